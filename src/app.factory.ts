@@ -1,0 +1,41 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { FastifyError } from 'fastify';
+import { AppModule } from './app.module';
+import { ErrorFilter } from './common/errors/error.filter';
+import { createPino, JsonLogger } from './common/logging/json-logger';
+import { createValidationPipe } from './common/validation/validation-pipe';
+import { AppConfig } from './config/app-config';
+import { setupSwagger } from './swagger';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds the whole application (used by main.ts and by the e2e tests, so both run the same thing). */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const pino = createPino(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: pino,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new JsonLogger(pino),
+  });
+  const filter = new ErrorFilter();
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // Errors raised by Fastify itself (body parsing, size limit) never reach Nest's filters.
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = filter.toBody(error, String(request.id));
+    void reply.status(body.statusCode).send(body);
+  });
+  app.useGlobalFilters(filter);
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}

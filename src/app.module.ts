@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppointmentTypesModule } from './appointment-types/appointment-types.module';
+import { AdminAuthGuard } from './common/auth/admin-auth.guard';
+import { EventsModule } from './common/events/events.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.database),
+          autoLoadEntities: true,
+          migrationsRun: true,
+        }),
+        EventsModule,
+        HealthModule,
+        AppointmentTypesModule,
+      ],
+      providers: [{ provide: APP_GUARD, useClass: AdminAuthGuard }],
+    };
+  }
+}

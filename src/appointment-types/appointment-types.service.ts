@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { Page, page, PageQueryDto } from '../common/http/pagination';
+import { AppConfig } from '../config/app-config';
+import { isForeignKeyViolation, isUniqueViolation } from '../database/errors';
+import { Transactions } from '../database/transactions';
+import { AppointmentTypeEntity } from './appointment-type.entity';
+import { toAppointmentTypeDto } from './appointment-type.mapper';
+import type { WeeklyAvailability } from './appointment-type.types';
+import { AppointmentTypeDto } from './dto/appointment-type.dto';
+import { CreateAppointmentTypeDto } from './dto/create-appointment-type.dto';
+import { UpdateAppointmentTypeDto } from './dto/update-appointment-type.dto';
+import { AppointmentTypeCreatedEvent } from './events/appointment-type-created.event';
+import { AppointmentTypeDeletedEvent } from './events/appointment-type-deleted.event';
+import { AppointmentTypeUpdatedEvent } from './events/appointment-type-updated.event';
+
+const WORKING_WEEK: WeeklyAvailability = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((day) => [
+    day,
+    [{ start: '09:00', end: '17:00' }],
+  ]),
+);
+
+@Injectable()
+export class AppointmentTypesService {
+  constructor(
+    @InjectRepository(AppointmentTypeEntity) private readonly types: Repository<AppointmentTypeEntity>,
+    private readonly transactions: Transactions,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<AppointmentTypeDto>> {
+    const [rows, total] = await this.types.findAndCount({
+      order: { id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return page(rows.map(toAppointmentTypeDto), total, query);
+  }
+
+  async get(id: number): Promise<AppointmentTypeDto> {
+    return toAppointmentTypeDto(await this.find(this.types.manager, id));
+  }
+
+  async create(input: CreateAppointmentTypeDto): Promise<AppointmentTypeDto> {
+    return this.uniqueSlug(() =>
+      this.transactions.run(async (tx) => {
+        const now = Date.now();
+        const type = tx.manager.create(AppointmentTypeEntity, {
+          title: input.title.trim(),
+          slug: input.slug ?? (await this.freeSlug(tx.manager, input.title)),
+          description: input.description ?? '',
+          status: input.status ?? 'publish',
+          timezone: input.timezone ?? this.config.defaultTimezone,
+          duration: input.duration,
+          availability_increment: input.availability_increment ?? input.duration,
+          buffer_before: input.buffer_before ?? 0,
+          buffer_after: input.buffer_after ?? 0,
+          min_booking_notice: input.min_booking_notice ?? 0,
+          max_booking_notice: input.max_booking_notice ?? null,
+          max_event_count: input.max_event_count ?? 0,
+          capacity: input.capacity ?? 1,
+          availability: input.availability ? plainAvailability(input.availability) : WORKING_WEEK,
+          team_member_ids: input.team_member_ids ?? [],
+          price: input.price ?? 0,
+          currency: input.currency ?? 'USD',
+          web_meeting_url: input.web_meeting_url ?? null,
+          web_meeting_password: input.web_meeting_password ?? null,
+          customer_fields: (input.customer_fields ?? []).map((field) => ({
+            ...field,
+            label: field.label.trim(),
+          })),
+          date_created: now,
+          date_modified: now,
+        });
+        if (input.slug !== undefined) await this.assertSlugFree(tx.manager, input.slug);
+        const saved = toAppointmentTypeDto(await tx.manager.save(type));
+        await tx.publish(new AppointmentTypeCreatedEvent({ appointment_type: saved }));
+        return saved;
+      }),
+    );
+  }
+
+  async update(id: number, input: UpdateAppointmentTypeDto): Promise<AppointmentTypeDto> {
+    return this.uniqueSlug(() =>
+      this.transactions.run(async (tx) => {
+        const type = await this.find(tx.manager, id);
+        const before = JSON.stringify(toAppointmentTypeDto(type));
+        if (input.slug !== undefined && input.slug !== type.slug)
+          await this.assertSlugFree(tx.manager, input.slug);
+        const { availability, customer_fields, title, ...rest } = input;
+        Object.assign(type, rest);
+        if (title !== undefined) type.title = title.trim();
+        if (availability !== undefined) type.availability = plainAvailability(availability);
+        if (customer_fields !== undefined) {
+          type.customer_fields = customer_fields.map((field) => ({ ...field, label: field.label.trim() }));
+        }
+        if (JSON.stringify(toAppointmentTypeDto(type)) === before) return toAppointmentTypeDto(type);
+        type.date_modified = Date.now();
+        const saved = toAppointmentTypeDto(await tx.manager.save(type));
+        await tx.publish(new AppointmentTypeUpdatedEvent({ appointment_type: saved }));
+        return saved;
+      }),
+    );
+  }
+
+  async remove(id: number): Promise<void> {
+    try {
+      await this.transactions.run(async (tx) => {
+        const type = await this.find(tx.manager, id);
+        const snapshot = toAppointmentTypeDto(type);
+        await tx.manager.delete(AppointmentTypeEntity, { id });
+        await tx.publish(new AppointmentTypeDeletedEvent({ appointment_type: snapshot }));
+      });
+    } catch (error) {
+      if (isForeignKeyViolation(error)) {
+        throw new DomainError(
+          'appointment_type_in_use',
+          `appointment type ${id} has appointments; set its status to draft to stop new bookings instead`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async find(manager: EntityManager, id: number): Promise<AppointmentTypeEntity> {
+    const type = await manager.findOneBy(AppointmentTypeEntity, { id });
+    if (!type) throw DomainError.notFound('appointment type', id);
+    return type;
+  }
+
+  private async assertSlugFree(manager: EntityManager, slug: string): Promise<void> {
+    if (await manager.existsBy(AppointmentTypeEntity, { slug })) throw slugTaken(slug);
+  }
+
+  /** `intro-call`, or `intro-call-2`, `-3`… when the title's slug is taken. */
+  private async freeSlug(manager: EntityManager, title: string): Promise<string> {
+    const base = slugify(title);
+    for (let n = 1; ; n += 1) {
+      const candidate = n === 1 ? base : `${base.slice(0, 190)}-${n}`;
+      if (!(await manager.existsBy(AppointmentTypeEntity, { slug: candidate }))) return candidate;
+    }
+  }
+
+  /** Two writers may pass the check at once on PostgreSQL; the unique index decides. */
+  private async uniqueSlug<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw slugTaken();
+      throw error;
+    }
+  }
+}
+
+function slugTaken(slug?: string): DomainError {
+  const what = slug === undefined ? 'that slug' : `slug "${slug}"`;
+  return DomainError.invalidField(
+    'slug',
+    `${what} is already used by another appointment type`,
+    'slug_taken',
+  );
+}
+
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 180)
+    .replace(/-+$/, '');
+  return slug === '' ? 'appointment' : slug;
+}
+
+/** Strips class instances (DTOs) down to the stored JSON shape, keeping only days that were given. */
+function plainAvailability(availability: object): WeeklyAvailability {
+  return JSON.parse(JSON.stringify(availability)) as WeeklyAvailability;
+}

@@ -1,0 +1,692 @@
+import { DateTime } from 'luxon';
+import {
+  BusyAppointment,
+  Slot,
+  SlotRules,
+  candidateStarts,
+  checkSlot,
+  computeSlots,
+  loadMarginMs,
+  localDayBounds,
+} from './slot-engine';
+
+const BERLIN = 'Europe/Berlin';
+const NEW_YORK = 'America/New_York';
+const MINUTE = 60_000;
+/** Far enough before every test date that notice never interferes unless a test sets it up. */
+const LONG_AGO = Date.parse('2026-01-01T00:00:00Z');
+const WORKDAY = [{ start: '09:00', end: '17:00' }];
+
+function rules(overrides: Partial<SlotRules> = {}): SlotRules {
+  return {
+    typeId: 1,
+    timezone: BERLIN,
+    duration: 30,
+    increment: 30,
+    bufferBefore: 0,
+    bufferAfter: 0,
+    minNotice: 0,
+    maxNotice: null,
+    maxEventCount: 0,
+    capacity: 1,
+    availability: {
+      monday: WORKDAY,
+      tuesday: WORKDAY,
+      wednesday: WORKDAY,
+      thursday: WORKDAY,
+      friday: WORKDAY,
+    },
+    hostIds: [],
+    ...overrides,
+  };
+}
+
+/** Epoch ms of a local wall-clock time that is neither skipped nor repeated. */
+function local(isoLocal: string, zone = BERLIN): number {
+  return DateTime.fromISO(isoLocal, { zone }).toMillis();
+}
+
+function appointment(
+  id: number,
+  start: number,
+  minutes: number,
+  overrides: Partial<BusyAppointment> = {},
+): BusyAppointment {
+  return {
+    id,
+    typeId: 1,
+    start,
+    end: start + minutes * MINUTE,
+    bufferBefore: 0,
+    bufferAfter: 0,
+    hostIds: [],
+    ...overrides,
+  };
+}
+
+function wallClock(instants: number[], zone: string): string[] {
+  return instants.map((instant) => DateTime.fromMillis(instant, { zone }).toFormat('HH:mm ZZ'));
+}
+
+function starts(slots: Slot[]): number[] {
+  return slots.map((slot) => slot.start);
+}
+
+function offeredAt(slots: Slot[], start: number): Slot | undefined {
+  return slots.find((slot) => slot.start === start);
+}
+
+describe('candidate starts', () => {
+  it('offers 16 half-hour slots on a 09:00–17:00 Berlin weekday at the right UTC instants', () => {
+    const summer = computeSlots(rules(), '2026-06-15', '2026-06-15', [], LONG_AGO);
+    expect(summer).toHaveLength(16);
+    expect(summer[0]).toEqual({
+      start: Date.parse('2026-06-15T07:00:00Z'),
+      end: Date.parse('2026-06-15T07:30:00Z'),
+      seatsRemaining: 1,
+      freeHostIds: [],
+    });
+    expect(summer[15].start).toBe(Date.parse('2026-06-15T14:30:00Z'));
+    expect(summer[15].end).toBe(Date.parse('2026-06-15T15:00:00Z'));
+    summer.slice(1).forEach((slot, i) => expect(slot.start - summer[i].start).toBe(30 * MINUTE));
+
+    const winter = computeSlots(rules(), '2026-01-12', '2026-01-12', [], LONG_AGO);
+    expect(winter).toHaveLength(16);
+    expect(winter[0].start).toBe(Date.parse('2026-01-12T08:00:00Z'));
+  });
+
+  it('offers nothing on a weekday without windows and covers every date of the range', () => {
+    expect(candidateStarts(rules(), '2026-06-13', '2026-06-14')).toEqual([]);
+    expect(candidateStarts(rules(), '2026-06-13', '2026-06-16')).toHaveLength(32);
+    expect(candidateStarts(rules(), '2026-06-16', '2026-06-15')).toEqual([]);
+  });
+
+  it('starts an off-grid window at the first wall-clock multiple of the increment (09:10 → 09:15)', () => {
+    const r = rules({ increment: 15, availability: { monday: [{ start: '09:10', end: '10:00' }] } });
+    expect(candidateStarts(r, '2026-06-15', '2026-06-15')).toEqual([
+      local('2026-06-15T09:15'),
+      local('2026-06-15T09:30'),
+    ]);
+  });
+
+  it('deduplicates starts of overlapping windows and keeps them sorted', () => {
+    const r = rules({
+      availability: {
+        monday: [
+          { start: '10:00', end: '11:00' },
+          { start: '09:00', end: '10:30' },
+        ],
+      },
+    });
+    expect(wallClock(candidateStarts(r, '2026-06-15', '2026-06-15'), BERLIN)).toEqual([
+      '09:00 +02:00',
+      '09:30 +02:00',
+      '10:00 +02:00',
+      '10:30 +02:00',
+    ]);
+  });
+
+  it('lets a window end at "24:00", the end of the local day', () => {
+    const r = rules({ availability: { monday: [{ start: '23:00', end: '24:00' }] } });
+    expect(wallClock(candidateStarts(r, '2026-06-15', '2026-06-15'), BERLIN)).toEqual([
+      '23:00 +02:00',
+      '23:30 +02:00',
+    ]);
+  });
+
+  it('skips the spring-forward hour on 2026-03-08 in New York: 01:00–04:00 gives 4 slots', () => {
+    const r = rules({ timezone: NEW_YORK, availability: { sunday: [{ start: '01:00', end: '04:00' }] } });
+    const slots = computeSlots(r, '2026-03-08', '2026-03-08', [], LONG_AGO);
+    expect(starts(slots)).toEqual(
+      ['06:00', '06:30', '07:00', '07:30'].map((time) => Date.parse(`2026-03-08T${time}:00Z`)),
+    );
+    expect(wallClock(starts(slots), NEW_YORK)).toEqual([
+      '01:00 -05:00',
+      '01:30 -05:00',
+      '03:00 -04:00',
+      '03:30 -04:00',
+    ]);
+    slots.forEach((slot) => expect(slot.end - slot.start).toBe(30 * MINUTE));
+  });
+
+  it('repeats 01:00 and 01:30 on 2026-11-01 in New York: 01:00–04:00 gives 8 slots, EDT first', () => {
+    const r = rules({ timezone: NEW_YORK, availability: { sunday: [{ start: '01:00', end: '04:00' }] } });
+    const slots = computeSlots(r, '2026-11-01', '2026-11-01', [], LONG_AGO);
+    expect(slots).toHaveLength(8);
+    expect(slots[0].start).toBe(Date.parse('2026-11-01T05:00:00Z'));
+    expect(wallClock(starts(slots), NEW_YORK)).toEqual([
+      '01:00 -04:00',
+      '01:30 -04:00',
+      '01:00 -05:00',
+      '01:30 -05:00',
+      '02:00 -05:00',
+      '02:30 -05:00',
+      '03:00 -05:00',
+      '03:30 -05:00',
+    ]);
+  });
+
+  it('moves a window edge that falls in the spring-forward gap to the first existing time', () => {
+    const startsInGap = rules({
+      timezone: NEW_YORK,
+      availability: { sunday: [{ start: '02:30', end: '04:00' }] },
+    });
+    expect(wallClock(candidateStarts(startsInGap, '2026-03-08', '2026-03-08'), NEW_YORK)).toEqual([
+      '03:00 -04:00',
+      '03:30 -04:00',
+    ]);
+    const endsInGap = rules({
+      timezone: NEW_YORK,
+      availability: { sunday: [{ start: '00:00', end: '02:30' }] },
+    });
+    expect(wallClock(candidateStarts(endsInGap, '2026-03-08', '2026-03-08'), NEW_YORK)).toEqual([
+      '00:00 -05:00',
+      '00:30 -05:00',
+      '01:00 -05:00',
+      '01:30 -05:00',
+    ]);
+  });
+
+  it('rejects malformed windows, dates, zones and durations', () => {
+    expect(() => candidateStarts(rules(), '2026-02-30', '2026-03-01')).toThrow(RangeError);
+    expect(() =>
+      candidateStarts(
+        rules({ availability: { monday: [{ start: '9:00', end: '17:00' }] } }),
+        '2026-06-15',
+        '2026-06-15',
+      ),
+    ).toThrow(RangeError);
+    expect(() => candidateStarts(rules({ timezone: 'Mars/Olympus' }), '2026-06-15', '2026-06-15')).toThrow(
+      RangeError,
+    );
+    expect(() => candidateStarts(rules({ increment: 0 }), '2026-06-15', '2026-06-15')).toThrow(RangeError);
+  });
+});
+
+describe('conflicts', () => {
+  const day = '2026-06-15';
+
+  it('does not treat an appointment ending exactly at a start (or starting at an end) as a conflict', () => {
+    const busy = [appointment(1, local('2026-06-15T10:00'), 30)];
+    const slots = computeSlots(rules(), day, day, busy, LONG_AGO);
+    expect(offeredAt(slots, local('2026-06-15T09:30'))).toBeDefined();
+    expect(offeredAt(slots, local('2026-06-15T10:00'))).toBeUndefined();
+    expect(offeredAt(slots, local('2026-06-15T10:30'))).toBeDefined();
+  });
+
+  it("blocks on both sides through the candidate's buffers", () => {
+    const r = rules({ bufferBefore: 15, bufferAfter: 15 });
+    const slots = computeSlots(r, day, day, [appointment(1, local('2026-06-15T12:00'), 30)], LONG_AGO);
+    expect(offeredAt(slots, local('2026-06-15T11:00'))).toBeDefined();
+    expect(offeredAt(slots, local('2026-06-15T11:30'))).toBeUndefined();
+    expect(offeredAt(slots, local('2026-06-15T12:00'))).toBeUndefined();
+    expect(offeredAt(slots, local('2026-06-15T12:30'))).toBeUndefined();
+    expect(offeredAt(slots, local('2026-06-15T13:00'))).toBeDefined();
+  });
+
+  it("blocks on both sides through the busy appointment's own buffers, while buffers may overlap buffers", () => {
+    const r = rules({ hostIds: [1], bufferBefore: 10, bufferAfter: 10 });
+    const otherType = appointment(1, local('2026-06-15T12:00'), 30, {
+      typeId: 2,
+      hostIds: [1],
+      bufferBefore: 30,
+      bufferAfter: 30,
+    });
+    const slots = computeSlots(r, day, day, [otherType], LONG_AGO);
+    // 11:00–11:30 + 10 min after touches the other buffer (11:30–12:00) only: buffer on buffer.
+    expect(offeredAt(slots, local('2026-06-15T11:00'))).toBeDefined();
+    expect(offeredAt(slots, local('2026-06-15T11:30'))).toBeUndefined();
+    expect(offeredAt(slots, local('2026-06-15T12:30'))).toBeUndefined();
+    expect(offeredAt(slots, local('2026-06-15T13:00'))).toBeDefined();
+  });
+
+  it('lets buffers reach outside the window, and appointments outside the window block through them', () => {
+    const r = rules({
+      bufferBefore: 30,
+      bufferAfter: 30,
+      availability: { monday: [{ start: '09:00', end: '12:00' }] },
+    });
+    const free = computeSlots(r, day, day, [], LONG_AGO);
+    expect(wallClock(starts(free), BERLIN)[0]).toBe('09:00 +02:00');
+    expect(wallClock(starts(free), BERLIN).at(-1)).toBe('11:30 +02:00');
+
+    const outside = [
+      appointment(1, local('2026-06-15T08:00'), 45),
+      appointment(2, local('2026-06-15T12:15'), 30),
+    ];
+    const blocked = computeSlots(r, day, day, outside, LONG_AGO);
+    expect(offeredAt(blocked, local('2026-06-15T09:00'))).toBeUndefined();
+    expect(offeredAt(blocked, local('2026-06-15T09:30'))).toBeDefined();
+    expect(offeredAt(blocked, local('2026-06-15T11:00'))).toBeDefined();
+    expect(offeredAt(blocked, local('2026-06-15T11:30'))).toBeUndefined();
+  });
+
+  it('ignores appointments on resources the type does not use', () => {
+    const hostless = rules();
+    const busy = [
+      appointment(1, local('2026-06-15T10:00'), 30, { typeId: 2 }),
+      appointment(2, local('2026-06-15T10:00'), 30, { hostIds: [7] }),
+    ];
+    expect(
+      offeredAt(computeSlots(hostless, day, day, busy, LONG_AGO), local('2026-06-15T10:00')),
+    ).toBeDefined();
+  });
+});
+
+describe('capacity', () => {
+  const day = '2026-06-15';
+  const r = rules({
+    capacity: 3,
+    duration: 60,
+    availability: { monday: [{ start: '09:00', end: '12:00' }] },
+  });
+  const ten = local('2026-06-15T10:00');
+
+  it('shares one start between up to 3 bookings of the type while blocking its overlapping neighbours', () => {
+    const seatsAtTen = (busy: BusyAppointment[]) => offeredAt(computeSlots(r, day, day, busy, LONG_AGO), ten);
+    expect(seatsAtTen([])?.seatsRemaining).toBe(3);
+    expect(seatsAtTen([appointment(1, ten, 60)])?.seatsRemaining).toBe(2);
+    expect(seatsAtTen([appointment(1, ten, 60), appointment(2, ten, 60)])?.seatsRemaining).toBe(1);
+    const full = [appointment(1, ten, 60), appointment(2, ten, 60), appointment(3, ten, 60)];
+    expect(seatsAtTen(full)).toBeUndefined();
+    expect(checkSlot(r, ten, full, LONG_AGO)).toEqual({ ok: false, reason: 'slot_unavailable' });
+
+    const slots = computeSlots(r, day, day, [appointment(1, ten, 60)], LONG_AGO);
+    expect(wallClock(starts(slots), BERLIN)).toEqual(['09:00 +02:00', '10:00 +02:00', '11:00 +02:00']);
+    expect(slots.map((slot) => slot.seatsRemaining)).toEqual([3, 2, 3]);
+  });
+
+  it('lets an overlapping appointment of another type block a shared start outright', () => {
+    const hosted = { ...r, hostIds: [1] };
+    const busy = [
+      appointment(1, ten, 60, { hostIds: [1] }),
+      appointment(2, ten, 30, { typeId: 2, hostIds: [1] }),
+    ];
+    expect(offeredAt(computeSlots(hosted, day, day, busy, LONG_AGO), ten)).toBeUndefined();
+    expect(offeredAt(computeSlots(hosted, day, day, busy.slice(0, 1), LONG_AGO), ten)?.seatsRemaining).toBe(
+      2,
+    );
+  });
+
+  it('adds up the seats of every free host', () => {
+    const hosted = { ...r, hostIds: [1, 2] };
+    const slot = offeredAt(
+      computeSlots(hosted, day, day, [appointment(1, ten, 60, { hostIds: [2] })], LONG_AGO),
+      ten,
+    );
+    expect(slot).toMatchObject({ seatsRemaining: 5, freeHostIds: [1, 2] });
+  });
+});
+
+describe('notice and horizon', () => {
+  const day = '2026-06-15';
+  const ten = local('2026-06-15T10:00');
+  const noon = local('2026-06-15T12:00');
+
+  it('offers a start exactly at the minimum notice but not one minute inside it', () => {
+    const r = rules({ minNotice: 60 });
+    expect(starts(computeSlots(r, day, day, [], ten - 60 * MINUTE))[0]).toBe(ten);
+    expect(starts(computeSlots(r, day, day, [], ten - 59 * MINUTE))[0]).toBe(ten + 30 * MINUTE);
+    expect(checkSlot(r, ten, [], ten - 60 * MINUTE)).toEqual({ ok: true, hostId: null });
+    expect(checkSlot(r, ten, [], ten - 59 * MINUTE)).toEqual({ ok: false, reason: 'slot_not_offered' });
+  });
+
+  it('offers a start exactly at the horizon but not one minute beyond it', () => {
+    const r = rules({ maxNotice: 180 });
+    expect(starts(computeSlots(r, day, day, [], noon - 180 * MINUTE)).at(-1)).toBe(noon);
+    expect(starts(computeSlots(r, day, day, [], noon - 181 * MINUTE)).at(-1)).toBe(noon - 30 * MINUTE);
+    expect(checkSlot(r, noon, [], noon - 180 * MINUTE)).toEqual({ ok: true, hostId: null });
+    expect(checkSlot(r, noon, [], noon - 181 * MINUTE)).toEqual({ ok: false, reason: 'slot_not_offered' });
+  });
+
+  it('has no horizon when max notice is null, and never offers the past', () => {
+    expect(computeSlots(rules(), day, day, [], LONG_AGO)).toHaveLength(16);
+    expect(starts(computeSlots(rules(), day, day, [], ten + 1))[0]).toBe(ten + 30 * MINUTE);
+  });
+});
+
+describe('daily cap', () => {
+  const evenings = [{ start: '20:00', end: '24:00' }];
+  const r = rules({
+    timezone: NEW_YORK,
+    maxEventCount: 2,
+    availability: { sunday: evenings, monday: evenings, tuesday: evenings },
+  });
+
+  it('counts late-evening bookings on their local date even when it is already the next day in UTC', () => {
+    // Monday 2026-06-15 22:00 and 23:30 EDT are Tuesday in UTC; Sunday 22:00 EDT is Monday in UTC.
+    const mondayLate = [
+      appointment(1, local('2026-06-15T22:00', NEW_YORK), 30),
+      appointment(2, local('2026-06-15T23:30', NEW_YORK), 30),
+    ];
+    const sundayLate = appointment(3, local('2026-06-14T22:00', NEW_YORK), 30);
+    expect(new Date(mondayLate[0].start).toISOString().slice(0, 10)).toBe('2026-06-16');
+    expect(new Date(sundayLate.start).toISOString().slice(0, 10)).toBe('2026-06-15');
+
+    const slots = computeSlots(r, '2026-06-14', '2026-06-16', [...mondayLate, sundayLate], LONG_AGO);
+    const byDate = (date: string) =>
+      slots.filter((slot) => DateTime.fromMillis(slot.start, { zone: NEW_YORK }).toISODate() === date);
+    expect(byDate('2026-06-14')).toHaveLength(7);
+    expect(byDate('2026-06-15')).toHaveLength(0);
+    expect(byDate('2026-06-16')).toHaveLength(8);
+    expect(checkSlot(r, local('2026-06-15T20:00', NEW_YORK), [...mondayLate, sundayLate], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_unavailable',
+    });
+  });
+
+  it('caps seats remaining by what the daily cap still allows', () => {
+    const group = { ...r, capacity: 3 };
+    const slots = computeSlots(group, '2026-06-15', '2026-06-15', [], LONG_AGO);
+    expect(new Set(slots.map((slot) => slot.seatsRemaining))).toEqual(new Set([2]));
+    const oneBooked = [appointment(1, local('2026-06-15T20:00', NEW_YORK), 30)];
+    const after = computeSlots(group, '2026-06-15', '2026-06-15', oneBooked, LONG_AGO);
+    expect(after[0]).toMatchObject({ start: local('2026-06-15T20:00', NEW_YORK), seatsRemaining: 1 });
+    expect(new Set(after.map((slot) => slot.seatsRemaining))).toEqual(new Set([1]));
+  });
+
+  it('counts only appointments of the type itself', () => {
+    const otherType = ['20:00', '21:00', '22:00'].map((time, i) =>
+      appointment(i + 1, local(`2026-06-15T${time}`, NEW_YORK), 30, { typeId: 2 }),
+    );
+    expect(computeSlots(r, '2026-06-15', '2026-06-15', otherType, LONG_AGO)).toHaveLength(8);
+  });
+});
+
+describe('hosts', () => {
+  const day = '2026-06-15';
+  const r = rules({ hostIds: [1, 2] });
+  const ten = local('2026-06-15T10:00');
+
+  it('chooses host 2 when host 1 is busy on another type, and is unavailable when both are', () => {
+    const hostOneBusy = [appointment(1, ten, 30, { typeId: 2, hostIds: [1] })];
+    expect(offeredAt(computeSlots(r, day, day, hostOneBusy, LONG_AGO), ten)).toMatchObject({
+      seatsRemaining: 1,
+      freeHostIds: [2],
+    });
+    expect(checkSlot(r, ten, hostOneBusy, LONG_AGO)).toEqual({ ok: true, hostId: 2 });
+
+    const bothBusy = [...hostOneBusy, appointment(2, ten - 15 * MINUTE, 30, { typeId: 3, hostIds: [2] })];
+    expect(offeredAt(computeSlots(r, day, day, bothBusy, LONG_AGO), ten)).toBeUndefined();
+    expect(checkSlot(r, ten, bothBusy, LONG_AGO)).toEqual({ ok: false, reason: 'slot_unavailable' });
+  });
+
+  it('blocks every host of a multi-host appointment', () => {
+    const shared = [appointment(1, ten, 30, { typeId: 2, hostIds: [1, 2] })];
+    expect(checkSlot(r, ten, shared, LONG_AGO)).toEqual({ ok: false, reason: 'slot_unavailable' });
+  });
+
+  it('prefers the free host with the fewest appointments that local day, breaking ties by lowest id', () => {
+    const three = rules({ hostIds: [3, 1, 2] });
+    expect(checkSlot(three, ten, [], LONG_AGO)).toEqual({ ok: true, hostId: 1 });
+    expect(offeredAt(computeSlots(three, day, day, [], LONG_AGO), ten)?.freeHostIds).toEqual([1, 2, 3]);
+
+    const busy = [
+      appointment(1, local('2026-06-15T13:00'), 30, { typeId: 2, hostIds: [1] }),
+      appointment(2, local('2026-06-15T14:00'), 30, { typeId: 1, hostIds: [1] }),
+      appointment(3, local('2026-06-15T15:00'), 30, { typeId: 5, hostIds: [2] }),
+      appointment(4, local('2026-06-15T16:00'), 30, { typeId: 2, hostIds: [3] }),
+      // Other local days do not count, even when they share the UTC date.
+      appointment(5, local('2026-06-16T00:30'), 30, { typeId: 2, hostIds: [2] }),
+      appointment(6, local('2026-06-14T09:00'), 30, { typeId: 2, hostIds: [3] }),
+    ];
+    expect(offeredAt(computeSlots(three, day, day, busy, LONG_AGO), ten)?.freeHostIds).toEqual([2, 3, 1]);
+    expect(checkSlot(three, ten, busy, LONG_AGO)).toEqual({ ok: true, hostId: 2 });
+  });
+});
+
+describe('cancel and reschedule', () => {
+  const day = '2026-06-15';
+  const ten = local('2026-06-15T10:00');
+  const booked = appointment(7, ten, 30);
+
+  it('offers a slot again once its appointment is canceled (no longer in the busy list)', () => {
+    expect(offeredAt(computeSlots(rules(), day, day, [booked], LONG_AGO), ten)).toBeUndefined();
+    expect(checkSlot(rules(), ten, [booked], LONG_AGO)).toEqual({ ok: false, reason: 'slot_unavailable' });
+    expect(offeredAt(computeSlots(rules(), day, day, [], LONG_AGO), ten)).toBeDefined();
+    expect(checkSlot(rules(), ten, [], LONG_AGO)).toEqual({ ok: true, hostId: null });
+  });
+
+  it('ignores the appointment being rescheduled, for conflicts and for the daily cap', () => {
+    const r = rules({ maxEventCount: 1 });
+    const others = [appointment(8, local('2026-06-16T10:00'), 30)];
+    expect(computeSlots(r, day, day, [booked, ...others], LONG_AGO)).toEqual([]);
+    const moving = computeSlots(r, day, day, [booked, ...others], LONG_AGO, { ignoreAppointmentId: 7 });
+    expect(moving).toHaveLength(16);
+    expect(checkSlot(r, ten + 30 * MINUTE, [booked], LONG_AGO, { ignoreAppointmentId: 7 })).toEqual({
+      ok: true,
+      hostId: null,
+    });
+    expect(checkSlot(r, local('2026-06-16T11:00'), others, LONG_AGO, { ignoreAppointmentId: 7 })).toEqual({
+      ok: false,
+      reason: 'slot_unavailable',
+    });
+  });
+});
+
+describe('checkSlot', () => {
+  const r = rules();
+
+  it('reports an off-grid start as not offered', () => {
+    expect(checkSlot(r, local('2026-06-15T10:10'), [], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_not_offered',
+    });
+  });
+
+  it('reports a start outside the windows as not offered', () => {
+    expect(checkSlot(r, local('2026-06-15T17:00'), [], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_not_offered',
+    });
+    expect(checkSlot(r, local('2026-06-14T10:00'), [], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_not_offered',
+    });
+  });
+
+  it('reports a taken start as unavailable', () => {
+    const ten = local('2026-06-15T10:00');
+    expect(checkSlot(r, ten, [appointment(1, ten - 15 * MINUTE, 30)], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_unavailable',
+    });
+  });
+
+  it('accepts the repeated fall-back hour by its exact instant', () => {
+    const ny = rules({ timezone: NEW_YORK, availability: { sunday: [{ start: '01:00', end: '04:00' }] } });
+    const firstOneAm = Date.parse('2026-11-01T05:00:00Z');
+    const secondOneAm = Date.parse('2026-11-01T06:00:00Z');
+    expect(checkSlot(ny, secondOneAm, [appointment(1, firstOneAm, 30)], LONG_AGO)).toEqual({
+      ok: true,
+      hostId: null,
+    });
+    expect(checkSlot(ny, Date.parse('2026-03-08T06:45:00Z'), [], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_not_offered',
+    });
+  });
+});
+
+describe('load margin', () => {
+  it('covers every appointment that can block a slot of the range', () => {
+    const r = rules({ duration: 60, bufferBefore: 10, bufferAfter: 20, availability: { monday: WORKDAY } });
+    const bounds = localDayBounds(BERLIN, '2026-06-15', '2026-06-15');
+    expect(bounds).toEqual({
+      start: Date.parse('2026-06-14T22:00:00Z'),
+      end: Date.parse('2026-06-15T22:00:00Z'),
+    });
+    expect(loadMarginMs(r, 45)).toBe((60 + 20 + 45) * MINUTE);
+    expect(loadMarginMs(r, 5)).toBe((60 + 20 + 20) * MINUTE);
+  });
+});
+
+/**
+ * A direct, slow transcription of the contract, to check the indexed engine against on random data:
+ * every candidate against every appointment, local dates via Luxon.
+ */
+function referenceSlots(
+  r: SlotRules,
+  from: string,
+  to: string,
+  all: BusyAppointment[],
+  now: number,
+  ignore?: number,
+): Slot[] {
+  const busy = all.filter((a) => a.id !== ignore);
+  const dates = new Map<number, string | null>();
+  const localDate = (instant: number) => {
+    if (!dates.has(instant))
+      dates.set(instant, DateTime.fromMillis(instant, { zone: r.timezone }).toISODate());
+    return dates.get(instant);
+  };
+  const keys = (typeId: number, hostIds: number[]) =>
+    hostIds.length === 0 ? [`type:${typeId}`] : hostIds.map((id) => `member:${id}`);
+  const overlaps = (aStart: number, aEnd: number, bStart: number, bEnd: number) =>
+    aStart < bEnd && bStart < aEnd;
+  const result: Slot[] = [];
+  for (const start of candidateStarts(r, from, to)) {
+    if (!noticeAllows(r, start, now)) continue;
+    const end = start + r.duration * MINUTE;
+    const date = localDate(start);
+    const sameDay = busy.filter((a) => localDate(a.start) === date);
+    const capLeft =
+      r.maxEventCount > 0 ? r.maxEventCount - sameDay.filter((a) => a.typeId === r.typeId).length : Infinity;
+    const seatsOn = (resource: string) => {
+      let taken = 0;
+      for (const a of busy.filter((b) => keys(b.typeId, b.hostIds).includes(resource))) {
+        if (a.typeId === r.typeId && a.start === start) {
+          taken++;
+        } else if (
+          overlaps(start - r.bufferBefore * MINUTE, end + r.bufferAfter * MINUTE, a.start, a.end) ||
+          overlaps(start, end, a.start - a.bufferBefore * MINUTE, a.end + a.bufferAfter * MINUTE)
+        ) {
+          return 0;
+        }
+      }
+      return Math.max(0, r.capacity - taken);
+    };
+    const hosts = [...r.hostIds].sort((a, b) => a - b);
+    const free = hosts.filter((id) => seatsOn(`member:${id}`) > 0);
+    const seats =
+      hosts.length === 0
+        ? seatsOn(`type:${r.typeId}`)
+        : free.reduce((n, id) => n + seatsOn(`member:${id}`), 0);
+    const dayCount = (id: number) => sameDay.filter((a) => a.hostIds.includes(id)).length;
+    const seatsRemaining = Math.min(seats, capLeft);
+    if (seatsRemaining > 0) {
+      result.push({
+        start,
+        end,
+        seatsRemaining,
+        freeHostIds: free.sort((a, b) => dayCount(a) - dayCount(b) || a - b),
+      });
+    }
+  }
+  return result;
+}
+
+function noticeAllows(r: SlotRules, start: number, now: number): boolean {
+  return start >= now + r.minNotice * MINUTE && (r.maxNotice === null || start <= now + r.maxNotice * MINUTE);
+}
+
+/** Deterministic so a failure reproduces. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+describe('engine against the reference model', () => {
+  const pick = <T>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)];
+
+  it('matches a direct transcription of the rules on random schedules, DST days included', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = random(seed);
+      const hostIds = pick(next, [[], [1], [1, 2], [2, 3, 1]]);
+      const r = rules({
+        timezone: NEW_YORK,
+        duration: pick(next, [15, 30, 45, 60]),
+        increment: pick(next, [10, 15, 30]),
+        bufferBefore: pick(next, [0, 5, 15]),
+        bufferAfter: pick(next, [0, 10, 30]),
+        capacity: pick(next, [1, 2, 3]),
+        maxEventCount: pick(next, [0, 0, 4, 9]),
+        minNotice: pick(next, [0, 120]),
+        maxNotice: pick(next, [null, 3 * 24 * 60]),
+        availability: {
+          saturday: [{ start: '08:05', end: '12:00' }],
+          sunday: [
+            { start: '00:30', end: '04:00' },
+            { start: '10:00', end: '14:00' },
+          ],
+          monday: [{ start: '21:00', end: '24:00' }],
+        },
+        hostIds,
+      });
+      const from = Date.parse('2026-10-31T04:00:00Z');
+      const busy = Array.from({ length: 40 }, (_, i) => {
+        const sameType = next() < 0.5;
+        const start = from + Math.floor(next() * 3 * 24 * 12) * 5 * MINUTE;
+        return appointment(i + 1, start, pick(next, [15, 30, 45, 60, 120]), {
+          typeId: sameType ? 1 : pick(next, [2, 3]),
+          bufferBefore: pick(next, [0, 10, 30]),
+          bufferAfter: pick(next, [0, 5, 20]),
+          hostIds: pick(next, [[], [1], [2], [3], [1, 2]]),
+        });
+      });
+      // Pile same-type bookings onto real candidates so shared seats are exercised.
+      const candidates = candidateStarts(r, '2026-10-31', '2026-11-02');
+      for (let i = 0; i < 15; i++) {
+        busy.push(
+          appointment(100 + i, pick(next, candidates), r.duration, {
+            bufferBefore: r.bufferBefore,
+            bufferAfter: r.bufferAfter,
+            hostIds: pick(next, [[], [1], [2], [3]]),
+          }),
+        );
+      }
+      const now = from + pick(next, [0, 20 * 60]) * MINUTE;
+      const ignore = pick(next, [undefined, 3, 101]);
+      const expected = referenceSlots(r, '2026-10-31', '2026-11-02', busy, now, ignore);
+      expect({
+        seed,
+        slots: computeSlots(r, '2026-10-31', '2026-11-02', busy, now, { ignoreAppointmentId: ignore }),
+      }).toEqual({
+        seed,
+        slots: expected,
+      });
+      for (const start of candidates) {
+        const check = checkSlot(r, start, busy, now, { ignoreAppointmentId: ignore });
+        const slot = expected.find((s) => s.start === start);
+        expect({ seed, start, check }).toEqual({
+          seed,
+          start,
+          check: slot
+            ? { ok: true, hostId: slot.freeHostIds[0] ?? null }
+            : { ok: false, reason: noticeAllows(r, start, now) ? 'slot_unavailable' : 'slot_not_offered' },
+        });
+      }
+    }
+  });
+
+  it('handles 62 days with thousands of busy appointments without scanning them per candidate', () => {
+    const next = random(42);
+    const r = rules({ hostIds: [1, 2, 3, 4], capacity: 2, increment: 15, maxEventCount: 40 });
+    const from = local('2026-03-01T00:00');
+    const busy = Array.from({ length: 5000 }, (_, i) => {
+      const start = from + Math.floor(next() * 62 * 24 * 4) * 15 * MINUTE;
+      return appointment(i + 1, start, pick(next, [15, 30, 60]), {
+        typeId: pick(next, [1, 2, 3]),
+        bufferAfter: pick(next, [0, 15]),
+        hostIds: [pick(next, [1, 2, 3, 4, 5])],
+      });
+    });
+    const started = performance.now();
+    const slots = computeSlots(r, '2026-03-01', '2026-05-01', busy, LONG_AGO);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(slots.length).toBeGreaterThan(0);
+  });
+});

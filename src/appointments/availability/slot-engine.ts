@@ -1,0 +1,470 @@
+import { IANAZone } from 'luxon';
+import {
+  DAY_MS,
+  DateKey,
+  MINUTE_MS,
+  dateKeyOf,
+  dayOfWeek,
+  firstInstantAtOrAfterWall,
+  instantsAtWall,
+  parseClock,
+  parseLocalDate,
+  wallMs,
+  zoneOf,
+} from './wall-clock';
+
+/** A bookable stretch of a day as local "HH:mm" clock times; `end` may be "24:00". */
+export interface AvailabilityWindow {
+  start: string;
+  end: string;
+}
+
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+
+/** Indexed by Date#getUTCDay of a date key. */
+const WEEKDAYS: readonly Weekday[] = [
+  'sunday',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+];
+
+/** The scheduling settings of one appointment type. Durations, buffers and notices are in minutes. */
+export interface SlotRules {
+  typeId: number;
+  timezone: string;
+  duration: number;
+  increment: number;
+  bufferBefore: number;
+  bufferAfter: number;
+  minNotice: number;
+  /** null (or undefined from loose callers) means no booking horizon. */
+  maxNotice: number | null;
+  /** Per local day in `timezone`; 0 = no cap. */
+  maxEventCount: number;
+  /** Seats per slot, >= 1. */
+  capacity: number;
+  availability: Partial<Record<Weekday, AvailabilityWindow[]>>;
+  /** Empty = the type itself is the single bookable resource. */
+  hostIds: number[];
+}
+
+export type CandidateRules = Pick<SlotRules, 'timezone' | 'duration' | 'increment' | 'availability'>;
+
+/**
+ * An active appointment, of any type, that may compete for the same resources. Times are epoch ms;
+ * the buffers are those of the appointment's own type.
+ */
+export interface BusyAppointment {
+  id: number;
+  typeId: number;
+  start: number;
+  end: number;
+  bufferBefore: number;
+  bufferAfter: number;
+  hostIds: number[];
+}
+
+export interface Slot {
+  start: number;
+  end: number;
+  seatsRemaining: number;
+  /** Free hosts in booking preference order (fewest appointments that local day, then lowest id); [] without hosts. */
+  freeHostIds: number[];
+}
+
+export interface SlotOptions {
+  /** The appointment being rescheduled, which must not block its own new time. */
+  ignoreAppointmentId?: number;
+}
+
+export type SlotCheck =
+  { ok: true; hostId: number | null } | { ok: false; reason: 'slot_not_offered' | 'slot_unavailable' };
+
+/**
+ * Every start the type's availability produces for the local dates `fromLocalDate`..`toLocalDate`
+ * (inclusive, in the type's time zone), sorted and deduplicated, before notice, horizon or conflicts.
+ */
+export function candidateStarts(rules: CandidateRules, fromLocalDate: string, toLocalDate: string): number[] {
+  assertCandidateRules(rules);
+  const zone = zoneOf(rules.timezone);
+  const starts: number[] = [];
+  for (const date of localDates(fromLocalDate, toLocalDate)) starts.push(...dayCandidates(zone, date, rules));
+  return sortedUnique(starts);
+}
+
+/**
+ * The slots a customer can book in the local date range, in time order. `busy` must hold every
+ * active appointment that can reach the range (see {@link loadMarginMs}); extra ones are harmless.
+ */
+export function computeSlots(
+  rules: SlotRules,
+  fromLocalDate: string,
+  toLocalDate: string,
+  busy: readonly BusyAppointment[],
+  now: number,
+  opts: SlotOptions = {},
+): Slot[] {
+  assertRules(rules);
+  const zone = zoneOf(rules.timezone);
+  const dates = localDates(fromLocalDate, toLocalDate);
+  if (dates.length === 0) return [];
+  const days = new DayFrame(zone, dates);
+  const candidates = dates.map((date) => dayCandidates(zone, date, rules));
+  return new Occupancy(rules, days, busy, opts).slots(candidates, now);
+}
+
+/**
+ * Validates one requested start for booking. Only the start's own local date is expanded, so this
+ * stays cheap on the booking path; `busy` needs the appointments around `start` (see {@link loadMarginMs}).
+ */
+export function checkSlot(
+  rules: SlotRules,
+  start: number,
+  busy: readonly BusyAppointment[],
+  now: number,
+  opts: SlotOptions = {},
+): SlotCheck {
+  assertRules(rules);
+  const zone = zoneOf(rules.timezone);
+  const date = dateKeyOf(zone, start);
+  const candidates = dayCandidates(zone, date, rules);
+  if (!candidates.includes(start) || !withinNotice(rules, start, now)) {
+    return { ok: false, reason: 'slot_not_offered' };
+  }
+  const [slot] = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts).slots([[start]], now);
+  if (!slot) return { ok: false, reason: 'slot_unavailable' };
+  return { ok: true, hostId: rules.hostIds.length > 0 ? slot.freeHostIds[0] : null };
+}
+
+/** The instants where the local date range begins and ends (exclusive) in `timezone`. */
+export function localDayBounds(
+  timezone: string,
+  fromLocalDate: string,
+  toLocalDate: string,
+): { start: number; end: number } {
+  const zone = zoneOf(timezone);
+  const from = parseLocalDate(fromLocalDate);
+  const to = parseLocalDate(toLocalDate);
+  return { start: firstInstantAtOrAfterWall(zone, from), end: firstInstantAtOrAfterWall(zone, to + DAY_MS) };
+}
+
+/**
+ * How far around {@link localDayBounds} the caller must load appointments: every appointment whose
+ * core [start, end) overlaps [bounds.start - margin, bounds.end + margin) can block a slot or count
+ * towards a daily total. `longestBufferMinutes` is the largest buffer_before/buffer_after of any
+ * type whose appointments share these resources (the maximum over all types is always safe).
+ */
+export function loadMarginMs(
+  rules: Pick<SlotRules, 'duration' | 'bufferBefore' | 'bufferAfter'>,
+  longestBufferMinutes: number,
+): number {
+  const ownBuffer = Math.max(rules.bufferBefore, rules.bufferAfter);
+  return (rules.duration + ownBuffer + Math.max(ownBuffer, longestBufferMinutes)) * MINUTE_MS;
+}
+
+function withinNotice(rules: SlotRules, start: number, now: number): boolean {
+  if (start < now + rules.minNotice * MINUTE_MS) return false;
+  return rules.maxNotice == null || start <= now + rules.maxNotice * MINUTE_MS;
+}
+
+function localDates(fromLocalDate: string, toLocalDate: string): DateKey[] {
+  const dates: DateKey[] = [];
+  for (let date = parseLocalDate(fromLocalDate); date <= parseLocalDate(toLocalDate); date += DAY_MS) {
+    dates.push(date);
+  }
+  return dates;
+}
+
+function dayCandidates(zone: IANAZone, date: DateKey, rules: CandidateRules): number[] {
+  const durationMs = rules.duration * MINUTE_MS;
+  const incrementMs = rules.increment * MINUTE_MS;
+  const starts: number[] = [];
+  for (const window of rules.availability[WEEKDAYS[dayOfWeek(date)]] ?? []) {
+    const from = parseClock(window.start, false);
+    const to = parseClock(window.end, true);
+    if (to <= from) continue;
+    const windowStart = firstInstantAtOrAfterWall(zone, date + from * MINUTE_MS);
+    const windowEnd = firstInstantAtOrAfterWall(zone, date + to * MINUTE_MS);
+    const first = firstOnGrid(zone, date, windowStart, rules.increment);
+    // Stepping in absolute time keeps every slot `duration` long across a DST change, which is
+    // why a fall-back window repeats 01:00 and 01:30 and a spring-forward one skips 02:xx.
+    for (let start = first; start + durationMs <= windowEnd; start += incrementMs) starts.push(start);
+  }
+  return sortedUnique(starts);
+}
+
+/**
+ * The grid is anchored to the wall clock (a 15-minute grid reads :00/:15/:30/:45 locally), so the
+ * first start is searched in wall-clock minutes; a grid time skipped by spring forward has no
+ * instant and the next one is tried.
+ */
+function firstOnGrid(zone: IANAZone, date: DateKey, windowStart: number, increment: number): number {
+  const startMinute = (wallMs(zone, windowStart) - date) / MINUTE_MS;
+  const firstMinute = Math.ceil(startMinute / increment) * increment;
+  for (let minute = firstMinute; minute <= firstMinute + 1440; minute += increment) {
+    const hit = instantsAtWall(zone, date + minute * MINUTE_MS).find((instant) => instant >= windowStart);
+    if (hit !== undefined) return hit;
+  }
+  return Infinity;
+}
+
+/** Local day boundaries of a contiguous date range, so instants map to local dates without a zone lookup. */
+class DayFrame {
+  /** bounds[i] is where dates[i] begins; the last entry is where the range ends. */
+  private readonly bounds: number[];
+
+  constructor(zone: IANAZone, dates: DateKey[]) {
+    this.bounds = [...dates, dates[dates.length - 1] + DAY_MS].map((date) =>
+      firstInstantAtOrAfterWall(zone, date),
+    );
+  }
+
+  get count(): number {
+    return this.bounds.length - 1;
+  }
+
+  /** Index of the local date holding `instant`, or -1 outside the range. */
+  indexOf(instant: number): number {
+    if (instant < this.bounds[0] || instant >= this.bounds[this.bounds.length - 1]) return -1;
+    return countBelowOrEqual(this.bounds, instant) - 1;
+  }
+}
+
+/**
+ * The busy appointments of one resource, preprocessed so a candidate start is answered with one
+ * binary search instead of a scan.
+ *
+ * An appointment A blocks a candidate start s when the candidate's buffered span overlaps A's core
+ * (A.start - duration - bufferAfter < s < A.end + bufferBefore) or the candidate's core overlaps A's
+ * buffered span (A.start - A.bufferBefore - duration < s < A.end + A.bufferAfter). Both ranges of s
+ * contain (A.start - duration, A.end), so their union is one open interval (lo, hi). Sorting those
+ * by lo with a running maximum of hi answers "does any interval contain s" exactly, however the
+ * intervals nest.
+ *
+ * Same-type appointments sharing a start share seats instead of blocking, so they are merged into
+ * one interval per start and the running maximum also tracks the runner-up: when the interval
+ * reaching furthest is the candidate's own start group, the runner-up decides.
+ */
+class ResourceSchedule {
+  private readonly los: number[] = [];
+  private readonly topHi: number[] = [];
+  private readonly topGroup: (number | null)[] = [];
+  private readonly runnerUpHi: number[] = [];
+
+  constructor(
+    intervals: { lo: number; hi: number; group: number | null }[],
+    private readonly seatsTaken: ReadonlyMap<number, number>,
+  ) {
+    intervals.sort((a, b) => a.lo - b.lo);
+    let topHi = -Infinity;
+    let topGroup: number | null = null;
+    let runnerUpHi = -Infinity;
+    for (const interval of intervals) {
+      if (interval.hi > topHi) {
+        runnerUpHi = topHi;
+        topHi = interval.hi;
+        topGroup = interval.group;
+      } else if (interval.hi > runnerUpHi) {
+        runnerUpHi = interval.hi;
+      }
+      this.los.push(interval.lo);
+      this.topHi.push(topHi);
+      this.topGroup.push(topGroup);
+      this.runnerUpHi.push(runnerUpHi);
+    }
+  }
+
+  freeSeats(start: number, capacity: number): number {
+    const below = countBelow(this.los, start);
+    if (below > 0) {
+      const i = below - 1;
+      const reach = this.topGroup[i] === start ? this.runnerUpHi[i] : this.topHi[i];
+      if (reach > start) return 0;
+    }
+    return Math.max(0, capacity - (this.seatsTaken.get(start) ?? 0));
+  }
+}
+
+const EMPTY_SCHEDULE = new ResourceSchedule([], new Map());
+
+/** Everything the busy list means for one type over a date range. */
+class Occupancy {
+  private readonly hostIds: number[];
+  private readonly schedules = new Map<string, ResourceSchedule>();
+  private readonly typeCountByDay: number[];
+  /** Appointments of any type per host and local day, for the least-busy host choice. */
+  private readonly hostCountByDay = new Map<number, number[]>();
+
+  constructor(
+    private readonly rules: SlotRules,
+    private readonly days: DayFrame,
+    busy: readonly BusyAppointment[],
+    opts: SlotOptions,
+  ) {
+    this.hostIds = [...new Set(rules.hostIds)].sort((a, b) => a - b);
+    this.typeCountByDay = new Array<number>(days.count).fill(0);
+    for (const hostId of this.hostIds) this.hostCountByDay.set(hostId, new Array<number>(days.count).fill(0));
+
+    const wanted = new Set(this.resources());
+    const hard = new Map<string, { lo: number; hi: number; group: number | null }[]>();
+    const shared = new Map<string, Map<number, { lo: number; hi: number; count: number }>>();
+    const { duration, bufferBefore, bufferAfter, typeId } = rules;
+
+    for (const appointment of busy) {
+      if (appointment.id === opts.ignoreAppointmentId) continue;
+      const day = days.indexOf(appointment.start);
+      const hostIds = [...new Set(appointment.hostIds)];
+      if (day >= 0) {
+        if (appointment.typeId === typeId) this.typeCountByDay[day]++;
+        for (const hostId of hostIds) {
+          const counts = this.hostCountByDay.get(hostId);
+          if (counts) counts[day]++;
+        }
+      }
+
+      const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
+      const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
+      for (const resource of resourceKeys(appointment.typeId, hostIds)) {
+        if (!wanted.has(resource)) continue;
+        if (appointment.typeId === typeId) {
+          const byStart = getOrCreate(
+            shared,
+            resource,
+            () => new Map<number, { lo: number; hi: number; count: number }>(),
+          );
+          const group = byStart.get(appointment.start);
+          if (group) {
+            group.lo = Math.min(group.lo, lo);
+            group.hi = Math.max(group.hi, hi);
+            group.count++;
+          } else {
+            byStart.set(appointment.start, { lo, hi, count: 1 });
+          }
+        } else {
+          getOrCreate(hard, resource, () => []).push({ lo, hi, group: null });
+        }
+      }
+    }
+
+    for (const resource of wanted) {
+      const intervals = hard.get(resource) ?? [];
+      const seatsTaken = new Map<number, number>();
+      for (const [start, group] of shared.get(resource) ?? []) {
+        intervals.push({ lo: group.lo, hi: group.hi, group: start });
+        seatsTaken.set(start, group.count);
+      }
+      this.schedules.set(resource, new ResourceSchedule(intervals, seatsTaken));
+    }
+  }
+
+  /** `candidatesByDay[i]` are the sorted candidate starts of the frame's i-th local date. */
+  slots(candidatesByDay: number[][], now: number): Slot[] {
+    const { rules } = this;
+    const durationMs = rules.duration * MINUTE_MS;
+    const slots: Slot[] = [];
+    candidatesByDay.forEach((candidates, day) => {
+      const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - this.typeCountByDay[day] : Infinity;
+      if (capLeft <= 0) return;
+      for (const start of candidates) {
+        if (!withinNotice(rules, start, now)) continue;
+        let seats: number;
+        let freeHostIds: number[] = [];
+        if (this.hostIds.length === 0) {
+          seats = this.schedule(`type:${rules.typeId}`).freeSeats(start, rules.capacity);
+        } else {
+          seats = 0;
+          for (const hostId of this.hostIds) {
+            const free = this.schedule(`member:${hostId}`).freeSeats(start, rules.capacity);
+            if (free > 0) {
+              seats += free;
+              freeHostIds.push(hostId);
+            }
+          }
+          // Stable sort over ids already ascending gives the lowest-id tie break.
+          freeHostIds = freeHostIds.sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day));
+        }
+        const seatsRemaining = Math.min(seats, capLeft);
+        if (seatsRemaining > 0) slots.push({ start, end: start + durationMs, seatsRemaining, freeHostIds });
+      }
+    });
+    return slots;
+  }
+
+  private resources(): string[] {
+    return resourceKeys(this.rules.typeId, this.hostIds);
+  }
+
+  private schedule(resource: string): ResourceSchedule {
+    return this.schedules.get(resource) ?? EMPTY_SCHEDULE;
+  }
+
+  private hostCount(hostId: number, day: number): number {
+    return this.hostCountByDay.get(hostId)?.[day] ?? 0;
+  }
+}
+
+/** Hosted appointments occupy their hosts; host-less ones occupy their type as a whole. */
+function resourceKeys(typeId: number, hostIds: readonly number[]): string[] {
+  return hostIds.length === 0 ? [`type:${typeId}`] : hostIds.map((id) => `member:${id}`);
+}
+
+function assertCandidateRules(rules: CandidateRules): void {
+  if (!(Number.isInteger(rules.duration) && rules.duration > 0)) {
+    throw new RangeError(`duration must be a positive integer, got ${rules.duration}`);
+  }
+  if (!(Number.isInteger(rules.increment) && rules.increment > 0)) {
+    throw new RangeError(`increment must be a positive integer, got ${rules.increment}`);
+  }
+}
+
+function assertRules(rules: SlotRules): void {
+  assertCandidateRules(rules);
+  if (!(Number.isInteger(rules.capacity) && rules.capacity >= 1)) {
+    throw new RangeError(`capacity must be an integer >= 1, got ${rules.capacity}`);
+  }
+  for (const key of ['bufferBefore', 'bufferAfter', 'minNotice', 'maxEventCount'] as const) {
+    if (!(rules[key] >= 0)) throw new RangeError(`${key} must be >= 0, got ${rules[key]}`);
+  }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function sortedUnique(values: number[]): number[] {
+  values.sort((a, b) => a - b);
+  return values.filter((value, i) => i === 0 || value !== values[i - 1]);
+}
+
+/** Number of entries of the ascending `sorted` that are < value. */
+function countBelow(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of entries of the ascending `sorted` that are <= value. */
+function countBelowOrEqual(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,60 @@
+import { applyDecorators, Type } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { Type as TransformType } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export const MAX_PAGE_SIZE = 200;
+
+export class PageQueryDto {
+  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit: number = 50;
+
+  @ApiProperty({ required: false, minimum: 0, default: 0 })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(0)
+  offset: number = 0;
+}
+
+export class PageMetaDto {
+  @ApiProperty({ example: 1 })
+  total!: number;
+
+  @ApiProperty({ example: 50 })
+  limit!: number;
+
+  @ApiProperty({ example: 0 })
+  offset!: number;
+}
+
+export interface Page<T> {
+  data: T[];
+  meta: PageMetaDto;
+}
+
+export function page<T>(data: T[], total: number, query: PageQueryDto): Page<T> {
+  return { data, meta: { total, limit: query.limit, offset: query.offset } };
+}
+
+/** `{ data: Model[], meta }` in the OpenAPI document. */
+export function ApiPageResponse(model: Type<unknown>): MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(model, PageMetaDto),
+    ApiOkResponse({
+      schema: {
+        type: 'object',
+        required: ['data', 'meta'],
+        properties: {
+          data: { type: 'array', items: { $ref: getSchemaPath(model) } },
+          meta: { $ref: getSchemaPath(PageMetaDto) },
+        },
+      },
+    }),
+  );
+}

@@ -1,0 +1,50 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+import type { LogLevel } from '../../config/app-config';
+
+/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout. */
+export function createPino(level: LogLevel): Pino {
+  return pino({ level, base: { service: 'booking' }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+export class JsonLogger implements LoggerService {
+  constructor(private readonly pino: Pino) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+
+  error(message: unknown, traceOrContext?: string, context?: string): void {
+    const trace = context === undefined ? undefined : traceOrContext;
+    this.write('error', message, context ?? traceOrContext, trace);
+  }
+
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    context?: string,
+    trace?: string,
+  ): void {
+    if (message !== null && typeof message === 'object') {
+      this.pino[level]({ context, trace, ...(message as Record<string, unknown>) });
+    } else {
+      this.pino[level]({ context, trace }, String(message));
+    }
+  }
+}

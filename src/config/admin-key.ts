@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ResolvedAdminKey {
+  key: string;
+  /** Set when this start generated the key: the only time it is printed. */
+  generatedAt?: string;
+}
+
+/**
+ * The configured key, or the one generated on an earlier start, or a new one written with mode 0600
+ * so that only the service's user can read it.
+ */
+export function resolveAdminKey(configured: string | undefined, dataDir: string): ResolvedAdminKey {
+  if (configured !== undefined) return { key: configured };
+  const file = join(dataDir, 'admin-api-key');
+  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim() };
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return { key, generatedAt: file };
+}

@@ -1,0 +1,147 @@
+import { isValidTimeZone } from '../common/validation/time-zone';
+
+export type DatabaseConfig =
+  { type: 'sqlite'; path: string; url: string } | { type: 'postgres'; url: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The whole configuration, typed and validated once at boot. Services receive it by injection. */
+export class AppConfig {
+  port!: number;
+  host!: string;
+  database!: DatabaseConfig;
+  /** Undefined when not configured: the bootstrap generates and stores one (see admin-key.ts). */
+  adminApiKey?: string;
+  dataDir!: string;
+  siteName!: string;
+  siteUrl!: string;
+  networkSiteUrl!: string;
+  defaultTimezone!: string;
+  webhookTimeoutMs!: number;
+  /** Seconds to wait before each retry; its length + 1 is the number of attempts. */
+  webhookRetrySchedule!: number[];
+  webhookAllowPrivateUrls!: boolean;
+  webhookWorker!: boolean;
+  /** A webhook with no success for this long is disabled. */
+  webhookDisableAfterMs!: number;
+  outboxRelayIntervalMs!: number;
+  logLevel!: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function database(env: Env): DatabaseConfig {
+  const url = read(env, 'DATABASE_URL') ?? 'sqlite:data/booking.sqlite';
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '')
+      throw new ConfigError('DATABASE_URL', 'needs a file after "sqlite:" (or sqlite::memory:)');
+    return { type: 'sqlite', path, url };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { type: 'postgres', url };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
+}
+
+function retrySchedule(env: Env): number[] {
+  const raw = read(env, 'WEBHOOK_RETRY_SCHEDULE');
+  if (raw === undefined) return DEFAULT_RETRY_SCHEDULE;
+  const parts = raw.split(',').map((part) => part.trim());
+  if (parts.length > 50 || parts.some((part) => !/^\d+(\.\d+)?$/.test(part))) {
+    throw new ConfigError(
+      'WEBHOOK_RETRY_SCHEDULE',
+      `must be a comma-separated list of seconds (at most 50), got "${raw}"`,
+    );
+  }
+  return parts.map(Number);
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const defaultTimezone = read(env, 'DEFAULT_TIMEZONE') ?? 'UTC';
+  if (!isValidTimeZone(defaultTimezone)) {
+    throw new ConfigError('DEFAULT_TIMEZONE', `must be an IANA time zone, got "${defaultTimezone}"`);
+  }
+  const logLevel = (read(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const adminApiKey = read(env, 'ADMIN_API_KEY');
+  if (adminApiKey !== undefined && adminApiKey.length < 16) {
+    throw new ConfigError('ADMIN_API_KEY', 'must be at least 16 characters long');
+  }
+  const siteUrl = httpUrl(env, 'SITE_URL', 'http://localhost:3000');
+
+  return Object.assign(new AppConfig(), {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    database: database(env),
+    adminApiKey,
+    dataDir: read(env, 'DATA_DIR') ?? 'data',
+    siteName: read(env, 'SITE_NAME') ?? 'Booking',
+    siteUrl,
+    networkSiteUrl: httpUrl(env, 'NETWORK_SITE_URL', siteUrl),
+    defaultTimezone,
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15000, 1, 600000),
+    webhookRetrySchedule: retrySchedule(env),
+    webhookAllowPrivateUrls: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    webhookWorker: boolean(env, 'WEBHOOK_WORKER', true),
+    webhookDisableAfterMs: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 24 * 365) * 3600 * 1000,
+    outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
+    logLevel,
+  });
+}

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config';
+import { MIGRATIONS } from './migrations';
+
+export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  if (database.type === 'postgres') {
+    return {
+      type: 'postgres',
+      url: database.url,
+      migrations: MIGRATIONS,
+      migrationsTransactionMode: 'each',
+      extra: { max: 20 },
+    };
+  }
+  const inMemory = database.path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(database.path), { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: database.path,
+    enableWAL: !inMemory,
+    // Another process (a second instance, the migration CLI) may hold the write lock briefly.
+    timeout: 10000,
+    prepareDatabase: (db: Database) => {
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = NORMAL');
+    },
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+  };
+}
