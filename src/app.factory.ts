@@ -35,7 +35,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.useGlobalFilters(filter);
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // process.exit(0) after the graceful close (not a re-raised signal) runs pino's exit flush of buffered logs.
+  app.enableShutdownHooks([], { useProcessExit: true });
   setupSwagger(app);
   return app;
 }

@@ -2,12 +2,16 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppointmentTypesModule } from './appointment-types/appointment-types.module';
+import { AppointmentsModule } from './appointments/appointments.module';
 import { AdminAuthGuard } from './common/auth/admin-auth.guard';
 import { EventsModule } from './common/events/events.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { TeamMembersModule } from './team-members/team-members.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +28,10 @@ export class AppModule {
         EventsModule,
         HealthModule,
         AppointmentTypesModule,
+        TeamMembersModule,
+        CustomersModule,
+        AppointmentsModule,
+        WebhooksModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AdminAuthGuard }],
     };

@@ -6,6 +6,7 @@ import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
+import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 import { toAppointmentTypeDto } from './appointment-type.mapper';
 import type { WeeklyAvailability } from './appointment-type.types';
@@ -29,6 +30,7 @@ export class AppointmentTypesService {
     @InjectRepository(AppointmentTypeEntity) private readonly types: Repository<AppointmentTypeEntity>,
     private readonly transactions: Transactions,
     private readonly config: AppConfig,
+    private readonly teamMembers: TeamMembersService,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<AppointmentTypeDto>> {
@@ -76,6 +78,7 @@ export class AppointmentTypesService {
           date_modified: now,
         });
         if (input.slug !== undefined) await this.assertSlugFree(tx.manager, input.slug);
+        await this.teamMembers.assertExist(tx.manager, type.team_member_ids, 'team_member_ids');
         const saved = toAppointmentTypeDto(await tx.manager.save(type));
         await tx.publish(new AppointmentTypeCreatedEvent({ appointment_type: saved }));
         return saved;
@@ -86,10 +89,13 @@ export class AppointmentTypesService {
   async update(id: number, input: UpdateAppointmentTypeDto): Promise<AppointmentTypeDto> {
     return this.uniqueSlug(() =>
       this.transactions.run(async (tx) => {
+        await tx.lockKeys([`type:${id}`]);
         const type = await this.find(tx.manager, id);
         const before = JSON.stringify(toAppointmentTypeDto(type));
         if (input.slug !== undefined && input.slug !== type.slug)
           await this.assertSlugFree(tx.manager, input.slug);
+        if (input.team_member_ids !== undefined)
+          await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
         const { availability, customer_fields, title, ...rest } = input;
         Object.assign(type, rest);
         if (title !== undefined) type.title = title.trim();
@@ -123,6 +129,38 @@ export class AppointmentTypesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Drops a deleted team member from the hosts of every type that names it, each change an
+   * `appointment_type.updated`. Nothing to do when no type names it, so a replayed event is harmless.
+   */
+  async removeTeamMember(teamMemberId: number): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      // team_member_ids is a JSON array in a text column: LIKE narrows portably, the exact test follows.
+      const candidates = await tx.manager
+        .createQueryBuilder(AppointmentTypeEntity, 'type')
+        .select('type.id', 'id')
+        .where('type.team_member_ids LIKE :pattern', { pattern: `%${teamMemberId}%` })
+        .orderBy('type.id', 'ASC')
+        .getRawMany<{ id: number }>();
+      const ids = candidates.map((row) => Number(row.id));
+      await tx.lockKeys(ids.map((id) => `type:${id}`));
+      for (const id of ids) {
+        const type = await tx.manager.findOneBy(AppointmentTypeEntity, { id });
+        if (!type?.team_member_ids.includes(teamMemberId)) continue;
+        type.team_member_ids = type.team_member_ids.filter((member) => member !== teamMemberId);
+        type.date_modified = Date.now();
+        const saved = toAppointmentTypeDto(await tx.manager.save(type));
+        await tx.publish(new AppointmentTypeUpdatedEvent({ appointment_type: saved }));
+      }
+    });
+  }
+
+  /** For other modules' transactions (booking reads the type inside its own transaction). */
+  async findIn(manager: EntityManager, id: number): Promise<AppointmentTypeDto | null> {
+    const type = await manager.findOneBy(AppointmentTypeEntity, { id });
+    return type ? toAppointmentTypeDto(type) : null;
   }
 
   private async find(manager: EntityManager, id: number): Promise<AppointmentTypeEntity> {

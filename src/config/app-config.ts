@@ -24,6 +24,10 @@ export class AppConfig {
   webhookWorker!: boolean;
   /** A webhook with no success for this long is disabled. */
   webhookDisableAfterMs!: number;
+  /** How often a worker looks for due retries and expired leases; new deliveries are sent at once regardless. */
+  webhookPollIntervalMs!: number;
+  /** Attempts in flight at once per instance. */
+  webhookConcurrency!: number;
   outboxRelayIntervalMs!: number;
   logLevel!: LogLevel;
 }
@@ -141,6 +145,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookAllowPrivateUrls: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
     webhookWorker: boolean(env, 'WEBHOOK_WORKER', true),
     webhookDisableAfterMs: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 24 * 365) * 3600 * 1000,
+    webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 600000),
+    webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000),
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
     logLevel,
   });

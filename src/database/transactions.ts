@@ -10,10 +10,11 @@ export interface Transaction {
   /** Writes the event to the outbox in this transaction; it is emitted after commit. */
   publish(event: DomainEvent): Promise<void>;
   /**
-   * Serializes writers of the same rows until commit: `FOR UPDATE` on PostgreSQL. On SQLite the whole
-   * transaction already holds the database's write lock (BEGIN IMMEDIATE), so there is nothing to add.
+   * Serializes transactions that name the same keys (`type:3`, `member:7`) until commit: transaction-scoped
+   * advisory locks on PostgreSQL, taken in sorted order so that two bookings cannot deadlock. On SQLite the
+   * whole transaction already holds the database's write lock (BEGIN IMMEDIATE), so there is nothing to add.
    */
-  lockRows(table: string, ids: number[]): Promise<void>;
+  lockKeys(keys: string[]): Promise<void>;
 }
 
 /**
@@ -79,10 +80,11 @@ export class Transactions {
           occurred_at: new Date(row.occurred_at).toISOString(),
         });
       },
-      lockRows: async (table, ids) => {
-        if (this.sqlite || ids.length === 0) return;
-        const sorted = [...new Set(ids)].sort((a, b) => a - b);
-        await manager.query(`SELECT id FROM "${table}" WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [sorted]);
+      lockKeys: async (keys) => {
+        if (this.sqlite) return;
+        for (const key of [...new Set(keys)].sort()) {
+          await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+        }
       },
     };
     try {

@@ -43,6 +43,8 @@ export async function freshDatabaseUrl(): Promise<string> {
 export async function startTestApp(options: {
   databaseUrl: string;
   env?: Record<string, string>;
+  /** Runs after the app is built and before it initializes (module hooks, outbox relay) and listens. */
+  beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
 }): Promise<TestApp> {
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
@@ -54,6 +56,7 @@ export async function startTestApp(options: {
     ...options.env,
   });
   const app = await createApp(config);
+  await options.beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   const base = url.replace('[::1]', '127.0.0.1');

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   slot_unavailable: 409,
   appointment_canceled: 409,
   webhook_disabled: 409,
+  delivery_in_progress: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   slot_not_offered: 422,

@@ -55,7 +55,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return body(exception.code, exception.message, requestId, exception.details);
     }
-    const fastifyCode = (exception as { code?: unknown } | null)?.code;
+    // Nest's Fastify adapter wraps Fastify's client errors in an HttpException whose `cause` is the original.
+    const fastifyError = exception instanceof HttpException ? exception.cause : exception;
+    const fastifyCode = (fastifyError as { code?: unknown } | null)?.code;
     if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
       return body(FASTIFY_CODES[fastifyCode], (exception as Error).message, requestId);
     }

@@ -1,0 +1,81 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/http/api-errors';
+import { IdParam } from '../common/http/id-param';
+import { ApiPageResponse, Page } from '../common/http/pagination';
+import { AppointmentsService } from './appointments.service';
+import { AvailabilityService } from './availability.service';
+import { AppointmentDto } from './dto/appointment.dto';
+import { AvailabilityDto, AvailabilityQuery } from './dto/availability.dto';
+import { CreateAppointmentDto } from './dto/create-appointment.dto';
+import { ListAppointmentsQuery } from './dto/list-appointments.query';
+import { UpdateAppointmentDto } from './dto/update-appointment.dto';
+
+@ApiTags('appointments')
+@ApiErrors('unauthorized')
+@Controller('api/v1/appointments')
+export class AppointmentsController {
+  constructor(private readonly appointments: AppointmentsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List appointments (filters combine)' })
+  @ApiPageResponse(AppointmentDto)
+  @ApiErrors('validation_failed')
+  list(@Query() query: ListAppointmentsQuery): Promise<Page<AppointmentDto>> {
+    return this.appointments.list(query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Book an appointment (availability re-checked under a lock)' })
+  @ApiCreatedResponse({ type: AppointmentDto })
+  @ApiErrors('validation_failed', 'unknown_team_member', 'slot_unavailable', 'slot_not_offered')
+  book(@Body() body: CreateAppointmentDto): Promise<AppointmentDto> {
+    return this.appointments.book(body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an appointment' })
+  @ApiOkResponse({ type: AppointmentDto })
+  @ApiErrors('validation_failed', 'not_found')
+  get(@IdParam() id: number): Promise<AppointmentDto> {
+    return this.appointments.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Edit an appointment; a new start_date reschedules it' })
+  @ApiOkResponse({ type: AppointmentDto })
+  @ApiErrors(
+    'validation_failed',
+    'unknown_team_member',
+    'not_found',
+    'slot_unavailable',
+    'appointment_canceled',
+    'slot_not_offered',
+  )
+  update(@IdParam() id: number, @Body() body: UpdateAppointmentDto): Promise<AppointmentDto> {
+    return this.appointments.update(id, body);
+  }
+
+  @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel an appointment (frees its slot); canceling twice changes nothing' })
+  @ApiCreatedResponse({ type: AppointmentDto })
+  @ApiErrors('validation_failed', 'not_found')
+  cancel(@IdParam() id: number): Promise<AppointmentDto> {
+    return this.appointments.cancel(id);
+  }
+}
+
+@ApiTags('appointment types')
+@ApiErrors('unauthorized')
+@Controller('api/v1/appointment-types')
+export class AvailabilityController {
+  constructor(private readonly availability: AvailabilityService) {}
+
+  @Get(':id/availability')
+  @ApiOperation({ summary: 'Bookable slots of a type between two local dates (inclusive, at most 62 days)' })
+  @ApiOkResponse({ type: AvailabilityDto })
+  @ApiErrors('validation_failed', 'not_found')
+  get(@IdParam() id: number, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
+    return this.availability.availability(id, query);
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppointmentTypesModule } from '../appointment-types/appointment-types.module';
+import { CustomersModule } from '../customers/customers.module';
+import { TeamMembersModule } from '../team-members/team-members.module';
+import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
+import { AppointmentsController, AvailabilityController } from './appointments.controller';
+import { AppointmentsService } from './appointments.service';
+import { AvailabilityService } from './availability.service';
+import { BookingCalendar } from './booking-calendar';
+import { TeamMemberDeletedListener } from './listeners/team-member-deleted.listener';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([AppointmentEntity, AppointmentHostEntity]),
+    AppointmentTypesModule,
+    TeamMembersModule,
+    CustomersModule,
+  ],
+  controllers: [AppointmentsController, AvailabilityController],
+  providers: [AppointmentsService, AvailabilityService, BookingCalendar, TeamMemberDeletedListener],
+  exports: [AppointmentsService],
+})
+export class AppointmentsModule {}

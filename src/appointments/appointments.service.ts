@@ -1,0 +1,372 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { EntityManager, In, Repository } from 'typeorm';
+import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
+import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
+import { DomainError } from '../common/errors/domain-error';
+import { Page, page } from '../common/http/pagination';
+import { AppConfig } from '../config/app-config';
+import { Transaction, Transactions } from '../database/transactions';
+import { CustomersService } from '../customers/customers.service';
+import { TeamMembersService } from '../team-members/team-members.service';
+import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
+import { toAppointmentDto, toAppointmentSnapshot, toSlotRules } from './appointment.mapper';
+import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/slot-engine';
+import { MINUTE_MS } from './availability/wall-clock';
+import { ACTIVE_STATUSES, BookingCalendar } from './booking-calendar';
+import { validateCustomerInformation } from './customer-information';
+import { AppointmentDto } from './dto/appointment.dto';
+import { CreateAppointmentDto } from './dto/create-appointment.dto';
+import { ListAppointmentsQuery } from './dto/list-appointments.query';
+import { UpdateAppointmentDto } from './dto/update-appointment.dto';
+import { AppointmentBookedEvent } from './events/appointment-booked.event';
+import { AppointmentCanceledEvent } from './events/appointment-canceled.event';
+import { AppointmentEditedEvent } from './events/appointment-edited.event';
+import { AppointmentRescheduledEvent } from './events/appointment-rescheduled.event';
+import type { AppointmentDataBefore, AppointmentStatus, TeamMemberSnapshot } from './events/appointment-snapshot';
+
+/** Buffers are at most a day (validated on types): the widest margin any other type's appointment can need. */
+const LONGEST_BUFFER_MINUTES = 1440;
+
+const isActive = (status: AppointmentStatus): boolean => (ACTIVE_STATUSES as readonly string[]).includes(status);
+
+/** The fields whose change is an edit (as opposed to a reschedule or a status change). */
+const EDITABLE_FIELDS = [
+  'customer_id',
+  'customer_information',
+  'customer_timezone',
+  'price_full',
+  'payment_method',
+  'payment_received',
+  'web_meeting_url',
+  'web_meeting_password',
+] as const;
+
+interface Placement {
+  typeId: number;
+  start: number;
+  /** Hosts asked for explicitly; otherwise the current ones are kept when free, or the type picks one. */
+  requestedHostIds?: number[];
+  currentHostIds?: number[];
+  ignoreAvailability: boolean;
+  ignoreAppointmentId?: number;
+}
+
+@Injectable()
+export class AppointmentsService {
+  constructor(
+    @InjectRepository(AppointmentEntity) private readonly appointments: Repository<AppointmentEntity>,
+    private readonly transactions: Transactions,
+    private readonly calendar: BookingCalendar,
+    private readonly appointmentTypes: AppointmentTypesService,
+    private readonly teamMembers: TeamMembersService,
+    private readonly customers: CustomersService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(query: ListAppointmentsQuery): Promise<Page<AppointmentDto>> {
+    const qb = this.appointments.createQueryBuilder('a');
+    if (query.status) qb.andWhere('a.status = :status', { status: query.status });
+    if (query.appointment_type_id) qb.andWhere('a.appointment_type_id = :typeId', { typeId: query.appointment_type_id });
+    if (query.customer_id) qb.andWhere('a.customer_id = :customerId', { customerId: query.customer_id });
+    if (query.start_after) qb.andWhere('a.start_at >= :after', { after: Date.parse(query.start_after) });
+    if (query.start_before) qb.andWhere('a.start_at < :before', { before: Date.parse(query.start_before) });
+    if (query.team_member_id) {
+      qb.andWhere('a.id IN (SELECT h.appointment_id FROM appointment_hosts h WHERE h.team_member_id = :memberId)', {
+        memberId: query.team_member_id,
+      });
+    }
+    const [rows, total] = await qb
+      .orderBy('a.start_at', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .take(query.limit)
+      .skip(query.offset)
+      .getManyAndCount();
+    return page(
+      rows.map((row) => toAppointmentDto(row, this.config.siteUrl)),
+      total,
+      query,
+    );
+  }
+
+  async get(id: number): Promise<AppointmentDto> {
+    return toAppointmentDto(await this.find(this.appointments.manager, id), this.config.siteUrl);
+  }
+
+  async book(input: CreateAppointmentDto): Promise<AppointmentDto> {
+    const start = Date.parse(input.start_date);
+    return this.transactions.run(async (tx) => {
+      const type = await this.requireType(tx.manager, input.appointment_type_id);
+      const information = customerInformation(input.customer_information, type);
+      if (input.team_member_ids) await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
+      const hostIds = await this.place(tx, type, {
+        typeId: type.id,
+        start,
+        requestedHostIds: input.team_member_ids,
+        ignoreAvailability: input.ignore_availability ?? false,
+      });
+      const customer = await this.customers.findOrCreate(tx.manager, {
+        name: String(information.Name),
+        email: String(information.Email),
+      });
+      const now = Date.now();
+      const appointment = await tx.manager.save(
+        tx.manager.create(AppointmentEntity, {
+          appointment_type_id: type.id,
+          customer_id: customer.id,
+          customer_information: information,
+          customer_timezone: input.customer_timezone ?? null,
+          start_at: start,
+          end_at: start + type.duration * MINUTE_MS,
+          buffer_before: type.buffer_before,
+          buffer_after: type.buffer_after,
+          status: input.status ?? 'booked',
+          team_member_ids: hostIds,
+          price_full: input.price_full ?? type.price,
+          payment_method: input.payment_method ?? null,
+          payment_received: input.payment_received ?? 0,
+          web_meeting_url: input.web_meeting_url === undefined ? type.web_meeting_url : input.web_meeting_url,
+          web_meeting_password:
+            input.web_meeting_password === undefined ? type.web_meeting_password : input.web_meeting_password,
+          token: randomBytes(24).toString('base64url'),
+          date_created: now,
+          date_modified: now,
+        }),
+      );
+      await this.writeHosts(tx.manager, appointment);
+      if (appointment.status === 'booked') {
+        const snapshot = await this.snapshot(tx.manager, appointment, type);
+        await tx.publish(new AppointmentBookedEvent({ appointment: snapshot }));
+      }
+      return toAppointmentDto(appointment, this.config.siteUrl);
+    });
+  }
+
+  async update(id: number, input: UpdateAppointmentDto): Promise<AppointmentDto> {
+    return this.transactions.run(async (tx) => {
+      const appointment = await this.find(tx.manager, id);
+      const before = { ...appointment, team_member_ids: [...appointment.team_member_ids] };
+      const type = await this.requireType(tx.manager, appointment.appointment_type_id);
+      const start = input.start_date === undefined ? appointment.start_at : Date.parse(input.start_date);
+      const status = input.status ?? appointment.status;
+      if (start !== appointment.start_at && appointment.status === 'canceled') {
+        throw new DomainError('appointment_canceled', `appointment ${id} is canceled; its time cannot change`);
+      }
+
+      if (input.customer_information !== undefined) {
+        const information = customerInformation(input.customer_information, type);
+        appointment.customer_information = information;
+        const customer = await this.customers.findOrCreate(tx.manager, {
+          name: String(information.Name),
+          email: String(information.Email),
+        });
+        appointment.customer_id = customer.id;
+      }
+      if (input.customer_timezone !== undefined) appointment.customer_timezone = input.customer_timezone;
+      if (input.price_full !== undefined) appointment.price_full = input.price_full;
+      if (input.payment_method !== undefined) appointment.payment_method = input.payment_method;
+      if (input.payment_received !== undefined) appointment.payment_received = input.payment_received;
+      if (input.web_meeting_url !== undefined) appointment.web_meeting_url = input.web_meeting_url;
+      if (input.web_meeting_password !== undefined) appointment.web_meeting_password = input.web_meeting_password;
+      if (input.team_member_ids !== undefined) {
+        await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
+      }
+
+      const hostsChanged =
+        input.team_member_ids !== undefined && !sameIds(input.team_member_ids, appointment.team_member_ids);
+      const timeChanged = start !== appointment.start_at;
+      const reactivated = isActive(status) && !isActive(appointment.status);
+      if (isActive(status) && (timeChanged || hostsChanged || reactivated)) {
+        appointment.team_member_ids = await this.place(tx, type, {
+          typeId: type.id,
+          start,
+          requestedHostIds: input.team_member_ids,
+          currentHostIds: appointment.team_member_ids,
+          ignoreAvailability: input.ignore_availability ?? false,
+          ignoreAppointmentId: appointment.id,
+        });
+      } else if (input.team_member_ids !== undefined) {
+        appointment.team_member_ids = [...input.team_member_ids].sort((a, b) => a - b);
+      }
+      if (timeChanged) {
+        appointment.start_at = start;
+        appointment.end_at = start + (before.end_at - before.start_at);
+      }
+      appointment.status = status;
+
+      const edited = EDITABLE_FIELDS.filter((field) => JSON.stringify(appointment[field]) !== JSON.stringify(before[field]));
+      const hostsNow = !sameIds(appointment.team_member_ids, before.team_member_ids);
+      if (edited.length === 0 && !hostsNow && !timeChanged && status === before.status) {
+        return toAppointmentDto(appointment, this.config.siteUrl);
+      }
+      appointment.date_modified = Date.now();
+      await tx.manager.save(appointment);
+      if (hostsNow || timeChanged) await this.writeHosts(tx.manager, appointment);
+
+      const snapshot = await this.snapshot(tx.manager, appointment, type);
+      if (before.status !== 'booked' && status === 'booked') {
+        await tx.publish(new AppointmentBookedEvent({ appointment: snapshot }));
+      } else if (before.status === 'booked' && status === 'canceled') {
+        await tx.publish(new AppointmentCanceledEvent({ appointment: snapshot }));
+      } else if (before.status === status && status === 'booked' && timeChanged) {
+        await tx.publish(
+          new AppointmentRescheduledEvent({
+            appointment: snapshot,
+            rescheduled_from_start_date: new Date(before.start_at).toISOString(),
+          }),
+        );
+      } else if (before.status === status) {
+        const dataBefore = await this.dataBefore(tx.manager, before, edited, hostsNow, timeChanged);
+        await tx.publish(new AppointmentEditedEvent({ appointment: snapshot, data_before: dataBefore }));
+      }
+      return toAppointmentDto(appointment, this.config.siteUrl);
+    });
+  }
+
+  /** Cancels; canceling a canceled appointment changes nothing. */
+  cancel(id: number): Promise<AppointmentDto> {
+    return this.update(id, { status: 'canceled' });
+  }
+
+  /**
+   * A deleted team member leaves the future active appointments it hosted; each of them is then edited.
+   * Idempotent: a replay finds no appointments left to change.
+   */
+  async removeHostFromFuture(member: TeamMemberSnapshot): Promise<number> {
+    return this.transactions.run(async (tx) => {
+      const hosted = await tx.manager.find(AppointmentHostEntity, { where: { team_member_id: member.id } });
+      const ids = hosted.map((row) => row.appointment_id);
+      if (ids.length === 0) return 0;
+      const now = Date.now();
+      const appointments = await tx.manager.find(AppointmentEntity, {
+        where: { id: In(ids), status: In([...ACTIVE_STATUSES]) },
+        order: { id: 'ASC' },
+      });
+      let changed = 0;
+      for (const appointment of appointments.filter((a) => a.start_at > now)) {
+        const type = await this.requireType(tx.manager, appointment.appointment_type_id);
+        const remaining = await this.teamMembers.snapshots(tx.manager, appointment.team_member_ids);
+        const teamBefore = [...remaining.filter((m) => m.id !== member.id), member].sort((a, b) => a.id - b.id);
+        appointment.team_member_ids = appointment.team_member_ids.filter((memberId) => memberId !== member.id);
+        appointment.date_modified = now;
+        await tx.manager.save(appointment);
+        await tx.manager.delete(AppointmentHostEntity, { appointment_id: appointment.id, team_member_id: member.id });
+        const snapshot = await this.snapshot(tx.manager, appointment, type);
+        await tx.publish(new AppointmentEditedEvent({ appointment: snapshot, data_before: { team_members: teamBefore } }));
+        changed += 1;
+      }
+      return changed;
+    });
+  }
+
+  /**
+   * Decides the hosts of an appointment at `start`, enforcing every booking rule unless told to ignore them:
+   * 422 slot_not_offered for a start the type does not offer, 409 slot_unavailable for a taken one.
+   */
+  private async place(tx: Transaction, type: AppointmentTypeDto, placement: Placement): Promise<number[]> {
+    const candidateHosts = placement.requestedHostIds ?? [...new Set([...type.team_member_ids, ...(placement.currentHostIds ?? [])])];
+    await tx.lockKeys([`type:${type.id}`, ...candidateHosts.map((id) => `member:${id}`)]);
+    const rules = toSlotRules(type);
+    const check = async (hostIds: number[]): Promise<SlotCheck> => {
+      const scoped: SlotRules = { ...rules, hostIds };
+      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES);
+      const busy = await this.calendar.busy(tx.manager, {
+        typeId: type.id,
+        hostIds,
+        from: placement.start - margin - 24 * 60 * MINUTE_MS,
+        to: placement.start + margin + 24 * 60 * MINUTE_MS,
+      });
+      return checkSlot(scoped, placement.start, busy, Date.now(), { ignoreAppointmentId: placement.ignoreAppointmentId });
+    };
+    const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
+    if (placement.ignoreAvailability) {
+      if (placement.requestedHostIds) return sorted(placement.requestedHostIds);
+      if (placement.currentHostIds?.length) return sorted(placement.currentHostIds);
+      if (type.team_member_ids.length === 0) return [];
+      const picked = await check(type.team_member_ids);
+      return [picked.ok && picked.hostId !== null ? picked.hostId : Math.min(...type.team_member_ids)];
+    }
+
+    if (placement.requestedHostIds?.length) {
+      for (const hostId of placement.requestedHostIds) assertPlaced(await check([hostId]));
+      return sorted(placement.requestedHostIds);
+    }
+    if (placement.currentHostIds?.length && placement.requestedHostIds === undefined) {
+      const checks = await Promise.all(placement.currentHostIds.map((hostId) => check([hostId])));
+      if (checks.every((result) => result.ok)) return sorted(placement.currentHostIds);
+      if (type.team_member_ids.length === 0) checks.forEach(assertPlaced);
+    }
+    const result = assertPlaced(await check(type.team_member_ids));
+    return result.hostId === null ? [] : [result.hostId];
+  }
+
+  private async writeHosts(manager: EntityManager, appointment: AppointmentEntity): Promise<void> {
+    await manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
+    if (appointment.team_member_ids.length === 0) return;
+    await manager.insert(
+      AppointmentHostEntity,
+      appointment.team_member_ids.map((team_member_id) => ({
+        appointment_id: appointment.id,
+        team_member_id,
+        start_at: appointment.start_at,
+      })),
+    );
+  }
+
+  private async snapshot(manager: EntityManager, appointment: AppointmentEntity, type: AppointmentTypeDto) {
+    const hosts = await this.teamMembers.snapshots(manager, appointment.team_member_ids);
+    return toAppointmentSnapshot(appointment, type, hosts, this.config.siteUrl);
+  }
+
+  private async dataBefore(
+    manager: EntityManager,
+    before: AppointmentEntity,
+    edited: readonly (typeof EDITABLE_FIELDS)[number][],
+    hostsChanged: boolean,
+    timeChanged: boolean,
+  ): Promise<AppointmentDataBefore> {
+    const dataBefore: AppointmentDataBefore = {};
+    for (const field of edited) Object.assign(dataBefore, { [field]: before[field] });
+    if (timeChanged) {
+      dataBefore.start_date = new Date(before.start_at).toISOString();
+      dataBefore.end_date = new Date(before.end_at).toISOString();
+    }
+    if (hostsChanged) dataBefore.team_members = await this.teamMembers.snapshots(manager, before.team_member_ids);
+    return dataBefore;
+  }
+
+  private async requireType(manager: EntityManager, id: number): Promise<AppointmentTypeDto> {
+    const type = await this.appointmentTypes.findIn(manager, id);
+    if (!type) throw DomainError.invalidField('appointment_type_id', `appointment type ${id} does not exist`);
+    return type;
+  }
+
+  private async find(manager: EntityManager, id: number): Promise<AppointmentEntity> {
+    const appointment = await manager.findOneBy(AppointmentEntity, { id });
+    if (!appointment) throw DomainError.notFound('appointment', id);
+    return appointment;
+  }
+}
+
+function customerInformation(input: Record<string, unknown>, type: AppointmentTypeDto) {
+  const { value, errors } = validateCustomerInformation(input, type.customer_fields);
+  if (errors.length > 0) {
+    const summary = errors.map((error) => `${error.field} ${error.message}`).join('; ');
+    throw new DomainError('validation_failed', `Invalid request: ${summary}`, errors);
+  }
+  return value;
+}
+
+function assertPlaced(check: SlotCheck): { ok: true; hostId: number | null } {
+  if (check.ok) return check;
+  if (check.reason === 'slot_not_offered') {
+    throw new DomainError('slot_not_offered', 'that start is not offered by this appointment type (grid, hours, notice or horizon)');
+  }
+  throw new DomainError('slot_unavailable', 'that slot is no longer available');
+}
+
+function sameIds(a: number[], b: number[]): boolean {
+  return a.length === b.length && [...a].sort((x, y) => x - y).every((id, i) => id === [...b].sort((x, y) => x - y)[i]);
+}

@@ -1,0 +1,70 @@
+import type { CustomerField } from '../appointment-types/appointment-type.types';
+import type { FieldError } from '../common/errors/domain-error';
+import type { CustomerInformation } from './appointment.entity';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
+const FIELD = 'customer_information';
+
+type Check = (value: unknown) => { value: string | number | boolean } | { error: string };
+
+const text =
+  (max: number): Check =>
+  (value) =>
+    typeof value === 'string' && value.length <= max ? { value: value.trim() } : { error: `must be text of at most ${max} characters` };
+
+const CHECKS: Record<CustomerField['type'], (field: CustomerField) => Check> = {
+  text: () => text(1000),
+  textarea: () => text(10000),
+  email: () => (value) =>
+    typeof value === 'string' && EMAIL.test(value.trim()) ? { value: value.trim() } : { error: 'must be an email address' },
+  phone: () => (value) =>
+    typeof value === 'string' && PHONE.test(value.trim()) ? { value: value.trim() } : { error: 'must be a phone number' },
+  number: () => (value) => {
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof number === 'number' && Number.isFinite(number) ? { value: number } : { error: 'must be a number' };
+  },
+  select: (field) => (value) =>
+    typeof value === 'string' && field.options.includes(value)
+      ? { value }
+      : { error: `must be one of: ${field.options.join(', ')}` },
+  checkbox: () => (value) => (typeof value === 'boolean' ? { value } : { error: 'must be true or false' }),
+};
+
+const BUILT_IN: CustomerField[] = [
+  { label: 'Name', type: 'text', required: true, options: [] },
+  { label: 'Email', type: 'email', required: true, options: [] },
+];
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * Checks the customer's answers against the type's fields (Name and Email always, then the custom ones by
+ * label) and returns them in field order, trimmed and typed. Every problem is reported, keyed by field path.
+ */
+export function validateCustomerInformation(
+  input: Record<string, unknown>,
+  customFields: CustomerField[],
+): { value: CustomerInformation; errors: FieldError[] } {
+  const fields = [...BUILT_IN, ...customFields];
+  const known = new Set(fields.map((field) => field.label));
+  const value: CustomerInformation = {};
+  const errors: FieldError[] = [];
+  for (const field of fields) {
+    const raw = input[field.label];
+    const path = `${FIELD}.${field.label}`;
+    if (isBlank(raw) || (field.type === 'checkbox' && field.required && raw === false)) {
+      if (field.required) errors.push({ field: path, message: 'is required' });
+      continue;
+    }
+    const checked = CHECKS[field.type](field)(raw);
+    if ('error' in checked) errors.push({ field: path, message: checked.error });
+    else value[field.label] = checked.value;
+  }
+  for (const key of Object.keys(input)) {
+    if (!known.has(key)) errors.push({ field: `${FIELD}.${key}`, message: 'is not a field of this appointment type' });
+  }
+  return { value, errors };
+}

@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IsTimeZone, Optional } from '../../common/validation/validators';
+
+export const BOOKABLE_STATUSES = ['booked', 'pending_payment', 'pending_form'] as const;
+export type BookableStatus = (typeof BOOKABLE_STATUSES)[number];
+
+/** ISO 8601 with a time and an offset or Z, so that the instant is never ambiguous. */
+export const ISO_INSTANT = { strict: true, strictSeparator: true };
+export const ISO_INSTANT_MESSAGE = 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-07T14:00:00Z';
+
+export class CreateAppointmentDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  appointment_type_id!: number;
+
+  @ApiProperty({ example: '2030-01-07T14:00:00.000Z', description: 'ISO 8601; any offset' })
+  @IsISO8601(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  start_date!: string;
+
+  @ApiProperty({
+    example: { Name: 'Nathan Tyler', Email: 'nathan@example.com', Phone: '+1 555 0100' },
+    description: 'Name and Email are required; plus the type’s customer_fields by label',
+  })
+  @IsObject()
+  customer_information!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'America/New_York', nullable: true })
+  @IsOptional()
+  @IsTimeZone()
+  customer_timezone?: string | null;
+
+  @ApiPropertyOptional({ type: [Number], description: 'hosts; default: the free host of the type with the fewest appointments that day' })
+  @Optional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  team_member_ids?: number[];
+
+  @ApiPropertyOptional({ default: false, description: 'skip every availability rule (imports, manual overrides)' })
+  @Optional()
+  @IsBoolean()
+  ignore_availability?: boolean;
+
+  @ApiPropertyOptional({ enum: BOOKABLE_STATUSES, default: 'booked' })
+  @Optional()
+  @IsIn(BOOKABLE_STATUSES)
+  status?: BookableStatus;
+
+  @ApiPropertyOptional({ example: 100, description: 'default: the type’s price' })
+  @Optional()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e9)
+  price_full?: number;
+
+  @ApiPropertyOptional({ example: 'stripe', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  payment_method?: string | null;
+
+  @ApiPropertyOptional({ example: 0 })
+  @Optional()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e9)
+  payment_received?: number;
+
+  @ApiPropertyOptional({ example: 'https://meet.example.com/abc', nullable: true, description: 'default: the type’s' })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  web_meeting_url?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'default: the type’s' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  web_meeting_password?: string | null;
+}

@@ -1,0 +1,45 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, Min } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination';
+import { Optional } from '../../common/validation/validators';
+import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../events/appointment-snapshot';
+import { ISO_INSTANT, ISO_INSTANT_MESSAGE } from './create-appointment.dto';
+
+export class ListAppointmentsQuery extends PageQueryDto {
+  @ApiPropertyOptional({ enum: APPOINTMENT_STATUSES })
+  @Optional()
+  @IsIn(APPOINTMENT_STATUSES)
+  status?: AppointmentStatus;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  appointment_type_id?: number;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  team_member_id?: number;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  customer_id?: number;
+
+  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'start_date >= this' })
+  @Optional()
+  @IsISO8601(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  start_after?: string;
+
+  @ApiPropertyOptional({ example: '2030-02-01T00:00:00Z', description: 'start_date < this' })
+  @Optional()
+  @IsISO8601(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  start_before?: string;
+}

@@ -1,0 +1,151 @@
+import { AppConfig, ConfigError, loadConfig } from './app-config';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toBeInstanceOf(AppConfig);
+    expect(config).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      database: { type: 'sqlite', path: 'data/booking.sqlite', url: 'sqlite:data/booking.sqlite' },
+      adminApiKey: undefined,
+      dataDir: 'data',
+      siteName: 'Booking',
+      siteUrl: 'http://localhost:3000',
+      networkSiteUrl: 'http://localhost:3000',
+      defaultTimezone: 'UTC',
+      webhookTimeoutMs: 15000,
+      webhookRetrySchedule: [5, 300, 1800, 7200, 18000, 36000, 36000],
+      webhookAllowPrivateUrls: false,
+      webhookWorker: true,
+      webhookDisableAfterMs: 5 * 24 * 3600 * 1000,
+      outboxRelayIntervalMs: 10000,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '   ', ADMIN_API_KEY: '' })).toMatchObject({
+      port: 3000,
+      logLevel: 'info',
+      adminApiKey: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://booking@db.internal:5432/booking',
+      ADMIN_API_KEY: 'a-long-enough-admin-key',
+      DATA_DIR: '/var/lib/booking',
+      SITE_NAME: 'Clinic',
+      SITE_URL: 'https://book.example.com/',
+      NETWORK_SITE_URL: 'https://example.com',
+      DEFAULT_TIMEZONE: 'Europe/Berlin',
+      WEBHOOK_TIMEOUT_MS: '2000',
+      WEBHOOK_RETRY_SCHEDULE: '1, 2,0.5',
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      WEBHOOK_WORKER: 'no',
+      WEBHOOK_DISABLE_AFTER_HOURS: '1',
+      OUTBOX_RELAY_INTERVAL_MS: '500',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      database: { type: 'postgres', url: 'postgres://booking@db.internal:5432/booking' },
+      adminApiKey: 'a-long-enough-admin-key',
+      dataDir: '/var/lib/booking',
+      siteName: 'Clinic',
+      siteUrl: 'https://book.example.com',
+      networkSiteUrl: 'https://example.com',
+      defaultTimezone: 'Europe/Berlin',
+      webhookTimeoutMs: 2000,
+      webhookRetrySchedule: [1, 2, 0.5],
+      webhookAllowPrivateUrls: true,
+      webhookWorker: false,
+      webhookDisableAfterMs: 3600 * 1000,
+      outboxRelayIntervalMs: 500,
+      logLevel: 'debug',
+    });
+  });
+
+  it('accepts the other database URL forms', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({
+      type: 'sqlite',
+      path: ':memory:',
+      url: 'sqlite::memory:',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@localhost/db' }).database.type).toBe('postgres');
+  });
+
+  it('lets NETWORK_SITE_URL default to SITE_URL', () => {
+    expect(loadConfig({ SITE_URL: 'https://a.example.com' }).networkSiteUrl).toBe('https://a.example.com');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['DATABASE_URL', 'mysql://root@localhost/booking'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['DATABASE_URL', 'postgres://[not-a-host'],
+    ['LOG_LEVEL', 'loud'],
+    ['WEBHOOK_RETRY_SCHEDULE', '5,x'],
+    ['WEBHOOK_RETRY_SCHEDULE', '5,,10'],
+    ['WEBHOOK_RETRY_SCHEDULE', '-5'],
+    ['WEBHOOK_RETRY_SCHEDULE', Array.from({ length: 51 }, () => '1').join(',')],
+    ['DEFAULT_TIMEZONE', 'Mars/Base'],
+    ['DEFAULT_TIMEZONE', '+02:00'],
+    ['SITE_URL', 'ftp://x'],
+    ['SITE_URL', 'not a url'],
+    ['NETWORK_SITE_URL', 'mailto:admin@example.com'],
+    ['WEBHOOK_ALLOW_PRIVATE_URLS', 'maybe'],
+    ['WEBHOOK_WORKER', 'sometimes'],
+    ['WEBHOOK_TIMEOUT_MS', '0'],
+    ['WEBHOOK_TIMEOUT_MS', '15s'],
+    ['WEBHOOK_DISABLE_AFTER_HOURS', '0'],
+    ['OUTBOX_RELAY_INTERVAL_MS', '10'],
+    ['ADMIN_API_KEY', 'too-short'],
+  ])('refuses %s=%s with an error naming the variable', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toMatch(/^Invalid configuration: /);
+  });
+
+  it('quotes the bad value so the operator sees what was read', () => {
+    expect(configError({ PORT: 'abc' }).message).toBe(
+      'Invalid configuration: PORT must be a whole number, got "abc"',
+    );
+    expect(configError({ LOG_LEVEL: 'loud' }).message).toContain('"loud"');
+  });
+
+  it('never echoes the admin key it refuses', () => {
+    expect(configError({ ADMIN_API_KEY: 'short-secret' }).message).not.toContain('short-secret');
+  });
+
+  it.each(['true', 'TRUE', '1', 'yes'])('reads %s as true', (value) => {
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: value }).webhookAllowPrivateUrls).toBe(true);
+  });
+
+  it.each(['false', 'False', '0', 'no'])('reads %s as false', (value) => {
+    expect(loadConfig({ WEBHOOK_WORKER: value }).webhookWorker).toBe(false);
+  });
+
+  it('accepts a 16-character admin key', () => {
+    expect(loadConfig({ ADMIN_API_KEY: '0123456789abcdef' }).adminApiKey).toBe('0123456789abcdef');
+  });
+});

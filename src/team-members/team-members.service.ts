@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import type { TeamMemberSnapshot } from '../appointments/events/appointment-snapshot';
+import { DomainError } from '../common/errors/domain-error';
+import { Page, page, PageQueryDto } from '../common/http/pagination';
+import { isUniqueViolation } from '../database/errors';
+import { Transactions } from '../database/transactions';
+import { CreateTeamMemberDto } from './dto/create-team-member.dto';
+import { TeamMemberDto } from './dto/team-member.dto';
+import { UpdateTeamMemberDto } from './dto/update-team-member.dto';
+import { TeamMemberCreatedEvent } from './events/team-member-created.event';
+import { TeamMemberDeletedEvent } from './events/team-member-deleted.event';
+import { TeamMemberUpdatedEvent } from './events/team-member-updated.event';
+import { TeamMemberEntity } from './team-member.entity';
+import { toTeamMemberDto, toTeamMemberSnapshot } from './team-member.mapper';
+import { normalizeEmail } from './team-member.types';
+
+@Injectable()
+export class TeamMembersService {
+  constructor(
+    @InjectRepository(TeamMemberEntity) private readonly members: Repository<TeamMemberEntity>,
+    private readonly transactions: Transactions,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<TeamMemberDto>> {
+    const [rows, total] = await this.members.findAndCount({
+      order: { id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return page(rows.map(toTeamMemberDto), total, query);
+  }
+
+  async get(id: number): Promise<TeamMemberDto> {
+    return toTeamMemberDto(await this.find(this.members.manager, id));
+  }
+
+  async create(input: CreateTeamMemberDto): Promise<TeamMemberDto> {
+    return this.uniqueEmail(() =>
+      this.transactions.run(async (tx) => {
+        const email = normalizeEmail(input.email);
+        await this.assertEmailFree(tx.manager, email);
+        const name = input.name.trim();
+        const now = Date.now();
+        const member = tx.manager.create(TeamMemberEntity, {
+          name,
+          display_name: input.display_name?.trim() ?? name,
+          email,
+          wp_user_id: input.wp_user_id ?? 0,
+          status: input.status ?? 'active',
+          date_created: now,
+          date_modified: now,
+        });
+        const saved = toTeamMemberDto(await tx.manager.save(member));
+        await tx.publish(new TeamMemberCreatedEvent({ team_member: saved }));
+        return saved;
+      }),
+    );
+  }
+
+  async update(id: number, input: UpdateTeamMemberDto): Promise<TeamMemberDto> {
+    return this.uniqueEmail(() =>
+      this.transactions.run(async (tx) => {
+        await tx.lockKeys([`member:${id}`]);
+        const member = await this.find(tx.manager, id);
+        const before = JSON.stringify(toTeamMemberDto(member));
+        if (input.name !== undefined) member.name = input.name.trim();
+        if (input.display_name !== undefined) member.display_name = input.display_name.trim();
+        if (input.wp_user_id !== undefined) member.wp_user_id = input.wp_user_id;
+        if (input.status !== undefined) member.status = input.status;
+        if (input.email !== undefined) {
+          const email = normalizeEmail(input.email);
+          if (email !== member.email) await this.assertEmailFree(tx.manager, email);
+          member.email = email;
+        }
+        if (JSON.stringify(toTeamMemberDto(member)) === before) return toTeamMemberDto(member);
+        member.date_modified = Date.now();
+        const saved = toTeamMemberDto(await tx.manager.save(member));
+        await tx.publish(new TeamMemberUpdatedEvent({ team_member: saved }));
+        return saved;
+      }),
+    );
+  }
+
+  /** Hard delete; listeners of `team_member.deleted` unassign the member elsewhere. */
+  async remove(id: number): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      const member = await this.find(tx.manager, id);
+      const snapshot = toTeamMemberDto(member);
+      await tx.manager.delete(TeamMemberEntity, { id });
+      await tx.publish(new TeamMemberDeletedEvent({ team_member: snapshot }));
+    });
+  }
+
+  /** The members among `ids` as appointment events carry them, ordered by id; unknown ids are skipped. */
+  async snapshots(manager: EntityManager, ids: number[]): Promise<TeamMemberSnapshot[]> {
+    if (ids.length === 0) return [];
+    const rows = await manager.find(TeamMemberEntity, {
+      where: { id: In(unique(ids)) },
+      order: { id: 'ASC' },
+    });
+    return rows.map(toTeamMemberSnapshot);
+  }
+
+  /**
+   * Refuses ids that name no team member, as a 400 on `field`. On PostgreSQL the members found stay
+   * key-share locked until the caller commits, so that a concurrent delete cannot slip in between this
+   * check and the caller's write (the delete waits, and its listeners then see the caller's rows).
+   */
+  async assertExist(manager: EntityManager, ids: number[], field: string): Promise<void> {
+    if (ids.length === 0) return;
+    const wanted = unique(ids);
+    const found = new Set(await this.existingIds(manager, wanted));
+    const missing = wanted.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw DomainError.invalidField(
+        field,
+        `unknown team member id(s): ${missing.join(', ')}`,
+        'unknown_team_member',
+      );
+    }
+  }
+
+  /** The ids among `ids` of members whose status is active, ascending. */
+  async activeIds(manager: EntityManager, ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await manager.find(TeamMemberEntity, {
+      select: { id: true },
+      where: { id: In(unique(ids)), status: 'active' },
+      order: { id: 'ASC' },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  private async existingIds(manager: EntityManager, ids: number[]): Promise<number[]> {
+    if (manager.connection.options.type === 'postgres') {
+      const rows: { id: number }[] = await manager.query(
+        'SELECT id FROM "team_members" WHERE id = ANY($1) FOR KEY SHARE',
+        [ids],
+      );
+      return rows.map((row) => Number(row.id));
+    }
+    const rows = await manager.find(TeamMemberEntity, { select: { id: true }, where: { id: In(ids) } });
+    return rows.map((row) => row.id);
+  }
+
+  private async find(manager: EntityManager, id: number): Promise<TeamMemberEntity> {
+    const member = await manager.findOneBy(TeamMemberEntity, { id });
+    if (!member) throw DomainError.notFound('team member', id);
+    return member;
+  }
+
+  private async assertEmailFree(manager: EntityManager, email: string): Promise<void> {
+    if (await manager.existsBy(TeamMemberEntity, { email })) throw emailTaken(email);
+  }
+
+  /** Two writers may pass the check at once on PostgreSQL; the unique index decides. */
+  private async uniqueEmail<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken();
+      throw error;
+    }
+  }
+}
+
+function emailTaken(email?: string): DomainError {
+  const what = email === undefined ? 'that email' : `email "${email}"`;
+  return DomainError.invalidField('email', `${what} is already used by another team member`, 'email_taken');
+}
+
+function unique(ids: number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
+}

@@ -1,0 +1,309 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, QueryResult } from 'typeorm';
+import { isForeignKeyViolation } from '../../database/errors';
+import { Transaction, Transactions } from '../../database/transactions';
+import { WebhookDeliveryAttemptEntity } from '../webhook-delivery-attempt.entity';
+import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
+import { WebhookEntity } from '../webhook.entity';
+import type { DeliveryStatus } from '../webhook.types';
+import type { AttemptResult, DeliveryDecision } from './retry-policy';
+
+/** A delivery this instance holds the lease of; `lease_until` is also the fencing token for its outcome. */
+export interface ClaimedDelivery {
+  id: number;
+  webhook_id: number;
+  status: DeliveryStatus;
+  attempt_count: number;
+  payload: string;
+  lease_until: number;
+}
+
+/** What the sender needs to know about a webhook, read once per claimed batch. */
+export interface DeliveryTarget {
+  id: number;
+  url: string;
+  enabled: boolean;
+  /** The current secret first, then the previous one while it is still valid. */
+  secrets: string[];
+  failing_since: number | null;
+}
+
+export interface DeliveryOutcome {
+  delivery: ClaimedDelivery;
+  result: AttemptResult;
+  decision: DeliveryDecision;
+  last_error: string | null;
+}
+
+export type WebhookHealthChange =
+  | { webhookId: number; change: 'recovered' }
+  | { webhookId: number; change: 'failing'; since: number }
+  | { webhookId: number; change: 'disable'; reason: string; failingBefore?: number };
+
+export type NewDelivery = Pick<
+  WebhookDeliveryEntity,
+  'webhook_id' | 'event_id' | 'action' | 'appointment_id' | 'payload'
+>;
+
+const CLAIMED_COLUMNS = 'id, webhook_id, status, attempt_count, payload';
+
+const RESPONSE_BODY_MAX_CHARS = 4096;
+
+/**
+ * The delivery queue's SQL. Kept to a few statements per batch: one claim statement for many deliveries,
+ * one transaction for many outcomes, because every round trip costs throughput (and on SQLite every
+ * transaction waits for the one writer).
+ */
+@Injectable()
+export class DeliveriesRepository {
+  private readonly postgres: boolean;
+
+  constructor(
+    private readonly transactions: Transactions,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    this.postgres = transactions.isPostgres;
+  }
+
+  /** Inserts the deliveries of one event; those that already exist (a replayed event) are left as they are. */
+  async insertForEvent(rows: NewDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = Date.now();
+    await this.transactions.run(({ manager }) =>
+      manager
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookDeliveryEntity)
+        .values(
+          rows.map((row) => ({
+            ...row,
+            status: 'pending' as const,
+            attempt_count: 0,
+            next_attempt_at: now,
+            lease_until: null,
+            date_created: now,
+          })),
+        )
+        .orIgnore()
+        .execute(),
+    );
+  }
+
+  /** A delivery that is sent at once by the caller (test sends): created already leased, never retried. */
+  insertLeased(row: NewDelivery, leaseUntil: number): Promise<ClaimedDelivery> {
+    return this.transactions.run(async ({ manager }) => {
+      const saved = await manager.save(
+        manager.create(WebhookDeliveryEntity, {
+          ...row,
+          status: 'pending',
+          attempt_count: 0,
+          next_attempt_at: null,
+          lease_until: leaseUntil,
+          date_created: Date.now(),
+        }),
+      );
+      return { ...toClaimed(saved), lease_until: leaseUntil };
+    });
+  }
+
+  /**
+   * Leases up to `limit` due deliveries: pending, due, not leased by a live instance, of an enabled webhook,
+   * and the earliest pending one of their (webhook, appointment), so that one appointment's events go out in
+   * order. On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+    const due = `
+      SELECT d.id FROM webhook_deliveries d
+      JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= :now
+        AND (d.lease_until IS NULL OR d.lease_until < :now)
+        AND w.enabled = TRUE
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_deliveries e
+          WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
+            AND e.status = 'pending' AND e.id < d.id)
+      ORDER BY d.next_attempt_at, d.id
+      LIMIT :limit`;
+    const sql = this.postgres
+      ? `WITH picked AS MATERIALIZED (${due} FOR UPDATE OF d SKIP LOCKED)
+         UPDATE webhook_deliveries SET lease_until = :lease FROM picked WHERE webhook_deliveries.id = picked.id
+         RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, 'webhook_deliveries.$1')}`
+      : `UPDATE webhook_deliveries SET lease_until = :lease WHERE id IN (${due}) RETURNING ${CLAIMED_COLUMNS}`;
+    return this.claim(sql, { lease: leaseUntil, now, limit }, leaseUntil);
+  }
+
+  /** Leases one delivery whatever its status, unless a live instance holds it; null when it cannot. */
+  async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
+    const sql = `UPDATE webhook_deliveries SET lease_until = :lease
+      WHERE id = :id AND (lease_until IS NULL OR lease_until < :now)
+      RETURNING ${CLAIMED_COLUMNS}`;
+    const [claimed] = await this.claim(sql, { lease: leaseUntil, id, now }, leaseUntil);
+    return claimed ?? null;
+  }
+
+  /** Gives leases back without an attempt, so that another instance (or this one later) takes them at once. */
+  async release(deliveries: ClaimedDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.transactions.run(async ({ manager }) => {
+      for (const delivery of deliveries) {
+        await manager.update(
+          WebhookDeliveryEntity,
+          { id: delivery.id, lease_until: delivery.lease_until },
+          { lease_until: null },
+        );
+      }
+    });
+  }
+
+  async loadTargets(webhookIds: number[], now: number): Promise<Map<number, DeliveryTarget>> {
+    const webhooks = await this.dataSource.manager.find(WebhookEntity, {
+      where: { id: In([...new Set(webhookIds)]) },
+    });
+    return new Map(webhooks.map((webhook) => [webhook.id, toTarget(webhook, now)]));
+  }
+
+  /** Writes attempts and their deliveries' new state, and the webhooks' health, in one transaction. */
+  async record(outcomes: DeliveryOutcome[], health: WebhookHealthChange[]): Promise<void> {
+    if (outcomes.length === 0 && health.length === 0) return;
+    try {
+      await this.transactions.run((tx) => this.write(tx, outcomes, health));
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      // A webhook deleted while its delivery was in flight took the delivery with it: record the others.
+      for (const outcome of outcomes) {
+        await this.transactions.run((tx) => this.write(tx, [outcome], [])).catch((single: unknown) => {
+          if (!isForeignKeyViolation(single)) throw single;
+        });
+      }
+      await this.transactions.run((tx) => this.write(tx, [], health));
+    }
+  }
+
+  private async write(
+    { manager }: Transaction,
+    outcomes: DeliveryOutcome[],
+    health: WebhookHealthChange[],
+  ): Promise<void> {
+    if (outcomes.length > 0) {
+      await manager.insert(
+        WebhookDeliveryAttemptEntity,
+        outcomes.map(({ delivery, result }) => ({
+          delivery_id: delivery.id,
+          attempt_number: delivery.attempt_count + 1,
+          started_at: result.started_at,
+          duration_ms: result.duration_ms,
+          status_code: result.status_code,
+          error: result.error,
+          response_body: result.response_body?.slice(0, RESPONSE_BODY_MAX_CHARS) ?? null,
+        })),
+      );
+    }
+    for (const { delivery, result, decision, last_error } of outcomes) {
+      await this.query(
+        manager,
+        `UPDATE webhook_deliveries SET status = :status, attempt_count = attempt_count + 1,
+           next_attempt_at = :next, lease_until = NULL, last_status_code = :code, last_error = :error,
+           delivered_at = COALESCE(delivered_at, :delivered)
+         WHERE id = :id AND lease_until = :lease`,
+        {
+          status: decision.status,
+          next: decision.next_attempt_at,
+          code: result.status_code,
+          error: last_error,
+          delivered: decision.delivered_at,
+          id: delivery.id,
+          lease: delivery.lease_until,
+        },
+      );
+    }
+    for (const change of health) await this.applyHealth(manager, change);
+  }
+
+  private async applyHealth(manager: EntityManager, change: WebhookHealthChange): Promise<void> {
+    const query = manager.createQueryBuilder().update(WebhookEntity).where('id = :id', { id: change.webhookId });
+    switch (change.change) {
+      case 'recovered':
+        await query.set({ failing_since: null }).andWhere('failing_since IS NOT NULL').execute();
+        return;
+      case 'failing':
+        await query.set({ failing_since: change.since }).andWhere('failing_since IS NULL').execute();
+        return;
+      case 'disable':
+        query
+          .set({ enabled: false, disabled_reason: change.reason, date_modified: Date.now() })
+          .andWhere('enabled = :enabled', { enabled: true });
+        // The condition is re-checked here: a success on another instance may have cleared it meanwhile.
+        if (change.failingBefore !== undefined) {
+          query.andWhere('failing_since <= :cutoff', { cutoff: change.failingBefore });
+        }
+        await query.execute();
+        return;
+    }
+  }
+
+  private async claim(
+    sql: string,
+    parameters: Record<string, unknown>,
+    leaseUntil: number,
+  ): Promise<ClaimedDelivery[]> {
+    const rows = await this.transactions.run(async ({ manager }) => {
+      const result = await this.query(manager, sql, parameters);
+      return (result.records ?? []) as RawClaimed[];
+    });
+    return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
+  }
+
+  /** Raw SQL with `:name` parameters, in either dialect (`$n` on PostgreSQL, `?` on SQLite). */
+  private query(manager: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<QueryResult> {
+    const names: string[] = [];
+    const text = sql.replace(/:(\w+)/g, (_match, name: string) => {
+      if (!(name in parameters)) throw new Error(`no value for :${name}`);
+      if (!this.postgres) {
+        names.push(name);
+        return '?';
+      }
+      const index = names.indexOf(name);
+      if (index >= 0) return `$${index + 1}`;
+      names.push(name);
+      return `$${names.length}`;
+    });
+    return manager.queryRunner!.query(
+      text,
+      names.map((name) => parameters[name]),
+      true,
+    );
+  }
+}
+
+interface RawClaimed {
+  id: number | string;
+  webhook_id: number | string;
+  status: DeliveryStatus;
+  attempt_count: number | string;
+  payload: string;
+}
+
+function toClaimed(row: RawClaimed): Omit<ClaimedDelivery, 'lease_until'> {
+  return {
+    id: Number(row.id),
+    webhook_id: Number(row.webhook_id),
+    status: row.status,
+    attempt_count: Number(row.attempt_count),
+    payload: row.payload,
+  };
+}
+
+function toTarget(webhook: WebhookEntity, now: number): DeliveryTarget {
+  const previousValid =
+    webhook.previous_secret !== null &&
+    webhook.previous_secret_expires_at !== null &&
+    webhook.previous_secret_expires_at > now;
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    enabled: webhook.enabled,
+    secrets: previousValid ? [webhook.secret, webhook.previous_secret!] : [webhook.secret],
+    failing_since: webhook.failing_since,
+  };
+}

@@ -1,0 +1,111 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import { isIP } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { name as productName, version as productVersion } from '../../../package.json';
+import { AppConfig } from '../../config/app-config';
+import type { AttemptResult } from './retry-policy';
+import { assertUrlAllowed } from './url-guard';
+
+export interface WebhookMessage {
+  /** The delivery id: it becomes the `webhook-id`, the same on every attempt so that receivers can dedupe. */
+  id: number;
+  payload: string;
+}
+
+export interface WebhookEndpoint {
+  url: string;
+  /** Each one signs the message; the receiver accepts any that matches (secret rotation). */
+  secrets: string[];
+}
+
+export const USER_AGENT = `${productName}/${productVersion}`;
+
+export function webhookMessageId(deliveryId: number): string {
+  return `msg_${deliveryId}`;
+}
+
+/** Posts one signed message and reports what came back. Never throws: failures are results too. */
+@Injectable()
+export class WebhookSender {
+  private readonly signers = new Map<string, Webhook>();
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async send(endpoint: WebhookEndpoint, message: WebhookMessage): Promise<AttemptResult> {
+    const startedAt = Date.now();
+    const failed = (error: string): AttemptResult => ({
+      started_at: startedAt,
+      duration_ms: Date.now() - startedAt,
+      status_code: null,
+      error,
+      response_body: null,
+      retry_after: null,
+    });
+    try {
+      await this.assertAllowed(endpoint.url);
+    } catch (error) {
+      return failed((error as Error).message);
+    }
+    const id = webhookMessageId(message.id);
+    const timestamp = new Date(startedAt);
+    const signature = endpoint.secrets
+      .map((secret) => this.signer(secret).sign(id, timestamp, message.payload))
+      .join(' ');
+    try {
+      const response = await this.http.axiosRef.post<string>(endpoint.url, Buffer.from(message.payload), {
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': USER_AGENT,
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(startedAt / 1000)),
+          'webhook-signature': signature,
+        },
+        // The socket timeout alone does not bound a receiver that trickles its answer.
+        signal: AbortSignal.timeout(this.config.webhookTimeoutMs),
+      });
+      const retryAfter: unknown = response.headers['retry-after'];
+      return {
+        started_at: startedAt,
+        duration_ms: Date.now() - startedAt,
+        status_code: response.status,
+        error: null,
+        response_body: typeof response.data === 'string' && response.data !== '' ? response.data : null,
+        retry_after: typeof retryAfter === 'string' ? retryAfter : null,
+      };
+    } catch (error) {
+      return failed(this.describe(error));
+    }
+  }
+
+  /**
+   * Names are checked by the guarded agents at connect time, on the address actually used; IP literals never
+   * reach a lookup, so they are checked here.
+   */
+  private async assertAllowed(url: string): Promise<void> {
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(host) !== 0) await assertUrlAllowed(url, { allowPrivate: this.config.webhookAllowPrivateUrls });
+  }
+
+  private signer(secret: string): Webhook {
+    let signer = this.signers.get(secret);
+    if (!signer) {
+      if (this.signers.size > 1000) this.signers.clear();
+      signer = new Webhook(secret);
+      this.signers.set(secret, signer);
+    }
+    return signer;
+  }
+
+  private describe(error: unknown): string {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
+      return `timeout after ${this.config.webhookTimeoutMs} ms`;
+    }
+    const text = message ?? String(error);
+    return code && !text.includes(code) ? `${code}: ${text}` : text;
+  }
+}

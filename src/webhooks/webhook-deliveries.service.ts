@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { StoredEvent } from '../common/events/domain-event';
+import { DomainError } from '../common/errors/domain-error';
+import { Page, page } from '../common/http/pagination';
+import { DeliveriesRepository, NewDelivery } from './delivery/deliveries.repository';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { DeliveryQueryDto, WebhookDeliveryAttemptDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
+import { buildSsaPayload, serializeSsaPayload, SsaEvent } from './payload/ssa-payload';
+import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEntity } from './webhook.entity';
+import { toAttemptDto, toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
+import type { WebhookTrigger } from './webhook.types';
+import { WebhooksService } from './webhooks.service';
+
+@Injectable()
+export class WebhookDeliveriesService {
+  constructor(
+    @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
+    @InjectRepository(WebhookDeliveryEntity) private readonly deliveryRows: Repository<WebhookDeliveryEntity>,
+    @InjectRepository(WebhookDeliveryAttemptEntity)
+    private readonly attemptRows: Repository<WebhookDeliveryAttemptEntity>,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly worker: DeliveryWorker,
+    private readonly webhooksService: WebhooksService,
+  ) {}
+
+  /**
+   * One delivery per enabled webhook that wants this action for this appointment type, with its body frozen
+   * now. Idempotent: an event emitted again (outbox relay) finds its deliveries already there.
+   */
+  async enqueueForEvent(action: WebhookTrigger, event: StoredEvent<SsaEvent>): Promise<void> {
+    const appointment = event.payload.appointment;
+    const webhooks = await this.webhooks.findBy({ enabled: true });
+    const rows: NewDelivery[] = webhooks
+      .filter(
+        (webhook) =>
+          webhook.triggers.includes(action) &&
+          (webhook.appointment_type_ids.length === 0 ||
+            webhook.appointment_type_ids.includes(appointment.appointment_type_id)),
+      )
+      .map((webhook) => ({
+        webhook_id: webhook.id,
+        event_id: event.id,
+        action,
+        appointment_id: appointment.id,
+        payload: serializeSsaPayload(
+          buildSsaPayload(action, event.payload, this.webhooksService.site(webhook.token)),
+        ),
+      }));
+    if (rows.length === 0) return;
+    await this.deliveries.insertForEvent(rows);
+    this.worker.kick();
+  }
+
+  async listForWebhook(webhookId: number, query: DeliveryQueryDto): Promise<Page<WebhookDeliveryDto>> {
+    if (!(await this.webhooks.existsBy({ id: webhookId }))) throw DomainError.notFound('webhook', webhookId);
+    const [rows, total] = await this.deliveryRows.findAndCount({
+      where: { webhook_id: webhookId, ...(query.status !== undefined && { status: query.status }) },
+      order: { id: 'DESC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return page(rows.map(toDeliveryDto), total, query);
+  }
+
+  async get(id: number): Promise<WebhookDeliveryDetailDto> {
+    const delivery = await this.find(id);
+    const attempts = await this.attemptRows.find({ where: { delivery_id: id }, order: { id: 'ASC' } });
+    return toDeliveryDetailDto(delivery, attempts);
+  }
+
+  /**
+   * One more attempt now with the same webhook-id and body. A pending delivery then carries on with its
+   * schedule; a delivered or failed one is tried just this once.
+   */
+  async redeliver(id: number): Promise<WebhookDeliveryAttemptDto> {
+    const now = Date.now();
+    const delivery = await this.deliveries.claimOne(id, now, this.worker.leaseUntil(now));
+    if (!delivery) {
+      await this.find(id);
+      throw new DomainError('delivery_in_progress', `delivery ${id} is being sent right now; try again shortly`);
+    }
+    const target = (await this.deliveries.loadTargets([delivery.webhook_id], now)).get(delivery.webhook_id);
+    if (!target?.enabled) {
+      await this.deliveries.release([delivery]);
+      throw new DomainError(
+        'webhook_disabled',
+        `webhook ${delivery.webhook_id} is disabled; enable it to redeliver (or use its test endpoint)`,
+      );
+    }
+    const result = await this.worker.attempt(
+      delivery,
+      target,
+      delivery.status === 'pending' ? 'scheduled' : 'manual',
+    );
+    return toAttemptDto({ ...result, delivery_id: id, attempt_number: delivery.attempt_count + 1 });
+  }
+
+  private async find(id: number): Promise<WebhookDeliveryEntity> {
+    const delivery = await this.deliveryRows.findOneBy({ id });
+    if (!delivery) throw DomainError.notFound('webhook delivery', id);
+    return delivery;
+  }
+}

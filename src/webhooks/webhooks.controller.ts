@@ -1,0 +1,97 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors } from '../common/http/api-errors';
+import { IdParam } from '../common/http/id-param';
+import { ApiPageResponse, Page, PageQueryDto } from '../common/http/pagination';
+import { CreateWebhookDto } from './dto/create-webhook.dto';
+import { TestWebhookDto } from './dto/test-webhook.dto';
+import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { DeliveryQueryDto, WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
+import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { WebhooksService } from './webhooks.service';
+
+@ApiTags('webhooks')
+@ApiErrors('unauthorized')
+@Controller('api/v1/webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly deliveries: WebhookDeliveriesService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List webhooks (without their secrets)' })
+  @ApiPageResponse(WebhookDto)
+  @ApiErrors('validation_failed')
+  list(@Query() query: PageQueryDto): Promise<Page<WebhookDto>> {
+    return this.webhooks.list(query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a webhook; the response is the only one that shows its secret' })
+  @ApiCreatedResponse({ type: WebhookWithSecretDto })
+  @ApiErrors('validation_failed', 'webhook_url_not_allowed')
+  create(@Body() body: CreateWebhookDto): Promise<WebhookWithSecretDto> {
+    return this.webhooks.create(body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a webhook (without its secret)' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiErrors('validation_failed', 'not_found')
+  get(@IdParam() id: number): Promise<WebhookDto> {
+    return this.webhooks.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a webhook (only the fields given); enabling clears disabled_reason' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiErrors('validation_failed', 'webhook_url_not_allowed', 'not_found')
+  update(@IdParam() id: number, @Body() body: UpdateWebhookDto): Promise<WebhookDto> {
+    return this.webhooks.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a webhook with its delivery log' })
+  @ApiNoContentResponse()
+  @ApiErrors('validation_failed', 'not_found')
+  async remove(@IdParam() id: number): Promise<void> {
+    await this.webhooks.remove(id);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'New signing secret; for 24 h deliveries carry signatures with the old and the new one',
+  })
+  @ApiOkResponse({ type: WebhookWithSecretDto })
+  @ApiErrors('validation_failed', 'not_found')
+  rotateSecret(@IdParam() id: number): Promise<WebhookWithSecretDto> {
+    return this.webhooks.rotateSecret(id);
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a sample body now (also when disabled); recorded as a delivery' })
+  @ApiOkResponse({ type: WebhookDeliveryAttemptDto })
+  @ApiErrors('validation_failed', 'not_found')
+  test(@IdParam() id: number, @Body() body: TestWebhookDto): Promise<WebhookDeliveryAttemptDto> {
+    return this.webhooks.sendTest(id, body.action);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: "A webhook's deliveries, newest first" })
+  @ApiPageResponse(WebhookDeliveryDto)
+  @ApiErrors('validation_failed', 'not_found')
+  listDeliveries(@IdParam() id: number, @Query() query: DeliveryQueryDto): Promise<Page<WebhookDeliveryDto>> {
+    return this.deliveries.listForWebhook(id, query);
+  }
+}

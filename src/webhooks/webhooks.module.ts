@@ -1,0 +1,55 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { DeliveriesRepository } from './delivery/deliveries.repository';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { createGuardedAgents } from './delivery/url-guard';
+import { WebhookSender } from './delivery/webhook-sender';
+import { AppointmentEventsListener } from './listeners/appointment-events.listener';
+import { WebhookDeliveriesController } from './webhook-deliveries.controller';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEntity } from './webhook.entity';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+/** Bounds what a receiver can make us read; the log keeps only the first 4 KB anyway. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]),
+    HttpModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        // Keep-alive sockets to the receivers, and the SSRF check on every address actually connected to.
+        ...createGuardedAgents({
+          allowPrivate: config.webhookAllowPrivateUrls,
+          keepAlive: true,
+          maxSockets: config.webhookConcurrency,
+        }),
+        proxy: false,
+        maxRedirects: 0,
+        timeout: config.webhookTimeoutMs,
+        validateStatus: () => true,
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        maxContentLength: MAX_RESPONSE_BYTES,
+        decompress: true,
+      }),
+    }),
+  ],
+  controllers: [WebhooksController, WebhookDeliveriesController],
+  providers: [
+    WebhooksService,
+    WebhookDeliveriesService,
+    DeliveriesRepository,
+    WebhookSender,
+    DeliveryWorker,
+    AppointmentEventsListener,
+  ],
+  exports: [WebhooksService],
+})
+export class WebhooksModule {}

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { Page, page, PageQueryDto } from '../common/http/pagination';
+import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions';
+import { DeliveriesRepository } from './delivery/deliveries.repository';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { assertUrlAllowed, UrlNotAllowedError } from './delivery/url-guard';
+import { CreateWebhookDto } from './dto/create-webhook.dto';
+import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { WebhookDeliveryAttemptDto } from './dto/webhook-delivery.dto';
+import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
+import { samplePayload, serializeSsaPayload, SsaSite } from './payload/ssa-payload';
+import { WebhookEntity } from './webhook.entity';
+import { toAttemptDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
+import { generateSecret, generateToken } from './webhook-secrets';
+import { WEBHOOK_TRIGGERS, type WebhookTrigger } from './webhook.types';
+
+/** How long deliveries stay signed with the secret that a rotation replaced. */
+export const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
+    private readonly transactions: Transactions,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly worker: DeliveryWorker,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<WebhookDto>> {
+    const [rows, total] = await this.webhooks.findAndCount({
+      order: { id: 'ASC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return page(
+      rows.map((row) => toWebhookDto(row)),
+      total,
+      query,
+    );
+  }
+
+  async get(id: number): Promise<WebhookDto> {
+    return toWebhookDto(await this.find(this.webhooks.manager, id));
+  }
+
+  async create(input: CreateWebhookDto): Promise<WebhookWithSecretDto> {
+    await this.assertUrl(input.url);
+    return this.transactions.run(async ({ manager }) => {
+      const now = Date.now();
+      const webhook = manager.create(WebhookEntity, {
+        title: input.title?.trim() || new URL(input.url).host,
+        url: input.url,
+        triggers: input.triggers ?? [...WEBHOOK_TRIGGERS],
+        appointment_type_ids: input.appointment_type_ids ?? [],
+        enabled: input.enabled ?? true,
+        disabled_reason: null,
+        token: generateToken(),
+        secret: generateSecret(),
+        previous_secret: null,
+        previous_secret_expires_at: null,
+        failing_since: null,
+        date_created: now,
+        date_modified: now,
+      });
+      return toWebhookWithSecretDto(await manager.save(webhook));
+    });
+  }
+
+  async update(id: number, input: UpdateWebhookDto): Promise<WebhookDto> {
+    if (input.url !== undefined) await this.assertUrl(input.url);
+    return this.transactions.run(async ({ manager }) => {
+      const webhook = await this.find(manager, id);
+      const before = JSON.stringify(webhook);
+      if (input.title !== undefined) webhook.title = input.title.trim();
+      if (input.url !== undefined) webhook.url = input.url;
+      if (input.triggers !== undefined) webhook.triggers = input.triggers;
+      if (input.appointment_type_ids !== undefined) webhook.appointment_type_ids = input.appointment_type_ids;
+      if (input.enabled !== undefined && input.enabled !== webhook.enabled) {
+        webhook.enabled = input.enabled;
+        // Enabling starts afresh: the receiver gets a new five days (or whatever is configured).
+        webhook.disabled_reason = null;
+        webhook.failing_since = null;
+      }
+      if (JSON.stringify(webhook) === before) return toWebhookDto(webhook);
+      webhook.date_modified = Date.now();
+      const saved = await manager.save(webhook);
+      return toWebhookDto(saved);
+    }).finally(() => {
+      // Deliveries that waited while the webhook was disabled go out now.
+      if (input.enabled === true) this.worker.kick();
+    });
+  }
+
+  async remove(id: number): Promise<void> {
+    await this.transactions.run(async ({ manager }) => {
+      await this.find(manager, id);
+      await manager.delete(WebhookEntity, { id });
+    });
+  }
+
+  async rotateSecret(id: number): Promise<WebhookWithSecretDto> {
+    return this.transactions.run(async ({ manager }) => {
+      const webhook = await this.find(manager, id);
+      const now = Date.now();
+      webhook.previous_secret = webhook.secret;
+      webhook.previous_secret_expires_at = now + PREVIOUS_SECRET_VALID_MS;
+      webhook.secret = generateSecret();
+      webhook.date_modified = now;
+      return toWebhookWithSecretDto(await manager.save(webhook));
+    });
+  }
+
+  /** Sends a sample body now, recorded as a delivery of its own, whether or not the webhook is enabled. */
+  async sendTest(id: number, action: WebhookTrigger = 'appointment_booked'): Promise<WebhookDeliveryAttemptDto> {
+    const webhook = await this.find(this.webhooks.manager, id);
+    const now = Date.now();
+    const payload = serializeSsaPayload(samplePayload(action, this.site(webhook.token)));
+    const delivery = await this.deliveries.insertLeased(
+      { webhook_id: id, event_id: null, action, appointment_id: null, payload },
+      this.worker.leaseUntil(now),
+    );
+    const target = (await this.deliveries.loadTargets([id], now)).get(id);
+    if (!target) throw DomainError.notFound('webhook', id);
+    const result = await this.worker.attempt(delivery, target, 'manual');
+    return toAttemptDto({ ...result, delivery_id: delivery.id, attempt_number: 1 });
+  }
+
+  /** The `signature` object of bodies sent to a webhook with this token. */
+  site(token: string): SsaSite {
+    return {
+      token,
+      site_name: this.config.siteName,
+      site_url: this.config.siteUrl,
+      home_url: this.config.siteUrl,
+      network_site_url: this.config.networkSiteUrl,
+    };
+  }
+
+  private async assertUrl(url: string): Promise<void> {
+    try {
+      await assertUrlAllowed(url, { allowPrivate: this.config.webhookAllowPrivateUrls });
+    } catch (error) {
+      if (error instanceof UrlNotAllowedError) {
+        throw DomainError.invalidField('url', error.reason, 'webhook_url_not_allowed');
+      }
+      throw error;
+    }
+  }
+
+  private async find(manager: EntityManager, id: number): Promise<WebhookEntity> {
+    const webhook = await manager.findOneBy(WebhookEntity, { id });
+    if (!webhook) throw DomainError.notFound('webhook', id);
+    return webhook;
+  }
+}

@@ -1,0 +1,402 @@
+import { after as afterAll, before as beforeAll, beforeEach, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { recordEvents } from './support/events';
+import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+
+const ALL_DAY = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+    day,
+    [{ start: '00:00', end: '24:00' }],
+  ]),
+);
+
+describe('appointments (e2e)', () => {
+  let t: TestApp;
+  let recorder: ReturnType<typeof recordEvents>;
+  let typeId: number;
+  let hostedTypeId: number;
+  let ann: number;
+  let bob: number;
+
+  const book = (body: object) => t.http().post('/api/v1/appointments').set(AUTH).send(body);
+  const customer = (name = 'Nathan Tyler', email = 'nathan@example.com') => ({ Name: name, Email: email });
+  const names = () => recorder.events.map((event) => event.name);
+
+  beforeAll(async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+    recorder = recordEvents(t, 'appointment.*');
+    const type = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({
+        title: '2hr Call',
+        duration: 120,
+        availability_increment: 60,
+        timezone: 'America/Los_Angeles',
+        availability: ALL_DAY,
+        price: 100,
+        web_meeting_url: 'https://meet.example.com/x',
+        customer_fields: [{ label: 'Phone', type: 'phone', required: true }],
+      })
+      .expect(201);
+    typeId = type.body.id;
+    ann = (
+      await t
+        .http()
+        .post('/api/v1/team-members')
+        .set(AUTH)
+        .send({ name: 'Ann', email: 'ann@example.com' })
+        .expect(201)
+    ).body.id;
+    bob = (
+      await t
+        .http()
+        .post('/api/v1/team-members')
+        .set(AUTH)
+        .send({ name: 'Bob', email: 'bob@example.com' })
+        .expect(201)
+    ).body.id;
+    const hosted = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({
+        title: 'Hosted',
+        duration: 30,
+        timezone: 'UTC',
+        availability: ALL_DAY,
+        team_member_ids: [ann, bob],
+      })
+      .expect(201);
+    hostedTypeId = hosted.body.id;
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  beforeEach(() => recorder.clear());
+
+  it('books, emits appointment.booked with a full snapshot, and refuses the same slot', async () => {
+    const response = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-01-07T16:00:00-08:00',
+      customer_information: { ...customer(), Phone: '+1 555 0100' },
+      customer_timezone: 'America/New_York',
+    }).expect(201);
+    expect(response.body).toMatchObject({
+      appointment_type_id: typeId,
+      start_date: '2030-01-08T00:00:00.000Z',
+      end_date: '2030-01-08T02:00:00.000Z',
+      status: 'booked',
+      price_full: 100,
+      payment_received: 0,
+      payment_method: null,
+      web_meeting_url: 'https://meet.example.com/x',
+      customer_timezone: 'America/New_York',
+      customer_information: { Name: 'Nathan Tyler', Email: 'nathan@example.com', Phone: '+1 555 0100' },
+      team_member_ids: [],
+    });
+    expect(response.body.public_edit_url).toMatch(
+      /^https:\/\/booking\.example\.com\/appointments\/change\/[A-Za-z0-9_-]{32,}$/,
+    );
+    expect(names()).toEqual(['appointment.booked']);
+    expect(recorder.events[0].payload.appointment).toMatchObject({
+      id: response.body.id,
+      appointment_type_slug: '2hr-call',
+      appointment_type_title: '2hr Call',
+      appointment_type_timezone: 'America/Los_Angeles',
+      customer_id: response.body.customer_id,
+      start_date: '2030-01-08T00:00:00.000Z',
+      public_edit_url: response.body.public_edit_url,
+      team_members: [],
+    });
+
+    const again = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-01-08T01:00:00Z',
+      customer_information: { ...customer('Other', 'other@example.com'), Phone: '12345' },
+    }).expect(409);
+    expect(again.body.code).toBe('slot_unavailable');
+  });
+
+  it('answers 422 slot_not_offered off the grid, in the past or outside the windows', async () => {
+    const offGrid = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-01-09T10:30:00Z',
+      customer_information: { ...customer(), Phone: '12345' },
+    });
+    expect(offGrid.status).toBe(422);
+    expect(offGrid.body.code).toBe('slot_not_offered');
+    const past = await book({
+      appointment_type_id: typeId,
+      start_date: '2020-01-09T10:00:00Z',
+      customer_information: { ...customer(), Phone: '12345' },
+    });
+    expect(past.body.code).toBe('slot_not_offered');
+    expect(names()).toEqual([]);
+  });
+
+  it('validates customer information against the type fields', async () => {
+    const response = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-01-09T10:00:00Z',
+      customer_information: { Name: 'A', Email: 'nope', Colour: 'red' },
+    }).expect(400);
+    expect(response.body.code).toBe('validation_failed');
+    expect(response.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'customer_information.Colour',
+      'customer_information.Email',
+      'customer_information.Phone',
+    ]);
+    const missingType = await book({
+      appointment_type_id: 999,
+      start_date: '2030-01-09T10:00:00Z',
+      customer_information: customer(),
+    }).expect(400);
+    expect(missingType.body.details[0].field).toBe('appointment_type_id');
+    const badDate = await book({
+      appointment_type_id: typeId,
+      start_date: 'tomorrow',
+      customer_information: customer(),
+    }).expect(400);
+    expect(badDate.body.details[0].field).toBe('start_date');
+  });
+
+  it('walks the lifecycle: edit, reschedule, cancel, rebook the freed slot', async () => {
+    const booked = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-02-04T10:00:00Z',
+      customer_information: { ...customer('Eve', 'eve@example.com'), Phone: '12345' },
+    }).expect(201);
+    const id = booked.body.id;
+    recorder.clear();
+
+    const edited = await t
+      .http()
+      .patch(`/api/v1/appointments/${id}`)
+      .set(AUTH)
+      .send({ payment_method: 'stripe', payment_received: 100 })
+      .expect(200);
+    expect(edited.body).toMatchObject({ payment_method: 'stripe', payment_received: 100 });
+    expect(names()).toEqual(['appointment.edited']);
+    expect(recorder.events[0].payload.data_before).toEqual({ payment_method: null, payment_received: 0 });
+
+    recorder.clear();
+    await t
+      .http()
+      .patch(`/api/v1/appointments/${id}`)
+      .set(AUTH)
+      .send({ payment_method: 'stripe' })
+      .expect(200);
+    expect(names()).toEqual([]);
+
+    const moved = await t
+      .http()
+      .patch(`/api/v1/appointments/${id}`)
+      .set(AUTH)
+      .send({ start_date: '2030-02-04T13:00:00Z' })
+      .expect(200);
+    expect(moved.body).toMatchObject({
+      start_date: '2030-02-04T13:00:00.000Z',
+      end_date: '2030-02-04T15:00:00.000Z',
+    });
+    expect(names()).toEqual(['appointment.rescheduled']);
+    expect(recorder.events[0].payload.rescheduled_from_start_date).toBe('2030-02-04T10:00:00.000Z');
+
+    recorder.clear();
+    const canceled = await t.http().post(`/api/v1/appointments/${id}/cancel`).set(AUTH).expect(201);
+    expect(canceled.body.status).toBe('canceled');
+    expect(names()).toEqual(['appointment.canceled']);
+    recorder.clear();
+    await t.http().post(`/api/v1/appointments/${id}/cancel`).set(AUTH).expect(201);
+    expect(names()).toEqual([]);
+
+    const refused = await t
+      .http()
+      .patch(`/api/v1/appointments/${id}`)
+      .set(AUTH)
+      .send({ start_date: '2030-02-04T16:00:00Z' })
+      .expect(409);
+    expect(refused.body.code).toBe('appointment_canceled');
+
+    const rebooked = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-02-04T13:00:00Z',
+      customer_information: { ...customer('Fay', 'fay@example.com'), Phone: '12345' },
+    }).expect(201);
+    expect(rebooked.body.status).toBe('booked');
+    expect(names()).toEqual(['appointment.booked']);
+  });
+
+  it('a reschedule ignores the appointment being moved', async () => {
+    const booked = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-03-04T10:00:00Z',
+      customer_information: { ...customer(), Phone: '12345' },
+    }).expect(201);
+    const moved = await t
+      .http()
+      .patch(`/api/v1/appointments/${booked.body.id}`)
+      .set(AUTH)
+      .send({ start_date: '2030-03-04T11:00:00Z' })
+      .expect(200);
+    expect(moved.body.start_date).toBe('2030-03-04T11:00:00.000Z');
+  });
+
+  it('moves pending_payment into booked with appointment.booked', async () => {
+    const pending = await book({
+      appointment_type_id: typeId,
+      status: 'pending_payment',
+      start_date: '2030-03-05T10:00:00Z',
+      customer_information: { ...customer(), Phone: '12345' },
+    }).expect(201);
+    expect(names()).toEqual([]);
+    const blocked = await book({
+      appointment_type_id: typeId,
+      start_date: '2030-03-05T10:00:00Z',
+      customer_information: { ...customer(), Phone: '12345' },
+    });
+    expect(blocked.body.code).toBe('slot_unavailable');
+    await t
+      .http()
+      .patch(`/api/v1/appointments/${pending.body.id}`)
+      .set(AUTH)
+      .send({ status: 'booked', payment_received: 100 })
+      .expect(200);
+    expect(names()).toEqual(['appointment.booked']);
+  });
+
+  it('assigns the free host with the fewest appointments and blocks hosts across types', async () => {
+    const first = await book({
+      appointment_type_id: hostedTypeId,
+      start_date: '2030-04-01T09:00:00Z',
+      customer_information: customer(),
+    }).expect(201);
+    expect(first.body.team_member_ids).toEqual([ann]);
+    const second = await book({
+      appointment_type_id: hostedTypeId,
+      start_date: '2030-04-01T09:00:00Z',
+      customer_information: customer(),
+    }).expect(201);
+    expect(second.body.team_member_ids).toEqual([bob]);
+    expect(recorder.events[1].payload.appointment.team_members).toEqual([
+      { id: bob, wp_user_id: 0, name: 'Bob', display_name: 'Bob', email: 'bob@example.com' },
+    ]);
+    const third = await book({
+      appointment_type_id: hostedTypeId,
+      start_date: '2030-04-01T09:00:00Z',
+      customer_information: customer(),
+    }).expect(409);
+    expect(third.body.code).toBe('slot_unavailable');
+    const later = await book({
+      appointment_type_id: hostedTypeId,
+      start_date: '2030-04-01T10:00:00Z',
+      customer_information: customer(),
+    }).expect(201);
+    expect(later.body.team_member_ids).toEqual([ann]);
+
+    const availability = await t
+      .http()
+      .get(`/api/v1/appointment-types/${hostedTypeId}/availability?start_date=2030-04-01&end_date=2030-04-01`)
+      .set(AUTH)
+      .expect(200);
+    const at = (iso: string) =>
+      availability.body.slots.find((slot: { start_date: string }) => slot.start_date === iso);
+    expect(at('2030-04-01T09:00:00.000Z')).toBeUndefined();
+    expect(at('2030-04-01T10:00:00.000Z')).toMatchObject({ seats_remaining: 1 });
+    expect(at('2030-04-01T11:00:00.000Z')).toMatchObject({ seats_remaining: 2 });
+  });
+
+  it('removes a deleted team member from future appointments, each then edited', async () => {
+    const carl = (
+      await t
+        .http()
+        .post('/api/v1/team-members')
+        .set(AUTH)
+        .send({ name: 'Carl', email: 'carl@example.com' })
+        .expect(201)
+    ).body.id;
+    const booked = await book({
+      appointment_type_id: hostedTypeId,
+      team_member_ids: [carl],
+      start_date: '2030-05-01T09:00:00Z',
+      customer_information: customer(),
+    }).expect(201);
+    expect(booked.body.team_member_ids).toEqual([carl]);
+    recorder.clear();
+    await t.http().delete(`/api/v1/team-members/${carl}`).set(AUTH).expect(204);
+    const after = await t.http().get(`/api/v1/appointments/${booked.body.id}`).set(AUTH).expect(200);
+    expect(after.body.team_member_ids).toEqual([]);
+    expect(names()).toEqual(['appointment.edited']);
+    expect(recorder.events[0].payload.data_before.team_members).toEqual([
+      { id: carl, wp_user_id: 0, name: 'Carl', display_name: 'Carl', email: 'carl@example.com' },
+    ]);
+  });
+
+  it('lists with each filter and pagination', async () => {
+    const all = await t.http().get('/api/v1/appointments?limit=200').set(AUTH).expect(200);
+    expect(all.body.meta.total).toBe(all.body.data.length);
+    const starts = all.body.data.map((a: { start_date: string }) => a.start_date);
+    expect([...starts].sort()).toEqual(starts);
+    const check = async (query: string, predicate: (a: any) => boolean) => {
+      const response = await t.http().get(`/api/v1/appointments?${query}&limit=200`).set(AUTH).expect(200);
+      expect(response.body.data.length).toBeGreaterThan(0);
+      expect(response.body.data.every(predicate)).toBe(true);
+      expect(response.body.data.length).toBe(all.body.data.filter(predicate).length);
+    };
+    await check('status=canceled', (a) => a.status === 'canceled');
+    await check(`appointment_type_id=${hostedTypeId}`, (a) => a.appointment_type_id === hostedTypeId);
+    await check(`team_member_id=${bob}`, (a) => a.team_member_ids.includes(bob));
+    const customerId = all.body.data[0].customer_id;
+    await check(`customer_id=${customerId}`, (a) => a.customer_id === customerId);
+    await check('start_after=2030-03-01T00:00:00Z', (a) => a.start_date >= '2030-03-01T00:00:00.000Z');
+    await check('start_before=2030-03-01T00:00:00Z', (a) => a.start_date < '2030-03-01T00:00:00.000Z');
+    const paged = await t.http().get('/api/v1/appointments?limit=2&offset=1').set(AUTH).expect(200);
+    expect(paged.body.data.map((a: { id: number }) => a.id)).toEqual(
+      all.body.data.slice(1, 3).map((a: { id: number }) => a.id),
+    );
+    const bad = await t.http().get('/api/v1/appointments?status=lost').set(AUTH).expect(400);
+    expect(bad.body.details[0].field).toBe('status');
+  });
+
+  it('lets admins ignore availability, past times included', async () => {
+    const response = await book({
+      appointment_type_id: typeId,
+      ignore_availability: true,
+      start_date: '2021-06-01T10:17:00Z',
+      customer_information: { ...customer(), Phone: '12345' },
+    }).expect(201);
+    expect(response.body.start_date).toBe('2021-06-01T10:17:00.000Z');
+  });
+
+  it('validates the availability query', async () => {
+    const response = await t
+      .http()
+      .get(`/api/v1/appointment-types/${typeId}/availability?start_date=2030-01-10&end_date=2030-01-07`)
+      .set(AUTH)
+      .expect(400);
+    expect(response.body.details[0].field).toBe('end_date');
+    const tooLong = await t
+      .http()
+      .get(`/api/v1/appointment-types/${typeId}/availability?start_date=2030-01-01&end_date=2030-03-05`)
+      .set(AUTH)
+      .expect(400);
+    expect(tooLong.body.details[0].field).toBe('end_date');
+    await t
+      .http()
+      .get(`/api/v1/appointment-types/999/availability?start_date=2030-01-01&end_date=2030-01-02`)
+      .set(AUTH)
+      .expect(404);
+    const tz = await t
+      .http()
+      .get(
+        `/api/v1/appointment-types/${typeId}/availability?start_date=2030-01-08&end_date=2030-01-08&timezone=Europe/Berlin`,
+      )
+      .set(AUTH)
+      .expect(200);
+    expect(tz.body.timezone).toBe('Europe/Berlin');
+    expect(tz.body.slots[0].local_start).toMatch(/\+01:00$/);
+  });
+});

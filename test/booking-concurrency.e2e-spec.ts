@@ -1,0 +1,100 @@
+import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+
+const REQUESTS = 50;
+const ALL_DAY = { monday: [{ start: '00:00', end: '24:00' }], tuesday: [{ start: '00:00', end: '24:00' }] };
+
+async function createType(t: TestApp, capacity: number): Promise<number> {
+  const response = await t
+    .http()
+    .post('/api/v1/appointment-types')
+    .set(AUTH)
+    .send({ title: `Seats ${capacity}`, duration: 30, timezone: 'UTC', capacity, availability: ALL_DAY })
+    .expect(201);
+  return response.body.id;
+}
+
+/** Fires all requests at once (spread over the given apps) and counts the answers by status. */
+async function race(apps: TestApp[], typeId: number, start: string): Promise<Record<number, number>> {
+  const responses = await Promise.all(
+    Array.from({ length: REQUESTS }, (_, i) =>
+      apps[i % apps.length]
+        .http()
+        .post('/api/v1/appointments')
+        .set(AUTH)
+        .send({
+          appointment_type_id: typeId,
+          start_date: start,
+          customer_information: { Name: `Customer ${i}`, Email: `c${i}@example.com` },
+        }),
+    ),
+  );
+  const counts: Record<number, number> = {};
+  for (const response of responses) {
+    counts[response.status] = (counts[response.status] ?? 0) + 1;
+    if (response.status === 409) expect(response.body.code).toBe('slot_unavailable');
+  }
+  return counts;
+}
+
+async function activeAt(t: TestApp, typeId: number, start: string): Promise<number> {
+  const response = await t
+    .http()
+    .get(`/api/v1/appointments?appointment_type_id=${typeId}&start_after=${start}&limit=200`)
+    .set(AUTH)
+    .expect(200);
+  return response.body.data.filter(
+    (a: { start_date: string; status: string }) =>
+      a.start_date === new Date(start).toISOString() && a.status === 'booked',
+  ).length;
+}
+
+describe('no double booking (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it(`gives the last seat to exactly one of ${REQUESTS} simultaneous requests`, async () => {
+    const typeId = await createType(t, 1);
+    const counts = await race([t], typeId, '2030-01-07T10:00:00Z');
+    expect(counts).toEqual({ 201: 1, 409: REQUESTS - 1 });
+    expect(await activeAt(t, typeId, '2030-01-07T10:00:00Z')).toBe(1);
+  });
+
+  it(`gives three seats of a capacity-3 slot to exactly three of ${REQUESTS} requests`, async () => {
+    const typeId = await createType(t, 3);
+    const counts = await race([t], typeId, '2030-01-07T11:00:00Z');
+    expect(counts).toEqual({ 201: 3, 409: REQUESTS - 3 });
+    expect(await activeAt(t, typeId, '2030-01-07T11:00:00Z')).toBe(3);
+  });
+
+  it(
+    'holds across two instances sharing one PostgreSQL database',
+    { skip: !onPostgres && 'PostgreSQL only' },
+    async () => {
+      const second = await startTestApp({ databaseUrl: t.config.database.url });
+      try {
+        const single = await createType(t, 1);
+        expect(await race([t, second], single, '2030-01-08T10:00:00Z')).toEqual({
+          201: 1,
+          409: REQUESTS - 1,
+        });
+        const triple = await createType(t, 3);
+        expect(await race([t, second], triple, '2030-01-08T11:00:00Z')).toEqual({
+          201: 3,
+          409: REQUESTS - 3,
+        });
+        expect(await activeAt(second, triple, '2030-01-08T11:00:00Z')).toBe(3);
+      } finally {
+        await second.close();
+      }
+    },
+  );
+});

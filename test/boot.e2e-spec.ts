@@ -1,0 +1,225 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after as afterAll, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'expect';
+import request from 'supertest';
+import { freshDatabaseUrl, onPostgres } from './support/test-app';
+
+const ROOT = join(__dirname, '..');
+const STARTUP_MS = 30_000;
+const SHUTDOWN_MS = 10_000;
+const BANNER = 'Generated an admin API key';
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Runs `src/main.ts` as the service runs in production: its own process, configured by environment only. */
+function run(env: Record<string, string>): Server {
+  const child = spawn(process.execPath, ['--require', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, url: `http://127.0.0.1:${env.PORT}`, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Waits for the "listening" log line, which comes after the key banner. */
+async function started(server: Server): Promise<void> {
+  const deadline = Date.now() + STARTUP_MS;
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  while (!server.stdout().includes('"msg":"listening"')) {
+    if (exited) throw new Error(`the service exited during start-up:\n${server.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`the service did not start:\n${server.stderr()}`);
+    await sleep(50);
+  }
+}
+
+async function stopped(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const timeout = sleep(SHUTDOWN_MS).then(() => {
+    throw new Error(`the service did not stop within ${SHUTDOWN_MS} ms`);
+  });
+  return Promise.race([server.exited, timeout]);
+}
+
+/** True once the port refuses new connections. */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+async function environment(
+  options: { database?: boolean } = {},
+): Promise<{ dataDir: string; env: Record<string, string> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'booking-boot-'));
+  const databaseUrl =
+    onPostgres && options.database !== false
+      ? await freshDatabaseUrl()
+      : `sqlite:${join(dataDir, 'booking.sqlite')}`;
+  return {
+    dataDir,
+    env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(await freePort()) },
+  };
+}
+
+describe('boot and shutdown (e2e)', () => {
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('refuses to start on an invalid variable, naming it, and writes nothing', async () => {
+    const cases = [
+      ['PORT', 'abc'],
+      ['DATABASE_URL', 'mysql://root@localhost/booking'],
+    ];
+    await Promise.all(
+      cases.map(async ([variable, value]) => {
+        const { dataDir, env } = await environment({ database: false });
+        const server = run({ ...env, [variable]: value });
+        expect(await stopped(server)).toEqual({ code: 1, signal: null });
+        expect(server.stderr()).toContain(`Invalid configuration: ${variable} `);
+        expect(server.stderr()).not.toContain('    at ');
+        expect(server.stdout()).not.toContain(BANNER);
+        expect(readdirSync(dataDir)).toEqual([]);
+      }),
+    );
+  });
+
+  it('generates an admin key on first start, prints it once, stores it with mode 0600 and reuses it', async () => {
+    const { dataDir, env } = await environment();
+    const keyFile = join(dataDir, 'admin-api-key');
+
+    const first = run(env);
+    await started(first);
+    const banner = first.stdout().split(BANNER);
+    expect(banner).toHaveLength(2);
+    const key = readFileSync(keyFile, 'utf8').trim();
+    expect(key.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(first.stdout().split(key).length - 1).toBeGreaterThanOrEqual(1);
+    expect(banner[1]).toContain(`\n  ${key}\n`);
+
+    await request(first.url)
+      .get('/api/v1/appointment-types')
+      .set('Authorization', `Bearer ${key}`)
+      .expect(200);
+    const refused = await request(first.url).get('/api/v1/appointment-types').expect(401);
+    expect(refused.body.code).toBe('unauthorized');
+    first.child.kill('SIGTERM');
+    await stopped(first);
+
+    const second = run(env);
+    await started(second);
+    expect(second.stdout()).not.toContain(BANNER);
+    expect(second.stdout()).not.toContain(key);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
+    await request(second.url)
+      .get('/api/v1/appointment-types')
+      .set('Authorization', `Bearer ${key}`)
+      .expect(200);
+    second.child.kill('SIGTERM');
+    await stopped(second);
+  });
+
+  it('on SIGTERM stops accepting, finishes the request in flight, closes the database and exits 0', async () => {
+    const { dataDir, env } = await environment();
+    const key = 'configured-admin-key-0123456789';
+    const server = run({ ...env, ADMIN_API_KEY: key });
+    await started(server);
+    const port = Number(env.PORT);
+    // A configured key is used as it is: nothing generated, stored or printed.
+    expect(server.stdout()).not.toContain(BANNER);
+    expect(existsSync(join(dataDir, 'admin-api-key'))).toBe(false);
+
+    // A request whose body is still arriving when the signal comes.
+    const body = JSON.stringify({ title: 'In flight', duration: 30 });
+    const inFlight = httpRequest(`${server.url}/api/v1/appointment-types`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      },
+    });
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      inFlight.on('error', reject);
+      inFlight.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+    });
+    inFlight.write(body.slice(0, 10));
+    await sleep(300);
+
+    server.child.kill('SIGTERM');
+    const deadline = Date.now() + SHUTDOWN_MS;
+    while (!(await refusesConnections(port))) {
+      if (Date.now() > deadline) throw new Error('the service kept accepting connections after SIGTERM');
+      await sleep(20);
+    }
+    expect(server.child.exitCode).toBeNull();
+
+    inFlight.end(body.slice(10));
+    const answered = await response;
+    expect(answered.status).toBe(201);
+    expect(JSON.parse(answered.body)).toMatchObject({ title: 'In flight' });
+
+    expect(await stopped(server)).toEqual({ code: 0, signal: null });
+    if (!onPostgres) {
+      // SQLite removes the write-ahead log when the last connection closes cleanly.
+      expect(existsSync(join(dataDir, 'booking.sqlite-wal'))).toBe(false);
+    }
+
+    const again = run({ ...env, ADMIN_API_KEY: key });
+    await started(again);
+    const list = await request(again.url)
+      .get('/api/v1/appointment-types')
+      .set('Authorization', `Bearer ${key}`)
+      .expect(200);
+    expect(list.body.data.map((type: { title: string }) => type.title)).toContain('In flight');
+    again.child.kill('SIGTERM');
+    await stopped(again);
+  });
+});

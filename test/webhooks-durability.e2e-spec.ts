@@ -1,0 +1,124 @@
+import { after as afterAll, afterEach, before as beforeAll, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { DataSource } from 'typeorm';
+import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
+import { Transactions } from '../src/database/transactions';
+import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { Receiver } from './support/receiver';
+import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+
+const WEBHOOKS = '/api/v1/webhooks';
+const FAST = { WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2', WEBHOOK_POLL_INTERVAL_MS: '200' };
+
+describe('webhook delivery across restarts and instances (e2e)', () => {
+  let databaseUrl: string;
+  let receiver: Receiver;
+  let running: TestApp[] = [];
+  let nextAppointmentId = 1;
+
+  beforeAll(async () => {
+    databaseUrl = await freshDatabaseUrl();
+    receiver = await Receiver.start();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  afterEach(async () => {
+    for (const app of running) await app.close();
+    running = [];
+  });
+
+  async function start(env: Record<string, string> = {}): Promise<TestApp> {
+    const app = await startTestApp({ databaseUrl, env: { ...FAST, ...env } });
+    running.push(app);
+    return app;
+  }
+
+  async function stop(app: TestApp): Promise<void> {
+    running = running.filter((other) => other !== app);
+    await app.close();
+  }
+
+  async function createWebhook(app: TestApp, path: string): Promise<number> {
+    const response = await app.http().post(WEBHOOKS).set(AUTH).send({ url: receiver.url(path) }).expect(201);
+    return response.body.id;
+  }
+
+  function publishBookings(app: TestApp, count: number): Promise<void> {
+    const transactions = app.app.get(Transactions);
+    return transactions.run(async (tx) => {
+      for (let i = 0; i < count; i += 1) {
+        await tx.publish(
+          new AppointmentBookedEvent({ appointment: { ...sampleAppointmentSnapshot(), id: nextAppointmentId++ } }),
+        );
+      }
+    });
+  }
+
+  async function deliveries(app: TestApp, webhookId: number): Promise<any[]> {
+    const response = await app.http().get(`${WEBHOOKS}/${webhookId}/deliveries?limit=200`).set(AUTH).expect(200);
+    return response.body.data;
+  }
+
+  it('sends what was committed while no worker ran, and retakes a dead instance’s lease with the same webhook-id', async () => {
+    const serverOnly = await start({ WEBHOOK_WORKER: 'false' });
+    const webhookId = await createWebhook(serverOnly, '/restart');
+    await publishBookings(serverOnly, 10);
+    const [stuck, ...waiting] = await deliveries(serverOnly, webhookId);
+    expect(waiting).toHaveLength(9);
+    // As if another instance had claimed it and then died mid-attempt.
+    const leaseEnds = Date.now() + 1500;
+    await serverOnly.app
+      .get(DataSource)
+      .query(`UPDATE webhook_deliveries SET lease_until = ${leaseEnds} WHERE id = ${stuck.id}`);
+    await stop(serverOnly);
+    expect(receiver.received('/restart')).toEqual([]);
+
+    const worker = await start();
+    const requests = await receiver.waitFor('/restart', 10, 5000);
+    const ids = requests.map((request) => request.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(10);
+    const late = requests.find((request) => request.headers['webhook-id'] === `msg_${stuck.id}`)!;
+    expect(late.at).toBeGreaterThanOrEqual(leaseEnds);
+    expect(requests.filter((request) => request.at < leaseEnds)).toHaveLength(9);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const rows = await deliveries(worker, webhookId);
+    expect(rows.map((row) => [row.status, row.attempt_count])).toEqual(Array(10).fill(['delivered', 1]));
+    await worker.http().delete(`${WEBHOOKS}/${webhookId}`).set(AUTH).expect(204);
+  });
+
+  it('finishes the attempts in flight before it shuts down', async () => {
+    receiver.on('/shutdown', () => ({ status: 200, delayMs: 400 }));
+    const app = await start();
+    const webhookId = await createWebhook(app, '/shutdown');
+    await publishBookings(app, 5);
+    await receiver.waitFor('/shutdown', 5);
+    await stop(app);
+
+    const after = await start({ WEBHOOK_WORKER: 'false' });
+    const rows = await deliveries(after, webhookId);
+    expect(rows.map((row) => [row.status, row.attempt_count])).toEqual(Array(5).fill(['delivered', 1]));
+    expect(receiver.received('/shutdown')).toHaveLength(5);
+    await after.http().delete(`${WEBHOOKS}/${webhookId}`).set(AUTH).expect(204);
+  });
+
+  // Two instances in one process cannot share a SQLite file: better-sqlite3 waits for the other's lock while
+  // blocking the very thread that would release it. Several instances are a PostgreSQL deployment anyway.
+  it('shares a burst between two instances without sending anything twice', { skip: !onPostgres }, async () => {
+    const [first, second] = [await start(), await start()];
+    const webhookId = await createWebhook(first, '/burst');
+    const events = 100;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => publishBookings(i % 2 === 0 ? first : second, events / 20)),
+    );
+    await receiver.waitFor('/burst', (requests) => new Set(requests.map((r) => r.headers['webhook-id'])).size >= events, 15000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const requests = receiver.received('/burst');
+    expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(events);
+    expect(requests).toHaveLength(events);
+    const rows = await deliveries(second, webhookId);
+    expect(rows.filter((row) => row.status === 'delivered')).toHaveLength(events);
+  });
+});

@@ -1,0 +1,522 @@
+import { after as afterAll, afterEach, before as beforeAll, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
+import { AppointmentCanceledEvent } from '../src/appointments/events/appointment-canceled.event';
+import { AppointmentEditedEvent } from '../src/appointments/events/appointment-edited.event';
+import { AppointmentRescheduledEvent } from '../src/appointments/events/appointment-rescheduled.event';
+import type { AppointmentSnapshot } from '../src/appointments/events/appointment-snapshot';
+import type { DomainEvent } from '../src/common/events/domain-event';
+import { Transactions } from '../src/database/transactions';
+import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { Receiver, ReceivedRequest } from './support/receiver';
+import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+
+const WEBHOOKS = '/api/v1/webhooks';
+const DELIVERIES = '/api/v1/webhook-deliveries';
+
+function snapshot(overrides: Partial<AppointmentSnapshot> = {}): AppointmentSnapshot {
+  return { ...sampleAppointmentSnapshot(), ...overrides };
+}
+
+function verify(secret: string, request: ReceivedRequest): unknown {
+  return new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+}
+
+describe('webhooks (e2e)', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let created: number[] = [];
+  let nextAppointmentId = 1000;
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+    t = await startTestApp({
+      databaseUrl: await freshDatabaseUrl(),
+      env: { WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2', WEBHOOK_TIMEOUT_MS: '300' },
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  // Every test's webhooks go, so that later events reach only the webhooks of the test that publishes them.
+  afterEach(async () => {
+    for (const id of created) await t.http().delete(`${WEBHOOKS}/${id}`).set(AUTH);
+    created = [];
+  });
+
+  async function createWebhook(body: object): Promise<{ id: number; secret: string; token: string }> {
+    const response = await t.http().post(WEBHOOKS).set(AUTH).send(body);
+    expect(response.status).toBe(201);
+    created.push(response.body.id);
+    return response.body;
+  }
+
+  const publish = (...events: DomainEvent[]) =>
+    t.app.get(Transactions).run(async (tx) => {
+      for (const event of events) await tx.publish(event);
+    });
+
+  const booked = (appointment = snapshot({ id: nextAppointmentId++ })) =>
+    new AppointmentBookedEvent({ appointment });
+
+  async function deliveries(webhookId: number, query = ''): Promise<any[]> {
+    const response = await t.http().get(`${WEBHOOKS}/${webhookId}/deliveries${query}`).set(AUTH).expect(200);
+    return response.body.data;
+  }
+
+  async function delivery(id: number): Promise<any> {
+    return (await t.http().get(`${DELIVERIES}/${id}`).set(AUTH).expect(200)).body;
+  }
+
+  /** Polls the delivery log until `check` passes (the log is written just after the receiver answers). */
+  async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      try {
+        check(value);
+        return value;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  describe('management', () => {
+    it('creates a webhook with defaults and shows its secret only on create', async () => {
+      const response = await t.http().post(WEBHOOKS).set(AUTH).send({ url: receiver.url('/crud') }).expect(201);
+      created.push(response.body.id);
+      const webhook = response.body;
+      expect(webhook).toMatchObject({
+        title: new URL(receiver.base).host,
+        url: receiver.url('/crud'),
+        triggers: ['appointment_booked', 'appointment_edited', 'appointment_rescheduled', 'appointment_canceled'],
+        appointment_type_ids: [],
+        enabled: true,
+        disabled_reason: null,
+        previous_secret_expires_at: null,
+      });
+      expect(webhook.token).toMatch(/^[0-9a-f]{24}$/);
+      expect(webhook.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+      expect(Buffer.from(webhook.secret.slice(6), 'base64').length).toBeGreaterThanOrEqual(24);
+
+      const fetched = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(200);
+      const list = await t.http().get(WEBHOOKS).set(AUTH).expect(200);
+      const patched = await t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ title: 'CRM' }).expect(200);
+      for (const body of [fetched.body, list.body, patched.body]) {
+        expect(JSON.stringify(body)).not.toContain(webhook.secret);
+        expect(JSON.stringify(body)).not.toContain('"secret"');
+      }
+      const { secret: _secret, ...withoutSecret } = webhook;
+      expect(fetched.body).toEqual(withoutSecret);
+      expect(list.body.data).toEqual([withoutSecret]);
+      expect(patched.body.title).toBe('CRM');
+    });
+
+    it('changes only the fields given and refuses invalid ones', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/crud'), title: 'A' });
+      const patched = await t
+        .http()
+        .patch(`${WEBHOOKS}/${webhook.id}`)
+        .set(AUTH)
+        .send({ triggers: ['appointment_canceled'], appointment_type_ids: [7], enabled: false })
+        .expect(200);
+      expect(patched.body).toMatchObject({
+        title: 'A',
+        triggers: ['appointment_canceled'],
+        appointment_type_ids: [7],
+        enabled: false,
+      });
+
+      const invalid = [
+        [{ url: receiver.url(), triggers: ['appointment_deleted'] }, 'triggers'],
+        [{ url: receiver.url(), triggers: [] }, 'triggers'],
+        [{ url: 'not a url' }, 'url'],
+        [{ url: receiver.url(), appointment_type_ids: [0] }, 'appointment_type_ids'],
+        [{ url: receiver.url(), secret: 'whsec_mine' }, 'secret'],
+      ] as const;
+      for (const [body, field] of invalid) {
+        const response = await t.http().post(WEBHOOKS).set(AUTH).send(body).expect(400);
+        expect(response.body.code).toBe('validation_failed');
+        expect(response.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      }
+      const ftp = await t.http().post(WEBHOOKS).set(AUTH).send({ url: 'ftp://example.com/x' }).expect(400);
+      expect(ftp.body).toMatchObject({ code: 'webhook_url_not_allowed', details: [{ field: 'url' }] });
+    });
+
+    it('deletes a webhook with its deliveries', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/delete') });
+      await publish(booked());
+      await receiver.waitFor('/delete', 1);
+      const [first] = await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.status).toBe('delivered'),
+      );
+      await t.http().delete(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(204);
+      await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(404);
+      await t.http().get(`${DELIVERIES}/${first.id}`).set(AUTH).expect(404);
+      created = [];
+    });
+  });
+
+  describe('delivery', () => {
+    it('delivers a booking within a second, signed so that standardwebhooks verifies it', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/booked') });
+      const appointment = snapshot({ id: nextAppointmentId++ });
+      const publishedAt = Date.now();
+      await publish(new AppointmentBookedEvent({ appointment }));
+      const [request] = await receiver.waitFor('/booked', 1, 1000);
+      expect(request.at - publishedAt).toBeLessThan(1000);
+
+      expect(verify(webhook.secret, request)).toMatchObject({ action: 'appointment_booked' });
+      expect(request.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(request.headers['user-agent']).toMatch(/^booking-webhooks\/\d+\.\d+\.\d+/);
+      expect(Math.abs(Number(request.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
+      expect(request.json).toMatchObject({
+        action: 'appointment_booked',
+        action_noun: 'appointment',
+        action_verb: 'booked',
+        signature: {
+          token: webhook.token,
+          site_name: 'Test Site',
+          site_url: 'https://booking.example.com',
+          home_url: 'https://booking.example.com',
+          network_site_url: 'https://booking.example.com',
+        },
+        appointment: { id: String(appointment.id), appointment_type_id: '36', start_date: '2018-09-20 16:15:00' },
+      });
+
+      const [row] = await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.status).toBe('delivered'),
+      );
+      expect(request.headers['webhook-id']).toBe(`msg_${row.id}`);
+      expect(row).toMatchObject({
+        webhook_id: webhook.id,
+        action: 'appointment_booked',
+        appointment_id: appointment.id,
+        attempt_count: 1,
+        last_status_code: 200,
+        next_attempt_at: null,
+        payload: request.body,
+      });
+      expect(typeof row.event_id).toBe('number');
+      const detail = await delivery(row.id);
+      expect(detail.attempts).toEqual([
+        expect.objectContaining({ attempt_number: 1, status_code: 200, error: null, response_body: 'ok' }),
+      ]);
+    });
+
+    it('sends data_before on edits and the old start on reschedules', async () => {
+      await createWebhook({ url: receiver.url('/actions') });
+      const id = nextAppointmentId++;
+      await publish(
+        new AppointmentEditedEvent({
+          appointment: snapshot({ id, customer_information: { Name: 'New Name', Email: 'n@example.com' } }),
+          data_before: { customer_information: { Name: 'Old Name', Email: 'n@example.com' } },
+        }),
+        new AppointmentRescheduledEvent({
+          appointment: snapshot({ id, start_date: '2030-01-07T15:00:00.000Z', end_date: '2030-01-07T17:00:00.000Z' }),
+          rescheduled_from_start_date: '2030-01-07T14:00:00.000Z',
+        }),
+        new AppointmentCanceledEvent({ appointment: snapshot({ id, status: 'canceled' }) }),
+      );
+      const requests = await receiver.waitFor('/actions', 3);
+      expect(requests.map((r) => r.json.action)).toEqual([
+        'appointment_edited',
+        'appointment_rescheduled',
+        'appointment_canceled',
+      ]);
+      const [edited, rescheduled, canceled] = requests.map((r) => r.json);
+      expect(edited.data_before).toEqual({ customer_information: { Name: 'Old Name', Email: 'n@example.com' } });
+      expect(edited.appointment.customer_information.Name).toBe('New Name');
+      expect(rescheduled.rescheduled_from_start_date).toBe('2030-01-07 14:00:00');
+      expect(rescheduled.appointment.start_date).toBe('2030-01-07 15:00:00');
+      expect(rescheduled.data_before).toBeUndefined();
+      expect(canceled).toMatchObject({ action_verb: 'canceled', appointment: { status: 'canceled' } });
+      expect(canceled.data_before).toBeUndefined();
+      expect(canceled.rescheduled_from_start_date).toBeUndefined();
+    });
+
+    it('sends only the triggers and appointment types a webhook asks for', async () => {
+      await createWebhook({ url: receiver.url('/canceled-only'), triggers: ['appointment_canceled'] });
+      await createWebhook({ url: receiver.url('/type-5'), appointment_type_ids: [5] });
+      await createWebhook({ url: receiver.url('/disabled'), enabled: false });
+      const ofType5 = snapshot({ id: nextAppointmentId++, appointment_type_id: 5 });
+      const ofType6 = snapshot({ id: nextAppointmentId++, appointment_type_id: 6 });
+      await publish(
+        new AppointmentBookedEvent({ appointment: ofType5 }),
+        new AppointmentBookedEvent({ appointment: ofType6 }),
+        new AppointmentCanceledEvent({ appointment: { ...ofType6, status: 'canceled' } }),
+      );
+      const canceled = await receiver.waitFor('/canceled-only', 1);
+      const type5 = await receiver.waitFor('/type-5', 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(canceled.map((r) => [r.json.action, r.json.appointment.id])).toEqual([
+        ['appointment_canceled', String(ofType6.id)],
+      ]);
+      expect(type5.map((r) => [r.json.action, r.json.appointment.id])).toEqual([
+        ['appointment_booked', String(ofType5.id)],
+      ]);
+      expect(receiver.received('/disabled')).toEqual([]);
+    });
+
+    it('retries a failing receiver and logs every attempt: 500, 500, 200 is delivered on the third', async () => {
+      receiver.on('/flaky', [{ status: 500, body: 'boom' }, 500, 200]);
+      const webhook = await createWebhook({ url: receiver.url('/flaky') });
+      await publish(booked());
+      const requests = await receiver.waitFor('/flaky', 3);
+      expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
+      expect(new Set(requests.map((r) => r.body)).size).toBe(1);
+      expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(150);
+
+      const [row] = await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.status).toBe('delivered'),
+      );
+      expect(row).toMatchObject({ attempt_count: 3, last_status_code: 200, last_error: null });
+      const detail = await delivery(row.id);
+      expect(detail.attempts.map((a: any) => [a.attempt_number, a.status_code])).toEqual([
+        [1, 500],
+        [2, 500],
+        [3, 200],
+      ]);
+      expect(detail.attempts[0].response_body).toBe('boom');
+      const fetched = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(200);
+      expect(fetched.body.failing_since).toBeNull();
+    });
+
+    it('gives up after the last scheduled attempt', async () => {
+      receiver.on('/down', () => ({ status: 503 }));
+      const webhook = await createWebhook({ url: receiver.url('/down') });
+      await publish(booked());
+      await receiver.waitFor('/down', 4);
+      const [row] = await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.status).toBe('failed'),
+      );
+      expect(row).toMatchObject({ attempt_count: 4, last_status_code: 503, last_error: 'HTTP 503' });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(receiver.received('/down')).toHaveLength(4);
+      const fetched = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(200);
+      expect(fetched.body.failing_since).not.toBeNull();
+    });
+
+    it('disables the webhook at once on 410 Gone, and enabling it again clears the reason', async () => {
+      receiver.on('/gone', [410]);
+      const webhook = await createWebhook({ url: receiver.url('/gone') });
+      await publish(booked());
+      await receiver.waitFor('/gone', 1);
+      const disabled = await eventually(
+        async () => (await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH)).body,
+        (body) => expect(body.enabled).toBe(false),
+      );
+      expect(disabled.disabled_reason).toMatch(/410/);
+      const [row] = await deliveries(webhook.id);
+      expect(row).toMatchObject({ status: 'failed', attempt_count: 1, last_status_code: 410 });
+
+      await publish(booked());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.received('/gone')).toHaveLength(1);
+      const enabled = await t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ enabled: true }).expect(200);
+      expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null });
+    });
+
+    it('treats a redirect as a failure and does not follow it', async () => {
+      receiver.on('/moved', () => ({ status: 302, headers: { location: receiver.url('/elsewhere') } }));
+      const webhook = await createWebhook({ url: receiver.url('/moved') });
+      await publish(booked());
+      await receiver.waitFor('/moved', 2);
+      const [row] = await deliveries(webhook.id);
+      expect(row).toMatchObject({ status: 'pending', last_status_code: 302 });
+      expect(row.last_error).toMatch(/redirect/);
+      expect(receiver.received('/elsewhere')).toEqual([]);
+    });
+
+    it('times out a slow receiver', async () => {
+      receiver.on('/slow', () => ({ status: 200, delayMs: 1000 }));
+      const webhook = await createWebhook({ url: receiver.url('/slow') });
+      await publish(booked());
+      await receiver.waitFor('/slow', 1);
+      const [row] = await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1),
+      );
+      const [attempt] = (await delivery(row.id)).attempts;
+      expect(attempt.status_code).toBeNull();
+      expect(attempt.error).toMatch(/timeout/);
+      expect(attempt.duration_ms).toBeGreaterThanOrEqual(250);
+      expect(attempt.duration_ms).toBeLessThan(900);
+      expect(row.status).not.toBe('delivered');
+    });
+
+    it("holds an appointment's later events until its earlier delivery is done, without holding others", async () => {
+      const first = snapshot({ id: nextAppointmentId++ });
+      const other = snapshot({ id: nextAppointmentId++ });
+      let failures = 2;
+      receiver.on('/ordered', (request) =>
+        request.json.appointment.id === String(first.id) && request.json.action === 'appointment_booked' && failures-- > 0
+          ? { status: 500 }
+          : { status: 200 },
+      );
+      await createWebhook({ url: receiver.url('/ordered') });
+      await publish(new AppointmentBookedEvent({ appointment: first }));
+      await publish(
+        new AppointmentEditedEvent({ appointment: first, data_before: { customer_timezone: 'UTC' } }),
+        new AppointmentCanceledEvent({ appointment: { ...first, status: 'canceled' } }),
+        new AppointmentBookedEvent({ appointment: other }),
+      );
+      const requests = await receiver.waitFor('/ordered', 6);
+      const ofFirst = requests.filter((r) => r.json.appointment.id === String(first.id));
+      expect(ofFirst.map((r) => [r.json.action, r.status])).toEqual([
+        ['appointment_booked', 500],
+        ['appointment_booked', 500],
+        ['appointment_booked', 200],
+        ['appointment_edited', 200],
+        ['appointment_canceled', 200],
+      ]);
+      const otherAt = requests.findIndex((r) => r.json.appointment.id === String(other.id));
+      expect(otherAt).toBeLessThan(2);
+    });
+
+    it('redelivers with the same webhook-id and body', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/again') });
+      await publish(booked());
+      await receiver.waitFor('/again', 1);
+      const [row] = await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.status).toBe('delivered'),
+      );
+      const redelivered = await t.http().post(`${DELIVERIES}/${row.id}/redeliver`).set(AUTH).expect(200);
+      expect(redelivered.body).toMatchObject({ delivery_id: row.id, attempt_number: 2, status_code: 200 });
+      const [firstRequest, secondRequest] = await receiver.waitFor('/again', 2);
+      expect(secondRequest.headers['webhook-id']).toBe(firstRequest.headers['webhook-id']);
+      expect(secondRequest.body).toBe(firstRequest.body);
+      expect(verify(webhook.secret, secondRequest)).toBeTruthy();
+      const detail = await delivery(row.id);
+      expect(detail).toMatchObject({ status: 'delivered', attempt_count: 2 });
+      expect(detail.attempts).toHaveLength(2);
+
+      receiver.on('/again', [500]);
+      const failed = await t.http().post(`${DELIVERIES}/${row.id}/redeliver`).set(AUTH).expect(200);
+      expect(failed.body).toMatchObject({ attempt_number: 3, status_code: 500 });
+      expect(await delivery(row.id)).toMatchObject({ status: 'delivered', attempt_count: 3 });
+
+      await t.http().post(`${DELIVERIES}/999999/redeliver`).set(AUTH).expect(404);
+      await t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ enabled: false }).expect(200);
+      const refused = await t.http().post(`${DELIVERIES}/${row.id}/redeliver`).set(AUTH).expect(409);
+      expect(refused.body.code).toBe('webhook_disabled');
+    });
+
+    it('signs with the old and the new secret for a day after a rotation', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/rotated') });
+      const rotated = await t.http().post(`${WEBHOOKS}/${webhook.id}/rotate-secret`).set(AUTH).expect(200);
+      expect(rotated.body.secret).toMatch(/^whsec_/);
+      expect(rotated.body.secret).not.toBe(webhook.secret);
+      expect(rotated.body.token).toBe(webhook.token);
+      const expiresIn = Date.parse(rotated.body.previous_secret_expires_at) - Date.now();
+      expect(expiresIn).toBeGreaterThan(23.9 * 3600 * 1000);
+      expect(expiresIn).toBeLessThanOrEqual(24 * 3600 * 1000);
+      const fetched = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(200);
+      expect(JSON.stringify(fetched.body)).not.toContain(rotated.body.secret);
+
+      await publish(booked());
+      const [request] = await receiver.waitFor('/rotated', 1);
+      expect(String(request.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      expect(verify(webhook.secret, request)).toBeTruthy();
+      expect(verify(rotated.body.secret, request)).toBeTruthy();
+      expect(() => verify(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, request)).toThrow();
+    });
+
+    it('sends a test body now and records it as a delivery', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/test'), enabled: false });
+      const attempt = await t.http().post(`${WEBHOOKS}/${webhook.id}/test`).set(AUTH).send({}).expect(200);
+      expect(attempt.body).toMatchObject({ attempt_number: 1, status_code: 200, error: null, response_body: 'ok' });
+      const [request] = await receiver.waitFor('/test', 1);
+      expect(verify(webhook.secret, request)).toMatchObject({
+        action: 'appointment_booked',
+        signature: { token: webhook.token },
+        appointment: { id: '123' },
+      });
+      expect(request.headers['webhook-id']).toBe(`msg_${attempt.body.delivery_id}`);
+      const [row] = await deliveries(webhook.id);
+      expect(row).toMatchObject({
+        id: attempt.body.delivery_id,
+        event_id: null,
+        appointment_id: null,
+        action: 'appointment_booked',
+        status: 'delivered',
+        attempt_count: 1,
+      });
+
+      receiver.on('/test', [500]);
+      const failed = await t
+        .http()
+        .post(`${WEBHOOKS}/${webhook.id}/test`)
+        .set(AUTH)
+        .send({ action: 'appointment_rescheduled' })
+        .expect(200);
+      expect(failed.body.status_code).toBe(500);
+      const [, rescheduled] = await receiver.waitFor('/test', 2);
+      expect(rescheduled.json.rescheduled_from_start_date).toBe('2018-09-19 16:15:00');
+      expect(await deliveries(webhook.id, '?status=failed')).toEqual([
+        expect.objectContaining({ id: failed.body.delivery_id, status: 'failed' }),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(receiver.received('/test')).toHaveLength(2);
+    });
+  });
+
+  describe('SSRF protection (WEBHOOK_ALLOW_PRIVATE_URLS=false)', () => {
+    let strict: TestApp;
+
+    beforeAll(async () => {
+      // Its own SQLite file: two apps in one process on one file would wait on each other's lock forever.
+      strict = await startTestApp({
+        databaseUrl: onPostgres ? t.config.database.url : await freshDatabaseUrl(),
+        env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'false', WEBHOOK_WORKER: 'false' },
+      });
+    });
+
+    afterAll(async () => {
+      await strict.close();
+    });
+
+    const privateUrls = [
+      'http://127.0.0.1:8080/hook',
+      'http://10.0.0.1/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/hook',
+      'http://localhost:8080/hook',
+    ];
+
+    it('refuses private and local addresses at create and at update', async () => {
+      const allowed = await strict.http().post(WEBHOOKS).set(AUTH).send({ url: 'https://93.184.215.14/hook' }).expect(201);
+      for (const url of privateUrls) {
+        const create = await strict.http().post(WEBHOOKS).set(AUTH).send({ url });
+        expect([url, create.status, create.body.code]).toEqual([url, 400, 'webhook_url_not_allowed']);
+        expect(create.body.details).toEqual([expect.objectContaining({ field: 'url' })]);
+        const update = await strict.http().patch(`${WEBHOOKS}/${allowed.body.id}`).set(AUTH).send({ url });
+        expect([url, update.status, update.body.code]).toEqual([url, 400, 'webhook_url_not_allowed']);
+      }
+      await strict.http().delete(`${WEBHOOKS}/${allowed.body.id}`).set(AUTH).expect(204);
+    });
+
+    it('refuses at send time a private address stored while it was allowed', async () => {
+      const webhook = await strict.http().post(WEBHOOKS).set(AUTH).send({ url: 'https://93.184.215.14/hook' }).expect(201);
+      await strict.app
+        .get(DataSource)
+        .query(`UPDATE webhooks SET url = '${receiver.url('/private')}' WHERE id = ${webhook.body.id}`);
+      const attempt = await strict.http().post(`${WEBHOOKS}/${webhook.body.id}/test`).set(AUTH).send({}).expect(200);
+      expect(attempt.body.status_code).toBeNull();
+      expect(attempt.body.error).toMatch(/not allowed/);
+      expect(receiver.received('/private')).toEqual([]);
+    });
+  });
+});
