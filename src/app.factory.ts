@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import type { FastifyError } from 'fastify';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/errors/error.filter';
 import { createPino, JsonLogger } from './common/logging/json-logger';
@@ -27,11 +26,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
-  });
-  // Errors raised by Fastify itself (body parsing, size limit) never reach Nest's filters.
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    const body = filter.toBody(error, String(request.id));
-    void reply.status(body.statusCode).send(body);
   });
   app.useGlobalFilters(filter);
   app.useGlobalPipes(createValidationPipe());
