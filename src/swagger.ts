@@ -11,7 +11,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors: `{ statusCode, error, code, message, request_id, details? }` with a stable `code`.',
     )
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The ADMIN_API_KEY' }, 'admin')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'The ADMIN_API_KEY' },
+      'admin',
+    )
     .addSecurityRequirements('admin')
     .build();
   return SwaggerModule.createDocument(app, config);

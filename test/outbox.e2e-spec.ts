@@ -12,7 +12,7 @@ import { StoredEvent } from '../src/common/events/domain-event';
 import { OutboxEventEntity } from '../src/common/events/outbox-event.entity';
 import { OutboxRelay } from '../src/common/events/outbox-relay';
 import { Transactions } from '../src/database/transactions';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const CREATED = AppointmentTypeCreatedEvent.eventName;
 /** Long enough that the periodic relay never runs on its own during a test. */
@@ -307,6 +307,20 @@ describe('domain-event outbox (e2e)', () => {
     expect(calls).toEqual([id, id, id]);
     await stop(t);
   });
+
+  it(
+    'keeps committing after tens of thousands of SQLite transactions',
+    { skip: onPostgres && 'SQLite only: its driver shares one query runner' },
+    async () => {
+      const t = await start();
+      const transactions = t.app.get(Transactions);
+      for (let n = 0; n < 30_000; n += 1) {
+        await transactions.run(({ manager }) => manager.query('SELECT 1'));
+      }
+      await createType(t, 'After many transactions');
+      await stop(t);
+    },
+  );
 
   it('lets two instances relay the same backlog without emitting any event twice', async () => {
     // The second instance is a separate process, as in production: better-sqlite3 waits for a lock

@@ -24,12 +24,17 @@ import { AppointmentBookedEvent } from './events/appointment-booked.event';
 import { AppointmentCanceledEvent } from './events/appointment-canceled.event';
 import { AppointmentEditedEvent } from './events/appointment-edited.event';
 import { AppointmentRescheduledEvent } from './events/appointment-rescheduled.event';
-import type { AppointmentDataBefore, AppointmentStatus, TeamMemberSnapshot } from './events/appointment-snapshot';
+import type {
+  AppointmentDataBefore,
+  AppointmentStatus,
+  TeamMemberSnapshot,
+} from './events/appointment-snapshot';
 
 /** Buffers are at most a day (validated on types): the widest margin any other type's appointment can need. */
 const LONGEST_BUFFER_MINUTES = 1440;
 
-const isActive = (status: AppointmentStatus): boolean => (ACTIVE_STATUSES as readonly string[]).includes(status);
+const isActive = (status: AppointmentStatus): boolean =>
+  (ACTIVE_STATUSES as readonly string[]).includes(status);
 
 /** The fields whose change is an edit (as opposed to a reschedule or a status change). */
 const EDITABLE_FIELDS = [
@@ -68,14 +73,18 @@ export class AppointmentsService {
   async list(query: ListAppointmentsQuery): Promise<Page<AppointmentDto>> {
     const qb = this.appointments.createQueryBuilder('a');
     if (query.status) qb.andWhere('a.status = :status', { status: query.status });
-    if (query.appointment_type_id) qb.andWhere('a.appointment_type_id = :typeId', { typeId: query.appointment_type_id });
+    if (query.appointment_type_id)
+      qb.andWhere('a.appointment_type_id = :typeId', { typeId: query.appointment_type_id });
     if (query.customer_id) qb.andWhere('a.customer_id = :customerId', { customerId: query.customer_id });
     if (query.start_after) qb.andWhere('a.start_at >= :after', { after: Date.parse(query.start_after) });
     if (query.start_before) qb.andWhere('a.start_at < :before', { before: Date.parse(query.start_before) });
     if (query.team_member_id) {
-      qb.andWhere('a.id IN (SELECT h.appointment_id FROM appointment_hosts h WHERE h.team_member_id = :memberId)', {
-        memberId: query.team_member_id,
-      });
+      qb.andWhere(
+        'a.id IN (SELECT h.appointment_id FROM appointment_hosts h WHERE h.team_member_id = :memberId)',
+        {
+          memberId: query.team_member_id,
+        },
+      );
     }
     const [rows, total] = await qb
       .orderBy('a.start_at', 'ASC')
@@ -99,7 +108,8 @@ export class AppointmentsService {
     return this.transactions.run(async (tx) => {
       const type = await this.requireType(tx.manager, input.appointment_type_id);
       const information = customerInformation(input.customer_information, type);
-      if (input.team_member_ids) await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
+      if (input.team_member_ids)
+        await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
       const hostIds = await this.place(tx, type, {
         typeId: type.id,
         start,
@@ -151,7 +161,10 @@ export class AppointmentsService {
       const start = input.start_date === undefined ? appointment.start_at : Date.parse(input.start_date);
       const status = input.status ?? appointment.status;
       if (start !== appointment.start_at && appointment.status === 'canceled') {
-        throw new DomainError('appointment_canceled', `appointment ${id} is canceled; its time cannot change`);
+        throw new DomainError(
+          'appointment_canceled',
+          `appointment ${id} is canceled; its time cannot change`,
+        );
       }
 
       if (input.customer_information !== undefined) {
@@ -168,7 +181,8 @@ export class AppointmentsService {
       if (input.payment_method !== undefined) appointment.payment_method = input.payment_method;
       if (input.payment_received !== undefined) appointment.payment_received = input.payment_received;
       if (input.web_meeting_url !== undefined) appointment.web_meeting_url = input.web_meeting_url;
-      if (input.web_meeting_password !== undefined) appointment.web_meeting_password = input.web_meeting_password;
+      if (input.web_meeting_password !== undefined)
+        appointment.web_meeting_password = input.web_meeting_password;
       if (input.team_member_ids !== undefined) {
         await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
       }
@@ -195,7 +209,9 @@ export class AppointmentsService {
       }
       appointment.status = status;
 
-      const edited = EDITABLE_FIELDS.filter((field) => JSON.stringify(appointment[field]) !== JSON.stringify(before[field]));
+      const edited = EDITABLE_FIELDS.filter(
+        (field) => JSON.stringify(appointment[field]) !== JSON.stringify(before[field]),
+      );
       const hostsNow = !sameIds(appointment.team_member_ids, before.team_member_ids);
       if (edited.length === 0 && !hostsNow && !timeChanged && status === before.status) {
         return toAppointmentDto(appointment, this.config.siteUrl);
@@ -247,13 +263,22 @@ export class AppointmentsService {
       for (const appointment of appointments.filter((a) => a.start_at > now)) {
         const type = await this.requireType(tx.manager, appointment.appointment_type_id);
         const remaining = await this.teamMembers.snapshots(tx.manager, appointment.team_member_ids);
-        const teamBefore = [...remaining.filter((m) => m.id !== member.id), member].sort((a, b) => a.id - b.id);
-        appointment.team_member_ids = appointment.team_member_ids.filter((memberId) => memberId !== member.id);
+        const teamBefore = [...remaining.filter((m) => m.id !== member.id), member].sort(
+          (a, b) => a.id - b.id,
+        );
+        appointment.team_member_ids = appointment.team_member_ids.filter(
+          (memberId) => memberId !== member.id,
+        );
         appointment.date_modified = now;
         await tx.manager.save(appointment);
-        await tx.manager.delete(AppointmentHostEntity, { appointment_id: appointment.id, team_member_id: member.id });
+        await tx.manager.delete(AppointmentHostEntity, {
+          appointment_id: appointment.id,
+          team_member_id: member.id,
+        });
         const snapshot = await this.snapshot(tx.manager, appointment, type);
-        await tx.publish(new AppointmentEditedEvent({ appointment: snapshot, data_before: { team_members: teamBefore } }));
+        await tx.publish(
+          new AppointmentEditedEvent({ appointment: snapshot, data_before: { team_members: teamBefore } }),
+        );
         changed += 1;
       }
       return changed;
@@ -265,7 +290,9 @@ export class AppointmentsService {
    * 422 slot_not_offered for a start the type does not offer, 409 slot_unavailable for a taken one.
    */
   private async place(tx: Transaction, type: AppointmentTypeDto, placement: Placement): Promise<number[]> {
-    const candidateHosts = placement.requestedHostIds ?? [...new Set([...type.team_member_ids, ...(placement.currentHostIds ?? [])])];
+    const candidateHosts = placement.requestedHostIds ?? [
+      ...new Set([...type.team_member_ids, ...(placement.currentHostIds ?? [])]),
+    ];
     await tx.lockKeys([`type:${type.id}`, ...candidateHosts.map((id) => `member:${id}`)]);
     const rules = toSlotRules(type);
     const check = async (hostIds: number[]): Promise<SlotCheck> => {
@@ -277,7 +304,9 @@ export class AppointmentsService {
         from: placement.start - margin - 24 * 60 * MINUTE_MS,
         to: placement.start + margin + 24 * 60 * MINUTE_MS,
       });
-      return checkSlot(scoped, placement.start, busy, Date.now(), { ignoreAppointmentId: placement.ignoreAppointmentId });
+      return checkSlot(scoped, placement.start, busy, Date.now(), {
+        ignoreAppointmentId: placement.ignoreAppointmentId,
+      });
     };
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
 
@@ -333,7 +362,8 @@ export class AppointmentsService {
       dataBefore.start_date = new Date(before.start_at).toISOString();
       dataBefore.end_date = new Date(before.end_at).toISOString();
     }
-    if (hostsChanged) dataBefore.team_members = await this.teamMembers.snapshots(manager, before.team_member_ids);
+    if (hostsChanged)
+      dataBefore.team_members = await this.teamMembers.snapshots(manager, before.team_member_ids);
     return dataBefore;
   }
 
@@ -362,11 +392,17 @@ function customerInformation(input: Record<string, unknown>, type: AppointmentTy
 function assertPlaced(check: SlotCheck): { ok: true; hostId: number | null } {
   if (check.ok) return check;
   if (check.reason === 'slot_not_offered') {
-    throw new DomainError('slot_not_offered', 'that start is not offered by this appointment type (grid, hours, notice or horizon)');
+    throw new DomainError(
+      'slot_not_offered',
+      'that start is not offered by this appointment type (grid, hours, notice or horizon)',
+    );
   }
   throw new DomainError('slot_unavailable', 'that slot is no longer available');
 }
 
 function sameIds(a: number[], b: number[]): boolean {
-  return a.length === b.length && [...a].sort((x, y) => x - y).every((id, i) => id === [...b].sort((x, y) => x - y)[i]);
+  return (
+    a.length === b.length &&
+    [...a].sort((x, y) => x - y).every((id, i) => id === [...b].sort((x, y) => x - y)[i])
+  );
 }

@@ -41,7 +41,8 @@ export class AvailabilityService {
       slots: slots.map((slot) => ({
         start_date: new Date(slot.start).toISOString(),
         end_date: new Date(slot.end).toISOString(),
-        local_start: DateTime.fromMillis(slot.start, { zone: viewerZone }).toISO({ suppressMilliseconds: true }) ?? '',
+        local_start:
+          DateTime.fromMillis(slot.start, { zone: viewerZone }).toISO({ suppressMilliseconds: true }) ?? '',
         seats_remaining: slot.seatsRemaining,
       })),
     };
@@ -63,6 +64,7 @@ function dayCount(startDate: string, endDate: string): number {
   }
   if (to < from) throw DomainError.invalidField('end_date', 'must not be before start_date');
   const days = (to - from) / DAY_MS + 1;
-  if (days > MAX_RANGE_DAYS) throw DomainError.invalidField('end_date', `the range may span at most ${MAX_RANGE_DAYS} days`);
+  if (days > MAX_RANGE_DAYS)
+    throw DomainError.invalidField('end_date', `the range may span at most ${MAX_RANGE_DAYS} days`);
   return days;
 }

@@ -30,7 +30,15 @@ export class BookingCalendar {
     };
     const query = manager
       .createQueryBuilder(AppointmentEntity, 'a')
-      .select(['a.id', 'a.appointment_type_id', 'a.start_at', 'a.end_at', 'a.buffer_before', 'a.buffer_after', 'a.team_member_ids'])
+      .select([
+        'a.id',
+        'a.appointment_type_id',
+        'a.start_at',
+        'a.end_at',
+        'a.buffer_before',
+        'a.buffer_after',
+        'a.team_member_ids',
+      ])
       .where('a.status IN (:...active)')
       .andWhere('a.start_at < :to AND a.start_at > :earliest AND a.end_at > :from')
       .andWhere(

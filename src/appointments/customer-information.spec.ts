@@ -12,11 +12,25 @@ const fields: CustomerField[] = [
 describe('validateCustomerInformation', () => {
   it('accepts valid answers, trims text, converts numbers and keeps field order', () => {
     const result = validateCustomerInformation(
-      { Terms: true, Guests: '3', Email: ' ann@example.com ', Name: ' Ann ', Phone: '+49 30 1234567', Topic: 'Sales' },
+      {
+        Terms: true,
+        Guests: '3',
+        Email: ' ann@example.com ',
+        Name: ' Ann ',
+        Phone: '+49 30 1234567',
+        Topic: 'Sales',
+      },
       fields,
     );
     expect(result.errors).toEqual([]);
-    expect(result.value).toEqual({ Name: 'Ann', Email: 'ann@example.com', Phone: '+49 30 1234567', Guests: 3, Topic: 'Sales', Terms: true });
+    expect(result.value).toEqual({
+      Name: 'Ann',
+      Email: 'ann@example.com',
+      Phone: '+49 30 1234567',
+      Guests: 3,
+      Topic: 'Sales',
+      Terms: true,
+    });
     expect(Object.keys(result.value)).toEqual(['Name', 'Email', 'Phone', 'Guests', 'Topic', 'Terms']);
   });
 
@@ -31,13 +45,24 @@ describe('validateCustomerInformation', () => {
   });
 
   it('treats an unchecked required checkbox as missing', () => {
-    const result = validateCustomerInformation({ Name: 'A', Email: 'a@b.co', Phone: '12345', Terms: false }, fields);
+    const result = validateCustomerInformation(
+      { Name: 'A', Email: 'a@b.co', Phone: '12345', Terms: false },
+      fields,
+    );
     expect(result.errors).toEqual([{ field: 'customer_information.Terms', message: 'is required' }]);
   });
 
   it('validates each type and refuses unknown keys', () => {
     const result = validateCustomerInformation(
-      { Name: 'A', Email: 'not-an-email', Phone: 'call me', Guests: 'many', Topic: 'Other', Terms: 'yes', Colour: 'red' },
+      {
+        Name: 'A',
+        Email: 'not-an-email',
+        Phone: 'call me',
+        Guests: 'many',
+        Topic: 'Other',
+        Terms: 'yes',
+        Colour: 'red',
+      },
       fields,
     );
     expect(Object.fromEntries(result.errors.map((error) => [error.field, error.message]))).toEqual({
@@ -51,7 +76,10 @@ describe('validateCustomerInformation', () => {
   });
 
   it('leaves out optional fields that are blank', () => {
-    const result = validateCustomerInformation({ Name: 'A', Email: 'a@b.co', Phone: '12345', Terms: true, Notes: '  ' }, fields);
+    const result = validateCustomerInformation(
+      { Name: 'A', Email: 'a@b.co', Phone: '12345', Terms: true, Notes: '  ' },
+      fields,
+    );
     expect(result.errors).toEqual([]);
     expect(result.value).not.toHaveProperty('Notes');
   });

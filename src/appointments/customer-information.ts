@@ -11,18 +11,26 @@ type Check = (value: unknown) => { value: string | number | boolean } | { error:
 const text =
   (max: number): Check =>
   (value) =>
-    typeof value === 'string' && value.length <= max ? { value: value.trim() } : { error: `must be text of at most ${max} characters` };
+    typeof value === 'string' && value.length <= max
+      ? { value: value.trim() }
+      : { error: `must be text of at most ${max} characters` };
 
 const CHECKS: Record<CustomerField['type'], (field: CustomerField) => Check> = {
   text: () => text(1000),
   textarea: () => text(10000),
   email: () => (value) =>
-    typeof value === 'string' && EMAIL.test(value.trim()) ? { value: value.trim() } : { error: 'must be an email address' },
+    typeof value === 'string' && EMAIL.test(value.trim())
+      ? { value: value.trim() }
+      : { error: 'must be an email address' },
   phone: () => (value) =>
-    typeof value === 'string' && PHONE.test(value.trim()) ? { value: value.trim() } : { error: 'must be a phone number' },
+    typeof value === 'string' && PHONE.test(value.trim())
+      ? { value: value.trim() }
+      : { error: 'must be a phone number' },
   number: () => (value) => {
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    return typeof number === 'number' && Number.isFinite(number) ? { value: number } : { error: 'must be a number' };
+    return typeof number === 'number' && Number.isFinite(number)
+      ? { value: number }
+      : { error: 'must be a number' };
   },
   select: (field) => (value) =>
     typeof value === 'string' && field.options.includes(value)
@@ -64,7 +72,8 @@ export function validateCustomerInformation(
     else value[field.label] = checked.value;
   }
   for (const key of Object.keys(input)) {
-    if (!known.has(key)) errors.push({ field: `${FIELD}.${key}`, message: 'is not a field of this appointment type' });
+    if (!known.has(key))
+      errors.push({ field: `${FIELD}.${key}`, message: 'is not a field of this appointment type' });
   }
   return { value, errors };
 }

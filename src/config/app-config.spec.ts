@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       webhookAllowPrivateUrls: false,
       webhookWorker: true,
       webhookDisableAfterMs: 5 * 24 * 3600 * 1000,
+      webhookPollIntervalMs: 1000,
+      webhookConcurrency: 50,
       outboxRelayIntervalMs: 10000,
       logLevel: 'info',
     });
@@ -58,6 +60,8 @@ describe('loadConfig', () => {
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       WEBHOOK_WORKER: 'no',
       WEBHOOK_DISABLE_AFTER_HOURS: '1',
+      WEBHOOK_POLL_INTERVAL_MS: '250',
+      WEBHOOK_CONCURRENCY: '8',
       OUTBOX_RELAY_INTERVAL_MS: '500',
       LOG_LEVEL: 'debug',
     });
@@ -76,6 +80,8 @@ describe('loadConfig', () => {
       webhookAllowPrivateUrls: true,
       webhookWorker: false,
       webhookDisableAfterMs: 3600 * 1000,
+      webhookPollIntervalMs: 250,
+      webhookConcurrency: 8,
       outboxRelayIntervalMs: 500,
       logLevel: 'debug',
     });
@@ -117,6 +123,9 @@ describe('loadConfig', () => {
     ['WEBHOOK_TIMEOUT_MS', '0'],
     ['WEBHOOK_TIMEOUT_MS', '15s'],
     ['WEBHOOK_DISABLE_AFTER_HOURS', '0'],
+    ['WEBHOOK_POLL_INTERVAL_MS', '10'],
+    ['WEBHOOK_CONCURRENCY', '0'],
+    ['WEBHOOK_CONCURRENCY', 'many'],
     ['OUTBOX_RELAY_INTERVAL_MS', '10'],
     ['ADMIN_API_KEY', 'too-short'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {

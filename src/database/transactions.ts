@@ -101,12 +101,18 @@ export class Transactions {
   }
 }
 
+const immediateRunners = new WeakSet<QueryRunner>();
+
 /**
  * TypeORM opens SQLite transactions DEFERRED, which lets two processes on one file both read and then
  * fail to upgrade to a write lock (SQLITE_BUSY mid-transaction). IMMEDIATE takes the write lock up front,
  * so a second instance waits on the busy timeout instead.
  */
 function beginImmediately(queryRunner: QueryRunner): void {
+  // The better-sqlite3 driver hands out one shared query runner: wrapping it again on every transaction
+  // nested one more closure per transaction, until each query overflowed the stack.
+  if (immediateRunners.has(queryRunner)) return;
+  immediateRunners.add(queryRunner);
   const query = queryRunner.query.bind(queryRunner);
   queryRunner.query = ((sql: string, ...rest: unknown[]) =>
     query(

@@ -7,7 +7,8 @@ export class AppointmentDto {
   @ApiProperty({ example: 1 }) customer_id!: number;
   @ApiProperty({ example: { Name: 'Nathan Tyler', Email: 'nathan@example.com' } })
   customer_information!: Record<string, string | number | boolean>;
-  @ApiProperty({ example: 'America/New_York', nullable: true, type: String }) customer_timezone!: string | null;
+  @ApiProperty({ example: 'America/New_York', nullable: true, type: String }) customer_timezone!:
+    string | null;
   @ApiProperty({ example: '2030-01-07T14:00:00.000Z' }) start_date!: string;
   @ApiProperty({ example: '2030-01-07T14:30:00.000Z' }) end_date!: string;
   @ApiProperty({ enum: APPOINTMENT_STATUSES }) status!: AppointmentStatus;

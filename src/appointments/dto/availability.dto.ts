@@ -9,11 +9,17 @@ export class AvailabilityQuery {
   @Matches(LOCAL_DATE, { message: 'must be a date YYYY-MM-DD' })
   start_date!: string;
 
-  @ApiProperty({ example: '2030-01-13', description: 'last local date, inclusive; at most 62 days after start_date' })
+  @ApiProperty({
+    example: '2030-01-13',
+    description: 'last local date, inclusive; at most 62 days after start_date',
+  })
   @Matches(LOCAL_DATE, { message: 'must be a date YYYY-MM-DD' })
   end_date!: string;
 
-  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'the viewer’s time zone for local_start; default the type’s' })
+  @ApiPropertyOptional({
+    example: 'Europe/Berlin',
+    description: 'the viewer’s time zone for local_start; default the type’s',
+  })
   @Optional()
   @IsTimeZone()
   timezone?: string;

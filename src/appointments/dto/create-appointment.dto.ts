@@ -47,7 +47,10 @@ export class CreateAppointmentDto {
   @IsTimeZone()
   customer_timezone?: string | null;
 
-  @ApiPropertyOptional({ type: [Number], description: 'hosts; default: the free host of the type with the fewest appointments that day' })
+  @ApiPropertyOptional({
+    type: [Number],
+    description: 'hosts; default: the free host of the type with the fewest appointments that day',
+  })
   @Optional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -56,7 +59,10 @@ export class CreateAppointmentDto {
   @Min(1, { each: true })
   team_member_ids?: number[];
 
-  @ApiPropertyOptional({ default: false, description: 'skip every availability rule (imports, manual overrides)' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'skip every availability rule (imports, manual overrides)',
+  })
   @Optional()
   @IsBoolean()
   ignore_availability?: boolean;
@@ -86,7 +92,11 @@ export class CreateAppointmentDto {
   @Max(1e9)
   payment_received?: number;
 
-  @ApiPropertyOptional({ example: 'https://meet.example.com/abc', nullable: true, description: 'default: the type’s' })
+  @ApiPropertyOptional({
+    example: 'https://meet.example.com/abc',
+    nullable: true,
+    description: 'default: the type’s',
+  })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @MaxLength(2000)

@@ -8,9 +8,12 @@ import { CreateAppointmentDto } from './create-appointment.dto';
  * Any subset of the fields. A new `start_date` reschedules (re-checked like a booking unless
  * `ignore_availability`); `customer_information` is replaced whole.
  */
-export class UpdateAppointmentDto extends PartialType(OmitType(CreateAppointmentDto, ['appointment_type_id', 'status'] as const), {
-  skipNullProperties: false,
-}) {
+export class UpdateAppointmentDto extends PartialType(
+  OmitType(CreateAppointmentDto, ['appointment_type_id', 'status'] as const),
+  {
+    skipNullProperties: false,
+  },
+) {
   @ApiPropertyOptional({ enum: APPOINTMENT_STATUSES })
   @Optional()
   @IsIn(APPOINTMENT_STATUSES)

@@ -30,7 +30,10 @@ export class Appointments1764190000002 implements MigrationInterface {
           epochMs('date_modified'),
         ],
         indices: [
-          new TableIndex({ name: 'idx_appointments_type_start', columnNames: ['appointment_type_id', 'start_at'] }),
+          new TableIndex({
+            name: 'idx_appointments_type_start',
+            columnNames: ['appointment_type_id', 'start_at'],
+          }),
           new TableIndex({ name: 'idx_appointments_customer', columnNames: ['customer_id'] }),
           new TableIndex({ name: 'idx_appointments_start', columnNames: ['start_at'] }),
         ],
@@ -59,7 +62,12 @@ export class Appointments1764190000002 implements MigrationInterface {
           int('team_member_id', { isPrimary: true }),
           epochMs('start_at'),
         ],
-        indices: [new TableIndex({ name: 'idx_appointment_hosts_member_start', columnNames: ['team_member_id', 'start_at'] })],
+        indices: [
+          new TableIndex({
+            name: 'idx_appointment_hosts_member_start',
+            columnNames: ['team_member_id', 'start_at'],
+          }),
+        ],
         foreignKeys: [
           new TableForeignKey({
             columnNames: ['appointment_id'],

@@ -84,7 +84,10 @@ export class Webhooks1764190000003 implements MigrationInterface {
           text('response_body', { isNullable: true }),
         ],
         indices: [
-          new TableIndex({ name: 'idx_webhook_delivery_attempts_delivery', columnNames: ['delivery_id', 'id'] }),
+          new TableIndex({
+            name: 'idx_webhook_delivery_attempts_delivery',
+            columnNames: ['delivery_id', 'id'],
+          }),
         ],
         foreignKeys: [
           new TableForeignKey({
