@@ -12,25 +12,16 @@ import {
   wallMs,
   zoneOf,
 } from './wall-clock';
+import {
+  type AvailabilityWindow,
+  type Weekday,
+  WEEKDAYS as WEEKDAYS_FROM_MONDAY,
+} from '../../appointment-types/appointment-type.types';
 
-/** A bookable stretch of a day as local "HH:mm" clock times; `end` may be "24:00". */
-export interface AvailabilityWindow {
-  start: string;
-  end: string;
-}
+export type { AvailabilityWindow, Weekday };
 
-export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
-
-/** Indexed by Date#getUTCDay of a date key. */
-const WEEKDAYS: readonly Weekday[] = [
-  'sunday',
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-];
+/** Indexed by Date#getUTCDay of a date key (Sunday first). */
+const WEEKDAYS: readonly Weekday[] = [WEEKDAYS_FROM_MONDAY[6], ...WEEKDAYS_FROM_MONDAY.slice(0, 6)];
 
 /** The scheduling settings of one appointment type. Durations, buffers and notices are in minutes. */
 export interface SlotRules {
