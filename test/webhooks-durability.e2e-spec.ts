@@ -42,7 +42,12 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
   }
 
   async function createWebhook(app: TestApp, path: string): Promise<number> {
-    const response = await app.http().post(WEBHOOKS).set(AUTH).send({ url: receiver.url(path) }).expect(201);
+    const response = await app
+      .http()
+      .post(WEBHOOKS)
+      .set(AUTH)
+      .send({ url: receiver.url(path) })
+      .expect(201);
     return response.body.id;
   }
 
@@ -51,14 +56,20 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
     return transactions.run(async (tx) => {
       for (let i = 0; i < count; i += 1) {
         await tx.publish(
-          new AppointmentBookedEvent({ appointment: { ...sampleAppointmentSnapshot(), id: nextAppointmentId++ } }),
+          new AppointmentBookedEvent({
+            appointment: { ...sampleAppointmentSnapshot(), id: nextAppointmentId++ },
+          }),
         );
       }
     });
   }
 
   async function deliveries(app: TestApp, webhookId: number): Promise<any[]> {
-    const response = await app.http().get(`${WEBHOOKS}/${webhookId}/deliveries?limit=200`).set(AUTH).expect(200);
+    const response = await app
+      .http()
+      .get(`${WEBHOOKS}/${webhookId}/deliveries?limit=200`)
+      .set(AUTH)
+      .expect(200);
     return response.body.data;
   }
 
@@ -106,19 +117,27 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
 
   // Two instances in one process cannot share a SQLite file: better-sqlite3 waits for the other's lock while
   // blocking the very thread that would release it. Several instances are a PostgreSQL deployment anyway.
-  it('shares a burst between two instances without sending anything twice', { skip: !onPostgres }, async () => {
-    const [first, second] = [await start(), await start()];
-    const webhookId = await createWebhook(first, '/burst');
-    const events = 100;
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => publishBookings(i % 2 === 0 ? first : second, events / 20)),
-    );
-    await receiver.waitFor('/burst', (requests) => new Set(requests.map((r) => r.headers['webhook-id'])).size >= events, 15000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const requests = receiver.received('/burst');
-    expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(events);
-    expect(requests).toHaveLength(events);
-    const rows = await deliveries(second, webhookId);
-    expect(rows.filter((row) => row.status === 'delivered')).toHaveLength(events);
-  });
+  it(
+    'shares a burst between two instances without sending anything twice',
+    { skip: !onPostgres },
+    async () => {
+      const [first, second] = [await start(), await start()];
+      const webhookId = await createWebhook(first, '/burst');
+      const events = 100;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => publishBookings(i % 2 === 0 ? first : second, events / 20)),
+      );
+      await receiver.waitFor(
+        '/burst',
+        (requests) => new Set(requests.map((r) => r.headers['webhook-id'])).size >= events,
+        15000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const requests = receiver.received('/burst');
+      expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(events);
+      expect(requests).toHaveLength(events);
+      const rows = await deliveries(second, webhookId);
+      expect(rows.filter((row) => row.status === 'delivered')).toHaveLength(events);
+    },
+  );
 });

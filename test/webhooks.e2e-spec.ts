@@ -8,6 +8,7 @@ import { AppointmentEditedEvent } from '../src/appointments/events/appointment-e
 import { AppointmentRescheduledEvent } from '../src/appointments/events/appointment-rescheduled.event';
 import type { AppointmentSnapshot } from '../src/appointments/events/appointment-snapshot';
 import type { DomainEvent } from '../src/common/events/domain-event';
+import { OutboxRelay } from '../src/common/events/outbox-relay';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
 import { Receiver, ReceivedRequest } from './support/receiver';
@@ -74,7 +75,11 @@ describe('webhooks (e2e)', () => {
   }
 
   /** Polls the delivery log until `check` passes (the log is written just after the receiver answers). */
-  async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 5000): Promise<T> {
+  async function eventually<T>(
+    read: () => Promise<T>,
+    check: (value: T) => void,
+    timeoutMs = 5000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();
@@ -90,13 +95,23 @@ describe('webhooks (e2e)', () => {
 
   describe('management', () => {
     it('creates a webhook with defaults and shows its secret only on create', async () => {
-      const response = await t.http().post(WEBHOOKS).set(AUTH).send({ url: receiver.url('/crud') }).expect(201);
+      const response = await t
+        .http()
+        .post(WEBHOOKS)
+        .set(AUTH)
+        .send({ url: receiver.url('/crud') })
+        .expect(201);
       created.push(response.body.id);
       const webhook = response.body;
       expect(webhook).toMatchObject({
         title: new URL(receiver.base).host,
         url: receiver.url('/crud'),
-        triggers: ['appointment_booked', 'appointment_edited', 'appointment_rescheduled', 'appointment_canceled'],
+        triggers: [
+          'appointment_booked',
+          'appointment_edited',
+          'appointment_rescheduled',
+          'appointment_canceled',
+        ],
         appointment_type_ids: [],
         enabled: true,
         disabled_reason: null,
@@ -108,7 +123,12 @@ describe('webhooks (e2e)', () => {
 
       const fetched = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(200);
       const list = await t.http().get(WEBHOOKS).set(AUTH).expect(200);
-      const patched = await t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ title: 'CRM' }).expect(200);
+      const patched = await t
+        .http()
+        .patch(`${WEBHOOKS}/${webhook.id}`)
+        .set(AUTH)
+        .send({ title: 'CRM' })
+        .expect(200);
       for (const body of [fetched.body, list.body, patched.body]) {
         expect(JSON.stringify(body)).not.toContain(webhook.secret);
         expect(JSON.stringify(body)).not.toContain('"secret"');
@@ -189,7 +209,11 @@ describe('webhooks (e2e)', () => {
           home_url: 'https://booking.example.com',
           network_site_url: 'https://booking.example.com',
         },
-        appointment: { id: String(appointment.id), appointment_type_id: '36', start_date: '2018-09-20 16:15:00' },
+        appointment: {
+          id: String(appointment.id),
+          appointment_type_id: '36',
+          start_date: '2018-09-20 16:15:00',
+        },
       });
 
       const [row] = await eventually(
@@ -213,6 +237,23 @@ describe('webhooks (e2e)', () => {
       ]);
     });
 
+    it('adds nothing when the outbox relay emits an event again', async () => {
+      const webhook = await createWebhook({ url: receiver.url('/replayed') });
+      await publish(booked());
+      await receiver.waitFor('/replayed', 1);
+      await eventually(
+        () => deliveries(webhook.id),
+        (rows) => expect(rows[0]?.status).toBe('delivered'),
+      );
+      await t.app
+        .get(DataSource)
+        .query('UPDATE outbox_events SET handled_at = NULL WHERE id = (SELECT MAX(id) FROM outbox_events)');
+      expect(await t.app.get(OutboxRelay).relayOnce({ includeRecent: true })).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await deliveries(webhook.id)).toHaveLength(1);
+      expect(receiver.received('/replayed')).toHaveLength(1);
+    });
+
     it('sends data_before on edits and the old start on reschedules', async () => {
       await createWebhook({ url: receiver.url('/actions') });
       const id = nextAppointmentId++;
@@ -222,7 +263,11 @@ describe('webhooks (e2e)', () => {
           data_before: { customer_information: { Name: 'Old Name', Email: 'n@example.com' } },
         }),
         new AppointmentRescheduledEvent({
-          appointment: snapshot({ id, start_date: '2030-01-07T15:00:00.000Z', end_date: '2030-01-07T17:00:00.000Z' }),
+          appointment: snapshot({
+            id,
+            start_date: '2030-01-07T15:00:00.000Z',
+            end_date: '2030-01-07T17:00:00.000Z',
+          }),
           rescheduled_from_start_date: '2030-01-07T14:00:00.000Z',
         }),
         new AppointmentCanceledEvent({ appointment: snapshot({ id, status: 'canceled' }) }),
@@ -234,7 +279,9 @@ describe('webhooks (e2e)', () => {
         'appointment_canceled',
       ]);
       const [edited, rescheduled, canceled] = requests.map((r) => r.json);
-      expect(edited.data_before).toEqual({ customer_information: { Name: 'Old Name', Email: 'n@example.com' } });
+      expect(edited.data_before).toEqual({
+        customer_information: { Name: 'Old Name', Email: 'n@example.com' },
+      });
       expect(edited.appointment.customer_information.Name).toBe('New Name');
       expect(rescheduled.rescheduled_from_start_date).toBe('2030-01-07 14:00:00');
       expect(rescheduled.appointment.start_date).toBe('2030-01-07 15:00:00');
@@ -324,7 +371,12 @@ describe('webhooks (e2e)', () => {
       await publish(booked());
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(receiver.received('/gone')).toHaveLength(1);
-      const enabled = await t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ enabled: true }).expect(200);
+      const enabled = await t
+        .http()
+        .patch(`${WEBHOOKS}/${webhook.id}`)
+        .set(AUTH)
+        .send({ enabled: true })
+        .expect(200);
       expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null });
     });
 
@@ -361,7 +413,9 @@ describe('webhooks (e2e)', () => {
       const other = snapshot({ id: nextAppointmentId++ });
       let failures = 2;
       receiver.on('/ordered', (request) =>
-        request.json.appointment.id === String(first.id) && request.json.action === 'appointment_booked' && failures-- > 0
+        request.json.appointment.id === String(first.id) &&
+        request.json.action === 'appointment_booked' &&
+        failures-- > 0
           ? { status: 500 }
           : { status: 200 },
       );
@@ -437,7 +491,12 @@ describe('webhooks (e2e)', () => {
     it('sends a test body now and records it as a delivery', async () => {
       const webhook = await createWebhook({ url: receiver.url('/test'), enabled: false });
       const attempt = await t.http().post(`${WEBHOOKS}/${webhook.id}/test`).set(AUTH).send({}).expect(200);
-      expect(attempt.body).toMatchObject({ attempt_number: 1, status_code: 200, error: null, response_body: 'ok' });
+      expect(attempt.body).toMatchObject({
+        attempt_number: 1,
+        status_code: 200,
+        error: null,
+        response_body: 'ok',
+      });
       const [request] = await receiver.waitFor('/test', 1);
       expect(verify(webhook.secret, request)).toMatchObject({
         action: 'appointment_booked',
@@ -497,7 +556,12 @@ describe('webhooks (e2e)', () => {
     ];
 
     it('refuses private and local addresses at create and at update', async () => {
-      const allowed = await strict.http().post(WEBHOOKS).set(AUTH).send({ url: 'https://93.184.215.14/hook' }).expect(201);
+      const allowed = await strict
+        .http()
+        .post(WEBHOOKS)
+        .set(AUTH)
+        .send({ url: 'https://93.184.215.14/hook' })
+        .expect(201);
       for (const url of privateUrls) {
         const create = await strict.http().post(WEBHOOKS).set(AUTH).send({ url });
         expect([url, create.status, create.body.code]).toEqual([url, 400, 'webhook_url_not_allowed']);
@@ -509,11 +573,21 @@ describe('webhooks (e2e)', () => {
     });
 
     it('refuses at send time a private address stored while it was allowed', async () => {
-      const webhook = await strict.http().post(WEBHOOKS).set(AUTH).send({ url: 'https://93.184.215.14/hook' }).expect(201);
+      const webhook = await strict
+        .http()
+        .post(WEBHOOKS)
+        .set(AUTH)
+        .send({ url: 'https://93.184.215.14/hook' })
+        .expect(201);
       await strict.app
         .get(DataSource)
         .query(`UPDATE webhooks SET url = '${receiver.url('/private')}' WHERE id = ${webhook.body.id}`);
-      const attempt = await strict.http().post(`${WEBHOOKS}/${webhook.body.id}/test`).set(AUTH).send({}).expect(200);
+      const attempt = await strict
+        .http()
+        .post(`${WEBHOOKS}/${webhook.body.id}/test`)
+        .set(AUTH)
+        .send({})
+        .expect(200);
       expect(attempt.body.status_code).toBeNull();
       expect(attempt.body.error).toMatch(/not allowed/);
       expect(receiver.received('/private')).toEqual([]);

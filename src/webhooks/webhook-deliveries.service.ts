@@ -6,7 +6,12 @@ import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
 import { DeliveriesRepository, NewDelivery } from './delivery/deliveries.repository';
 import { DeliveryWorker } from './delivery/delivery-worker';
-import { DeliveryQueryDto, WebhookDeliveryAttemptDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
+import {
+  DeliveryQueryDto,
+  WebhookDeliveryAttemptDto,
+  WebhookDeliveryDetailDto,
+  WebhookDeliveryDto,
+} from './dto/webhook-delivery.dto';
 import { buildSsaPayload, serializeSsaPayload, SsaEvent } from './payload/ssa-payload';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
@@ -81,7 +86,10 @@ export class WebhookDeliveriesService {
     const delivery = await this.deliveries.claimOne(id, now, this.worker.leaseUntil(now));
     if (!delivery) {
       await this.find(id);
-      throw new DomainError('delivery_in_progress', `delivery ${id} is being sent right now; try again shortly`);
+      throw new DomainError(
+        'delivery_in_progress',
+        `delivery ${id} is being sent right now; try again shortly`,
+      );
     }
     const target = (await this.deliveries.loadTargets([delivery.webhook_id], now)).get(delivery.webhook_id);
     if (!target?.enabled) {

@@ -1,5 +1,9 @@
 import type { AttemptResult } from './delivery/retry-policy';
-import type { WebhookDeliveryAttemptDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
+import type {
+  WebhookDeliveryAttemptDto,
+  WebhookDeliveryDetailDto,
+  WebhookDeliveryDto,
+} from './dto/webhook-delivery.dto';
 import type { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import type { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import type { WebhookDeliveryEntity } from './webhook-delivery.entity';
@@ -20,7 +24,8 @@ export function toWebhookDto(webhook: WebhookEntity, now = Date.now()): WebhookD
     enabled: webhook.enabled,
     disabled_reason: webhook.disabled_reason,
     token: webhook.token,
-    previous_secret_expires_at: previousExpires !== null && previousExpires > now ? iso(previousExpires) : null,
+    previous_secret_expires_at:
+      previousExpires !== null && previousExpires > now ? iso(previousExpires) : null,
     failing_since: isoOrNull(webhook.failing_since),
     date_created: iso(webhook.date_created),
     date_modified: iso(webhook.date_modified),
@@ -57,7 +62,9 @@ export function toDeliveryDetailDto(
 }
 
 export function toAttemptDto(
-  attempt: Omit<WebhookDeliveryAttemptEntity, 'id'> | (AttemptResult & Pick<WebhookDeliveryAttemptEntity, 'delivery_id' | 'attempt_number'>),
+  attempt:
+    | Omit<WebhookDeliveryAttemptEntity, 'id'>
+    | (AttemptResult & Pick<WebhookDeliveryAttemptEntity, 'delivery_id' | 'attempt_number'>),
 ): WebhookDeliveryAttemptDto {
   return {
     delivery_id: attempt.delivery_id,

@@ -73,27 +73,30 @@ export class WebhooksService {
 
   async update(id: number, input: UpdateWebhookDto): Promise<WebhookDto> {
     if (input.url !== undefined) await this.assertUrl(input.url);
-    return this.transactions.run(async ({ manager }) => {
-      const webhook = await this.find(manager, id);
-      const before = JSON.stringify(webhook);
-      if (input.title !== undefined) webhook.title = input.title.trim();
-      if (input.url !== undefined) webhook.url = input.url;
-      if (input.triggers !== undefined) webhook.triggers = input.triggers;
-      if (input.appointment_type_ids !== undefined) webhook.appointment_type_ids = input.appointment_type_ids;
-      if (input.enabled !== undefined && input.enabled !== webhook.enabled) {
-        webhook.enabled = input.enabled;
-        // Enabling starts afresh: the receiver gets a new five days (or whatever is configured).
-        webhook.disabled_reason = null;
-        webhook.failing_since = null;
-      }
-      if (JSON.stringify(webhook) === before) return toWebhookDto(webhook);
-      webhook.date_modified = Date.now();
-      const saved = await manager.save(webhook);
-      return toWebhookDto(saved);
-    }).finally(() => {
-      // Deliveries that waited while the webhook was disabled go out now.
-      if (input.enabled === true) this.worker.kick();
-    });
+    return this.transactions
+      .run(async ({ manager }) => {
+        const webhook = await this.find(manager, id);
+        const before = JSON.stringify(webhook);
+        if (input.title !== undefined) webhook.title = input.title.trim();
+        if (input.url !== undefined) webhook.url = input.url;
+        if (input.triggers !== undefined) webhook.triggers = input.triggers;
+        if (input.appointment_type_ids !== undefined)
+          webhook.appointment_type_ids = input.appointment_type_ids;
+        if (input.enabled !== undefined && input.enabled !== webhook.enabled) {
+          webhook.enabled = input.enabled;
+          // Enabling starts afresh: the receiver gets a new five days (or whatever is configured).
+          webhook.disabled_reason = null;
+          webhook.failing_since = null;
+        }
+        if (JSON.stringify(webhook) === before) return toWebhookDto(webhook);
+        webhook.date_modified = Date.now();
+        const saved = await manager.save(webhook);
+        return toWebhookDto(saved);
+      })
+      .finally(() => {
+        // Deliveries that waited while the webhook was disabled go out now.
+        if (input.enabled === true) this.worker.kick();
+      });
   }
 
   async remove(id: number): Promise<void> {
@@ -116,7 +119,10 @@ export class WebhooksService {
   }
 
   /** Sends a sample body now, recorded as a delivery of its own, whether or not the webhook is enabled. */
-  async sendTest(id: number, action: WebhookTrigger = 'appointment_booked'): Promise<WebhookDeliveryAttemptDto> {
+  async sendTest(
+    id: number,
+    action: WebhookTrigger = 'appointment_booked',
+  ): Promise<WebhookDeliveryAttemptDto> {
     const webhook = await this.find(this.webhooks.manager, id);
     const now = Date.now();
     const payload = serializeSsaPayload(samplePayload(action, this.site(webhook.token)));

@@ -39,12 +39,12 @@ export class Receiver {
   ) {}
 
   static async start(): Promise<Receiver> {
-    let receiver: Receiver | undefined;
-    const server = http.createServer((req, res) => receiver!.handle(req, res));
+    // No request can arrive before `receiver` exists: nobody knows the port until start() returns.
+    const server = http.createServer((req, res) => receiver.handle(req, res));
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    receiver = new Receiver(server, `http://127.0.0.1:${port}`);
+    const receiver = new Receiver(server, `http://127.0.0.1:${port}`);
     return receiver;
   }
 
@@ -81,7 +81,9 @@ export class Receiver {
       if (check(requests)) return requests;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`receiver: condition on ${path} not met within ${timeoutMs} ms (${requests.length} requests)`);
+        throw new Error(
+          `receiver: condition on ${path} not met within ${timeoutMs} ms (${requests.length} requests)`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));

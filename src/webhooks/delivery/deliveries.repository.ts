@@ -86,6 +86,7 @@ export class DeliveriesRepository {
           })),
         )
         .orIgnore()
+        .updateEntity(false)
         .execute(),
     );
   }
@@ -172,9 +173,11 @@ export class DeliveriesRepository {
       if (!isForeignKeyViolation(error)) throw error;
       // A webhook deleted while its delivery was in flight took the delivery with it: record the others.
       for (const outcome of outcomes) {
-        await this.transactions.run((tx) => this.write(tx, [outcome], [])).catch((single: unknown) => {
-          if (!isForeignKeyViolation(single)) throw single;
-        });
+        await this.transactions
+          .run((tx) => this.write(tx, [outcome], []))
+          .catch((single: unknown) => {
+            if (!isForeignKeyViolation(single)) throw single;
+          });
       }
       await this.transactions.run((tx) => this.write(tx, [], health));
     }
@@ -199,7 +202,29 @@ export class DeliveriesRepository {
         })),
       );
     }
-    for (const { delivery, result, decision, last_error } of outcomes) {
+    if (this.postgres && outcomes.length > 0) {
+      // One statement for the whole batch: a round trip per row would cost more than the rows.
+      const column = <T>(pick: (outcome: DeliveryOutcome) => T): T[] => outcomes.map(pick);
+      await this.query(
+        manager,
+        `UPDATE webhook_deliveries d SET status = v.status, attempt_count = d.attempt_count + 1,
+           next_attempt_at = v.next, lease_until = NULL, last_status_code = v.code, last_error = v.error,
+           delivered_at = COALESCE(d.delivered_at, v.delivered)
+         FROM unnest(:ids::int[], :leases::bigint[], :statuses::varchar[], :nexts::bigint[], :codes::int[],
+           :errors::text[], :delivered::bigint[]) AS v(id, lease, status, next, code, error, delivered)
+         WHERE d.id = v.id AND d.lease_until = v.lease`,
+        {
+          ids: column((o) => o.delivery.id),
+          leases: column((o) => o.delivery.lease_until),
+          statuses: column((o) => o.decision.status),
+          nexts: column((o) => o.decision.next_attempt_at),
+          codes: column((o) => o.result.status_code),
+          errors: column((o) => o.last_error),
+          delivered: column((o) => o.decision.delivered_at),
+        },
+      );
+    }
+    for (const { delivery, result, decision, last_error } of this.postgres ? [] : outcomes) {
       await this.query(
         manager,
         `UPDATE webhook_deliveries SET status = :status, attempt_count = attempt_count + 1,
@@ -221,7 +246,10 @@ export class DeliveriesRepository {
   }
 
   private async applyHealth(manager: EntityManager, change: WebhookHealthChange): Promise<void> {
-    const query = manager.createQueryBuilder().update(WebhookEntity).where('id = :id', { id: change.webhookId });
+    const query = manager
+      .createQueryBuilder()
+      .update(WebhookEntity)
+      .where('id = :id', { id: change.webhookId });
     switch (change.change) {
       case 'recovered':
         await query.set({ failing_since: null }).andWhere('failing_since IS NOT NULL').execute();
@@ -255,9 +283,13 @@ export class DeliveriesRepository {
   }
 
   /** Raw SQL with `:name` parameters, in either dialect (`$n` on PostgreSQL, `?` on SQLite). */
-  private query(manager: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<QueryResult> {
+  private query(
+    manager: EntityManager,
+    sql: string,
+    parameters: Record<string, unknown>,
+  ): Promise<QueryResult> {
     const names: string[] = [];
-    const text = sql.replace(/:(\w+)/g, (_match, name: string) => {
+    const text = sql.replace(/(?<!:):(\w+)/g, (_match, name: string) => {
       if (!(name in parameters)) throw new Error(`no value for :${name}`);
       if (!this.postgres) {
         names.push(name);

@@ -1,9 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import {
   ClaimedDelivery,
@@ -18,6 +13,9 @@ import { WebhookSender } from './webhook-sender';
 /** Beyond the request timeout, how long a claim stays ours (writing the outcome, a slow database). */
 const LEASE_MARGIN_MS = 15_000;
 const WAKE_SLACK_MS = 5;
+/** How long kicks and outcomes wait for company, so that one claim or one write serves several deliveries. */
+const COALESCE_MS = 2;
+const FLUSH_BATCH = 100;
 /** How long shutdown waits for attempts in flight beyond their own timeout before handing them back. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -43,10 +41,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private pollTimer?: NodeJS.Timeout;
   private wakeTimer?: NodeJS.Timeout;
   private wakeAt = Infinity;
+  private pumpTimer?: NodeJS.Timeout;
   private pumping?: Promise<void>;
   private pumpAgain = false;
   private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
   private queued: PendingOutcome[] = [];
+  private flushTimer?: NodeJS.Timeout;
   private writing?: Promise<void>;
 
   constructor(
@@ -69,11 +69,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.stopping = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.pumpTimer);
     await this.pumping;
     const deadline = this.config.webhookTimeoutMs + SHUTDOWN_GRACE_MS;
     const settled = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, deadline).unref())]);
-    await this.flush();
+    while (this.writing || this.queued.length > 0) await this.flush();
     const unfinished = [...this.inFlight.values()].map((entry) => entry.delivery);
     await this.repository.release(unfinished).catch((error: unknown) => this.logFailure('release', error));
   }
@@ -85,27 +86,35 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** Looks for due deliveries now (after a fan-out, a finished attempt, or on the poll). */
   kick(): void {
-    if (!this.started || this.stopping) return;
+    if (!this.started || this.stopping || this.pumpTimer) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
     }
-    this.pumping = this.pump()
-      .catch((error: unknown) => this.logFailure('claim', error))
-      .finally(() => {
-        this.pumping = undefined;
-        if (this.pumpAgain) {
-          this.pumpAgain = false;
-          this.kick();
-        }
-      });
+    // Kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim.
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pumping = this.pump()
+        .catch((error: unknown) => this.logFailure('claim', error))
+        .finally(() => {
+          this.pumping = undefined;
+          if (this.pumpAgain) {
+            this.pumpAgain = false;
+            this.kick();
+          }
+        });
+    }, COALESCE_MS);
   }
 
   /**
    * One attempt of a delivery the caller has leased (test sends, manual redelivery), recorded like the
    * worker's own; resolves once the outcome is stored.
    */
-  async attempt(delivery: ClaimedDelivery, target: DeliveryTarget, mode: AttemptMode): Promise<AttemptResult> {
+  async attempt(
+    delivery: ClaimedDelivery,
+    target: DeliveryTarget,
+    mode: AttemptMode,
+  ): Promise<AttemptResult> {
     const result = await this.sender.send(target, { id: delivery.id, payload: delivery.payload });
     await this.enqueue(delivery, target, result, mode);
     return result;
@@ -167,12 +176,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         done,
         failed,
       });
-      void this.flush();
+      this.scheduleFlush(mode === 'manual');
     });
   }
 
-  /** Writes everything queued; while a write runs, new outcomes gather for the next one. */
+  /**
+   * Outcomes are written together: a few milliseconds' worth in one transaction (at once when the batch
+   * is full or someone waits on it in a request), and while a write runs the next batch gathers.
+   */
+  private scheduleFlush(now: boolean): void {
+    if (now || this.queued.length >= FLUSH_BATCH) {
+      void this.flush();
+    } else if (!this.flushTimer && !this.writing) {
+      this.flushTimer = setTimeout(() => void this.flush(), COALESCE_MS);
+    }
+  }
+
   private flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.writing) return this.writing;
     if (this.queued.length === 0) return Promise.resolve();
     const batch = this.queued;
@@ -191,7 +213,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         for (const { outcome } of batch) {
           if (outcome.decision.next_attempt_at !== null) this.wakeUpAt(outcome.decision.next_attempt_at);
         }
-        if (this.queued.length > 0) void this.flush();
+        if (this.queued.length > 0) this.scheduleFlush(false);
         // A finished delivery frees a slot and may unblock the next event of the same appointment.
         this.kick();
       });

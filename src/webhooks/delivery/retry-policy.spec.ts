@@ -47,7 +47,12 @@ describe('parseRetryAfter', () => {
 
 describe('decide', () => {
   it('marks any 2xx delivered', () => {
-    expect(scheduled(204)).toEqual({ status: 'delivered', next_attempt_at: null, delivered_at: NOW, gone: false });
+    expect(scheduled(204)).toEqual({
+      status: 'delivered',
+      next_attempt_at: null,
+      delivered_at: NOW,
+      gone: false,
+    });
   });
 
   it('retries a failure on the schedule and gives up after the last attempt', () => {
@@ -57,7 +62,12 @@ describe('decide', () => {
   });
 
   it('gives up at once on 410 Gone and says so', () => {
-    expect(scheduled(410, 1)).toEqual({ status: 'failed', next_attempt_at: null, delivered_at: null, gone: true });
+    expect(scheduled(410, 1)).toEqual({
+      status: 'failed',
+      next_attempt_at: null,
+      delivered_at: null,
+      gone: true,
+    });
   });
 
   it('honours a longer Retry-After on 429 and 503, capped at an hour, never shorter than the schedule', () => {
@@ -69,7 +79,14 @@ describe('decide', () => {
 
   it('tries a manual redelivery once and keeps an earlier success', () => {
     const manual = (previousStatus: 'delivered' | 'failed', status: number) =>
-      decide({ mode: 'manual', previousStatus, attempt: 9, result: result(status), now: NOW, schedule: SCHEDULE });
+      decide({
+        mode: 'manual',
+        previousStatus,
+        attempt: 9,
+        result: result(status),
+        now: NOW,
+        schedule: SCHEDULE,
+      });
     expect(manual('failed', 500)).toMatchObject({ status: 'failed', next_attempt_at: null });
     expect(manual('delivered', 500)).toMatchObject({ status: 'delivered', next_attempt_at: null });
     expect(manual('failed', 200)).toMatchObject({ status: 'delivered', delivered_at: NOW });

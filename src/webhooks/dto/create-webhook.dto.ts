@@ -34,7 +34,8 @@ export class CreateWebhookDto {
 
   @ApiProperty({
     example: 'https://hooks.example.com/booking',
-    description: 'http or https; hosts on private networks are refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true',
+    description:
+      'http or https; hosts on private networks are refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true',
   })
   @IsString()
   @MaxLength(2000)
@@ -49,7 +50,11 @@ export class CreateWebhookDto {
   @IsIn(WEBHOOK_TRIGGERS, { each: true })
   triggers?: WebhookTrigger[];
 
-  @ApiPropertyOptional({ type: [Number], example: [], description: 'Only these appointment types; empty = all' })
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [],
+    description: 'Only these appointment types; empty = all',
+  })
   @Optional()
   @IsArray()
   @ArrayMaxSize(1000)

@@ -2,7 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { Optional } from '../../common/validation/validators';
-import { DELIVERY_STATUSES, WEBHOOK_TRIGGERS, type DeliveryStatus, type WebhookTrigger } from '../webhook.types';
+import {
+  DELIVERY_STATUSES,
+  WEBHOOK_TRIGGERS,
+  type DeliveryStatus,
+  type WebhookTrigger,
+} from '../webhook.types';
 
 export class WebhookDeliveryAttemptDto {
   @ApiProperty({ example: 12 }) delivery_id!: number;
@@ -11,7 +16,12 @@ export class WebhookDeliveryAttemptDto {
   @ApiProperty({ example: 42 }) duration_ms!: number;
   @ApiProperty({ nullable: true, type: Number, example: 200, description: 'null when no response arrived' })
   status_code!: number | null;
-  @ApiProperty({ nullable: true, type: String, example: null, description: 'Network error, timeout, refusal' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description: 'Network error, timeout, refusal',
+  })
   error!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'ok', description: 'First 4 KB of the answer' })
   response_body!: string | null;
@@ -29,10 +39,14 @@ export class WebhookDeliveryDto {
   @ApiProperty({ nullable: true, type: String, example: null }) next_attempt_at!: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 200 }) last_status_code!: number | null;
   @ApiProperty({ nullable: true, type: String, example: null }) last_error!: string | null;
-  @ApiProperty({ description: 'The exact body sent on every attempt', example: '{"action":"appointment_booked"}' })
+  @ApiProperty({
+    description: 'The exact body sent on every attempt',
+    example: '{"action":"appointment_booked"}',
+  })
   payload!: string;
   @ApiProperty({ example: '2030-01-01T12:00:00.000Z' }) date_created!: string;
-  @ApiProperty({ nullable: true, type: String, example: '2030-01-01T12:00:00.000Z' }) delivered_at!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2030-01-01T12:00:00.000Z' }) delivered_at!:
+    string | null;
 }
 
 export class WebhookDeliveryDetailDto extends WebhookDeliveryDto {

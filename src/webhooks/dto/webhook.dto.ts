@@ -10,7 +10,12 @@ export class WebhookDto {
   @ApiProperty({ type: [Number], example: [], description: 'Only these appointment types; empty = all' })
   appointment_type_ids!: number[];
   @ApiProperty({ example: true }) enabled!: boolean;
-  @ApiProperty({ nullable: true, type: String, example: null, description: 'Why it was disabled automatically' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description: 'Why it was disabled automatically',
+  })
   disabled_reason!: string | null;
   @ApiProperty({ example: '9f86d081884c7d659a2feaa0', description: 'Sent in every body as signature.token' })
   token!: string;
