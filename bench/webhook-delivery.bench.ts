@@ -9,6 +9,8 @@
  *        worker runs; latency is from the end of the publishing transaction to receipt at the receiver.
  * drain: N deliveries are committed with the worker off, then an instance with the worker starts; this is
  *        the engine alone (claim, sign, POST, record) emptying a backlog.
+ * paced: BENCH_PACED_RATE events per second (default 100) for BENCH_PACED_EVENTS (default 500): the latency a
+ *        receiver sees in normal operation, below saturation, from commit to receipt.
  * axios: the same bodies POSTed with plain axios (keep-alive agent), same concurrency, same receiver.
  */
 import axios from 'axios';
@@ -26,6 +28,8 @@ import { AUTH, startTestApp, TestApp } from '../test/support/test-app';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 16);
 const CONCURRENCY = Number(process.env.WEBHOOK_CONCURRENCY ?? 50);
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 100);
+const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 500);
 
 interface Figures {
   perSecond: number;
@@ -104,6 +108,34 @@ async function live(databaseUrl: string, receiver: Receiver): Promise<Figures> {
   }
 }
 
+/** One booking event every 1/PACED_RATE s, each published on its own schedule as requests would arrive. */
+async function paced(databaseUrl: string, receiver: Receiver): Promise<Figures> {
+  const app = await boot(databaseUrl, true);
+  try {
+    await createWebhook(app, receiver.url('/paced'));
+    const transactions = app.app.get(Transactions);
+    const committed = new Map<string, number>();
+    const started = Date.now() + 50;
+    await Promise.all(
+      Array.from({ length: PACED_EVENTS }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, started + (i * 1000) / PACED_RATE - Date.now()));
+        const appointment = { ...sampleAppointmentSnapshot(), id: 100_000 + i };
+        await transactions.run(async (tx) => {
+          await tx.publish(new AppointmentBookedEvent({ appointment }));
+          committed.set(String(appointment.id), Date.now());
+        });
+      }),
+    );
+    const received = await receiver.waitFor('/paced', PACED_EVENTS, 60_000);
+    const latencies = received
+      .map((r) => r.at - committed.get(String(r.json.appointment.id))!)
+      .sort((a, b) => a - b);
+    return { perSecond: PACED_RATE, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await app.close();
+  }
+}
+
 /** Publishes with the worker off (timed: the ceiling of `live`), then lets a worker empty the backlog. */
 async function drain(databaseUrl: string, receiver: Receiver): Promise<{ publish: Figures; drain: Figures }> {
   const writer = await boot(databaseUrl, false);
@@ -166,12 +198,16 @@ function line(name: string, figures: Figures, baseline?: Figures): string {
 async function run(label: string, url: string | undefined): Promise<void> {
   const receiver = await Receiver.start();
   try {
+    const pacedFigures = await paced(await freshDatabase(url), receiver);
     const liveFigures = await live(await freshDatabase(url), receiver);
     const backlog = await drain(await freshDatabase(url), receiver);
     const bodies = receiver.received('/live').map((r) => r.body);
     const baseline = await plainAxios(receiver, bodies);
     const duplicates = EVENTS - new Set(receiver.received('/live').map((r) => r.headers['webhook-id'])).size;
     console.log(`${label}: ${EVENTS} events, ${CONCURRENCY} in flight, ${PUBLISHERS} publishers`);
+    console.log(
+      `${line('paced', pacedFigures)} (${PACED_EVENTS} events at ${PACED_RATE}/s: commit to receipt, below saturation)`,
+    );
     console.log(line('live', liveFigures, baseline));
     console.log(line('drain', backlog.drain, baseline));
     console.log(`${line('events', backlog.publish)} (publishing alone, worker off: the ceiling of live)`);
