@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Transactions } from '../../database/transactions';
 import { StoredEvent } from './domain-event';
+import { In } from 'typeorm';
 import { OutboxEventEntity } from './outbox-event.entity';
 
 /**
@@ -11,6 +12,8 @@ import { OutboxEventEntity } from './outbox-event.entity';
 @Injectable()
 export class EventDispatcher implements OnModuleInit {
   private readonly logger = new Logger(EventDispatcher.name);
+  private handledBatch: number[] = [];
+  private handledWritten?: Promise<void>;
 
   constructor(
     private readonly emitter: EventEmitter2,
@@ -49,9 +52,30 @@ export class EventDispatcher implements OnModuleInit {
       );
       return false;
     }
-    await this.transactions.run(({ manager }) =>
-      manager.update(OutboxEventEntity, { id: event.id }, { handled_at: Date.now(), claimed_until: null }),
-    );
+    await this.markHandled(event.id);
     return true;
+  }
+
+  /**
+   * Events handled in the same turn of the event loop are marked in one transaction: under load this
+   * takes a write per event off the (on SQLite, single) writer. Each caller still waits for its own mark.
+   */
+  private markHandled(id: number): Promise<void> {
+    this.handledBatch.push(id);
+    this.handledWritten ??= new Promise((resolve) => setImmediate(resolve)).then(() => {
+      const ids = this.handledBatch;
+      this.handledBatch = [];
+      this.handledWritten = undefined;
+      return this.transactions.run(async ({ manager }) => {
+        for (let i = 0; i < ids.length; i += 500) {
+          await manager.update(
+            OutboxEventEntity,
+            { id: In(ids.slice(i, i + 500)) },
+            { handled_at: Date.now(), claimed_until: null },
+          );
+        }
+      });
+    });
+    return this.handledWritten;
   }
 }
