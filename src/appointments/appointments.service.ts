@@ -121,29 +121,29 @@ export class AppointmentsService {
         email: String(information.Email),
       });
       const now = Date.now();
-      const appointment = await tx.manager.save(
-        tx.manager.create(AppointmentEntity, {
-          appointment_type_id: type.id,
-          customer_id: customer.id,
-          customer_information: information,
-          customer_timezone: input.customer_timezone ?? null,
-          start_at: start,
-          end_at: start + type.duration * MINUTE_MS,
-          buffer_before: type.buffer_before,
-          buffer_after: type.buffer_after,
-          status: input.status ?? 'booked',
-          team_member_ids: hostIds,
-          price_full: input.price_full ?? type.price,
-          payment_method: input.payment_method ?? null,
-          payment_received: input.payment_received ?? 0,
-          web_meeting_url: input.web_meeting_url === undefined ? type.web_meeting_url : input.web_meeting_url,
-          web_meeting_password:
-            input.web_meeting_password === undefined ? type.web_meeting_password : input.web_meeting_password,
-          token: randomBytes(24).toString('base64url'),
-          date_created: now,
-          date_modified: now,
-        }),
-      );
+      const appointment = tx.manager.create(AppointmentEntity, {
+        appointment_type_id: type.id,
+        customer_id: customer.id,
+        customer_information: information,
+        customer_timezone: input.customer_timezone ?? null,
+        start_at: start,
+        end_at: start + type.duration * MINUTE_MS,
+        buffer_before: type.buffer_before,
+        buffer_after: type.buffer_after,
+        status: input.status ?? 'booked',
+        team_member_ids: hostIds,
+        price_full: input.price_full ?? type.price,
+        payment_method: input.payment_method ?? null,
+        payment_received: input.payment_received ?? 0,
+        web_meeting_url: input.web_meeting_url === undefined ? type.web_meeting_url : input.web_meeting_url,
+        web_meeting_password:
+          input.web_meeting_password === undefined ? type.web_meeting_password : input.web_meeting_password,
+        token: randomBytes(24).toString('base64url'),
+        date_created: now,
+        date_modified: now,
+      });
+      // insert, not save: save first looks the row up, a query the hot path does not need.
+      appointment.id = Number((await tx.manager.insert(AppointmentEntity, appointment)).identifiers[0].id);
       await this.writeHosts(tx.manager, appointment);
       if (appointment.status === 'booked') {
         const snapshot = await this.snapshot(tx.manager, appointment, type);

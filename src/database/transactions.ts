@@ -64,20 +64,22 @@ export class Transactions {
     const tx: Transaction = {
       manager,
       publish: async (event) => {
-        const row = await manager.save(OutboxEventEntity, {
+        const occurredAt = Date.now();
+        const payload = JSON.stringify(event.payload);
+        const inserted = await manager.insert(OutboxEventEntity, {
           name: event.name,
-          payload: JSON.stringify(event.payload),
-          occurred_at: Date.now(),
+          payload,
+          occurred_at: occurredAt,
           handled_at: null,
           claimed_until: null,
           attempts: 0,
           last_error: null,
         });
         pending.push({
-          id: row.id,
-          name: row.name,
+          id: Number(inserted.identifiers[0].id),
+          name: event.name,
           payload: event.payload,
-          occurred_at: new Date(row.occurred_at).toISOString(),
+          occurred_at: new Date(occurredAt).toISOString(),
         });
       },
       lockKeys: async (keys) => {
