@@ -24,23 +24,23 @@ export default tseslint.config(
     },
   },
   // A module's entities and repositories stay inside it: other modules use its service and events.
+  // (One block per importing module: ESLint keeps only the last matching setting of a rule.)
   ...MODULES.map((module) => ({
-    files: [`src/**/*.ts`],
-    ignores: [`src/${module}/**`],
+    files: [`src/${module}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
+          patterns: MODULES.filter((other) => other !== module).flatMap((other) => [
             {
-              group: [`**/${module}/*.entity`, `**/${module}/**/*.entity`],
-              message: `${module} entities are private to the ${module} module`,
+              group: [`**/${other}/*.entity`, `**/${other}/**/*.entity`],
+              message: `${other} entities are private to the ${other} module`,
             },
             {
-              group: [`**/${module}/*.repository`],
-              message: `${module} repositories are private to the ${module} module`,
+              group: [`**/${other}/*.repository`, `**/${other}/**/*.repository`],
+              message: `${other} repositories are private to the ${other} module`,
             },
-          ],
+          ]),
         },
       ],
     },

@@ -400,3 +400,141 @@ describe('appointments (e2e)', () => {
     expect(tz.body.slots[0].local_start).toMatch(/\+01:00$/);
   });
 });
+
+describe('appointments: edge cases (e2e)', () => {
+  let t: TestApp;
+  let recorder: ReturnType<typeof recordEvents>;
+  let soloTypeId: number;
+  let hostedTypeId: number;
+  let active: number;
+  let inactive: number;
+
+  const book = (body: object) => t.http().post('/api/v1/appointments').set(AUTH).send(body);
+  const who = { Name: 'Ann', Email: 'ann@example.com' };
+
+  beforeAll(async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+    recorder = recordEvents(t, 'appointment.*');
+    const member = (name: string, status = 'active') =>
+      t
+        .http()
+        .post('/api/v1/team-members')
+        .set(AUTH)
+        .send({ name, email: `${name}@example.com`, status })
+        .expect(201);
+    inactive = (await member('inactive', 'inactive')).body.id;
+    active = (await member('active')).body.id;
+    const type = (body: object) =>
+      t
+        .http()
+        .post('/api/v1/appointment-types')
+        .set(AUTH)
+        .send({ duration: 30, timezone: 'UTC', availability: ALL_DAY, ...body })
+        .expect(201);
+    soloTypeId = (await type({ title: 'Solo' })).body.id;
+    hostedTypeId = (await type({ title: 'Team', team_member_ids: [inactive, active] })).body.id;
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  beforeEach(() => recorder.clear());
+
+  it('keeps a type without hosts its own calendar even when a booking names a host', async () => {
+    const first = await book({
+      appointment_type_id: soloTypeId,
+      team_member_ids: [active],
+      start_date: '2030-06-03T09:00:00Z',
+      customer_information: who,
+    }).expect(201);
+    expect(first.body.team_member_ids).toEqual([active]);
+    const second = await book({
+      appointment_type_id: soloTypeId,
+      start_date: '2030-06-03T09:00:00Z',
+      customer_information: who,
+    }).expect(409);
+    expect(second.body.code).toBe('slot_unavailable');
+  });
+
+  it('never assigns an inactive team member', async () => {
+    const booked = await book({
+      appointment_type_id: hostedTypeId,
+      start_date: '2030-06-04T09:00:00Z',
+      customer_information: who,
+    }).expect(201);
+    expect(booked.body.team_member_ids).toEqual([active]);
+    const full = await book({
+      appointment_type_id: hostedTypeId,
+      start_date: '2030-06-04T09:00:00Z',
+      customer_information: who,
+    }).expect(409);
+    expect(full.body.code).toBe('slot_unavailable');
+  });
+
+  it('answers 400, not 500, for date-times it cannot read unambiguously', async () => {
+    for (const start_date of [
+      '20300107T090000Z',
+      '2030-W02-1T09:00:00Z',
+      '2030-007T09:00:00Z',
+      '2030-01-07T09Z',
+      '2030-01-07T09:00:00',
+      '2030-13-07T09:00:00Z',
+    ]) {
+      const response = await book({ appointment_type_id: soloTypeId, start_date, customer_information: who });
+      expect({ start_date, status: response.status, field: response.body.details?.[0]?.field }).toEqual({
+        start_date,
+        status: 400,
+        field: 'start_date',
+      });
+    }
+    const list = await t
+      .http()
+      .get('/api/v1/appointments?start_after=20300101T000000Z')
+      .set(AUTH)
+      .expect(400);
+    expect(list.body.details[0].field).toBe('start_after');
+  });
+
+  it('refuses custom field labels that every object inherits, such as constructor', async () => {
+    const response = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({ title: 'Odd', duration: 30, customer_fields: [{ label: 'constructor', type: 'text' }] })
+      .expect(400);
+    expect(response.body.details[0].field).toBe('customer_fields[0].label');
+  });
+
+  it('announces a reschedule and an edit made in one PATCH, and refuses a new time for a canceling PATCH', async () => {
+    const booked = await book({
+      appointment_type_id: soloTypeId,
+      start_date: '2030-06-06T09:00:00Z',
+      customer_information: who,
+    }).expect(201);
+    recorder.clear();
+    await t
+      .http()
+      .patch(`/api/v1/appointments/${booked.body.id}`)
+      .set(AUTH)
+      .send({ start_date: '2030-06-06T11:00:00Z', price_full: 25 })
+      .expect(200);
+    expect(recorder.events.map((event) => event.name)).toEqual([
+      'appointment.rescheduled',
+      'appointment.edited',
+    ]);
+    expect(recorder.events[1].payload.data_before).toEqual({ price_full: 0 });
+
+    recorder.clear();
+    const refused = await t
+      .http()
+      .patch(`/api/v1/appointments/${booked.body.id}`)
+      .set(AUTH)
+      .send({ status: 'canceled', start_date: '2030-06-06T12:00:00Z' })
+      .expect(409);
+    expect(refused.body.code).toBe('appointment_canceled');
+    const unchanged = await t.http().get(`/api/v1/appointments/${booked.body.id}`).set(AUTH).expect(200);
+    expect(unchanged.body).toMatchObject({ status: 'booked', start_date: '2030-06-06T11:00:00.000Z' });
+    expect(recorder.events).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { recordEvents } from './support/events';
 import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const REQUESTS = 50;
@@ -73,6 +74,68 @@ describe('no double booking (e2e)', () => {
     const counts = await race([t], typeId, '2030-01-07T11:00:00Z');
     expect(counts).toEqual({ 201: 3, 409: REQUESTS - 3 });
     expect(await activeAt(t, typeId, '2030-01-07T11:00:00Z')).toBe(3);
+  });
+
+  it('gives a host shared by two types to exactly one of the requests for both types', async () => {
+    const host = await t
+      .http()
+      .post('/api/v1/team-members')
+      .set(AUTH)
+      .send({ name: 'Shared', email: 'shared@example.com' })
+      .expect(201);
+    const types: number[] = [];
+    for (const title of ['Shared A', 'Shared B']) {
+      const type = await t
+        .http()
+        .post('/api/v1/appointment-types')
+        .set(AUTH)
+        .send({
+          title,
+          duration: 30,
+          timezone: 'UTC',
+          availability: ALL_DAY,
+          team_member_ids: [host.body.id],
+        })
+        .expect(201);
+      types.push(type.body.id);
+    }
+    const responses = await Promise.all(
+      Array.from({ length: REQUESTS }, (_, i) =>
+        t
+          .http()
+          .post('/api/v1/appointments')
+          .set(AUTH)
+          .send({
+            appointment_type_id: types[i % 2],
+            start_date: '2030-01-07T15:00:00Z',
+            customer_information: { Name: `Customer ${i}`, Email: `s${i}@example.com` },
+          }),
+      ),
+    );
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 409)).toHaveLength(REQUESTS - 1);
+  });
+
+  it('announces one cancellation when the same appointment is canceled many times at once', async () => {
+    const typeId = await createType(t, 1);
+    const booked = await t
+      .http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: typeId,
+        start_date: '2030-01-07T16:00:00Z',
+        customer_information: { Name: 'C', Email: 'c@example.com' },
+      })
+      .expect(201);
+    const recorder = recordEvents(t, 'appointment.canceled');
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.http().post(`/api/v1/appointments/${booked.body.id}/cancel`).set(AUTH),
+      ),
+    );
+    expect(responses.every((r) => r.status === 201 && r.body.status === 'canceled')).toBe(true);
+    expect(recorder.events.filter((e) => e.payload.appointment.id === booked.body.id)).toHaveLength(1);
   });
 
   it(

@@ -355,6 +355,17 @@ describe('webhooks (e2e)', () => {
       expect(fetched.body.failing_since).not.toBeNull();
     });
 
+    it('disables the webhook on 410 Gone from a test send too', async () => {
+      receiver.on('/gone-on-test', [410]);
+      const webhook = await createWebhook({ url: receiver.url('/gone-on-test') });
+      await t.http().post(`${WEBHOOKS}/${webhook.id}/test`).set(AUTH).send({});
+      const disabled = await eventually(
+        async () => (await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH)).body,
+        (body) => expect(body.enabled).toBe(false),
+      );
+      expect(disabled.disabled_reason).toMatch(/410/);
+    });
+
     it('disables the webhook at once on 410 Gone, and enabling it again clears the reason', async () => {
       receiver.on('/gone', [410]);
       const webhook = await createWebhook({ url: receiver.url('/gone') });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
 import { DomainError } from '../common/errors/domain-error';
@@ -13,7 +13,7 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
 import { toAppointmentDto, toAppointmentSnapshot, toSlotRules } from './appointment.mapper';
 import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/slot-engine';
-import { MINUTE_MS } from './availability/wall-clock';
+import { DAY_MS, MINUTE_MS } from './availability/wall-clock';
 import { ACTIVE_STATUSES, BookingCalendar } from './booking-calendar';
 import { validateCustomerInformation } from './customer-information';
 import { AppointmentDto } from './dto/appointment.dto';
@@ -155,12 +155,14 @@ export class AppointmentsService {
 
   async update(id: number, input: UpdateAppointmentDto): Promise<AppointmentDto> {
     return this.transactions.run(async (tx) => {
+      // Concurrent changes of one appointment (two cancels, an edit beside a reschedule) take turns.
+      await tx.lockKeys([`appointment:${id}`]);
       const appointment = await this.find(tx.manager, id);
       const before = { ...appointment, team_member_ids: [...appointment.team_member_ids] };
       const type = await this.requireType(tx.manager, appointment.appointment_type_id);
       const start = input.start_date === undefined ? appointment.start_at : Date.parse(input.start_date);
       const status = input.status ?? appointment.status;
-      if (start !== appointment.start_at && appointment.status === 'canceled') {
+      if (start !== appointment.start_at && (appointment.status === 'canceled' || status === 'canceled')) {
         throw new DomainError(
           'appointment_canceled',
           `appointment ${id} is canceled; its time cannot change`,
@@ -225,16 +227,27 @@ export class AppointmentsService {
         await tx.publish(new AppointmentBookedEvent({ appointment: snapshot }));
       } else if (before.status === 'booked' && status === 'canceled') {
         await tx.publish(new AppointmentCanceledEvent({ appointment: snapshot }));
-      } else if (before.status === status && status === 'booked' && timeChanged) {
-        await tx.publish(
-          new AppointmentRescheduledEvent({
-            appointment: snapshot,
-            rescheduled_from_start_date: new Date(before.start_at).toISOString(),
-          }),
-        );
       } else if (before.status === status) {
-        const dataBefore = await this.dataBefore(tx.manager, before, edited, hostsNow, timeChanged);
-        await tx.publish(new AppointmentEditedEvent({ appointment: snapshot, data_before: dataBefore }));
+        const rescheduled = status === 'booked' && timeChanged;
+        if (rescheduled) {
+          await tx.publish(
+            new AppointmentRescheduledEvent({
+              appointment: snapshot,
+              rescheduled_from_start_date: new Date(before.start_at).toISOString(),
+            }),
+          );
+        }
+        // Other fields changed in the same PATCH are announced too, without the time a reschedule covers.
+        if (edited.length > 0 || hostsNow || (timeChanged && !rescheduled)) {
+          const dataBefore = await this.dataBefore(
+            tx.manager,
+            before,
+            edited,
+            hostsNow,
+            timeChanged && !rescheduled,
+          );
+          await tx.publish(new AppointmentEditedEvent({ appointment: snapshot, data_before: dataBefore }));
+        }
       }
       return toAppointmentDto(appointment, this.config.siteUrl);
     });
@@ -251,16 +264,19 @@ export class AppointmentsService {
    */
   async removeHostFromFuture(member: TeamMemberSnapshot): Promise<number> {
     return this.transactions.run(async (tx) => {
-      const hosted = await tx.manager.find(AppointmentHostEntity, { where: { team_member_id: member.id } });
+      const now = Date.now();
+      const hosted = await tx.manager.find(AppointmentHostEntity, {
+        where: { team_member_id: member.id, start_at: MoreThan(now) },
+      });
       const ids = hosted.map((row) => row.appointment_id);
       if (ids.length === 0) return 0;
-      const now = Date.now();
+      await tx.lockKeys(ids.map((id) => `appointment:${id}`));
       const appointments = await tx.manager.find(AppointmentEntity, {
         where: { id: In(ids), status: In([...ACTIVE_STATUSES]) },
         order: { id: 'ASC' },
       });
       let changed = 0;
-      for (const appointment of appointments.filter((a) => a.start_at > now)) {
+      for (const appointment of appointments) {
         const type = await this.requireType(tx.manager, appointment.appointment_type_id);
         const remaining = await this.teamMembers.snapshots(tx.manager, appointment.team_member_ids);
         const teamBefore = [...remaining.filter((m) => m.id !== member.id), member].sort(
@@ -290,44 +306,53 @@ export class AppointmentsService {
    * 422 slot_not_offered for a start the type does not offer, 409 slot_unavailable for a taken one.
    */
   private async place(tx: Transaction, type: AppointmentTypeDto, placement: Placement): Promise<number[]> {
-    const candidateHosts = placement.requestedHostIds ?? [
-      ...new Set([...type.team_member_ids, ...(placement.currentHostIds ?? [])]),
-    ];
-    await tx.lockKeys([`type:${type.id}`, ...candidateHosts.map((id) => `member:${id}`)]);
-    const rules = toSlotRules(type);
+    const typeHosts = await this.teamMembers.activeIds(tx.manager, type.team_member_ids);
+    // An empty list asks for no particular host: the type chooses, as when the field is left out.
+    const requested = placement.requestedHostIds?.length ? placement.requestedHostIds : undefined;
+    const current = placement.currentHostIds ?? [];
+    const hostKeys = [...typeHosts, ...(requested ?? []), ...current].map((id) => `member:${id}`);
+    await tx.lockKeys([`type:${type.id}`, ...hostKeys]);
+    const rules: SlotRules = { ...toSlotRules(type), hostIds: typeHosts };
     const check = async (hostIds: number[]): Promise<SlotCheck> => {
       const scoped: SlotRules = { ...rules, hostIds };
-      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES);
+      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + DAY_MS;
       const busy = await this.calendar.busy(tx.manager, {
         typeId: type.id,
         hostIds,
-        from: placement.start - margin - 24 * 60 * MINUTE_MS,
-        to: placement.start + margin + 24 * 60 * MINUTE_MS,
+        from: placement.start - margin,
+        to: placement.start + margin,
       });
       return checkSlot(scoped, placement.start, busy, Date.now(), {
         ignoreAppointmentId: placement.ignoreAppointmentId,
       });
     };
-    const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+    const allFree = async (hostIds: number[]): Promise<boolean> => {
+      for (const hostId of hostIds) if (!(await check([hostId])).ok) return false;
+      return true;
+    };
+    const assertFree = async (hostIds: number[]): Promise<void> => {
+      for (const hostId of hostIds) assertPlaced(await check([hostId]));
+    };
 
     if (placement.ignoreAvailability) {
-      if (placement.requestedHostIds) return sorted(placement.requestedHostIds);
-      if (placement.currentHostIds?.length) return sorted(placement.currentHostIds);
-      if (type.team_member_ids.length === 0) return [];
-      const picked = await check(type.team_member_ids);
-      return [picked.ok && picked.hostId !== null ? picked.hostId : Math.min(...type.team_member_ids)];
+      if (requested) return sorted(requested);
+      if (current.length > 0 || typeHosts.length === 0) return sorted(current);
+      const picked = await check(typeHosts);
+      return [picked.ok && picked.hostId !== null ? picked.hostId : typeHosts[0]];
     }
-
-    if (placement.requestedHostIds?.length) {
-      for (const hostId of placement.requestedHostIds) assertPlaced(await check([hostId]));
-      return sorted(placement.requestedHostIds);
+    if (typeHosts.length === 0) {
+      // The type is its own calendar; hosts named on top of it must be free as well.
+      assertPlaced(await check([]));
+      const named = requested ?? current;
+      await assertFree(named);
+      return sorted(named);
     }
-    if (placement.currentHostIds?.length && placement.requestedHostIds === undefined) {
-      const checks = await Promise.all(placement.currentHostIds.map((hostId) => check([hostId])));
-      if (checks.every((result) => result.ok)) return sorted(placement.currentHostIds);
-      if (type.team_member_ids.length === 0) checks.forEach(assertPlaced);
+    if (requested) {
+      await assertFree(requested);
+      return sorted(requested);
     }
-    const result = assertPlaced(await check(type.team_member_ids));
+    if (current.length > 0 && (await allFree(current))) return sorted(current);
+    const result = assertPlaced(await check(typeHosts));
     return result.hostId === null ? [] : [result.hostId];
   }
 
@@ -398,6 +423,10 @@ function assertPlaced(check: SlotCheck): { ok: true; hostId: number | null } {
     );
   }
   throw new DomainError('slot_unavailable', 'that slot is no longer available');
+}
+
+function sorted(ids: number[]): number[] {
+  return [...ids].sort((a, b) => a - b);
 }
 
 function sameIds(a: number[], b: number[]): boolean {

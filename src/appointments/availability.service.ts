@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import { DomainError } from '../common/errors/domain-error';
+import { TeamMembersService } from '../team-members/team-members.service';
 import { toSlotRules } from './appointment.mapper';
 import { computeSlots, loadMarginMs, localDayBounds } from './availability/slot-engine';
 import { DAY_MS, parseLocalDate } from './availability/wall-clock';
@@ -19,17 +20,19 @@ export class AvailabilityService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly appointmentTypes: AppointmentTypesService,
     private readonly calendar: BookingCalendar,
+    private readonly teamMembers: TeamMembersService,
   ) {}
 
   async availability(typeId: number, query: AvailabilityQuery): Promise<AvailabilityDto> {
     const days = dayCount(query.start_date, query.end_date);
     const type = await this.appointmentTypes.get(typeId);
-    const rules = toSlotRules(type);
+    const hostIds = await this.teamMembers.activeIds(this.dataSource.manager, type.team_member_ids);
+    const rules = { ...toSlotRules(type), hostIds };
     const bounds = localDayBounds(type.timezone, query.start_date, query.end_date);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
     const busy = await this.calendar.busy(this.dataSource.manager, {
       typeId: type.id,
-      hostIds: type.team_member_ids,
+      hostIds,
       from: bounds.start - margin,
       to: bounds.end + margin,
     });

@@ -61,7 +61,8 @@ export function validateCustomerInformation(
   const value: CustomerInformation = {};
   const errors: FieldError[] = [];
   for (const field of fields) {
-    const raw = input[field.label];
+    // Own keys only: a label such as "constructor" must not read what every object inherits.
+    const raw = Object.hasOwn(input, field.label) ? input[field.label] : undefined;
     const path = `${FIELD}.${field.label}`;
     if (isBlank(raw) || (field.type === 'checkbox' && field.required && raw === false)) {
       if (field.required) errors.push({ field: path, message: 'is required' });

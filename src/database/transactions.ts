@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { DomainEvent, StoredEvent } from '../common/events/domain-event';
@@ -26,6 +26,7 @@ export interface Transaction {
 export class Transactions {
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
+  private readonly logger = new Logger(Transactions.name);
 
   private publishCommitted: (events: StoredEvent[]) => Promise<void> = async () => {};
 
@@ -47,7 +48,17 @@ export class Transactions {
     const result = this.sqlite
       ? await this.sqliteWriter.run(() => this.inTransaction(work, published))
       : await this.inTransaction(work, published);
-    if (published.length > 0) await this.publishCommitted(published);
+    if (published.length > 0) {
+      // The change is committed: a failure to emit now must not turn it into an error for the caller,
+      // who might retry it. The events stay unhandled in the outbox and the relay emits them again.
+      await this.publishCommitted(published).catch((error: unknown) =>
+        this.logger.error({
+          msg: 'emitting committed events failed; the outbox relay will retry',
+          event_ids: published.map((event) => event.id),
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    }
     return result;
   }
 

@@ -1,4 +1,4 @@
-import type { TeamMemberSnapshot } from '../appointments/events/appointment-snapshot';
+import type { TeamMemberSnapshot } from './team-member.types';
 import type { TeamMemberDto } from './dto/team-member.dto';
 import type { TeamMemberEntity } from './team-member.entity';
 

@@ -5,3 +5,12 @@ export type TeamMemberStatus = (typeof TEAM_MEMBER_STATUSES)[number];
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/** A host as other modules' events carry it (and as the SSA payload's `team_members` shows it). */
+export interface TeamMemberSnapshot {
+  id: number;
+  wp_user_id: number;
+  name: string;
+  display_name: string;
+  email: string;
+}

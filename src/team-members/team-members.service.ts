@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import type { TeamMemberSnapshot } from '../appointments/events/appointment-snapshot';
+import type { TeamMemberSnapshot } from './team-member.types';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { isUniqueViolation } from '../database/errors';
@@ -86,6 +86,8 @@ export class TeamMembersService {
   /** Hard delete; listeners of `team_member.deleted` unassign the member elsewhere. */
   async remove(id: number): Promise<void> {
     await this.transactions.run(async (tx) => {
+      // Waits for bookings that hold this member, so that the cleanup after deletion sees them.
+      await tx.lockKeys([`member:${id}`]);
       const member = await this.find(tx.manager, id);
       const snapshot = toTeamMemberDto(member);
       await tx.manager.delete(TeamMemberEntity, { id });

@@ -10,7 +10,9 @@ export class CustomerFieldDto implements CustomerField {
   @Satisfies<string>((label) =>
     typeof label === 'string' && ['name', 'email'].includes(label.trim().toLowerCase())
       ? 'Name and Email are built in; choose another label'
-      : null,
+      : typeof label === 'string' && label.trim() in Object.prototype
+        ? 'is reserved; choose another label'
+        : null,
   )
   label!: string;
 

@@ -265,11 +265,22 @@ describe('conflicts', () => {
     const hostless = rules();
     const busy = [
       appointment(1, local('2026-06-15T10:00'), 30, { typeId: 2 }),
-      appointment(2, local('2026-06-15T10:00'), 30, { hostIds: [7] }),
+      appointment(2, local('2026-06-15T10:00'), 30, { typeId: 3, hostIds: [7] }),
     ];
     expect(
       offeredAt(computeSlots(hostless, day, day, busy, LONG_AGO), local('2026-06-15T10:00')),
     ).toBeDefined();
+  });
+
+  it('lets an appointment of a type without hosts take the type even when it also names a host', () => {
+    const busy = [appointment(1, local('2026-06-15T10:00'), 30, { hostIds: [7] })];
+    expect(
+      offeredAt(computeSlots(rules(), day, day, busy, LONG_AGO), local('2026-06-15T10:00')),
+    ).toBeUndefined();
+    expect(checkSlot(rules(), local('2026-06-15T10:00'), busy, LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'slot_unavailable',
+    });
   });
 });
 
@@ -540,8 +551,11 @@ function referenceSlots(
       dates.set(instant, DateTime.fromMillis(instant, { zone: r.timezone }).toISODate());
     return dates.get(instant);
   };
+  // A type without hosts is taken by each of its appointments, whatever hosts they also name.
   const keys = (typeId: number, hostIds: number[]) =>
-    hostIds.length === 0 ? [`type:${typeId}`] : hostIds.map((id) => `member:${id}`);
+    hostIds.length === 0 || (typeId === r.typeId && r.hostIds.length === 0)
+      ? [`type:${typeId}`, ...hostIds.map((id) => `member:${id}`)]
+      : hostIds.map((id) => `member:${id}`);
   const overlaps = (aStart: number, aEnd: number, bStart: number, bEnd: number) =>
     aStart < bEnd && bStart < aEnd;
   const result: Slot[] = [];

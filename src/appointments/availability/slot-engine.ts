@@ -319,7 +319,12 @@ class Occupancy {
 
       const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
       const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
-      for (const resource of resourceKeys(appointment.typeId, hostIds)) {
+      const resources = resourceKeys(appointment.typeId, hostIds);
+      // A type without hosts is its own calendar: its appointments take it even when they also name a host.
+      if (appointment.typeId === typeId && this.hostIds.length === 0 && hostIds.length > 0) {
+        resources.push(`type:${typeId}`);
+      }
+      for (const resource of resources) {
         if (!wanted.has(resource)) continue;
         if (appointment.typeId === typeId) {
           const byStart = getOrCreate(

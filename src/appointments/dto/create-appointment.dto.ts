@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsObject,
   IsOptional,
@@ -16,14 +15,11 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsTimeZone, Optional } from '../../common/validation/validators';
+import { IsInstant, IsTimeZone, Optional } from '../../common/validation/validators';
 
 export const BOOKABLE_STATUSES = ['booked', 'pending_payment', 'pending_form'] as const;
 export type BookableStatus = (typeof BOOKABLE_STATUSES)[number];
 
-/** ISO 8601 with a time and an offset or Z, so that the instant is never ambiguous. */
-export const ISO_INSTANT = { strict: true, strictSeparator: true };
-export const ISO_INSTANT_MESSAGE = 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-07T14:00:00Z';
 
 export class CreateAppointmentDto {
   @ApiProperty({ example: 1 })
@@ -32,7 +28,7 @@ export class CreateAppointmentDto {
   appointment_type_id!: number;
 
   @ApiProperty({ example: '2030-01-07T14:00:00.000Z', description: 'ISO 8601; any offset' })
-  @IsISO8601(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  @IsInstant()
   start_date!: string;
 
   @ApiProperty({

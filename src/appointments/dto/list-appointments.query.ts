@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, Min } from 'class-validator';
+import { IsIn, IsInt, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
-import { Optional } from '../../common/validation/validators';
+import { IsInstant, Optional } from '../../common/validation/validators';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../events/appointment-snapshot';
-import { ISO_INSTANT, ISO_INSTANT_MESSAGE } from './create-appointment.dto';
 
 export class ListAppointmentsQuery extends PageQueryDto {
   @ApiPropertyOptional({ enum: APPOINTMENT_STATUSES })
@@ -35,11 +34,11 @@ export class ListAppointmentsQuery extends PageQueryDto {
 
   @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'start_date >= this' })
   @Optional()
-  @IsISO8601(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  @IsInstant()
   start_after?: string;
 
   @ApiPropertyOptional({ example: '2030-02-01T00:00:00Z', description: 'start_date < this' })
   @Optional()
-  @IsISO8601(ISO_INSTANT, { message: ISO_INSTANT_MESSAGE })
+  @IsInstant()
   start_before?: string;
 }

@@ -1,3 +1,7 @@
+import type { TeamMemberSnapshot } from '../../team-members/team-member.types';
+
+export type { TeamMemberSnapshot };
+
 export const APPOINTMENT_STATUSES = [
   'booked',
   'pending_payment',
@@ -6,14 +10,6 @@ export const APPOINTMENT_STATUSES = [
   'abandoned',
 ] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
-
-export interface TeamMemberSnapshot {
-  id: number;
-  wp_user_id: number;
-  name: string;
-  display_name: string;
-  email: string;
-}
 
 /**
  * Everything a consumer of an appointment event needs, frozen at the moment of the event:

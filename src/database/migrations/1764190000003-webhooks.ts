@@ -51,7 +51,7 @@ export class Webhooks1764190000003 implements MigrationInterface {
           new TableIndex({ name: 'idx_webhook_deliveries_due', columnNames: ['status', 'next_attempt_at'] }),
           new TableIndex({
             name: 'idx_webhook_deliveries_order',
-            columnNames: ['webhook_id', 'appointment_id', 'id'],
+            columnNames: ['webhook_id', 'appointment_id', 'event_id'],
           }),
           // One delivery per (webhook, event): the outbox relay may emit an event again.
           new TableIndex({

@@ -110,8 +110,8 @@ export class DeliveriesRepository {
 
   /**
    * Leases up to `limit` due deliveries: pending, due, not leased by a live instance, of an enabled webhook,
-   * and the earliest pending one of their (webhook, appointment), so that one appointment's events go out in
-   * order. On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
+   * and the earliest pending one of their (webhook, appointment) by event, so that one appointment's events go
+   * out in event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     const due = `
@@ -123,7 +123,7 @@ export class DeliveriesRepository {
         AND NOT EXISTS (
           SELECT 1 FROM webhook_deliveries e
           WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
-            AND e.status = 'pending' AND e.id < d.id)
+            AND e.status = 'pending' AND e.event_id < d.event_id)
       ORDER BY d.next_attempt_at, d.id
       LIMIT :limit`;
     const sql = this.postgres

@@ -223,16 +223,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** Per webhook in the batch: a success clears its failure streak; a failure starts or extends it. */
   private healthChanges(batch: PendingOutcome[]): WebhookHealthChange[] {
     const now = Date.now();
-    const byWebhook = new Map<number, { target: DeliveryTarget; success: boolean; gone: boolean }>();
+    const byWebhook = new Map<
+      number,
+      { target: DeliveryTarget; scheduled: boolean; success: boolean; gone: boolean }
+    >();
     for (const { outcome, mode, target } of batch) {
-      if (mode !== 'scheduled') continue;
-      const entry = byWebhook.get(target.id) ?? { target, success: false, gone: false };
-      entry.success ||= outcome.decision.status === 'delivered';
+      const entry = byWebhook.get(target.id) ?? { target, scheduled: false, success: false, gone: false };
+      // A 410 disables whatever sent the attempt; only scheduled attempts count towards the failure streak.
       entry.gone ||= outcome.decision.gone;
+      if (mode === 'scheduled') {
+        entry.scheduled = true;
+        entry.success ||= outcome.decision.status === 'delivered';
+      }
       byWebhook.set(target.id, entry);
     }
     const changes: WebhookHealthChange[] = [];
-    for (const { target, success, gone } of byWebhook.values()) {
+    for (const { target, scheduled, success, gone } of byWebhook.values()) {
+      if (!gone && !scheduled) continue;
       const webhookId = target.id;
       if (gone) {
         changes.push({ webhookId, change: 'disable', reason: 'the receiver answered 410 Gone' });

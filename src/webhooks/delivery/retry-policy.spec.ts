@@ -90,6 +90,6 @@ describe('decide', () => {
     expect(manual('failed', 500)).toMatchObject({ status: 'failed', next_attempt_at: null });
     expect(manual('delivered', 500)).toMatchObject({ status: 'delivered', next_attempt_at: null });
     expect(manual('failed', 200)).toMatchObject({ status: 'delivered', delivered_at: NOW });
-    expect(manual('failed', 410)).toMatchObject({ status: 'failed', gone: false });
+    expect(manual('failed', 410)).toMatchObject({ status: 'failed', gone: true });
   });
 });

@@ -71,14 +71,14 @@ export function decide(input: {
   if (isSuccess(result.status_code)) {
     return { status: 'delivered', next_attempt_at: null, delivered_at: now, gone: false };
   }
+  // 410 Gone disables the webhook at once, whoever asked for the attempt.
+  const gone = result.status_code === 410;
   if (input.mode === 'manual') {
     // A failed redelivery does not undo an earlier success.
     const status = input.previousStatus === 'delivered' ? 'delivered' : 'failed';
-    return { status, next_attempt_at: null, delivered_at: null, gone: false };
+    return { status, next_attempt_at: null, delivered_at: null, gone };
   }
-  if (result.status_code === 410) {
-    return { status: 'failed', next_attempt_at: null, delivered_at: null, gone: true };
-  }
+  if (gone) return { status: 'failed', next_attempt_at: null, delivered_at: null, gone };
   const scheduled = retryDelayMs(input.schedule, input.attempt, input.random);
   if (scheduled === null) return { status: 'failed', next_attempt_at: null, delivered_at: null, gone: false };
   let delay = scheduled;
