@@ -20,7 +20,6 @@ import { IsInstant, IsTimeZone, Optional } from '../../common/validation/validat
 export const BOOKABLE_STATUSES = ['booked', 'pending_payment', 'pending_form'] as const;
 export type BookableStatus = (typeof BOOKABLE_STATUSES)[number];
 
-
 export class CreateAppointmentDto {
   @ApiProperty({ example: 1 })
   @IsInt()
