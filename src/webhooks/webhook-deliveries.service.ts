@@ -5,6 +5,7 @@ import { StoredEvent } from '../common/events/domain-event';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
 import { DeliveriesRepository, NewDelivery } from './delivery/deliveries.repository';
+import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import {
   DeliveryQueryDto,
@@ -29,6 +30,7 @@ export class WebhookDeliveriesService {
     private readonly attemptRows: Repository<WebhookDeliveryAttemptEntity>,
     private readonly deliveries: DeliveriesRepository,
     private readonly worker: DeliveryWorker,
+    private readonly notifications: DeliveryNotifications,
     private readonly webhooksService: WebhooksService,
   ) {}
 
@@ -57,7 +59,7 @@ export class WebhookDeliveriesService {
       }));
     if (rows.length === 0) return;
     await this.deliveries.insertForEvent(rows);
-    this.worker.kick();
+    this.notifications.announce();
   }
 
   async listForWebhook(webhookId: number, query: DeliveryQueryDto): Promise<Page<WebhookDeliveryDto>> {

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
+import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { createGuardedAgents } from './delivery/url-guard';
 import { WebhookSender } from './delivery/webhook-sender';
@@ -48,6 +49,7 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
     DeliveriesRepository,
     WebhookSender,
     DeliveryWorker,
+    DeliveryNotifications,
     AppointmentEventsListener,
   ],
   exports: [WebhooksService],

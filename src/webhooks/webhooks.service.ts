@@ -6,6 +6,7 @@ import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
+import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { assertUrlAllowed, UrlNotAllowedError } from './delivery/url-guard';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
@@ -28,6 +29,7 @@ export class WebhooksService {
     private readonly transactions: Transactions,
     private readonly deliveries: DeliveriesRepository,
     private readonly worker: DeliveryWorker,
+    private readonly notifications: DeliveryNotifications,
     private readonly config: AppConfig,
   ) {}
 
@@ -95,7 +97,7 @@ export class WebhooksService {
       })
       .finally(() => {
         // Deliveries that waited while the webhook was disabled go out now.
-        if (input.enabled === true) this.worker.kick();
+        if (input.enabled === true) this.notifications.announce();
       });
   }
 

@@ -30,7 +30,9 @@ interface PendingOutcome {
 /**
  * Sends deliveries: claims due ones in batches, posts them with bounded parallelism, and writes outcomes
  * in batches (whatever finished while the previous write ran goes into the next one). New deliveries are
- * sent as soon as the fan-out kicks it; a poll picks up retries that fall due and leases of dead instances.
+ * sent as soon as the fan-out kicks it (on PostgreSQL also a fan-out on another instance, through
+ * `DeliveryNotifications`); a poll picks up retries that fall due, leases of dead instances and anything a
+ * lost notification left behind.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -1,0 +1,119 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after as afterAll, describe, it } from 'node:test';
+import { expect } from 'expect';
+import request from 'supertest';
+import { Webhook } from 'standardwebhooks';
+import { Receiver } from './support/receiver';
+import { freePort, killAll, run, Server, started } from './support/service-process';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl, onPostgres, startTestApp } from './support/test-app';
+
+const ALL_DAY = { monday: [{ start: '00:00', end: '24:00' }] };
+
+/** A service process on its own database, killed with SIGKILL by the tests: no shutdown hook runs. */
+async function service(databaseUrl: string, env: Record<string, string>): Promise<Server> {
+  const server = run({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'booking-crash-')),
+    PORT: String(await freePort()),
+    ADMIN_API_KEY: ADMIN_KEY,
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    ...env,
+  });
+  await started(server);
+  return server;
+}
+
+async function killed(server: Server): Promise<void> {
+  server.child.kill('SIGKILL');
+  expect(await server.exited).toEqual({ code: null, signal: 'SIGKILL' });
+}
+
+async function bookSome(url: string, count: number, receiverUrl: string): Promise<string> {
+  const http = () => request(url);
+  const type = await http()
+    .post('/api/v1/appointment-types')
+    .set(AUTH)
+    .send({ title: 'Crash', duration: 30, timezone: 'UTC', availability: ALL_DAY })
+    .expect(201);
+  const webhook = await http().post('/api/v1/webhooks').set(AUTH).send({ url: receiverUrl }).expect(201);
+  for (let i = 0; i < count; i += 1) {
+    await http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: type.body.id,
+        start_date: new Date(Date.UTC(2030, 0, 7, 8 + i)).toISOString(),
+        customer_information: { Name: `Customer ${i}`, Email: `c${i}@example.com` },
+      })
+      .expect(201);
+  }
+  return webhook.body.secret as string;
+}
+
+describe('crash recovery (e2e)', () => {
+  afterAll(killAll);
+
+  const databaseUrl = async () =>
+    onPostgres
+      ? await freshDatabaseUrl()
+      : `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-crash-db-')), 'db.sqlite')}`;
+
+  it('delivers every booking committed by a process that was killed before sending', async () => {
+    const receiver = await Receiver.start();
+    const url = await databaseUrl();
+    const crashed = await service(url, { WEBHOOK_WORKER: 'false' });
+    const secret = await bookSome(crashed.url, 5, receiver.url('/crash'));
+    await killed(crashed);
+    expect(receiver.received('/crash')).toHaveLength(0);
+
+    const restarted = await startTestApp({ databaseUrl: url });
+    try {
+      const requests = await receiver.waitFor('/crash', 5, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.received('/crash')).toHaveLength(5);
+      const bodies = requests.map((r) =>
+        new Webhook(secret).verify(r.body, {
+          'webhook-id': String(r.headers['webhook-id']),
+          'webhook-timestamp': String(r.headers['webhook-timestamp']),
+          'webhook-signature': String(r.headers['webhook-signature']),
+        }),
+      ) as { action: string; appointment: { customer_information: { Name: string } } }[];
+      expect(bodies.every((b) => b.action === 'appointment_booked')).toBe(true);
+      expect(bodies.map((b) => b.appointment.customer_information.Name).sort()).toEqual([
+        'Customer 0',
+        'Customer 1',
+        'Customer 2',
+        'Customer 3',
+        'Customer 4',
+      ]);
+    } finally {
+      await restarted.close();
+      await receiver.close();
+    }
+  });
+
+  it('retries, with the same webhook-id, a delivery whose sender was killed mid-attempt', async () => {
+    const receiver = await Receiver.start();
+    // The first attempt hangs until the sender is dead; the retry is answered.
+    receiver.on('/mid', [{ status: 200, delayMs: 3000 }, 200]);
+    const url = await databaseUrl();
+    const env = { WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_POLL_INTERVAL_MS: '200' };
+    const crashed = await service(url, env);
+    await bookSome(crashed.url, 1, receiver.url('/mid'));
+    await receiver.waitFor('/mid', 1, 5000);
+    await killed(crashed);
+
+    const restarted = await startTestApp({ databaseUrl: url, env });
+    try {
+      // The dead instance's lease (timeout + 15 s margin) must run out before another instance takes it.
+      const requests = await receiver.waitFor('/mid', 2, 25_000);
+      expect(requests[1].headers['webhook-id']).toBe(requests[0].headers['webhook-id']);
+      expect(requests[1].body).toBe(requests[0].body);
+    } finally {
+      await restarted.close();
+      await receiver.close();
+    }
+  });
+});
