@@ -62,7 +62,7 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
   /** Deliveries were committed or became due: this instance's worker and every other one look now. */
   announce(): void {
     this.worker.kick();
-    void 0;
+    if (this.config.database.type === 'postgres') this.notifyOthers();
   }
 
   private notifyOthers(): void {

@@ -1,0 +1,56 @@
+import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
+import { Transactions } from '../src/database/transactions';
+import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { Receiver } from './support/receiver';
+import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+
+describe('webhook auto-disable (e2e)', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+    t = await startTestApp({
+      databaseUrl: await freshDatabaseUrl(),
+      // About one second without a success disables; retries every 0.3 s keep failing past it.
+      env: {
+        WEBHOOK_DISABLE_AFTER_HOURS: '0.0003',
+        WEBHOOK_RETRY_SCHEDULE: '0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it('disables a webhook that has had no success for the configured period, and says why', async () => {
+    receiver.on('/down', () => ({ status: 500 }));
+    const webhook = await t
+      .http()
+      .post('/api/v1/webhooks')
+      .set(AUTH)
+      .send({ url: receiver.url('/down') })
+      .expect(201);
+    await t.app
+      .get(Transactions)
+      .run((tx) => tx.publish(new AppointmentBookedEvent({ appointment: sampleAppointmentSnapshot() })));
+
+    const deadline = Date.now() + 10_000;
+    let body: { enabled: boolean; disabled_reason: string | null } = { enabled: true, disabled_reason: null };
+    while (body.enabled && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      body = (await t.http().get(`/api/v1/webhooks/${webhook.body.id}`).set(AUTH).expect(200)).body;
+    }
+    expect(body.enabled).toBe(false);
+    expect(body.disabled_reason).toMatch(/no successful delivery since/);
+    // Disabled, it gets no more attempts: the count stays where it stopped.
+    const attempts = receiver.received('/down').length;
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(receiver.received('/down')).toHaveLength(attempts);
+  });
+});
