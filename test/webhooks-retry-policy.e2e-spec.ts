@@ -6,7 +6,7 @@ import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
 import { Receiver } from './support/receiver';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
-describe('webhook auto-disable (e2e)', () => {
+describe('webhook retry policy against a live receiver (e2e)', () => {
   let t: TestApp;
   let receiver: Receiver;
 
@@ -52,5 +52,24 @@ describe('webhook auto-disable (e2e)', () => {
     expect(attempts).toBeGreaterThanOrEqual(3);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(receiver.received('/down')).toHaveLength(attempts);
+  });
+
+  it('waits as long as a 503 Retry-After asks when that is longer than the schedule', async () => {
+    receiver.on('/busy', [{ status: 503, headers: { 'retry-after': '2' } }, 200]);
+    const webhook = await t
+      .http()
+      .post('/api/v1/webhooks')
+      .set(AUTH)
+      .send({ url: receiver.url('/busy') })
+      .expect(201);
+    await t.app
+      .get(Transactions)
+      .run((tx) => tx.publish(new AppointmentBookedEvent({ appointment: sampleAppointmentSnapshot() })));
+    const [first, second] = await receiver.waitFor('/busy', 2, 6000);
+    // The schedule alone would have retried after 0.3 s (±20%).
+    expect(second.at - first.at).toBeGreaterThanOrEqual(1900);
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    const after = (await t.http().get(`/api/v1/webhooks/${webhook.body.id}`).set(AUTH).expect(200)).body;
+    expect(after).toMatchObject({ enabled: true, disabled_reason: null });
   });
 });
