@@ -55,9 +55,7 @@ describe(
     async function publishBooking(): Promise<number> {
       const startedAt = Date.now();
       const appointment = { ...sampleAppointmentSnapshot(), id: nextAppointmentId++ };
-      await server.app
-        .get(Transactions)
-        .run((tx) => tx.publish(new AppointmentBookedEvent({ appointment })));
+      await server.app.get(Transactions).run((tx) => tx.publish(new AppointmentBookedEvent({ appointment })));
       return startedAt;
     }
 

@@ -142,8 +142,11 @@ export class AppointmentsService {
         date_created: now,
         date_modified: now,
       });
-      // insert, not save: save first looks the row up, a query the hot path does not need.
-      appointment.id = Number((await tx.manager.insert(AppointmentEntity, appointment)).identifiers[0].id);
+      // insert, not save: save first looks the row up, a query the hot path does not need. A copy, because
+      // insert merges the raw RETURNING values (PostgreSQL numerics as strings) into what it is given.
+      appointment.id = Number(
+        (await tx.manager.insert(AppointmentEntity, { ...appointment })).identifiers[0].id,
+      );
       await this.writeHosts(tx.manager, appointment);
       if (appointment.status === 'booked') {
         const snapshot = await this.snapshot(tx.manager, appointment, type);
