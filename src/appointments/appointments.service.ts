@@ -147,7 +147,7 @@ export class AppointmentsService {
       appointment.id = Number(
         (await tx.manager.insert(AppointmentEntity, { ...appointment })).identifiers[0].id,
       );
-      await this.writeHosts(tx.manager, appointment);
+      await this.writeHosts(tx.manager, appointment, { replace: false });
       if (appointment.status === 'booked') {
         const snapshot = await this.snapshot(tx.manager, appointment, type);
         await tx.publish(new AppointmentBookedEvent({ appointment: snapshot }));
@@ -359,8 +359,12 @@ export class AppointmentsService {
     return result.hostId === null ? [] : [result.hostId];
   }
 
-  private async writeHosts(manager: EntityManager, appointment: AppointmentEntity): Promise<void> {
-    await manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
+  private async writeHosts(
+    manager: EntityManager,
+    appointment: AppointmentEntity,
+    options: { replace: boolean } = { replace: true },
+  ): Promise<void> {
+    if (options.replace) await manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
     if (appointment.team_member_ids.length === 0) return;
     await manager.insert(
       AppointmentHostEntity,
