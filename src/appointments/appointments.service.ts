@@ -14,7 +14,7 @@ import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
 import { toAppointmentDto, toAppointmentSnapshot, toSlotRules } from './appointment.mapper';
 import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/slot-engine';
 import { DAY_MS, MINUTE_MS } from './availability/wall-clock';
-import { ACTIVE_STATUSES, BookingCalendar } from './booking-calendar';
+import { ACTIVE_STATUSES, BookingCalendar, LONGEST_BUFFER_MINUTES } from './booking-calendar';
 import { validateCustomerInformation } from './customer-information';
 import { AppointmentDto } from './dto/appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
@@ -29,9 +29,6 @@ import type {
   AppointmentStatus,
   TeamMemberSnapshot,
 } from './events/appointment-snapshot';
-
-/** Buffers are at most a day (validated on types): the widest margin any other type's appointment can need. */
-const LONGEST_BUFFER_MINUTES = 1440;
 
 const isActive = (status: AppointmentStatus): boolean =>
   (ACTIVE_STATUSES as readonly string[]).includes(status);
@@ -318,6 +315,7 @@ export class AppointmentsService {
     const rules: SlotRules = { ...toSlotRules(type), hostIds: typeHosts };
     const check = async (hostIds: number[]): Promise<SlotCheck> => {
       const scoped: SlotRules = { ...rules, hostIds };
+      // Plus a day either side: the daily cap and the host choice count the whole local date of the start.
       const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + DAY_MS;
       const busy = await this.calendar.busy(tx.manager, {
         typeId: type.id,

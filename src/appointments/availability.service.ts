@@ -8,12 +8,10 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { toSlotRules } from './appointment.mapper';
 import { computeSlots, loadMarginMs, localDayBounds } from './availability/slot-engine';
 import { DAY_MS, parseLocalDate } from './availability/wall-clock';
-import { BookingCalendar } from './booking-calendar';
+import { BookingCalendar, LONGEST_BUFFER_MINUTES } from './booking-calendar';
 import { AvailabilityDto, AvailabilityQuery } from './dto/availability.dto';
 
 export const MAX_RANGE_DAYS = 62;
-const LONGEST_BUFFER_MINUTES = 1440;
-
 @Injectable()
 export class AvailabilityService {
   constructor(

@@ -6,6 +6,12 @@ import { AppointmentEntity } from './appointment.entity';
 
 export const ACTIVE_STATUSES = ['booked', 'pending_payment', 'pending_form'] as const;
 
+/**
+ * Buffers are at most a day (validated on types): the widest margin another type's appointment can need
+ * around a slot (see loadMarginMs).
+ */
+export const LONGEST_BUFFER_MINUTES = 1440;
+
 /** Durations are at most a day (validated on types), so no appointment starts earlier than this before it ends. */
 const LONGEST_APPOINTMENT_MS = 1440 * MINUTE_MS;
 
