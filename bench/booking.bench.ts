@@ -12,9 +12,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { Client } from 'pg';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
+import { resetPostgres } from '../test/support/test-app';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const CONCURRENCY = 8;
@@ -25,11 +25,7 @@ const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/j
 async function databaseUrl(): Promise<string> {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) return `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-bench-')), 'bench.sqlite')}`;
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-  await client.query('CREATE SCHEMA public');
-  await client.end();
+  await resetPostgres(url);
   return url;
 }
 

@@ -18,12 +18,11 @@ import * as http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
 import { Receiver } from '../test/support/receiver';
-import { AUTH, startTestApp, TestApp } from '../test/support/test-app';
+import { AUTH, resetPostgres, startTestApp, TestApp } from '../test/support/test-app';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 16);
@@ -44,11 +43,7 @@ function percentile(sorted: number[], p: number): number {
 async function freshDatabase(url: string | undefined): Promise<string> {
   if (url === undefined)
     return `sqlite:${join(mkdtempSync(join(tmpdir(), 'webhook-bench-')), 'bench.sqlite')}`;
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-  await client.query('CREATE SCHEMA public');
-  await client.end();
+  await resetPostgres(url);
   return url;
 }
 

@@ -1,7 +1,6 @@
 import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
 import { expect } from 'expect';
-import { Webhook } from 'standardwebhooks';
-import { Receiver, ReceivedRequest } from './support/receiver';
+import { Receiver, ReceivedRequest, verifyDelivery } from './support/receiver';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 /** The whole path: REST booking lifecycle → domain events → outbox → SSA payload → signed HTTP delivery. */
@@ -12,12 +11,7 @@ describe('booking lifecycle to webhook receiver (e2e)', () => {
   let token: string;
   let typeId: number;
 
-  const verify = (request: ReceivedRequest) =>
-    new Webhook(secret).verify(request.body, {
-      'webhook-id': String(request.headers['webhook-id']),
-      'webhook-timestamp': String(request.headers['webhook-timestamp']),
-      'webhook-signature': String(request.headers['webhook-signature']),
-    }) as Record<string, any>;
+  const verify = (request: ReceivedRequest) => verifyDelivery(secret, request);
 
   beforeAll(async () => {
     receiver = await Receiver.start();

@@ -2,6 +2,7 @@ import { after as afterAll, before as beforeAll, describe, it } from 'node:test'
 import { expect } from 'expect';
 import { CustomersService } from '../src/customers/customers.service';
 import { Transactions } from '../src/database/transactions';
+import { expectInvalid } from './support/expect-invalid';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 const base = '/api/v1/customers';
@@ -24,17 +25,6 @@ describe('customers (e2e)', () => {
   const findOrCreate = (name: string, email: string) =>
     transactions.run((tx) => customers.findOrCreate(tx.manager, { name, email }));
   const patch = (id: number, body: object) => t.http().patch(`${base}/${id}`).set(AUTH).send(body);
-
-  function expectInvalid(
-    response: { status: number; body: { code: string; details: { field: string }[] } },
-    field: string,
-    code = 'validation_failed',
-    status = 400,
-  ) {
-    expect(response.status).toBe(status);
-    expect(response.body.code).toBe(code);
-    expect(response.body.details.map((d) => d.field)).toContain(field);
-  }
 
   describe('findOrCreate (for bookings)', () => {
     it('creates a customer with the email as given, and finds it again whatever the case', async () => {

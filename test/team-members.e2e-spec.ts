@@ -4,6 +4,7 @@ import { expect } from 'expect';
 import type { StoredEvent } from '../src/common/events/domain-event';
 import { Transactions } from '../src/database/transactions';
 import { TeamMembersService } from '../src/team-members/team-members.service';
+import { expectInvalid } from './support/expect-invalid';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 const base = '/api/v1/team-members';
@@ -34,17 +35,6 @@ describe('team members (e2e)', () => {
   let counter = 0;
   const uniqueEmail = () => `member${(counter += 1)}@example.com`;
   const named = (name: string) => events.filter((event) => event.name === name);
-
-  function expectInvalid(
-    response: { status: number; body: { code: string; details: { field: string }[] } },
-    field: string,
-    code = 'validation_failed',
-    status = 400,
-  ) {
-    expect(response.status).toBe(status);
-    expect(response.body.code).toBe(code);
-    expect(response.body.details.map((d) => d.field)).toContain(field);
-  }
 
   it('creates a member with defaults, reads it back and lists it, announcing team_member.created', async () => {
     const created = await create({ name: '  Ada Lovelace ', email: '  Ada@Example.COM ' }).expect(201);

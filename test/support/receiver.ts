@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 /** One request as the receiver saw it: headers and the raw body, byte for byte. */
 export interface ReceivedRequest {
@@ -141,4 +142,12 @@ export class Receiver {
     if (typeof script === 'function') return script(request);
     return script?.shift() ?? { status: 200 };
   }
+}
+
+/** The body of a delivery once its Standard Webhooks signature checks out with `secret`; throws otherwise. */
+export function verifyDelivery(secret: string, request: ReceivedRequest): Record<string, any> {
+  return new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as Record<
+    string,
+    any
+  >;
 }

@@ -23,12 +23,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh database for one test file: a new SQLite file, or an emptied PostgreSQL schema. */
-export async function freshDatabaseUrl(): Promise<string> {
-  if (TEST_DATABASE_URL === undefined) {
-    return `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-e2e-')), 'test.sqlite')}`;
-  }
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
+/** Empties a PostgreSQL database (its public schema) for a test file or a benchmark run. */
+export async function resetPostgres(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query('DROP SCHEMA IF EXISTS public CASCADE');
@@ -36,6 +33,14 @@ export async function freshDatabaseUrl(): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/** A fresh database for one test file: a new SQLite file, or an emptied PostgreSQL schema. */
+export async function freshDatabaseUrl(): Promise<string> {
+  if (TEST_DATABASE_URL === undefined) {
+    return `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-e2e-')), 'test.sqlite')}`;
+  }
+  await resetPostgres(TEST_DATABASE_URL);
   return TEST_DATABASE_URL;
 }
 
