@@ -56,6 +56,10 @@ export class AppointmentEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   web_meeting_password!: string | null;
 
+  /** Set once `appointment.booked` is published: its receivers then hear the end, by whatever path it comes. */
+  @Column({ type: 'boolean', default: false })
+  announced_booked!: boolean;
+
   /** The customer's secret for the public change page; 192 random bits. */
   @Column({ type: 'varchar', length: 64, unique: true })
   token!: string;

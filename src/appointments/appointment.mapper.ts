@@ -61,7 +61,8 @@ export function toAppointmentSnapshot(
   };
 }
 
-export function toSlotRules(type: AppointmentTypeDto): SlotRules {
+/** The slot rules of a type whose hosts that are active now are `activeHostIds`. */
+export function toSlotRules(type: AppointmentTypeDto, activeHostIds: number[]): SlotRules {
   return {
     typeId: type.id,
     timezone: type.timezone,
@@ -74,6 +75,8 @@ export function toSlotRules(type: AppointmentTypeDto): SlotRules {
     maxEventCount: type.max_event_count,
     capacity: type.capacity,
     availability: type.availability,
-    hostIds: type.team_member_ids,
+    hostIds: activeHostIds,
+    draft: type.status === 'draft',
+    hostsInactive: type.team_member_ids.length > 0 && activeHostIds.length === 0,
   };
 }

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
 import { ApiPageResponse, Page } from '../common/http/pagination';
 import { AppointmentsService } from './appointments.service';
+import { MAX_CANDIDATE_STARTS } from './availability/slot-engine';
 import { AvailabilityService } from './availability.service';
 import { AppointmentDto } from './dto/appointment.dto';
 import { AvailabilityDto, AvailabilityQuery } from './dto/availability.dto';
+import { CancelAppointmentDto } from './dto/cancel-appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
 import { UpdateAppointmentDto } from './dto/update-appointment.dto';
@@ -28,7 +30,13 @@ export class AppointmentsController {
   @Post()
   @ApiOperation({ summary: 'Book an appointment (availability re-checked under a lock)' })
   @ApiCreatedResponse({ type: AppointmentDto })
-  @ApiErrors('validation_failed', 'unknown_team_member', 'slot_unavailable', 'slot_not_offered')
+  @ApiErrors(
+    'validation_failed',
+    'unknown_team_member',
+    'slot_unavailable',
+    'slot_not_offered',
+    'appointment_type_not_published',
+  )
   book(@Body() body: CreateAppointmentDto): Promise<AppointmentDto> {
     return this.appointments.book(body);
   }
@@ -51,16 +59,21 @@ export class AppointmentsController {
     'slot_unavailable',
     'appointment_canceled',
     'slot_not_offered',
+    'appointment_type_not_published',
   )
   update(@IdParam() id: number, @Body() body: UpdateAppointmentDto): Promise<AppointmentDto> {
     return this.appointments.update(id, body);
   }
 
   @Post(':id/cancel')
-  @ApiOperation({ summary: 'Cancel an appointment (frees its slot); canceling twice changes nothing' })
-  @ApiCreatedResponse({ type: AppointmentDto })
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Cancel an appointment (frees its slot); canceling twice changes nothing. The body takes no fields',
+  })
+  @ApiOkResponse({ type: AppointmentDto })
   @ApiErrors('validation_failed', 'not_found')
-  cancel(@IdParam() id: number): Promise<AppointmentDto> {
+  cancel(@IdParam() id: number, @Body() _body: CancelAppointmentDto): Promise<AppointmentDto> {
     return this.appointments.cancel(id);
   }
 }
@@ -72,9 +85,15 @@ export class AvailabilityController {
   constructor(private readonly availability: AvailabilityService) {}
 
   @Get(':id/availability')
-  @ApiOperation({ summary: 'Bookable slots of a type between two local dates (inclusive, at most 62 days)' })
+  @ApiOperation({
+    summary: 'Bookable slots of a type between two local dates (inclusive, at most 62 days)',
+    description:
+      'A draft type, or one whose hosts are all inactive, offers nothing. One request covers at most ' +
+      `${MAX_CANDIDATE_STARTS} candidate starts of the type's grid (6 days of a 24-hour 1-minute grid, ` +
+      '62 days of a 24-hour 15-minute one); a wider range is refused with 400 availability_range_too_large.',
+  })
   @ApiOkResponse({ type: AvailabilityDto })
-  @ApiErrors('validation_failed', 'not_found')
+  @ApiErrors('validation_failed', 'availability_range_too_large', 'not_found')
   get(@IdParam() id: number, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
     return this.availability.availability(id, query);
   }

@@ -16,6 +16,7 @@ import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/sl
 import { DAY_MS, MINUTE_MS } from './availability/wall-clock';
 import { ACTIVE_STATUSES, BookingCalendar, LONGEST_BUFFER_MINUTES } from './booking-calendar';
 import { validateCustomerInformation } from './customer-information';
+import { statusAnnouncement } from './status-announcement';
 import { AppointmentDto } from './dto/appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
@@ -128,6 +129,7 @@ export class AppointmentsService {
         buffer_before: type.buffer_before,
         buffer_after: type.buffer_after,
         status: input.status ?? 'booked',
+        announced_booked: (input.status ?? 'booked') === 'booked',
         team_member_ids: hostIds,
         price_full: input.price_full ?? type.price,
         payment_method: input.payment_method ?? null,
@@ -218,16 +220,18 @@ export class AppointmentsService {
       if (edited.length === 0 && !hostsNow && !timeChanged && status === before.status) {
         return toAppointmentDto(appointment, this.config.siteUrl);
       }
+      const announcement = statusAnnouncement(before.status, status, before.announced_booked);
+      if (announcement === 'booked') appointment.announced_booked = true;
       appointment.date_modified = Date.now();
       await tx.manager.save(appointment);
       if (hostsNow || timeChanged) await this.writeHosts(tx.manager, appointment);
 
       const snapshot = await this.snapshot(tx.manager, appointment, type);
-      if (before.status !== 'booked' && status === 'booked') {
+      if (announcement === 'booked') {
         await tx.publish(new AppointmentBookedEvent({ appointment: snapshot }));
-      } else if (before.status === 'booked' && status === 'canceled') {
+      } else if (announcement === 'canceled') {
         await tx.publish(new AppointmentCanceledEvent({ appointment: snapshot }));
-      } else if (before.status === status) {
+      } else if (announcement === 'unchanged') {
         const rescheduled = status === 'booked' && timeChanged;
         if (rescheduled) {
           await tx.publish(
@@ -312,7 +316,11 @@ export class AppointmentsService {
     const current = placement.currentHostIds ?? [];
     const hostKeys = [...typeHosts, ...(requested ?? []), ...current].map((id) => `member:${id}`);
     await tx.lockKeys([`type:${type.id}`, ...hostKeys]);
-    const rules: SlotRules = { ...toSlotRules(type), hostIds: typeHosts };
+    // Ignoring availability also ignores the draft status: the pick below still prefers the least busy host.
+    const rules: SlotRules = {
+      ...toSlotRules(type, typeHosts),
+      ...(placement.ignoreAvailability && { draft: false }),
+    };
     const check = async (hostIds: number[]): Promise<SlotCheck> => {
       const scoped: SlotRules = { ...rules, hostIds };
       // Plus a day either side: the daily cap and the host choice count the whole local date of the start.
@@ -421,6 +429,12 @@ function customerInformation(input: Record<string, unknown>, type: AppointmentTy
 
 function assertPlaced(check: SlotCheck): { ok: true; hostId: number | null } {
   if (check.ok) return check;
+  if (check.reason === 'appointment_type_not_published') {
+    throw new DomainError(
+      'appointment_type_not_published',
+      'this appointment type is a draft and takes no bookings (publish it, or book with ignore_availability)',
+    );
+  }
   if (check.reason === 'slot_not_offered') {
     throw new DomainError(
       'slot_not_offered',

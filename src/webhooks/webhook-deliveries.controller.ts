@@ -1,9 +1,15 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
-import { WebhookDeliveryAttemptDto, WebhookDeliveryDetailDto } from './dto/webhook-delivery.dto';
+import {
+  WebhookDeliveryAttemptDto,
+  WebhookDeliveryDetailDto,
+  WebhookDeliveryDto,
+} from './dto/webhook-delivery.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { answerManualSend } from './webhooks.controller';
 
 @ApiTags('webhooks')
 @ApiErrors('unauthorized')
@@ -23,10 +29,17 @@ export class WebhookDeliveriesController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a delivery again now, with the same webhook-id and body (also a delivered or failed one)',
+    description:
+      'An instance without a worker (WEBHOOK_WORKER=false) sends nothing itself: it makes the delivery ' +
+      'pending and due now, a worker instance sends it, and it answers 202 with the delivery.',
   })
-  @ApiOkResponse({ type: WebhookDeliveryAttemptDto })
+  @ApiOkResponse({ type: WebhookDeliveryAttemptDto, description: 'sent by this instance: the attempt' })
+  @ApiAcceptedResponse({ type: WebhookDeliveryDto, description: 'queued for a worker instance' })
   @ApiErrors('validation_failed', 'not_found', 'webhook_disabled', 'delivery_in_progress')
-  redeliver(@IdParam() id: number): Promise<WebhookDeliveryAttemptDto> {
-    return this.deliveries.redeliver(id);
+  async redeliver(
+    @IdParam() id: number,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebhookDeliveryAttemptDto | WebhookDeliveryDto> {
+    return answerManualSend(await this.deliveries.redeliver(id), reply);
   }
 }

@@ -4,22 +4,18 @@ import { Repository } from 'typeorm';
 import { StoredEvent } from '../common/events/domain-event';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
+import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository, NewDelivery } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryWorker } from './delivery/delivery-worker';
-import {
-  DeliveryQueryDto,
-  WebhookDeliveryAttemptDto,
-  WebhookDeliveryDetailDto,
-  WebhookDeliveryDto,
-} from './dto/webhook-delivery.dto';
+import { DeliveryQueryDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { buildSsaPayload, serializeSsaPayload, SsaEvent } from './payload/ssa-payload';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
 import { toAttemptDto, toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
 import type { WebhookTrigger } from './webhook.types';
-import { WebhooksService } from './webhooks.service';
+import { ManualSend, WebhooksService } from './webhooks.service';
 
 @Injectable()
 export class WebhookDeliveriesService {
@@ -32,6 +28,7 @@ export class WebhookDeliveriesService {
     private readonly worker: DeliveryWorker,
     private readonly notifications: DeliveryNotifications,
     private readonly webhooksService: WebhooksService,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -81,32 +78,41 @@ export class WebhookDeliveriesService {
 
   /**
    * One more attempt now with the same webhook-id and body. A pending delivery then carries on with its
-   * schedule; a delivered or failed one is tried just this once.
+   * schedule; a delivered or failed one is tried just this once. An instance without a worker queues the
+   * attempt for a worker instance instead.
    */
-  async redeliver(id: number): Promise<WebhookDeliveryAttemptDto> {
+  async redeliver(id: number): Promise<ManualSend> {
+    if (!this.config.webhookWorker) return { queued: await this.requeue(id) };
     const now = Date.now();
     const delivery = await this.deliveries.claimOne(id, now, this.worker.leaseUntil(now));
     if (!delivery) {
       await this.find(id);
-      throw new DomainError(
-        'delivery_in_progress',
-        `delivery ${id} is being sent right now; try again shortly`,
-      );
+      throw inProgress(id);
     }
     const target = (await this.deliveries.loadTargets([delivery.webhook_id], now)).get(delivery.webhook_id);
     if (!target?.enabled) {
       await this.deliveries.release([delivery]);
-      throw new DomainError(
-        'webhook_disabled',
-        `webhook ${delivery.webhook_id} is disabled; enable it to redeliver (or use its test endpoint)`,
-      );
+      throw webhookDisabled(delivery.webhook_id);
     }
     const result = await this.worker.attempt(
       delivery,
       target,
-      delivery.status === 'pending' ? 'scheduled' : 'manual',
+      delivery.status === 'pending' && !delivery.manual ? 'scheduled' : 'manual',
     );
-    return toAttemptDto({ ...result, delivery_id: id, attempt_number: delivery.attempt_count + 1 });
+    return {
+      sent: toAttemptDto({ ...result, delivery_id: id, attempt_number: delivery.attempt_count + 1 }),
+    };
+  }
+
+  private async requeue(id: number): Promise<WebhookDeliveryDto> {
+    const delivery = await this.find(id);
+    if (!(await this.webhooks.existsBy({ id: delivery.webhook_id, enabled: true }))) {
+      throw webhookDisabled(delivery.webhook_id);
+    }
+    const queued = await this.deliveries.requeue(id, Date.now());
+    if (!queued) throw inProgress(id);
+    this.notifications.announce();
+    return toDeliveryDto(queued);
   }
 
   private async find(id: number): Promise<WebhookDeliveryEntity> {
@@ -114,4 +120,15 @@ export class WebhookDeliveriesService {
     if (!delivery) throw DomainError.notFound('webhook delivery', id);
     return delivery;
   }
+}
+
+function inProgress(id: number): DomainError {
+  return new DomainError('delivery_in_progress', `delivery ${id} is being sent right now; try again shortly`);
+}
+
+function webhookDisabled(webhookId: number): DomainError {
+  return new DomainError(
+    'webhook_disabled',
+    `webhook ${webhookId} is disabled; enable it to redeliver (or use its test endpoint)`,
+  );
 }

@@ -26,6 +26,13 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'integer', default: 0 })
   attempt_count!: number;
 
+  /**
+   * The pending attempt was asked for by hand (a test send, a redelivery of a finished delivery) on an
+   * instance without a worker: it is tried once, and leaves the webhook's health alone.
+   */
+  @Column({ type: 'boolean', default: false })
+  manual!: boolean;
+
   /** When the worker may take it; null once it is done (and for test sends, which are never retried). */
   @EpochMsColumn({ nullable: true })
   next_attempt_at!: number | null;

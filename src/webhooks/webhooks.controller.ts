@@ -1,11 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
 import { ApiPageResponse, Page, PageQueryDto } from '../common/http/pagination';
@@ -15,7 +17,17 @@ import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { DeliveryQueryDto, WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
-import { WebhooksService } from './webhooks.service';
+import { ManualSend, WebhooksService } from './webhooks.service';
+
+/** The attempt (200) when this instance sent it; the queued delivery (202) when a worker instance will. */
+export function answerManualSend(
+  result: ManualSend,
+  reply: FastifyReply,
+): WebhookDeliveryAttemptDto | WebhookDeliveryDto {
+  if ('sent' in result) return result.sent;
+  void reply.status(202);
+  return result.queued;
+}
 
 @ApiTags('webhooks')
 @ApiErrors('unauthorized')
@@ -80,11 +92,21 @@ export class WebhooksController {
 
   @Post(':id/test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a sample body now (also when disabled); recorded as a delivery' })
-  @ApiOkResponse({ type: WebhookDeliveryAttemptDto })
+  @ApiOperation({
+    summary: 'Send a sample body now (also when disabled); recorded as a delivery',
+    description:
+      'An instance without a worker (WEBHOOK_WORKER=false) sends nothing itself: it records the send as a ' +
+      'pending delivery, which a worker instance sends, and answers 202 with that delivery.',
+  })
+  @ApiOkResponse({ type: WebhookDeliveryAttemptDto, description: 'sent by this instance: the attempt' })
+  @ApiAcceptedResponse({ type: WebhookDeliveryDto, description: 'queued for a worker instance' })
   @ApiErrors('validation_failed', 'not_found')
-  test(@IdParam() id: number, @Body() body: TestWebhookDto): Promise<WebhookDeliveryAttemptDto> {
-    return this.webhooks.sendTest(id, body.action);
+  async test(
+    @IdParam() id: number,
+    @Body() body: TestWebhookDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebhookDeliveryAttemptDto | WebhookDeliveryDto> {
+    return answerManualSend(await this.webhooks.sendTest(id, body.action), reply);
   }
 
   @Get(':id/deliveries')

@@ -11,13 +11,19 @@ import { DeliveryWorker } from './delivery/delivery-worker';
 import { assertUrlAllowed, UrlNotAllowedError } from './delivery/url-guard';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
-import { WebhookDeliveryAttemptDto } from './dto/webhook-delivery.dto';
+import { WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { samplePayload, serializeSsaPayload, SsaSite } from './payload/ssa-payload';
 import { WebhookEntity } from './webhook.entity';
-import { toAttemptDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
+import { toAttemptDto, toDeliveryDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
 import { generateSecret, generateToken } from './webhook-secrets';
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from './webhook.types';
+
+/**
+ * What a test send or a redelivery came to: the attempt, sent by this instance; or, on an instance without a
+ * worker (`WEBHOOK_WORKER=false`), which sends nothing itself, the delivery queued for a worker instance.
+ */
+export type ManualSend = { sent: WebhookDeliveryAttemptDto } | { queued: WebhookDeliveryDto };
 
 /** How long deliveries stay signed with the secret that a rotation replaced. */
 export const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
@@ -120,22 +126,25 @@ export class WebhooksService {
     });
   }
 
-  /** Sends a sample body now, recorded as a delivery of its own, whether or not the webhook is enabled. */
-  async sendTest(
-    id: number,
-    action: WebhookTrigger = 'appointment_booked',
-  ): Promise<WebhookDeliveryAttemptDto> {
+  /**
+   * Sends a sample body now, recorded as a delivery of its own, whether or not the webhook is enabled; an
+   * instance without a worker queues it for a worker instance instead.
+   */
+  async sendTest(id: number, action: WebhookTrigger = 'appointment_booked'): Promise<ManualSend> {
     const webhook = await this.find(this.webhooks.manager, id);
     const now = Date.now();
     const payload = serializeSsaPayload(samplePayload(action, this.site(webhook.token)));
-    const delivery = await this.deliveries.insertLeased(
-      { webhook_id: id, event_id: null, action, appointment_id: null, payload },
-      this.worker.leaseUntil(now),
-    );
+    const row = { webhook_id: id, event_id: null, action, appointment_id: null, payload };
+    if (!this.config.webhookWorker) {
+      const queued = await this.deliveries.insertManual(row);
+      this.notifications.announce();
+      return { queued: toDeliveryDto(queued) };
+    }
+    const delivery = await this.deliveries.insertLeased(row, this.worker.leaseUntil(now));
     const target = (await this.deliveries.loadTargets([id], now)).get(id);
     if (!target) throw DomainError.notFound('webhook', id);
     const result = await this.worker.attempt(delivery, target, 'manual');
-    return toAttemptDto({ ...result, delivery_id: delivery.id, attempt_number: 1 });
+    return { sent: toAttemptDto({ ...result, delivery_id: delivery.id, attempt_number: 1 }) };
   }
 
   /** The `signature` object of bodies sent to a webhook with this token. */

@@ -117,7 +117,13 @@ export class CreateAppointmentTypeDto {
   @Max(10000)
   max_event_count?: number;
 
-  @ApiPropertyOptional({ example: 1, minimum: 1, description: 'seats per slot' })
+  @ApiPropertyOptional({
+    example: 1,
+    minimum: 1,
+    description:
+      'seats per slot and resource: per free host when the type has hosts (4 hosts with capacity 3 take ' +
+      '12 bookings at one start), for the type as a whole when it has none',
+  })
   @Optional()
   @IsInt()
   @Min(1)

@@ -6,8 +6,11 @@ import {
   candidateStarts,
   checkSlot,
   computeSlots,
+  exceedsCandidates,
   loadMarginMs,
   localDayBounds,
+  MAX_CANDIDATE_STARTS,
+  slotsByDay,
 } from './slot-engine';
 
 const BERLIN = 'Europe/Berlin';
@@ -516,6 +519,60 @@ describe('checkSlot', () => {
       ok: false,
       reason: 'slot_not_offered',
     });
+  });
+});
+
+describe('types that offer nothing', () => {
+  const day = '2026-06-15';
+  const ten = local('2026-06-15T10:00');
+
+  it('offers nothing for a draft type and reports its starts as not published', () => {
+    const draft = rules({ draft: true });
+    expect(computeSlots(draft, day, day, [], LONG_AGO)).toEqual([]);
+    expect(checkSlot(draft, ten, [], LONG_AGO)).toEqual({
+      ok: false,
+      reason: 'appointment_type_not_published',
+    });
+    expect(computeSlots(rules({ draft: false }), day, day, [], LONG_AGO)).toHaveLength(16);
+  });
+
+  it('offers nothing for a type whose hosts are all inactive, rather than acting host-less', () => {
+    const inactive = rules({ hostIds: [], hostsInactive: true });
+    expect(computeSlots(inactive, day, day, [], LONG_AGO)).toEqual([]);
+    expect(checkSlot(inactive, ten, [], LONG_AGO)).toEqual({ ok: false, reason: 'slot_not_offered' });
+    // The same type with no team at all is its own calendar.
+    expect(checkSlot(rules({ hostIds: [] }), ten, [], LONG_AGO)).toEqual({ ok: true, hostId: null });
+  });
+});
+
+describe('bounded work', () => {
+  const everyMinute = rules({
+    increment: 1,
+    duration: 1,
+    availability: Object.fromEntries(
+      ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [
+        d,
+        [{ start: '00:00', end: '24:00' }],
+      ]),
+    ),
+    timezone: 'UTC',
+  });
+
+  it('counts candidate starts against the cap, stopping at the first day beyond it', () => {
+    const days = Math.floor(MAX_CANDIDATE_STARTS / 1440);
+    const last = new Date(Date.UTC(2026, 5, 1 + days - 1)).toISOString().slice(0, 10);
+    const oneMore = new Date(Date.UTC(2026, 5, 1 + days)).toISOString().slice(0, 10);
+    expect(exceedsCandidates(everyMinute, '2026-06-01', last, MAX_CANDIDATE_STARTS)).toBe(false);
+    expect(exceedsCandidates(everyMinute, '2026-06-01', oneMore, MAX_CANDIDATE_STARTS)).toBe(true);
+    expect(exceedsCandidates(everyMinute, '2026-06-01', '2026-08-01', MAX_CANDIDATE_STARTS)).toBe(true);
+    expect(exceedsCandidates(rules(), '2026-06-01', '2026-08-01', MAX_CANDIDATE_STARTS)).toBe(false);
+  });
+
+  it('yields the same slots one local date at a time', () => {
+    const busy = [appointment(1, local('2026-06-16T10:00'), 60)];
+    const byDay = [...slotsByDay(rules(), '2026-06-15', '2026-06-21', busy, LONG_AGO)];
+    expect(byDay.map((slots) => slots.length)).toEqual([16, 14, 16, 16, 16, 0, 0]);
+    expect(byDay.flat()).toEqual(computeSlots(rules(), '2026-06-15', '2026-06-21', busy, LONG_AGO));
   });
 });
 

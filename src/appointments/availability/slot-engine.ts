@@ -39,8 +39,12 @@ export interface SlotRules {
   /** Seats per slot, >= 1. */
   capacity: number;
   availability: Partial<Record<Weekday, AvailabilityWindow[]>>;
-  /** Empty = the type itself is the single bookable resource. */
+  /** The active hosts. Empty = the type itself is the single bookable resource (unless `hostsInactive`). */
   hostIds: number[];
+  /** A draft type offers nothing; only a booking that ignores availability takes it. */
+  draft?: boolean;
+  /** The type names hosts and none of them is active: it offers nothing, rather than becoming host-less. */
+  hostsInactive?: boolean;
 }
 
 export type CandidateRules = Pick<SlotRules, 'timezone' | 'duration' | 'increment' | 'availability'>;
@@ -73,7 +77,19 @@ export interface SlotOptions {
 }
 
 export type SlotCheck =
-  { ok: true; hostId: number | null } | { ok: false; reason: 'slot_not_offered' | 'slot_unavailable' };
+  | { ok: true; hostId: number | null }
+  | { ok: false; reason: 'appointment_type_not_published' | 'slot_not_offered' | 'slot_unavailable' };
+
+/**
+ * The most candidate starts one availability request may cover (a 1-minute grid gives 1,440 a day): it
+ * bounds the work and the size of one response, whatever the grid, the range and the number of hosts.
+ */
+export const MAX_CANDIDATE_STARTS = 10_000;
+
+/** Whether the type offers anything at all, before its schedule is looked at. */
+export function offersAnything(rules: Pick<SlotRules, 'draft' | 'hostsInactive'>): boolean {
+  return !rules.draft && !rules.hostsInactive;
+}
 
 /**
  * Every start the type's availability produces for the local dates `fromLocalDate`..`toLocalDate`
@@ -99,13 +115,42 @@ export function computeSlots(
   now: number,
   opts: SlotOptions = {},
 ): Slot[] {
+  return [...slotsByDay(rules, fromLocalDate, toLocalDate, busy, now, opts)].flat();
+}
+
+/** {@link computeSlots} one local date at a time, so that a caller can let other work run between dates. */
+export function* slotsByDay(
+  rules: SlotRules,
+  fromLocalDate: string,
+  toLocalDate: string,
+  busy: readonly BusyAppointment[],
+  now: number,
+  opts: SlotOptions = {},
+): Generator<Slot[], void, undefined> {
   assertRules(rules);
   const zone = zoneOf(rules.timezone);
   const dates = localDates(fromLocalDate, toLocalDate);
-  if (dates.length === 0) return [];
-  const days = new DayFrame(zone, dates);
+  if (dates.length === 0 || !offersAnything(rules)) return;
   const candidates = dates.map((date) => dayCandidates(zone, date, rules));
-  return new Occupancy(rules, days, busy, opts).slots(candidates, now);
+  const occupancy = new Occupancy(rules, new DayFrame(zone, dates), busy, opts);
+  for (let day = 0; day < dates.length; day++) yield occupancy.daySlots(candidates[day], day, now);
+}
+
+/** Whether the local date range holds more than `limit` candidate starts; stops counting once it does. */
+export function exceedsCandidates(
+  rules: CandidateRules,
+  fromLocalDate: string,
+  toLocalDate: string,
+  limit: number,
+): boolean {
+  assertCandidateRules(rules);
+  const zone = zoneOf(rules.timezone);
+  let total = 0;
+  for (const date of localDates(fromLocalDate, toLocalDate)) {
+    total += dayCandidates(zone, date, rules).length;
+    if (total > limit) return true;
+  }
+  return false;
 }
 
 /**
@@ -120,13 +165,15 @@ export function checkSlot(
   opts: SlotOptions = {},
 ): SlotCheck {
   assertRules(rules);
+  if (rules.draft) return { ok: false, reason: 'appointment_type_not_published' };
+  if (rules.hostsInactive) return { ok: false, reason: 'slot_not_offered' };
   const zone = zoneOf(rules.timezone);
   const date = dateKeyOf(zone, start);
   const candidates = dayCandidates(zone, date, rules);
   if (!candidates.includes(start) || !withinNotice(rules, start, now)) {
     return { ok: false, reason: 'slot_not_offered' };
   }
-  const [slot] = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts).slots([[start]], now);
+  const [slot] = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts).daySlots([start], 0, now);
   if (!slot) return { ok: false, reason: 'slot_unavailable' };
   return { ok: true, hostId: rules.hostIds.length > 0 ? slot.freeHostIds[0] : null };
 }
@@ -357,36 +404,34 @@ class Occupancy {
     }
   }
 
-  /** `candidatesByDay[i]` are the sorted candidate starts of the frame's i-th local date. */
-  slots(candidatesByDay: number[][], now: number): Slot[] {
+  /** The slots among `candidates`, the sorted candidate starts of the frame's `day`-th local date. */
+  daySlots(candidates: number[], day: number, now: number): Slot[] {
     const { rules } = this;
     const durationMs = rules.duration * MINUTE_MS;
     const slots: Slot[] = [];
-    candidatesByDay.forEach((candidates, day) => {
-      const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - this.typeCountByDay[day] : Infinity;
-      if (capLeft <= 0) return;
-      for (const start of candidates) {
-        if (!withinNotice(rules, start, now)) continue;
-        let seats: number;
-        let freeHostIds: number[] = [];
-        if (this.hostIds.length === 0) {
-          seats = this.schedule(`type:${rules.typeId}`).freeSeats(start, rules.capacity);
-        } else {
-          seats = 0;
-          for (const hostId of this.hostIds) {
-            const free = this.schedule(`member:${hostId}`).freeSeats(start, rules.capacity);
-            if (free > 0) {
-              seats += free;
-              freeHostIds.push(hostId);
-            }
+    const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - this.typeCountByDay[day] : Infinity;
+    if (capLeft <= 0) return slots;
+    for (const start of candidates) {
+      if (!withinNotice(rules, start, now)) continue;
+      let seats: number;
+      let freeHostIds: number[] = [];
+      if (this.hostIds.length === 0) {
+        seats = this.schedule(`type:${rules.typeId}`).freeSeats(start, rules.capacity);
+      } else {
+        seats = 0;
+        for (const hostId of this.hostIds) {
+          const free = this.schedule(`member:${hostId}`).freeSeats(start, rules.capacity);
+          if (free > 0) {
+            seats += free;
+            freeHostIds.push(hostId);
           }
-          // Stable sort over ids already ascending gives the lowest-id tie break.
-          freeHostIds = freeHostIds.sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day));
         }
-        const seatsRemaining = Math.min(seats, capLeft);
-        if (seatsRemaining > 0) slots.push({ start, end: start + durationMs, seatsRemaining, freeHostIds });
+        // Stable sort over ids already ascending gives the lowest-id tie break.
+        freeHostIds = freeHostIds.sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day));
       }
-    });
+      const seatsRemaining = Math.min(seats, capLeft);
+      if (seatsRemaining > 0) slots.push({ start, end: start + durationMs, seatsRemaining, freeHostIds });
+    }
     return slots;
   }
 

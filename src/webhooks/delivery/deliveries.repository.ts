@@ -16,6 +16,9 @@ export interface ClaimedDelivery {
   status: DeliveryStatus;
   attempt_count: number;
   payload: string;
+  /** A test send or redelivery queued by hand: tried once (see `WebhookDeliveryEntity.manual`). */
+  manual: boolean;
+  delivered_at: number | null;
   lease_until: number;
 }
 
@@ -46,7 +49,7 @@ export type NewDelivery = Pick<
   'webhook_id' | 'event_id' | 'action' | 'appointment_id' | 'payload'
 >;
 
-const CLAIMED_COLUMNS = 'id, webhook_id, status, attempt_count, payload';
+const CLAIMED_COLUMNS = 'id, webhook_id, status, attempt_count, payload, manual, delivered_at';
 
 const RESPONSE_BODY_MAX_CHARS = 4096;
 
@@ -99,12 +102,52 @@ export class DeliveriesRepository {
           ...row,
           status: 'pending',
           attempt_count: 0,
+          manual: true,
           next_attempt_at: null,
           lease_until: leaseUntil,
           date_created: Date.now(),
         }),
       );
       return { ...toClaimed(saved), lease_until: leaseUntil };
+    });
+  }
+
+  /** A test send that a worker instance sends: pending and due now, tried once. */
+  insertManual(row: NewDelivery): Promise<WebhookDeliveryEntity> {
+    return this.transactions.run(({ manager }) => {
+      const now = Date.now();
+      return manager.save(
+        manager.create(WebhookDeliveryEntity, {
+          ...row,
+          status: 'pending',
+          attempt_count: 0,
+          manual: true,
+          next_attempt_at: now,
+          lease_until: null,
+          date_created: now,
+        }),
+      );
+    });
+  }
+
+  /**
+   * Makes a delivery due now for a worker instance, unless a live instance holds it: a pending one keeps its
+   * schedule, a delivered or failed one becomes pending for one manual attempt. Null when it is held.
+   */
+  requeue(id: number, now: number): Promise<WebhookDeliveryEntity | null> {
+    return this.transactions.run(async ({ manager }) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(WebhookDeliveryEntity)
+        .set({
+          manual: () => "CASE WHEN status = 'pending' THEN manual ELSE TRUE END",
+          status: 'pending',
+          next_attempt_at: now,
+        })
+        .where('id = :id AND (lease_until IS NULL OR lease_until < :now)', { id, now })
+        .execute();
+      if (!result.affected) return null;
+      return manager.findOneBy(WebhookDeliveryEntity, { id });
     });
   }
 
@@ -119,7 +162,7 @@ export class DeliveriesRepository {
       JOIN webhooks w ON w.id = d.webhook_id
       WHERE d.status = 'pending' AND d.next_attempt_at <= :now
         AND (d.lease_until IS NULL OR d.lease_until < :now)
-        AND w.enabled = TRUE
+        AND (w.enabled = TRUE OR d.manual = TRUE)
         AND NOT EXISTS (
           SELECT 1 FROM webhook_deliveries e
           WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
@@ -314,6 +357,8 @@ interface RawClaimed {
   status: DeliveryStatus;
   attempt_count: number | string;
   payload: string;
+  manual: boolean | number;
+  delivered_at: number | string | null;
 }
 
 function toClaimed(row: RawClaimed): Omit<ClaimedDelivery, 'lease_until'> {
@@ -323,6 +368,10 @@ function toClaimed(row: RawClaimed): Omit<ClaimedDelivery, 'lease_until'> {
     status: row.status,
     attempt_count: Number(row.attempt_count),
     payload: row.payload,
+    // SQLite answers raw booleans as 0/1, and an entity saved without the column leaves it undefined.
+    manual: Number(row.manual ?? false) === 1,
+    delivered_at:
+      row.delivered_at === null || row.delivered_at === undefined ? null : Number(row.delivered_at),
   };
 }
 

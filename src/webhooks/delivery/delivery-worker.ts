@@ -137,7 +137,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       for (const delivery of claimed) {
         const target = targets.get(delivery.webhook_id);
         // Disabled or deleted between the claim and now: the delivery waits for the webhook to be enabled.
-        if (!target?.enabled) orphans.push(delivery);
+        // An attempt asked for by hand goes out anyway, as a test send on this instance would.
+        if (!target || (!target.enabled && !delivery.manual)) orphans.push(delivery);
         else this.start(delivery, target);
       }
       await this.repository.release(orphans);
@@ -146,7 +147,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(delivery: ClaimedDelivery, target: DeliveryTarget): void {
-    const done = this.attempt(delivery, target, 'scheduled')
+    const done = this.attempt(delivery, target, delivery.manual ? 'manual' : 'scheduled')
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
       .finally(() => this.inFlight.delete(delivery.id));
@@ -162,7 +163,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const now = Date.now();
     const decision = decide({
       mode,
-      previousStatus: delivery.status,
+      // A delivery queued again by hand is pending now; a failed manual attempt must not undo its success.
+      previousStatus: delivery.delivered_at !== null ? 'delivered' : delivery.status,
       attempt: delivery.attempt_count + 1,
       result,
       now,
