@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
 import { ApiPageResponse, Page } from '../common/http/pagination';
@@ -94,7 +95,13 @@ export class AvailabilityController {
   })
   @ApiOkResponse({ type: AvailabilityDto })
   @ApiErrors('validation_failed', 'availability_range_too_large', 'not_found')
-  get(@IdParam() id: number, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
-    return this.availability.availability(id, query);
+  get(
+    @IdParam() id: number,
+    @Query() query: AvailabilityQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // Already JSON: serialized in slices by the service rather than in one piece after it.
+    void reply.type('application/json; charset=utf-8');
+    return this.availability.availabilityJson(id, query);
   }
 }

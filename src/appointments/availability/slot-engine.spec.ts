@@ -10,7 +10,7 @@ import {
   loadMarginMs,
   localDayBounds,
   MAX_CANDIDATE_STARTS,
-  slotsByDay,
+  slotBatches,
 } from './slot-engine';
 
 const BERLIN = 'Europe/Berlin';
@@ -568,11 +568,12 @@ describe('bounded work', () => {
     expect(exceedsCandidates(rules(), '2026-06-01', '2026-08-01', MAX_CANDIDATE_STARTS)).toBe(false);
   });
 
-  it('yields the same slots one local date at a time', () => {
+  it('yields the same slots in batches of at most the batch size, within a local date', () => {
     const busy = [appointment(1, local('2026-06-16T10:00'), 60)];
-    const byDay = [...slotsByDay(rules(), '2026-06-15', '2026-06-21', busy, LONG_AGO)];
-    expect(byDay.map((slots) => slots.length)).toEqual([16, 14, 16, 16, 16, 0, 0]);
-    expect(byDay.flat()).toEqual(computeSlots(rules(), '2026-06-15', '2026-06-21', busy, LONG_AGO));
+    const batches = [...slotBatches(rules(), '2026-06-15', '2026-06-21', busy, LONG_AGO, 10)];
+    // 16 candidates a weekday in batches of 10 and 6; the appointment takes 2 of Tuesday's first 10.
+    expect(batches.map((slots) => slots.length)).toEqual([10, 6, 8, 6, 10, 6, 10, 6, 10, 6]);
+    expect(batches.flat()).toEqual(computeSlots(rules(), '2026-06-15', '2026-06-21', busy, LONG_AGO));
   });
 });
 

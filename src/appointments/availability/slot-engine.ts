@@ -115,16 +115,20 @@ export function computeSlots(
   now: number,
   opts: SlotOptions = {},
 ): Slot[] {
-  return [...slotsByDay(rules, fromLocalDate, toLocalDate, busy, now, opts)].flat();
+  return [...slotBatches(rules, fromLocalDate, toLocalDate, busy, now, Infinity, opts)].flat();
 }
 
-/** {@link computeSlots} one local date at a time, so that a caller can let other work run between dates. */
-export function* slotsByDay(
+/**
+ * {@link computeSlots} in batches of at most `batchSize` candidate starts, in time order, so that a caller
+ * can let other work run between batches.
+ */
+export function* slotBatches(
   rules: SlotRules,
   fromLocalDate: string,
   toLocalDate: string,
   busy: readonly BusyAppointment[],
   now: number,
+  batchSize: number,
   opts: SlotOptions = {},
 ): Generator<Slot[], void, undefined> {
   assertRules(rules);
@@ -133,7 +137,11 @@ export function* slotsByDay(
   if (dates.length === 0 || !offersAnything(rules)) return;
   const candidates = dates.map((date) => dayCandidates(zone, date, rules));
   const occupancy = new Occupancy(rules, new DayFrame(zone, dates), busy, opts);
-  for (let day = 0; day < dates.length; day++) yield occupancy.daySlots(candidates[day], day, now);
+  for (let day = 0; day < dates.length; day++) {
+    for (let from = 0; from < candidates[day].length; from += batchSize) {
+      yield occupancy.daySlots(candidates[day].slice(from, from + batchSize), day, now);
+    }
+  }
 }
 
 /** Whether the local date range holds more than `limit` candidate starts; stops counting once it does. */
@@ -404,30 +412,34 @@ class Occupancy {
     }
   }
 
-  /** The slots among `candidates`, the sorted candidate starts of the frame's `day`-th local date. */
+  /** The slots among `candidates`, sorted candidate starts of the frame's `day`-th local date. */
   daySlots(candidates: number[], day: number, now: number): Slot[] {
     const { rules } = this;
     const durationMs = rules.duration * MINUTE_MS;
     const slots: Slot[] = [];
     const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - this.typeCountByDay[day] : Infinity;
     if (capLeft <= 0) return slots;
+    const typeSchedule = this.schedule(`type:${rules.typeId}`);
+    // The day's counts decide the preference, so the hosts are ordered once per day, not per candidate.
+    // Stable sort over ids already ascending gives the lowest-id tie break.
+    const hosts = [...this.hostIds]
+      .sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day))
+      .map((hostId) => ({ hostId, schedule: this.schedule(`member:${hostId}`) }));
     for (const start of candidates) {
       if (!withinNotice(rules, start, now)) continue;
       let seats: number;
-      let freeHostIds: number[] = [];
-      if (this.hostIds.length === 0) {
-        seats = this.schedule(`type:${rules.typeId}`).freeSeats(start, rules.capacity);
+      const freeHostIds: number[] = [];
+      if (hosts.length === 0) {
+        seats = typeSchedule.freeSeats(start, rules.capacity);
       } else {
         seats = 0;
-        for (const hostId of this.hostIds) {
-          const free = this.schedule(`member:${hostId}`).freeSeats(start, rules.capacity);
+        for (const { hostId, schedule } of hosts) {
+          const free = schedule.freeSeats(start, rules.capacity);
           if (free > 0) {
             seats += free;
             freeHostIds.push(hostId);
           }
         }
-        // Stable sort over ids already ascending gives the lowest-id tie break.
-        freeHostIds = freeHostIds.sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day));
       }
       const seatsRemaining = Math.min(seats, capLeft);
       if (seatsRemaining > 0) slots.push({ start, end: start + durationMs, seatsRemaining, freeHostIds });
