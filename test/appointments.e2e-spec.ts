@@ -206,11 +206,11 @@ describe('appointments (e2e)', () => {
     expect(recorder.events[0].payload.rescheduled_from_start_date).toBe('2030-02-04T10:00:00.000Z');
 
     recorder.clear();
-    const canceled = await t.http().post(`/api/v1/appointments/${id}/cancel`).set(AUTH).expect(201);
+    const canceled = await t.http().post(`/api/v1/appointments/${id}/cancel`).set(AUTH).expect(200);
     expect(canceled.body.status).toBe('canceled');
     expect(names()).toEqual(['appointment.canceled']);
     recorder.clear();
-    await t.http().post(`/api/v1/appointments/${id}/cancel`).set(AUTH).expect(201);
+    await t.http().post(`/api/v1/appointments/${id}/cancel`).set(AUTH).expect(200);
     expect(names()).toEqual([]);
 
     const refused = await t

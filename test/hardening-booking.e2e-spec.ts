@@ -1,8 +1,13 @@
 import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
 import { expect } from 'expect';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import request from 'supertest';
 import { Receiver, verifyDelivery } from './support/receiver';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+import { freePort, killAll, run, Server, started, stopped } from './support/service-process';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 const WEEK = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const ALL_DAY = Object.fromEntries(WEEK.map((day) => [day, [{ start: '00:00', end: '24:00' }]]));
@@ -302,24 +307,47 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
   let databaseUrl: string;
   let receiver: Receiver;
   let httpOnly: TestApp;
-  let worker: TestApp | undefined;
+  /** The worker instance runs in a process of its own: two apps in one process on one SQLite file would wait
+   * on each other's write lock. */
+  let worker: Server | undefined;
   let webhookId: number;
   let secret: string;
-  const admin = (app: TestApp) => ({
-    post: (path: string) => app.http().post(path).set(AUTH),
-    get: (path: string) => app.http().get(path).set(AUTH),
+  const admin = (base: string) => ({
+    post: (path: string) => request(base).post(path).set(AUTH),
+    get: (path: string) => request(base).get(path).set(AUTH),
   });
-  const startWorker = () =>
-    startTestApp({ databaseUrl, env: { WEBHOOK_WORKER: 'true', WEBHOOK_POLL_INTERVAL_MS: '100' } });
+  const startWorker = async (): Promise<Server> => {
+    const server = run({
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'booking-worker-')),
+      PORT: String(await freePort()),
+      ADMIN_API_KEY: ADMIN_KEY,
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      WEBHOOK_WORKER: 'true',
+      WEBHOOK_POLL_INTERVAL_MS: '100',
+    });
+    try {
+      await started(server);
+    } catch (error) {
+      server.child.kill('SIGKILL');
+      throw error;
+    }
+    return server;
+  };
+  const stopWorker = async () => {
+    worker?.child.kill('SIGTERM');
+    if (worker) await stopped(worker);
+    worker = undefined;
+  };
   const delivery = async (id: number) =>
-    (await admin(httpOnly).get(`/api/v1/webhook-deliveries/${id}`).expect(200)).body;
+    (await admin(httpOnly.url).get(`/api/v1/webhook-deliveries/${id}`).expect(200)).body;
   const quiet = () => new Promise((resolve) => setTimeout(resolve, 500));
 
   beforeAll(async () => {
     databaseUrl = await freshDatabaseUrl();
     receiver = await Receiver.start();
     httpOnly = await startTestApp({ databaseUrl, env: { WEBHOOK_WORKER: 'false' } });
-    const created = await admin(httpOnly)
+    const created = await admin(httpOnly.url)
       .post('/api/v1/webhooks')
       .send({ url: receiver.url('/instances') })
       .expect(201);
@@ -328,7 +356,7 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
   });
 
   afterAll(async () => {
-    await worker?.close();
+    await stopWorker().finally(killAll);
     await httpOnly.close();
     await receiver.close();
   });
@@ -338,7 +366,10 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
     { timeout: 60_000 },
     async () => {
       receiver.on('/instances', [500]);
-      const queued = await admin(httpOnly).post(`/api/v1/webhooks/${webhookId}/test`).send({}).expect(202);
+      const queued = await admin(httpOnly.url)
+        .post(`/api/v1/webhooks/${webhookId}/test`)
+        .send({})
+        .expect(202);
       expect(queued.body).toMatchObject({
         webhook_id: webhookId,
         event_id: null,
@@ -357,8 +388,7 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
       await quiet();
       expect(await delivery(queued.body.id)).toMatchObject({ status: 'failed', attempt_count: 1 });
       expect(receiver.received('/instances')).toHaveLength(1);
-      await worker.close();
-      worker = undefined;
+      await stopWorker();
     },
   );
 
@@ -367,15 +397,14 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
     { timeout: 60_000 },
     async () => {
       receiver.on('/instances', [200, 500]);
-      const sent = await admin(httpOnly).post(`/api/v1/webhooks/${webhookId}/test`).expect(202);
+      const sent = await admin(httpOnly.url).post(`/api/v1/webhooks/${webhookId}/test`).expect(202);
       worker = await startWorker();
       await receiver.waitFor('/instances', 2);
       await quiet();
       expect(await delivery(sent.body.id)).toMatchObject({ status: 'delivered', attempt_count: 1 });
-      await worker.close();
-      worker = undefined;
+      await stopWorker();
 
-      const queued = await admin(httpOnly)
+      const queued = await admin(httpOnly.url)
         .post(`/api/v1/webhook-deliveries/${sent.body.id}/redeliver`)
         .expect(202);
       expect(queued.body).toMatchObject({ id: sent.body.id, status: 'pending', attempt_count: 1 });
@@ -390,11 +419,11 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
       expect(await delivery(sent.body.id)).toMatchObject({ status: 'delivered', attempt_count: 2 });
       expect(receiver.received('/instances')).toHaveLength(3);
 
-      const direct = await admin(worker)
+      const direct = await admin(worker.url)
         .post(`/api/v1/webhook-deliveries/${sent.body.id}/redeliver`)
         .expect(200);
       expect(direct.body).toMatchObject({ delivery_id: sent.body.id, attempt_number: 3, status_code: 200 });
-      const test = await admin(worker).post(`/api/v1/webhooks/${webhookId}/test`).expect(200);
+      const test = await admin(worker.url).post(`/api/v1/webhooks/${webhookId}/test`).expect(200);
       expect(test.body).toMatchObject({ attempt_number: 1, status_code: 200 });
     },
   );

@@ -543,9 +543,14 @@ describe('webhooks (e2e)', () => {
 
     beforeAll(async () => {
       // Its own SQLite file: two apps in one process on one file would wait on each other's lock forever.
+      // A worker instance, since only one sends test sends itself; its poll is kept out of the way.
       strict = await startTestApp({
         databaseUrl: onPostgres ? t.config.database.url : await freshDatabaseUrl(),
-        env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'false', WEBHOOK_WORKER: 'false' },
+        env: {
+          WEBHOOK_ALLOW_PRIVATE_URLS: 'false',
+          WEBHOOK_WORKER: 'true',
+          WEBHOOK_POLL_INTERVAL_MS: '600000',
+        },
       });
     });
 
