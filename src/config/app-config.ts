@@ -29,6 +29,9 @@ export class AppConfig {
   /** Attempts in flight at once per instance. */
   webhookConcurrency!: number;
   outboxRelayIntervalMs!: number;
+  /** Back-off of a failing event: the first retry after this long, doubling each time, up to the max. */
+  outboxRetryBaseMs!: number;
+  outboxRetryMaxMs!: number;
   logLevel!: LogLevel;
 }
 
@@ -160,6 +163,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 600000),
     webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000),
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
+    outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1000, 0, 3600000),
+    outboxRetryMaxMs: integer(env, 'OUTBOX_RETRY_MAX_MS', 600000, 0, 86400000),
     logLevel,
   });
 }
