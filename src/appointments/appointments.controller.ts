@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { ApiPageResponse, Page } from '../common/http/pagination';
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
@@ -15,7 +17,10 @@ import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 @ApiErrors('unauthorized')
 @Controller('api/v1/appointments')
 export class AppointmentsController {
-  constructor(private readonly appointments: AppointmentsService) {}
+  constructor(
+    private readonly appointments: AppointmentsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List appointments (filters combine)' })
@@ -28,9 +33,32 @@ export class AppointmentsController {
   @Post()
   @ApiOperation({ summary: 'Book an appointment (availability re-checked under a lock)' })
   @ApiCreatedResponse({ type: AppointmentDto })
-  @ApiErrors('validation_failed', 'unknown_team_member', 'slot_unavailable', 'slot_not_offered')
-  book(@Body() body: CreateAppointmentDto): Promise<AppointmentDto> {
-    return this.appointments.book(body);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Any unique string (1–255 visible ASCII characters). Sent again with the same body within 24 h, it answers ' +
+      'the first result (header `Idempotent-Replayed: true`) and books nothing new; with another body: 422.',
+  })
+  @ApiErrors(
+    'validation_failed',
+    'unknown_team_member',
+    'slot_unavailable',
+    'slot_not_offered',
+    'idempotency_key_invalid',
+    'idempotency_key_reused',
+  )
+  async book(
+    @Body() body: CreateAppointmentDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AppointmentDto> {
+    const result = await this.idempotency.run('appointments', key, request.body, 201, () =>
+      this.appointments.book(body),
+    );
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@ import { TeamMembersCustomers1764190000001 } from './1764190000001-team-members-
 import { Appointments1764190000002 } from './1764190000002-appointments';
 import { Webhooks1764190000003 } from './1764190000003-webhooks';
 import { OutboxStreams1764190000010 } from './1764190000010-outbox-streams';
+import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
@@ -10,4 +11,5 @@ export const MIGRATIONS = [
   Appointments1764190000002,
   Webhooks1764190000003,
   OutboxStreams1764190000010,
+  IdempotencyKeys1764190000015,
 ];
