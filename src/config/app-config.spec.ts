@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       webhookPollIntervalMs: 1000,
       webhookConcurrency: 50,
       outboxRelayIntervalMs: 10000,
+      outboxRetryBaseMs: 1000,
+      outboxRetryMaxMs: 600000,
       logLevel: 'info',
     });
   });
@@ -63,6 +65,8 @@ describe('loadConfig', () => {
       WEBHOOK_POLL_INTERVAL_MS: '250',
       WEBHOOK_CONCURRENCY: '8',
       OUTBOX_RELAY_INTERVAL_MS: '500',
+      OUTBOX_RETRY_BASE_MS: '250',
+      OUTBOX_RETRY_MAX_MS: '60000',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -83,6 +87,8 @@ describe('loadConfig', () => {
       webhookPollIntervalMs: 250,
       webhookConcurrency: 8,
       outboxRelayIntervalMs: 500,
+      outboxRetryBaseMs: 250,
+      outboxRetryMaxMs: 60000,
       logLevel: 'debug',
     });
   });
@@ -127,6 +133,8 @@ describe('loadConfig', () => {
     ['WEBHOOK_CONCURRENCY', '0'],
     ['WEBHOOK_CONCURRENCY', 'many'],
     ['OUTBOX_RELAY_INTERVAL_MS', '10'],
+    ['OUTBOX_RETRY_BASE_MS', '-1'],
+    ['OUTBOX_RETRY_MAX_MS', '1.5'],
     ['ADMIN_API_KEY', 'too-short'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });

@@ -1,11 +1,11 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { hashBody } from './request-hash';
 
 /** How long a key answers with its first result. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -109,18 +109,4 @@ function replay<T>(earlier: IdempotencyKeyEntity, requestHash: string): Idempote
     );
   }
   return { body: JSON.parse(earlier.response_body) as T, replayed: true };
-}
-
-/** SHA-256 of the body as canonical JSON: the same fields in another order are the same request. */
-export function hashBody(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -1,4 +1,4 @@
-import { hashBody } from './idempotency.service';
+import { hashBody } from './request-hash';
 
 describe('hashBody', () => {
   it('gives the same hash to the same fields in another order, nested too', () => {
