@@ -1,11 +1,4 @@
-import {
-  isEmail,
-  isURL,
-  registerDecorator,
-  ValidateIf,
-  ValidationArguments,
-  ValidationOptions,
-} from 'class-validator';
+import { isEmail, isURL, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
 import { isValidTimeZone } from './time-zone';
 
 /*
@@ -31,17 +24,14 @@ export function firstFailure<T>(...checks: Check<T>[]): Check<T> {
   };
 }
 
-function rule<T>(name: string, check: Check<T>, options?: ValidationOptions): PropertyDecorator {
+function rule<T>(name: string, check: Check<T>): PropertyDecorator {
   return (target, propertyName) => {
     const failures = new WeakMap<object, string>();
     registerDecorator({
       name,
       target: target.constructor,
       propertyName: String(propertyName),
-      options: {
-        ...options,
-        message: (args: ValidationArguments) => failures.get(args.object) ?? 'is invalid',
-      },
+      options: { message: (args: ValidationArguments) => failures.get(args.object) ?? 'is invalid' },
       validator: {
         validate(value: unknown, args: ValidationArguments) {
           const failure = check(value as T, args.object);
@@ -112,17 +102,21 @@ export function IsEmailAddress(): PropertyDecorator {
 export const MAX_URL_LENGTH = 2000;
 
 /**
- * An absolute http(s) URL as given, without control characters: a parser drops a CR, LF or tab silently,
- * but the stored text keeps it and every echo or log of the URL would carry it.
+ * URLs are refused with control characters: a parser drops a CR, LF or tab silently, but the stored text
+ * keeps it and every echo or log of the URL would carry it.
  */
+const urlText = firstFailure(text(1, MAX_URL_LENGTH), (value) =>
+  CONTROL_CHARACTER.test(value as string) ? 'must not contain control characters (CR, LF, tab, …)' : null,
+);
+
+/** An absolute http(s) URL, as a meeting link. */
 export function httpUrl(value: unknown): string | null {
-  const failure = text(1, MAX_URL_LENGTH)(value, {});
-  if (failure !== null) return failure;
-  const url = value as string;
-  if (CONTROL_CHARACTER.test(url)) return 'must not contain control characters (CR, LF, tab, …)';
-  return isURL(url, { protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-    ? null
-    : 'must be an http or https URL such as https://meet.example.com/intro';
+  return (
+    urlText(value, {}) ??
+    (isURL(value as string, { protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+      ? null
+      : 'must be an http or https URL such as https://meet.example.com/intro')
+  );
 }
 
 export function IsHttpUrl(): PropertyDecorator {
@@ -131,17 +125,21 @@ export function IsHttpUrl(): PropertyDecorator {
 
 /** Any absolute URL the WHATWG parser reads, without control characters (the scheme is checked later). */
 export function absoluteUrl(value: unknown): string | null {
-  const failure = text(1, MAX_URL_LENGTH)(value, {});
-  if (failure !== null) return failure;
-  const url = value as string;
-  if (CONTROL_CHARACTER.test(url)) return 'must not contain control characters (CR, LF, tab, …)';
-  return URL.canParse(url) ? null : 'must be an absolute URL such as https://hooks.example.com/booking';
+  return (
+    urlText(value, {}) ??
+    (URL.canParse(value as string)
+      ? null
+      : 'must be an absolute URL such as https://hooks.example.com/booking')
+  );
 }
+
+/** The longest IANA zone name is 32 characters; anything far longer is not worth looking up. */
+const MAX_TIME_ZONE_LENGTH = 64;
 
 /** An IANA time zone name such as `Europe/Berlin`. */
 export function IsTimeZone(): PropertyDecorator {
   return rule('isTimeZone', (value) =>
-    typeof value === 'string' && isValidTimeZone(value)
+    typeof value === 'string' && value.length <= MAX_TIME_ZONE_LENGTH && isValidTimeZone(value)
       ? null
       : 'must be an IANA time zone such as Europe/Berlin',
   );
