@@ -200,12 +200,8 @@ export class AppointmentTypesService {
 }
 
 function slugTaken(slug?: string): DomainError {
-  const what = slug === undefined ? 'that slug' : `slug "${slug}"`;
-  return DomainError.invalidField(
-    'slug',
-    `${what} is already used by another appointment type`,
-    'slug_taken',
-  );
+  const what = slug === undefined ? '' : `"${slug}" `;
+  return DomainError.invalidField('slug', `${what}is already used by another appointment type`, 'slug_taken');
 }
 
 export function slugify(title: string): string {

@@ -169,8 +169,8 @@ export class TeamMembersService {
 }
 
 function emailTaken(email?: string): DomainError {
-  const what = email === undefined ? 'that email' : `email "${email}"`;
-  return DomainError.invalidField('email', `${what} is already used by another team member`, 'email_taken');
+  const what = email === undefined ? '' : `"${email}" `;
+  return DomainError.invalidField('email', `${what}is already used by another team member`, 'email_taken');
 }
 
 function unique(ids: number[]): number[] {
