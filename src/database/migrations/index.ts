@@ -2,10 +2,12 @@ import { Foundation1764190000000 } from './1764190000000-foundation';
 import { TeamMembersCustomers1764190000001 } from './1764190000001-team-members-customers';
 import { Appointments1764190000002 } from './1764190000002-appointments';
 import { Webhooks1764190000003 } from './1764190000003-webhooks';
+import { AppointmentSequence1764190000014 } from './1764190000014-appointment-sequence';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
   TeamMembersCustomers1764190000001,
   Appointments1764190000002,
   Webhooks1764190000003,
+  AppointmentSequence1764190000014,
 ];
