@@ -30,7 +30,8 @@ function details(input: ChangePageInput): SafeHtml {
   const { appointment } = input.found;
   const typeZone = appointment.appointment_type_timezone;
   const hosts = appointment.team_members.map((member) => member.display_name).join(', ');
-  const meeting = externalHref(appointment.web_meeting_url);
+  const canceled = appointment.status === 'canceled';
+  const meeting = canceled ? undefined : externalHref(appointment.web_meeting_url);
   return html`<dl>
       <dt>What</dt>
       <dd>${appointment.appointment_type_title}</dd>
@@ -62,7 +63,7 @@ function details(input: ChangePageInput): SafeHtml {
     </dl>
     <p class="actions">
       <a class="button secondary" href="${input.calendarUrl}" download="appointment.ics"
-        >Add to calendar (.ics)</a
+        >${canceled ? 'Update your calendar (.ics)' : 'Add to calendar (.ics)'}</a
       >
     </p>`;
 }

@@ -11,6 +11,7 @@ main{max-width:40rem;margin:0 auto;padding:1rem}
 .card{background:#fff;border-radius:12px;padding:1rem 1.1rem;margin:0 0 1rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h1{font-size:1.45rem;line-height:1.25;margin:.2rem 0 .4rem}
 h2{font-size:1.1rem;margin:0 0 .6rem}
+h2.details{margin-top:1.4rem}
 .site{font-size:.9rem;color:#5a6275;margin:0}
 .muted{color:#5a6275}
 .notice{background:#e8f4ec;border-left:4px solid #2e8b57;padding:.7rem .9rem;border-radius:8px;margin:0 0 1rem}
@@ -35,7 +36,7 @@ button.danger{background:#b3261e}
 .days a{display:block;text-align:center;padding:.45rem .2rem;border-radius:8px;border:1px solid #b8bfcc;color:inherit;text-decoration:none;line-height:1.2}
 .days a[aria-current=date]{background:#2f5bd3;border-color:#2f5bd3;color:#fff}
 .days small{display:block;font-size:.8rem}
-fieldset{border:0;padding:0;margin:0;min-width:0}
+fieldset{border:0;padding:0;margin:.8rem 0 0;min-width:0}
 legend{font-weight:600;padding:0;margin-bottom:.4rem}
 .times{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.2rem,1fr));gap:.45rem}
 .times label{margin:0;font-weight:500}
