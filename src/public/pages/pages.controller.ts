@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
@@ -38,7 +38,8 @@ function isInstant(value: string | undefined): value is string {
  * the visitor's time zone and submits the zone picker). Every form post carries a CSRF token.
  */
 @Public()
-@ApiExcludeController()
+@ApiTags('pages')
+@ApiProduces('text/html')
 @UseGuards(PublicRateLimitGuard)
 @UseFilters(PageErrorFilter)
 @Controller()
@@ -50,6 +51,10 @@ export class PagesController {
   ) {}
 
   @Get('book/:slug')
+  @ApiOperation({
+    summary: 'The booking page of a published type (HTML; `?tz=&from=&date=` pick zone and day)',
+  })
+  @ApiResponse({ status: 200, description: 'text/html' })
   async bookingPage(
     @Param('slug') slug: string,
     @Query() query: FormQuery,
@@ -61,6 +66,8 @@ export class PagesController {
   }
 
   @Post('book/:slug')
+  @ApiOperation({ summary: 'The booking page’s form post (CSRF-checked); 303 to the confirmation' })
+  @ApiResponse({ status: 303, description: 'booked: to /appointments/change/:token?done=booked' })
   async book(
     @Param('slug') slug: string,
     @Body() body: FormQuery | undefined,
@@ -124,6 +131,8 @@ export class PagesController {
   }
 
   @Get('appointments/change/:token')
+  @ApiOperation({ summary: 'The change page behind public_edit_url (HTML)' })
+  @ApiResponse({ status: 200, description: 'text/html' })
   async changePage(
     @Param('token') token: string,
     @Query() query: FormQuery,
@@ -140,6 +149,8 @@ export class PagesController {
   }
 
   @Post('appointments/change/:token/reschedule')
+  @ApiOperation({ summary: 'The change page’s reschedule form post (CSRF-checked); 303 back to the page' })
+  @ApiResponse({ status: 303, description: 'rescheduled' })
   async reschedule(
     @Param('token') token: string,
     @Body() body: FormQuery | undefined,
@@ -179,6 +190,8 @@ export class PagesController {
   }
 
   @Post('appointments/change/:token/cancel')
+  @ApiOperation({ summary: 'The change page’s cancel form post (CSRF-checked, needs confirm=yes); 303 back' })
+  @ApiResponse({ status: 303, description: 'canceled, or to the confirmation step' })
   async cancel(
     @Param('token') token: string,
     @Body() body: FormQuery | undefined,
