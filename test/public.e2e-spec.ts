@@ -337,10 +337,7 @@ describe('public booking routes and pages (e2e)', () => {
     expect(booked.headers.location).toMatch(
       /^\/appointments\/change\/[A-Za-z0-9_-]+\?done=booked&tz=Europe%2FBerlin$/,
     );
-    const confirmation = await t
-      .http()
-      .get(booked.headers.location)
-      .expect(200);
+    const confirmation = await t.http().get(booked.headers.location).expect(200);
     expect(confirmation.text).toContain('Booking confirmed');
     expect(confirmation.text).toContain('calendar.ics');
   });
@@ -352,7 +349,12 @@ describe('public rate limits (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({
       databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-e2e-')), 'limits.sqlite')}`,
-      env: { PUBLIC_RATE_LIMIT: '3', PUBLIC_RATE_LIMIT_WRITES: '1', PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60' },
+      env: {
+        PUBLIC_RATE_LIMIT: '3',
+        PUBLIC_RATE_LIMIT_WRITES: '1',
+        PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60',
+        PUBLIC_FRAME_ANCESTORS: 'https://www.example.com',
+      },
     });
   });
 
@@ -363,6 +365,10 @@ describe('public rate limits (e2e)', () => {
     const limited = await t.http().get('/book/none').expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.headers['content-type']).toContain('text/html');
+    // Framing is allowed to the configured origins only.
+    expect(limited.headers['content-security-policy']).toContain('frame-ancestors https://www.example.com');
+    expect(limited.headers['x-frame-options']).toBeUndefined();
     const api = await t.http().get('/api/v1/public/appointments/whatever').expect(429);
     expect(api.body).toEqual({
       statusCode: 429,

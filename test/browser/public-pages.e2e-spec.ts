@@ -203,6 +203,31 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     },
   );
 
+  it('books with JavaScript turned off: plain form posts', { timeout: 120_000 }, async () => {
+    const plain = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+    try {
+      const page = await plain.newPage();
+      await page.goto(`${base}/book/first-consultation`);
+      // No script: the times stay in the type's zone until the visitor picks another.
+      expect(await page.locator('#tz').inputValue()).toBe('Europe/Berlin');
+      await page.locator('#tz').selectOption('Asia/Tokyo');
+      await page.getByRole('button', { name: 'Show times' }).click();
+      await page.waitForURL(/tz=Asia%2FTokyo/);
+      await page.locator('.days a').nth(2).click();
+      await page.locator('.times label').first().click();
+      await page.getByLabel('Name', { exact: true }).fill('No Script');
+      await page.getByLabel('Email', { exact: true }).fill('noscript@example.com');
+      await page.getByLabel('Phone', { exact: true }).fill('+81 3 1234 5678');
+      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.waitForURL(/done=booked&tz=Asia%2FTokyo/);
+      await expect(page.getByRole('heading', { name: 'Booking confirmed' }).isVisible()).resolves.toBe(true);
+      const [, , , booked] = await deliveries(4);
+      expect(booked.action).toBe('appointment_booked');
+      expect(booked.appointment.customer_timezone).toBe('Asia/Tokyo');
+    } finally {
+      await plain.close();
+    }
+  });
   it(
     'has no horizontal scroll at 390 px on either page, whatever the content',
     { timeout: 60_000 },
