@@ -229,6 +229,40 @@ describe('public booking routes and pages (e2e)', () => {
     expect(events.events.map((event) => event.name)).toEqual(['appointment.rescheduled']);
   });
 
+  it('never moves an appointment onto a type that became a draft', async () => {
+    const type = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({ title: 'Soon retired', duration: 30, timezone: 'UTC', availability: EVERY_DAY })
+      .expect(201);
+    const booked = await t
+      .http()
+      .post('/api/v1/public/appointment-types/soon-retired/bookings')
+      .send({
+        start_date: '2030-01-07T09:00:00.000Z',
+        customer_information: { Name: 'R', Email: 'r@example.com' },
+      })
+      .expect(201);
+    await t
+      .http()
+      .patch(`/api/v1/appointment-types/${type.body.id}`)
+      .set(AUTH)
+      .send({ status: 'draft' })
+      .expect(200);
+    const refused = await t
+      .http()
+      .post(`/api/v1/public/appointments/${booked.body.token}/reschedule`)
+      .send({ start_date: '2030-01-07T10:00:00.000Z' })
+      .expect(422);
+    expect(refused.body.code).toBe('slot_not_offered');
+    const page = await t.http().get(`/appointments/change/${booked.body.token}`).expect(200);
+    expect(page.text).toContain('cannot be moved online');
+    expect(page.text).not.toContain('/reschedule"');
+    await t.http().get('/book/soon-retired').expect(404);
+    await t.http().post(`/api/v1/public/appointments/${booked.body.token}/cancel`).expect(200);
+  });
+
   it('reaches nothing of another appointment by a token', async () => {
     const mine = await book('2030-01-10T08:00:00.000Z', 'mine@example.com').expect(201);
     const theirs = await book('2030-01-10T09:00:00.000Z', 'theirs@example.com').expect(201);
