@@ -163,6 +163,12 @@ export class AppointmentTypesService {
     });
   }
 
+  /** The type with that slug (any status), or null: the public booking page finds its type by slug. */
+  async findBySlug(slug: string): Promise<AppointmentTypeDto | null> {
+    const type = await this.types.findOneBy({ slug });
+    return type ? toAppointmentTypeDto(type) : null;
+  }
+
   /** For other modules' transactions (booking reads the type inside its own transaction). */
   async findIn(manager: EntityManager, id: number): Promise<AppointmentTypeDto | null> {
     const type = await manager.findOneBy(AppointmentTypeEntity, { id });

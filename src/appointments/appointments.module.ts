@@ -21,6 +21,6 @@ import { TeamMemberDeletedListener } from './listeners/team-member-deleted.liste
   ],
   controllers: [AppointmentsController, AvailabilityController],
   providers: [AppointmentsService, AvailabilityService, BookingCalendar, TeamMemberDeletedListener],
-  exports: [AppointmentsService],
+  exports: [AppointmentsService, AvailabilityService],
 })
 export class AppointmentsModule {}

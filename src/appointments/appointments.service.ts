@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
@@ -26,6 +26,7 @@ import { AppointmentEditedEvent } from './events/appointment-edited.event';
 import { AppointmentRescheduledEvent } from './events/appointment-rescheduled.event';
 import type {
   AppointmentDataBefore,
+  AppointmentSnapshot,
   AppointmentStatus,
   TeamMemberSnapshot,
 } from './events/appointment-snapshot';
@@ -44,6 +45,12 @@ const EDITABLE_FIELDS = [
   'web_meeting_url',
   'web_meeting_password',
 ] as const;
+
+export interface TokenAppointment {
+  appointment: AppointmentSnapshot;
+  /** The calendar entry's revision (RFC 5545 SEQUENCE). */
+  sequence: number;
+}
 
 interface Placement {
   typeId: number;
@@ -219,6 +226,7 @@ export class AppointmentsService {
         return toAppointmentDto(appointment, this.config.siteUrl);
       }
       appointment.date_modified = Date.now();
+      if (timeChanged || status !== before.status) appointment.sequence = (before.sequence ?? 0) + 1;
       await tx.manager.save(appointment);
       if (hostsNow || timeChanged) await this.writeHosts(tx.manager, appointment);
 
@@ -251,6 +259,22 @@ export class AppointmentsService {
       }
       return toAppointmentDto(appointment, this.config.siteUrl);
     });
+  }
+
+  /**
+   * The appointment behind a customer's secret token, as its events describe it (type, hosts), with its
+   * calendar revision; null when no appointment has that token.
+   */
+  async findByToken(token: string): Promise<TokenAppointment | null> {
+    const manager = this.appointments.manager;
+    const appointment = await manager.findOneBy(AppointmentEntity, { token });
+    // The database found it by an index; the comparison that decides is constant-time and case-exact.
+    if (!appointment || !sameSecret(appointment.token, token)) return null;
+    const type = await this.requireType(manager, appointment.appointment_type_id);
+    return {
+      appointment: await this.snapshot(manager, appointment, type),
+      sequence: appointment.sequence ?? 0,
+    };
   }
 
   /** Cancels; canceling a canceled appointment changes nothing. */
@@ -408,6 +432,12 @@ export class AppointmentsService {
     if (!appointment) throw DomainError.notFound('appointment', id);
     return appointment;
   }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function customerInformation(input: Record<string, unknown>, type: AppointmentTypeDto) {

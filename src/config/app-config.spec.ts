@@ -35,6 +35,11 @@ describe('loadConfig', () => {
       outboxRetryBaseMs: 1000,
       outboxRetryMaxMs: 600000,
       logLevel: 'info',
+      publicRateLimit: 120,
+      publicRateLimitWrites: 20,
+      publicRateLimitWindowSeconds: 60,
+      publicFrameAncestors: [],
+      trustProxy: false,
     });
   });
 
@@ -68,6 +73,11 @@ describe('loadConfig', () => {
       OUTBOX_RETRY_BASE_MS: '250',
       OUTBOX_RETRY_MAX_MS: '60000',
       LOG_LEVEL: 'debug',
+      PUBLIC_RATE_LIMIT: '30',
+      PUBLIC_RATE_LIMIT_WRITES: '5',
+      PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '10',
+      PUBLIC_FRAME_ANCESTORS: 'https://www.example.com, https://shop.example.com:8443',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
     });
     expect(config).toEqual({
       port: 8080,
@@ -90,6 +100,11 @@ describe('loadConfig', () => {
       outboxRetryBaseMs: 250,
       outboxRetryMaxMs: 60000,
       logLevel: 'debug',
+      publicRateLimit: 30,
+      publicRateLimitWrites: 5,
+      publicRateLimitWindowSeconds: 10,
+      publicFrameAncestors: ['https://www.example.com', 'https://shop.example.com:8443'],
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
     });
   });
 
@@ -136,6 +151,12 @@ describe('loadConfig', () => {
     ['OUTBOX_RETRY_BASE_MS', '-1'],
     ['OUTBOX_RETRY_MAX_MS', '1.5'],
     ['ADMIN_API_KEY', 'too-short'],
+    ['PUBLIC_RATE_LIMIT', '0'],
+    ['PUBLIC_RATE_LIMIT_WRITES', 'lots'],
+    ['PUBLIC_RATE_LIMIT_WINDOW_SECONDS', '0'],
+    ['PUBLIC_FRAME_ANCESTORS', 'https://www.example.com/page'],
+    ['PUBLIC_FRAME_ANCESTORS', "'self'"],
+    ['TRUST_PROXY', 'maybe'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -160,6 +181,13 @@ describe('loadConfig', () => {
 
   it.each(['false', 'False', '0', 'no'])('reads %s as false', (value) => {
     expect(loadConfig({ WEBHOOK_WORKER: value }).webhookWorker).toBe(false);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it('accepts a 16-character admin key', () => {

@@ -33,6 +33,15 @@ export class AppConfig {
   outboxRetryBaseMs!: number;
   outboxRetryMaxMs!: number;
   logLevel!: LogLevel;
+  /** Requests per client IP per window, over all public routes and pages together. */
+  publicRateLimit!: number;
+  /** Writes (bookings, reschedules, cancels, form posts) per client IP per window. */
+  publicRateLimitWrites!: number;
+  publicRateLimitWindowSeconds!: number;
+  /** Origins allowed to frame the public pages (CSP frame-ancestors); empty: none. */
+  publicFrameAncestors!: string[];
+  /** Fastify's trustProxy: whether X-Forwarded-For names the client IP (from any proxy, or from these). */
+  trustProxy!: boolean | string[];
 }
 
 export class ConfigError extends Error {
@@ -128,6 +137,44 @@ function retrySchedule(env: Env): number[] {
   return parts.map(Number);
 }
 
+function origins(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  return raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((part) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(part);
+      } catch {
+        url = undefined;
+      }
+      if (
+        !url ||
+        (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+        url.origin !== part.replace(/\/$/, '')
+      ) {
+        throw new ConfigError(name, `must list origins such as https://www.example.com, got "${part}"`);
+      }
+      return url.origin;
+    });
+}
+
+function trustProxy(env: Env): boolean | string[] {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || /^(false|no)$/i.test(raw)) return false;
+  if (/^(true|yes)$/i.test(raw)) return true;
+  const addresses = raw.split(',').map((part) => part.trim());
+  if (addresses.some((part) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(part))) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, or proxy addresses/CIDRs separated by commas, got "${raw}"`,
+    );
+  }
+  return addresses;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const defaultTimezone = read(env, 'DEFAULT_TIMEZONE') ?? 'UTC';
   if (!isValidTimeZone(defaultTimezone)) {
@@ -166,5 +213,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1000, 0, 3600000),
     outboxRetryMaxMs: integer(env, 'OUTBOX_RETRY_MAX_MS', 600000, 0, 86400000),
     logLevel,
+    publicRateLimit: integer(env, 'PUBLIC_RATE_LIMIT', 120, 1, 1_000_000),
+    publicRateLimitWrites: integer(env, 'PUBLIC_RATE_LIMIT_WRITES', 20, 1, 1_000_000),
+    publicRateLimitWindowSeconds: integer(env, 'PUBLIC_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
+    publicFrameAncestors: origins(env, 'PUBLIC_FRAME_ANCESTORS'),
+    trustProxy: trustProxy(env),
   });
 }

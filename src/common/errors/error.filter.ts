@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactUrl } from '../logging/redact-url';
 import { DomainError, ERROR_STATUS, ErrorCode, FieldError } from './domain-error';
 
 interface ErrorBody {
@@ -44,7 +45,7 @@ export class ErrorFilter implements ExceptionFilter {
         msg: 'request failed',
         request_id: body.request_id,
         method: request.method,
-        url: request.url,
+        url: redactUrl(request.url),
         error: exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       });
     }

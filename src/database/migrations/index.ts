@@ -3,6 +3,7 @@ import { TeamMembersCustomers1764190000001 } from './1764190000001-team-members-
 import { Appointments1764190000002 } from './1764190000002-appointments';
 import { Webhooks1764190000003 } from './1764190000003-webhooks';
 import { OutboxStreams1764190000010 } from './1764190000010-outbox-streams';
+import { AppointmentSequence1764190000014 } from './1764190000014-appointment-sequence';
 import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
 
 export const MIGRATIONS = [
@@ -11,5 +12,6 @@ export const MIGRATIONS = [
   Appointments1764190000002,
   Webhooks1764190000003,
   OutboxStreams1764190000010,
+  AppointmentSequence1764190000014,
   IdempotencyKeys1764190000015,
 ];

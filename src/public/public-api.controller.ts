@@ -1,0 +1,108 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
+import { Public } from '../common/auth/public.decorator';
+import { ApiErrors } from '../common/http/api-errors';
+import { AppConfig } from '../config/app-config';
+import { calendarFile } from './calendar-file';
+import {
+  PublicAppointmentDto,
+  PublicAppointmentTypeDto,
+  PublicBookingDto,
+  PublicRescheduleDto,
+} from './dto/public.dto';
+import { PublicBookingService } from './public-booking.service';
+import { toPublicAppointment, toPublicAppointmentType } from './public.mapper';
+import { PublicRateLimitGuard } from './rate-limit.guard';
+
+@ApiTags('public')
+@Public()
+@UseGuards(PublicRateLimitGuard)
+@ApiErrors('rate_limited')
+@Controller('api/v1/public')
+export class PublicApiController {
+  constructor(
+    private readonly booking: PublicBookingService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('appointment-types/:slug')
+  @ApiOperation({ summary: 'A published appointment type, as a booking page shows it' })
+  @ApiOkResponse({ type: PublicAppointmentTypeDto })
+  @ApiErrors('not_found')
+  async type(@Param('slug') slug: string): Promise<PublicAppointmentTypeDto> {
+    return toPublicAppointmentType(await this.booking.publishedType(slug), this.config.siteUrl);
+  }
+
+  @Get('appointment-types/:slug/availability')
+  @ApiOperation({ summary: 'Bookable slots; `timezone` (the viewer’s) shapes local_start' })
+  @ApiOkResponse({ type: AvailabilityDto })
+  @ApiErrors('validation_failed', 'not_found')
+  availability(@Param('slug') slug: string, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
+    return this.booking.availability(slug, query);
+  }
+
+  @Post('appointment-types/:slug/bookings')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'Book an offered slot (availability always enforced)' })
+  @ApiCreatedResponse({ type: PublicAppointmentDto })
+  @ApiErrors('validation_failed', 'not_found', 'slot_unavailable', 'slot_not_offered')
+  async book(@Param('slug') slug: string, @Body() body: PublicBookingDto): Promise<PublicAppointmentDto> {
+    const { token, found } = await this.booking.book(slug, body);
+    return toPublicAppointment(found, token, this.config.siteUrl);
+  }
+
+  @Get('appointments/:token')
+  @Header('cache-control', 'no-store')
+  @Header('referrer-policy', 'no-referrer')
+  @ApiOperation({ summary: 'The customer’s appointment, by its secret token' })
+  @ApiOkResponse({ type: PublicAppointmentDto })
+  @ApiErrors('not_found')
+  async get(@Param('token') token: string): Promise<PublicAppointmentDto> {
+    return toPublicAppointment(await this.booking.byToken(token), token, this.config.siteUrl);
+  }
+
+  @Post('appointments/:token/cancel')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'Cancel (frees the slot); canceling twice changes nothing' })
+  @ApiOkResponse({ type: PublicAppointmentDto })
+  @ApiErrors('not_found')
+  async cancel(@Param('token') token: string): Promise<PublicAppointmentDto> {
+    return toPublicAppointment(await this.booking.cancel(token), token, this.config.siteUrl);
+  }
+
+  @Post('appointments/:token/reschedule')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'Move to another offered slot (422 slot_not_offered for any other start)' })
+  @ApiOkResponse({ type: PublicAppointmentDto })
+  @ApiErrors('validation_failed', 'not_found', 'slot_unavailable', 'appointment_canceled', 'slot_not_offered')
+  async reschedule(
+    @Param('token') token: string,
+    @Body() body: PublicRescheduleDto,
+  ): Promise<PublicAppointmentDto> {
+    return toPublicAppointment(
+      await this.booking.reschedule(token, body.start_date),
+      token,
+      this.config.siteUrl,
+    );
+  }
+
+  @Get('appointments/:token/calendar.ics')
+  @ApiOperation({ summary: 'The appointment as an RFC 5545 calendar file' })
+  @ApiProduces('text/calendar')
+  @ApiOkResponse({ description: 'text/calendar; stable UID, SEQUENCE bumped on reschedule' })
+  @ApiErrors('not_found')
+  async calendar(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    const found = await this.booking.byToken(token);
+    const file = calendarFile(found, token, { name: this.config.siteName, url: this.config.siteUrl });
+    await reply
+      .header('content-type', 'text/calendar; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="appointment.ics"')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(file);
+  }
+}
