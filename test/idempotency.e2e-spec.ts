@@ -113,6 +113,27 @@ describe('Idempotency-Key on bookings (e2e)', () => {
     expect(again.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('answers a repeated public booking with the first result, token included', async () => {
+    const { slug } = (await t.http().get(`/api/v1/appointment-types/${typeId}`).set(AUTH).expect(200))
+      .body as {
+      slug: string;
+    };
+    const { start_date, customer_information } = newBooking('Dee');
+    const publicBook = () =>
+      t
+        .http()
+        .post(`/api/v1/public/appointment-types/${slug}/bookings`)
+        .set('Idempotency-Key', 'public-key-1')
+        .send({ start_date, customer_information });
+    const first = await publicBook().expect(201);
+    const second = await publicBook().expect(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body).toEqual(first.body);
+    expect(await bookingsAt(start_date)).toBe(1);
+    // Keys of the admin route and of the public route are apart.
+    await book(newBooking('Eve'), 'public-key-1').expect(201);
+  });
+
   it('refuses a malformed key with 400 and books nothing', async () => {
     const body = newBooking();
     for (const key of ['x'.repeat(256), 'has space', 'tab\there']) {

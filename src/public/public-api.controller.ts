@@ -1,10 +1,31 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
 import { Public } from '../common/auth/public.decorator';
 import { ApiErrors } from '../common/http/api-errors';
 import { AppConfig } from '../config/app-config';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { calendarFile } from './calendar-file';
 import {
   PublicAppointmentDto,
@@ -25,6 +46,7 @@ export class PublicApiController {
   constructor(
     private readonly booking: PublicBookingService,
     private readonly config: AppConfig,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   @Get('appointment-types/:slug')
@@ -47,10 +69,40 @@ export class PublicApiController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Book an offered slot (availability always enforced)' })
   @ApiCreatedResponse({ type: PublicAppointmentDto })
-  @ApiErrors('validation_failed', 'not_found', 'slot_unavailable', 'slot_not_offered')
-  async book(@Param('slug') slug: string, @Body() body: PublicBookingDto): Promise<PublicAppointmentDto> {
-    const { token, found } = await this.booking.book(slug, body);
-    return toPublicAppointment(found, token, this.config.siteUrl);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Any unique string (1–255 visible ASCII characters). Sent again with the same body within 24 h, it answers ' +
+      'the first result (header `Idempotent-Replayed: true`) and books nothing new; with another body: 422.',
+  })
+  @ApiErrors(
+    'validation_failed',
+    'not_found',
+    'slot_unavailable',
+    'slot_not_offered',
+    'idempotency_key_invalid',
+    'idempotency_key_reused',
+  )
+  async book(
+    @Param('slug') slug: string,
+    @Body() body: PublicBookingDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PublicAppointmentDto> {
+    const result = await this.idempotency.run(
+      'public-bookings',
+      key,
+      { slug, body: request.body },
+      201,
+      async () => {
+        const { token, found } = await this.booking.book(slug, body);
+        return toPublicAppointment(found, token, this.config.siteUrl);
+      },
+    );
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
   }
 
   @Get('appointments/:token')

@@ -1,3 +1,4 @@
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppointmentTypesModule } from '../appointment-types/appointment-types.module';
@@ -19,6 +20,7 @@ import { PublicRateLimitGuard, rateLimits } from './rate-limit.guard';
     ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimits }),
     AppointmentTypesModule,
     AppointmentsModule,
+    IdempotencyModule,
   ],
   controllers: [PublicApiController, PagesController],
   providers: [PublicBookingService, PublicRateLimitGuard, CsrfTokens],
