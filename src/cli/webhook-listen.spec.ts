@@ -66,6 +66,7 @@ describe('webhook listener', () => {
       expect(received[0]).toMatchObject({
         webhookId: 'msg_abc',
         action: 'appointment_booked',
+        appointmentId: '123',
         status: 204,
         verification: { ok: true, checked: ['signature', 'token'] },
         payload: JSON.parse(body),
@@ -157,6 +158,7 @@ describe('printWebhook', () => {
         receivedAt: new Date('2024-05-01T12:00:00.000Z'),
         webhookId: 'msg_1',
         action: 'appointment_booked',
+        appointmentId: '1',
         verification: { ok: true, checked: ['signature'] },
         status: 204,
         payload: { action: 'appointment_booked', appointment: { id: '1' } },
@@ -166,8 +168,9 @@ describe('printWebhook', () => {
     const text = String(out.read());
 
     expect(text).toContain('2024-05-01T12:00:00.000Z');
-    expect(text).toContain('webhook-id: msg_1');
-    expect(text).toContain('action:     appointment_booked');
+    expect(text).toContain('webhook-id:  msg_1');
+    expect(text).toContain('action:      appointment_booked');
+    expect(text).toContain('appointment: 1');
     expect(text).toContain('verified signature (204)');
     expect(text).toContain('{\n  "action": "appointment_booked",\n  "appointment": {\n    "id": "1"\n  }\n}');
     expect(text).not.toContain('\u001b[');

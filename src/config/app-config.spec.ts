@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       webhookConcurrency: 50,
       outboxRelayIntervalMs: 10000,
       logLevel: 'info',
+      logFormat: 'json',
     });
   });
 
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       WEBHOOK_CONCURRENCY: '8',
       OUTBOX_RELAY_INTERVAL_MS: '500',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
     });
     expect(config).toEqual({
       port: 8080,
@@ -84,6 +86,7 @@ describe('loadConfig', () => {
       webhookConcurrency: 8,
       outboxRelayIntervalMs: 500,
       logLevel: 'debug',
+      logFormat: 'pretty',
     });
   });
 
@@ -109,6 +112,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'postgres://[not-a-host'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'colorful'],
     ['WEBHOOK_RETRY_SCHEDULE', '5,x'],
     ['WEBHOOK_RETRY_SCHEDULE', '5,,10'],
     ['WEBHOOK_RETRY_SCHEDULE', '-5'],

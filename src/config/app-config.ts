@@ -1,3 +1,4 @@
+import { LOG_FORMATS, type LogFormat } from '../common/logging/pretty-log';
 import { isValidTimeZone } from '../common/validation/time-zone';
 
 export type DatabaseConfig =
@@ -30,6 +31,8 @@ export class AppConfig {
   webhookConcurrency!: number;
   outboxRelayIntervalMs!: number;
   logLevel!: LogLevel;
+  /** `json` lines for collectors, `pretty` lines for a terminal. */
+  logFormat!: LogFormat;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +137,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const logFormat = (read(env, 'LOG_FORMAT') ?? 'json') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new ConfigError('LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
+  }
   const adminApiKey = read(env, 'ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
     throw new ConfigError('ADMIN_API_KEY', 'must be at least 16 characters long');
@@ -161,5 +168,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000),
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
     logLevel,
+    logFormat,
   });
 }

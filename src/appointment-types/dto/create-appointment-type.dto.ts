@@ -99,6 +99,7 @@ export class CreateAppointmentTypeDto {
   min_booking_notice?: number;
 
   @ApiPropertyOptional({
+    type: Number,
     example: 86400,
     minimum: 0,
     nullable: true,
@@ -161,13 +162,13 @@ export class CreateAppointmentTypeDto {
   @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
   currency?: string;
 
-  @ApiPropertyOptional({ example: 'https://meet.example.com/intro', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://meet.example.com/intro' })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @MaxLength(2000)
   web_meeting_url?: string | null;
 
-  @ApiPropertyOptional({ example: 'secret', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'secret' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -31,13 +31,15 @@ export class CreateAppointmentDto {
   start_date!: string;
 
   @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
     example: { Name: 'Nathan Tyler', Email: 'nathan@example.com', Phone: '+1 555 0100' },
     description: 'Name and Email are required; plus the type’s customer_fields by label',
   })
   @IsObject()
   customer_information!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'America/New_York', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'America/New_York' })
   @IsOptional()
   @IsTimeZone()
   customer_timezone?: string | null;
@@ -74,7 +76,7 @@ export class CreateAppointmentDto {
   @Max(1e9)
   price_full?: number;
 
-  @ApiPropertyOptional({ example: 'stripe', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'stripe' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -88,8 +90,9 @@ export class CreateAppointmentDto {
   payment_received?: number;
 
   @ApiPropertyOptional({
-    example: 'https://meet.example.com/abc',
+    type: String,
     nullable: true,
+    example: 'https://meet.example.com/abc',
     description: 'default: the type’s',
   })
   @IsOptional()
@@ -97,7 +100,7 @@ export class CreateAppointmentDto {
   @MaxLength(2000)
   web_meeting_url?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'default: the type’s' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'default: the type’s' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

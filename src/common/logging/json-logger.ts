@@ -1,10 +1,12 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import type { LogLevel } from '../../config/app-config';
+import { LogFormat, prettyDestination } from './pretty-log';
 
-/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout. */
-export function createPino(level: LogLevel): Pino {
-  return pino({ level, base: { service: 'booking' }, timestamp: pino.stdTimeFunctions.isoTime });
+/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout, or pretty lines. */
+export function createPino(level: LogLevel, format: LogFormat = 'json'): Pino {
+  const options = { level, base: { service: 'booking' }, timestamp: pino.stdTimeFunctions.isoTime };
+  return format === 'pretty' ? pino(options, prettyDestination()) : pino(options);
 }
 
 export class JsonLogger implements LoggerService {

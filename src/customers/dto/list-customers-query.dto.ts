@@ -4,7 +4,7 @@ import { PageQueryDto } from '../../common/http/pagination';
 import { Optional } from '../../common/validation/validators';
 
 export class ListCustomersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: 'grace@example.com', description: 'Exact email, case-insensitive' })
+  @ApiPropertyOptional({ description: 'Exact email, case-insensitive, e.g. grace@example.com' })
   @Optional()
   @IsString()
   @MaxLength(320)
