@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { createApp } from '../app.factory';
 import { loadConfig } from '../config/app-config';
@@ -8,6 +9,7 @@ import { buildOpenApiDocument } from '../swagger';
 /**
  * `npm run openapi`: writes the OpenAPI document the service serves at /docs-json to openapi.json, so that
  * clients can be generated without running the service and a change of the API shows in review.
+ * `npm run openapi -- --check` writes nothing and exits 1 when the committed file differs from the code.
  */
 
 export const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi.json');
@@ -32,8 +34,28 @@ export function serializeOpenApi(document: OpenAPIObject): string {
 }
 
 async function main(): Promise<void> {
-  writeFileSync(OPENAPI_FILE, serializeOpenApi(await generateOpenApiDocument()));
-  process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
+  const { values } = parseArgs({
+    options: { check: { type: 'boolean' }, file: { type: 'string', default: OPENAPI_FILE } },
+  });
+  const file = values.file;
+  const generated = serializeOpenApi(await generateOpenApiDocument());
+  if (values.check) {
+    let committed = '';
+    try {
+      committed = readFileSync(file, 'utf8');
+    } catch {
+      // A missing file differs like any other.
+    }
+    if (committed !== generated) {
+      process.stderr.write(`${file} differs from the API in the code: run npm run openapi and commit it\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`${file} is up to date\n`);
+    return;
+  }
+  writeFileSync(file, generated);
+  process.stdout.write(`wrote ${file}\n`);
 }
 
 if (require.main === module) void main();
