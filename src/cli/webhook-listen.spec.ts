@@ -5,9 +5,12 @@ import { PassThrough } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import {
   createWebhookListener,
+  explainRegistrationError,
   printWebhook,
   ReceivedWebhook,
+  ServiceError,
   WebhookListenerOptions,
+  WebhookVerifier,
 } from './webhook-listen';
 
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -174,5 +177,41 @@ describe('printWebhook', () => {
     expect(text).toContain('verified signature (204)');
     expect(text).toContain('{\n  "action": "appointment_booked",\n  "appointment": {\n    "id": "1"\n  }\n}');
     expect(text).not.toContain('\u001b[');
+  });
+});
+
+describe('WebhookVerifier', () => {
+  it('takes its credentials after the server listens, as a registered listener learns them', () => {
+    const verifier = new WebhookVerifier();
+    const body = payload();
+    const headers = signedHeaders(body);
+    expect(verifier.verify(body, headers, { ok: true, value: JSON.parse(body) })).toEqual({
+      ok: true,
+      checked: [],
+    });
+
+    verifier.use({ secret, token });
+    expect(verifier.verify(body, headers, { ok: true, value: JSON.parse(body) })).toEqual({
+      ok: true,
+      checked: ['signature', 'token'],
+    });
+  });
+});
+
+describe('explainRegistrationError', () => {
+  it('names WEBHOOK_ALLOW_PRIVATE_URLS when the service refuses a local URL', () => {
+    const error = new ServiceError(
+      'POST /api/v1/webhooks answered 400: url: …',
+      400,
+      'webhook_url_not_allowed',
+    );
+    expect(explainRegistrationError(error, 'http://127.0.0.1:4000/')).toContain(
+      'Restart the service with WEBHOOK_ALLOW_PRIVATE_URLS=true',
+    );
+  });
+
+  it('points at --key when the admin key is wrong', () => {
+    const error = new ServiceError('POST /api/v1/webhooks answered 401: …', 401, 'unauthorized');
+    expect(explainRegistrationError(error, 'http://127.0.0.1:4000/')).toContain('--key');
   });
 });
