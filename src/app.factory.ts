@@ -12,7 +12,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the whole application (used by main.ts and by the e2e tests, so both run the same thing). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const pino = createPino(config.logLevel);
+  const pino = createPino(config.logLevel, config.logFormat);
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     bodyLimit: BODY_LIMIT_BYTES,

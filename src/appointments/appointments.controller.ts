@@ -31,7 +31,15 @@ export class AppointmentsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Book an appointment (availability re-checked under a lock)' })
+  @ApiOperation({
+    summary: 'Book an appointment (availability re-checked under a lock)',
+    description:
+      'Take `start_date` from the availability of the type. A start the type does not offer (off the grid, ' +
+      'outside its hours, notice or horizon) is 422 `slot_not_offered`, and a `draft` type refuses with 422 ' +
+      'too; a taken or full slot is 409 `slot_unavailable`. `ignore_availability: true` skips every rule ' +
+      '(imports, manual overrides). ' +
+      'The customer is matched by `customer_information.Email`.',
+  })
   @ApiCreatedResponse({ type: AppointmentDto })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -100,7 +108,13 @@ export class AvailabilityController {
   constructor(private readonly availability: AvailabilityService) {}
 
   @Get(':id/availability')
-  @ApiOperation({ summary: 'Bookable slots of a type between two local dates (inclusive, at most 62 days)' })
+  @ApiOperation({
+    summary: 'Bookable slots of a type between two local dates (inclusive, at most 62 days)',
+    description:
+      "Dates are local to the type's time zone; `timezone` only changes each slot's `local_start`. " +
+      '`seats_remaining` counts the bookings still accepted at that start over all free hosts (capacity per ' +
+      'host). A `draft` type, or one whose hosts are all inactive, offers nothing.',
+  })
   @ApiOkResponse({ type: AvailabilityDto })
   @ApiErrors('validation_failed', 'not_found')
   get(@IdParam() id: number, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       publicRateLimitWindowSeconds: 60,
       publicFrameAncestors: [],
       trustProxy: false,
+      logFormat: 'json',
     });
   });
 
@@ -78,6 +79,7 @@ describe('loadConfig', () => {
       PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '10',
       PUBLIC_FRAME_ANCESTORS: 'https://www.example.com, https://shop.example.com:8443',
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+      LOG_FORMAT: 'pretty',
     });
     expect(config).toEqual({
       port: 8080,
@@ -105,6 +107,7 @@ describe('loadConfig', () => {
       publicRateLimitWindowSeconds: 10,
       publicFrameAncestors: ['https://www.example.com', 'https://shop.example.com:8443'],
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      logFormat: 'pretty',
     });
   });
 
@@ -130,6 +133,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'postgres://[not-a-host'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'colorful'],
     ['WEBHOOK_RETRY_SCHEDULE', '5,x'],
     ['WEBHOOK_RETRY_SCHEDULE', '5,,10'],
     ['WEBHOOK_RETRY_SCHEDULE', '-5'],

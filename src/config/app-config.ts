@@ -1,3 +1,4 @@
+import { LOG_FORMATS, type LogFormat } from '../common/logging/pretty-log';
 import { isValidTimeZone } from '../common/validation/time-zone';
 
 export type DatabaseConfig =
@@ -42,6 +43,8 @@ export class AppConfig {
   publicFrameAncestors!: string[];
   /** Fastify's trustProxy: whether X-Forwarded-For names the client IP (from any proxy, or from these). */
   trustProxy!: boolean | string[];
+  /** `json` lines for collectors, `pretty` lines for a terminal. */
+  logFormat!: LogFormat;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +187,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const logFormat = (read(env, 'LOG_FORMAT') ?? 'json') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new ConfigError('LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
+  }
   const adminApiKey = read(env, 'ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
     throw new ConfigError('ADMIN_API_KEY', 'must be at least 16 characters long');
@@ -218,5 +225,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicRateLimitWindowSeconds: integer(env, 'PUBLIC_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
     publicFrameAncestors: origins(env, 'PUBLIC_FRAME_ANCESTORS'),
     trustProxy: trustProxy(env),
+    logFormat,
   });
 }

@@ -92,6 +92,7 @@ export class CreateAppointmentTypeDto {
   min_booking_notice?: number;
 
   @ApiPropertyOptional({
+    type: Number,
     example: 86400,
     minimum: 0,
     maximum: 10 * MINUTES_IN_A_YEAR,
@@ -161,6 +162,7 @@ export class CreateAppointmentTypeDto {
   currency?: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'https://meet.example.com/intro',
     nullable: true,
     maxLength: MAX_URL_LENGTH,
@@ -170,7 +172,7 @@ export class CreateAppointmentTypeDto {
   @IsHttpUrl()
   web_meeting_url?: string | null;
 
-  @ApiPropertyOptional({ example: 'secret', nullable: true, maxLength: 200 })
+  @ApiPropertyOptional({ type: String, example: 'secret', nullable: true, maxLength: 200 })
   @IsOptional()
   @IsText(0, 200)
   web_meeting_password?: string | null;

@@ -47,13 +47,15 @@ export class CreateAppointmentDto {
   start_date!: string;
 
   @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
     example: { Name: 'Nathan Tyler', Email: 'nathan@example.com', Phone: '+1 555 0100' },
     description: `Name and Email are required; plus the type’s customer_fields by label (at most ${MAX_ANSWERS} answers)`,
   })
   @Satisfies(answers)
   customer_information!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'America/New_York', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'America/New_York' })
   @IsOptional()
   @IsTimeZone()
   customer_timezone?: string | null;
@@ -90,7 +92,7 @@ export class CreateAppointmentDto {
   @IsMoney()
   price_full?: number;
 
-  @ApiPropertyOptional({ example: 'stripe', nullable: true, maxLength: 50 })
+  @ApiPropertyOptional({ type: String, example: 'stripe', nullable: true, maxLength: 50 })
   @IsOptional()
   @IsText(0, 50)
   payment_method?: string | null;
@@ -101,8 +103,9 @@ export class CreateAppointmentDto {
   payment_received?: number;
 
   @ApiPropertyOptional({
-    example: 'https://meet.example.com/abc',
+    type: String,
     nullable: true,
+    example: 'https://meet.example.com/abc',
     maxLength: MAX_URL_LENGTH,
     description: 'default: the type’s; http or https, no control characters',
   })
@@ -110,7 +113,7 @@ export class CreateAppointmentDto {
   @IsHttpUrl()
   web_meeting_url?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 200, description: 'default: the type’s' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'default: the type’s' })
   @IsOptional()
   @IsText(0, 200)
   web_meeting_password?: string | null;

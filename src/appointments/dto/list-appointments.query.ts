@@ -29,12 +29,12 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @IsPositiveId()
   customer_id?: number;
 
-  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'start_date >= this' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'start_date >= this, e.g. 2030-01-01T00:00:00Z' })
   @Optional()
   @IsInstant()
   start_after?: string;
 
-  @ApiPropertyOptional({ example: '2030-02-01T00:00:00Z', description: 'start_date < this' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'start_date < this, e.g. 2030-02-01T00:00:00Z' })
   @Optional()
   @IsInstant()
   start_before?: string;

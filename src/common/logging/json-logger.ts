@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import type { LogLevel } from '../../config/app-config';
+import { LogFormat, prettyDestination } from './pretty-log';
 import { redactUrl } from './redact-url';
 
 interface LoggedRequest {
@@ -11,9 +12,9 @@ interface LoggedRequest {
   socket?: { remotePort?: number };
 }
 
-/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout. */
-export function createPino(level: LogLevel): Pino {
-  return pino({
+/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout, or pretty lines. */
+export function createPino(level: LogLevel, format: LogFormat = 'json'): Pino {
+  const options = {
     level,
     base: { service: 'booking' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -27,7 +28,8 @@ export function createPino(level: LogLevel): Pino {
         remotePort: req.socket?.remotePort,
       }),
     },
-  });
+  };
+  return format === 'pretty' ? pino(options, prettyDestination()) : pino(options);
 }
 
 export class JsonLogger implements LoggerService {
