@@ -1,8 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after as afterAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import request from 'supertest';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { freePort, killAll, run, Server, started } from './support/service-process';

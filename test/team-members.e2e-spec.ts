@@ -1,6 +1,4 @@
-import { after as afterAll, before as beforeAll, beforeEach, describe, it } from 'node:test';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { expect } from 'expect';
 import type { StoredEvent } from '../src/common/events/domain-event';
 import { Transactions } from '../src/database/transactions';
 import { TeamMembersService } from '../src/team-members/team-members.service';
