@@ -1,8 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after as afterAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import request from 'supertest';

@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { DataSource } from 'typeorm';
 import { IdempotencyKeyEntity } from '../src/idempotency/idempotency-key.entity';
 import { recordEvents } from './support/events';

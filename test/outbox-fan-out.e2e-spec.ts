@@ -1,7 +1,5 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { expect } from 'expect';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { OutboxEventEntity } from '../src/common/events/outbox-event.entity';

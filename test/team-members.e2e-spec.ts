@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, beforeEach, describe, it } from 'node:test';
-import { expect } from 'expect';
 import type { StoredEvent } from '../src/common/events/domain-event';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Transactions } from '../src/database/transactions';

@@ -1,5 +1,3 @@
-import { after as afterAll, afterEach, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { DataSource } from 'typeorm';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { AppointmentCanceledEvent } from '../src/appointments/events/appointment-canceled.event';

@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
@@ -116,94 +114,84 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await receiver?.close();
   });
 
-  it(
-    'books a slot end to end on the booking page, and the receiver gets appointment_booked',
-    { timeout: 120_000 },
-    async () => {
-      const page = await context.newPage();
-      await page.goto(`${base}/book/first-consultation`);
-      // The script detects the visitor's zone and shows the times in it.
-      await page.waitForURL(/tz=America%2FNew_York/);
-      expect(await page.locator('#tz').inputValue()).toBe('America/New_York');
-      await expectNoHorizontalScroll(page);
-      await page.screenshot({ path: join(ARTIFACTS, 'booking-page.png'), fullPage: true });
+  it('books a slot end to end on the booking page, and the receiver gets appointment_booked', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/book/first-consultation`);
+    // The script detects the visitor's zone and shows the times in it.
+    await page.waitForURL(/tz=America%2FNew_York/);
+    expect(await page.locator('#tz').inputValue()).toBe('America/New_York');
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-page.png'), fullPage: true });
 
-      const time = page.locator('.times label').first();
-      const chosen = (await time.textContent())?.trim();
-      await time.click();
-      await page.getByLabel('Name', { exact: true }).fill('Nathan Tyler');
-      await page.getByLabel('Email', { exact: true }).fill('nathan@example.com');
-      await page.getByLabel('Phone', { exact: true }).fill('+1 555 0100');
-      await page.getByLabel('Reason for the visit (optional)').selectOption('Advice');
-      await page.screenshot({ path: join(ARTIFACTS, 'booking-form-filled.png'), fullPage: true });
-      await page.getByRole('button', { name: 'Confirm booking' }).click();
+    const time = page.locator('.times label').first();
+    const chosen = (await time.textContent())?.trim();
+    await time.click();
+    await page.getByLabel('Name', { exact: true }).fill('Nathan Tyler');
+    await page.getByLabel('Email', { exact: true }).fill('nathan@example.com');
+    await page.getByLabel('Phone', { exact: true }).fill('+1 555 0100');
+    await page.getByLabel('Reason for the visit (optional)').selectOption('Advice');
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-form-filled.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
 
-      await page.waitForURL(/\/appointments\/change\/[^/?]+\?done=booked/);
-      await expect(page.getByRole('heading', { name: 'Booking confirmed' }).isVisible()).resolves.toBe(true);
-      expect(await page.locator('main').textContent()).toContain(chosen);
-      expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
-      await expectNoHorizontalScroll(page);
-      await page.screenshot({ path: join(ARTIFACTS, 'booking-confirmed.png'), fullPage: true });
+    await page.waitForURL(/\/appointments\/change\/[^/?]+\?done=booked/);
+    await expect(page.getByRole('heading', { name: 'Booking confirmed' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('main').textContent()).toContain(chosen);
+    expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-confirmed.png'), fullPage: true });
 
-      const [booked] = await deliveries(1);
-      expect(booked.action).toBe('appointment_booked');
-      expect(booked.appointment.customer_information).toEqual({
-        Name: 'Nathan Tyler',
-        Email: 'nathan@example.com',
-        Phone: '+1 555 0100',
-        'Reason for the visit': 'Advice',
-      });
-      expect(booked.appointment.customer_timezone).toBe('America/New_York');
-      editUrl = booked.appointment.public_edit_url;
-      expect(page.url().startsWith(editUrl)).toBe(true);
-      await page.close();
-    },
-  );
+    const [booked] = await deliveries(1);
+    expect(booked.action).toBe('appointment_booked');
+    expect(booked.appointment.customer_information).toEqual({
+      Name: 'Nathan Tyler',
+      Email: 'nathan@example.com',
+      Phone: '+1 555 0100',
+      'Reason for the visit': 'Advice',
+    });
+    expect(booked.appointment.customer_timezone).toBe('America/New_York');
+    editUrl = booked.appointment.public_edit_url;
+    expect(page.url().startsWith(editUrl)).toBe(true);
+    await page.close();
+  }, 120_000);
 
-  it(
-    'reschedules and then cancels through public_edit_url, and the receiver hears both',
-    { timeout: 120_000 },
-    async () => {
-      expect(editUrl).toBeDefined();
-      const page = await context.newPage();
-      await page.goto(editUrl);
-      await expect(page.getByRole('heading', { name: 'Your appointment' }).isVisible()).resolves.toBe(true);
-      expect(await page.locator('main').textContent()).toContain('Dr. Ann Smith');
-      expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
-      await expectNoHorizontalScroll(page);
-      await page.screenshot({ path: join(ARTIFACTS, 'change-page.png'), fullPage: true });
+  it('reschedules and then cancels through public_edit_url, and the receiver hears both', async () => {
+    expect(editUrl).toBeDefined();
+    const page = await context.newPage();
+    await page.goto(editUrl);
+    await expect(page.getByRole('heading', { name: 'Your appointment' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('main').textContent()).toContain('Dr. Ann Smith');
+    expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-page.png'), fullPage: true });
 
-      await page.locator('.days a').nth(1).click();
-      await page.locator('.times label').nth(2).click();
-      await page.getByRole('button', { name: 'Move to this time' }).click();
-      await page.waitForURL(/done=rescheduled/);
-      await expect(page.getByText('Your appointment has been moved.').isVisible()).resolves.toBe(true);
-      await page.screenshot({ path: join(ARTIFACTS, 'change-rescheduled.png'), fullPage: true });
-      const [, rescheduled] = await deliveries(2);
-      expect(rescheduled.action).toBe('appointment_rescheduled');
+    await page.locator('.days a').nth(1).click();
+    await page.locator('.times label').nth(2).click();
+    await page.getByRole('button', { name: 'Move to this time' }).click();
+    await page.waitForURL(/done=rescheduled/);
+    await expect(page.getByText('Your appointment has been moved.').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-rescheduled.png'), fullPage: true });
+    const [, rescheduled] = await deliveries(2);
+    expect(rescheduled.action).toBe('appointment_rescheduled');
 
-      await page.getByRole('link', { name: 'Cancel appointment…' }).click();
-      await expect(page.getByRole('heading', { name: 'Cancel this appointment?' }).isVisible()).resolves.toBe(
-        true,
-      );
-      await expectNoHorizontalScroll(page);
-      await page.screenshot({ path: join(ARTIFACTS, 'change-cancel-confirm.png'), fullPage: true });
-      await page.getByRole('button', { name: 'Yes, cancel it' }).click();
-      await page.waitForURL(/done=canceled/);
-      await expect(page.getByRole('heading', { name: 'Canceled appointment' }).isVisible()).resolves.toBe(
-        true,
-      );
-      expect(await page.locator('form').count()).toBe(0);
-      expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
-      await expectNoHorizontalScroll(page);
-      await page.screenshot({ path: join(ARTIFACTS, 'change-canceled.png'), fullPage: true });
-      const [, , canceled] = await deliveries(3);
-      expect(canceled.action).toBe('appointment_canceled');
-      await page.close();
-    },
-  );
+    await page.getByRole('link', { name: 'Cancel appointment…' }).click();
+    await expect(page.getByRole('heading', { name: 'Cancel this appointment?' }).isVisible()).resolves.toBe(
+      true,
+    );
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-cancel-confirm.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.waitForURL(/done=canceled/);
+    await expect(page.getByRole('heading', { name: 'Canceled appointment' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('form').count()).toBe(0);
+    expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-canceled.png'), fullPage: true });
+    const [, , canceled] = await deliveries(3);
+    expect(canceled.action).toBe('appointment_canceled');
+    await page.close();
+  }, 120_000);
 
-  it('books with JavaScript turned off: plain form posts', { timeout: 120_000 }, async () => {
+  it('books with JavaScript turned off: plain form posts', async () => {
     const plain = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
     try {
       const page = await plain.newPage();
@@ -227,21 +215,17 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     } finally {
       await plain.close();
     }
-  });
-  it(
-    'has no horizontal scroll at 390 px on either page, whatever the content',
-    { timeout: 60_000 },
-    async () => {
-      const page = await context.newPage();
-      for (const path of [
-        '/book/first-consultation?tz=America/Argentina/ComodRivadavia',
-        '/book/first-consultation?tz=Pacific/Chatham',
-        new URL(editUrl).pathname,
-      ]) {
-        await page.goto(`${base}${path}`);
-        await expectNoHorizontalScroll(page);
-      }
-      await page.close();
-    },
-  );
+  }, 120_000);
+  it('has no horizontal scroll at 390 px on either page, whatever the content', async () => {
+    const page = await context.newPage();
+    for (const path of [
+      '/book/first-consultation?tz=America/Argentina/ComodRivadavia',
+      '/book/first-consultation?tz=Pacific/Chatham',
+      new URL(editUrl).pathname,
+    ]) {
+      await page.goto(`${base}${path}`);
+      await expectNoHorizontalScroll(page);
+    }
+    await page.close();
+  }, 60_000);
 });

@@ -1,5 +1,3 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from '../support/test-app';
 
@@ -37,7 +35,7 @@ describe('Swagger UI in a browser (e2e)', () => {
   let page: Page;
   const appointmentIds: number[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     // Outside the 2030-01 filters the list once pre-filled, and titled like the README's type (slug intro-call).
     const type = await t
@@ -75,12 +73,12 @@ describe('Swagger UI in a browser (e2e)', () => {
     page.setDefaultTimeout(30_000);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  it('opens /docs and authorizes with the admin key', { timeout: 120_000 }, async () => {
+  it('opens /docs and authorizes with the admin key', async () => {
     await page.goto(`${t.url}/docs`);
     await page.locator('.information-container .title').waitFor();
     await page.locator('button.authorize').first().click();
@@ -91,29 +89,21 @@ describe('Swagger UI in a browser (e2e)', () => {
     await dialog.locator('button', { hasText: 'Logout' }).waitFor();
     await dialog.locator('button.btn-done').click();
     await dialog.waitFor({ state: 'detached' });
-  });
+  }, 120_000);
 
-  it(
-    'creates an appointment type with the unchanged example: 201 in the page',
-    { timeout: 120_000 },
-    async () => {
-      const block = await operation(page, 'post', '/api/v1/appointment-types');
-      const { status, body } = await tryItOut(block);
-      expect(status).toBe(201);
-      expect(body).toMatchObject({ title: 'Consultation', slug: 'consultation', status: 'publish' });
-    },
-  );
+  it('creates an appointment type with the unchanged example: 201 in the page', async () => {
+    const block = await operation(page, 'post', '/api/v1/appointment-types');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ title: 'Consultation', slug: 'consultation', status: 'publish' });
+  }, 120_000);
 
-  it(
-    'lists the appointments that exist with the unchanged example of GET /appointments',
-    { timeout: 120_000 },
-    async () => {
-      const block = await operation(page, 'get', '/api/v1/appointments');
-      const { status, body } = await tryItOut(block);
-      expect(status).toBe(200);
-      const list = body as { data: Array<{ id: number }>; meta: { total: number } };
-      expect(list.meta.total).toBe(appointmentIds.length);
-      expect(list.data.map((appointment) => appointment.id).sort()).toEqual([...appointmentIds].sort());
-    },
-  );
+  it('lists the appointments that exist with the unchanged example of GET /appointments', async () => {
+    const block = await operation(page, 'get', '/api/v1/appointments');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(200);
+    const list = body as { data: Array<{ id: number }>; meta: { total: number } };
+    expect(list.meta.total).toBe(appointmentIds.length);
+    expect(list.data.map((appointment) => appointment.id).sort()).toEqual([...appointmentIds].sort());
+  }, 120_000);
 });
