@@ -42,13 +42,24 @@ class BoundedValidationPipe extends ValidationPipe {
   }
 }
 
+/**
+ * Leaves path parameters as they were sent. Global pipes run before a parameter's own pipe, and the
+ * stock pipe turns a `number` parameter into `+value`, so `0x1`, `1e0`, `01` and ` 1` would all reach
+ * `IdParam` as 1: the parameter's own pipe decides what an id is (see common/http/id-param.ts).
+ */
+class AppValidationPipe extends BoundedValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 function invalid(details: FieldError[]): DomainError {
   const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
   return new DomainError('validation_failed', `Invalid request: ${summary}`, details);
 }
 
 export function createValidationPipe(): ValidationPipe {
-  return new BoundedValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
