@@ -7,7 +7,7 @@ import { fuzzSeed, runFuzz } from '../bench/drills/fuzz';
  * seed keeps `npm test` repeatable; FUZZ_SEED=<n> walks another path, FUZZ_REQUESTS=<n> a longer one.
  */
 const SEED = fuzzSeed(20261128);
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 600);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 500);
 
 describe('fuzz drill (e2e)', () => {
   it(

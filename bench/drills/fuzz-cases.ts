@@ -413,10 +413,10 @@ function emails(): Malformed[] {
     { label: 'CRLF in email', value: 'a@example.com\r\nBcc: x@example.com', wrong },
     { label: 'no at sign', value: 'example.com', wrong },
     { label: 'two at signs', value: 'a@b@example.com', wrong },
-    { label: 'RTL email', value: 'a\u202e@example.com', wrong },
+    { label: 'RTL email', value: 'a\u202e@example.com' },
     { label: 'space in email', value: 'a b@example.com', wrong },
     { label: '400-char email', value: 'a'.repeat(400) + '@example.com', wrong },
-    { label: 'trailing dot domain', value: 'a@example.com.', wrong },
+    { label: 'trailing dot domain', value: 'a@example.com.' },
   ];
 }
 
