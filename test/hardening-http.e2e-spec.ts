@@ -1,6 +1,4 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
 import { connect } from 'node:net';
-import { expect } from 'expect';
 import { MAX_JSON_DEPTH } from '../src/common/http/json-depth';
 import { expectInvalid } from './support/expect-invalid';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
