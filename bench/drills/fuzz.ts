@@ -88,6 +88,11 @@ export interface FuzzResult {
 }
 
 /** One generated request, with everything needed to name it in a report. */
+/** The server-rendered customer pages (`/book/…`, `/appointments/change/…`), as opposed to the JSON API. */
+function isPage(path: string): boolean {
+  return /^\/(book|appointments\/change)\//.test(path);
+}
+
 export interface Planned {
   index: number;
   op: string;
@@ -1039,6 +1044,13 @@ class Fuzzer {
         detail: `${answer.status}`,
         response: excerpt,
       });
+    } else if (
+      answer.status >= 400 &&
+      isPage(planned.path) &&
+      String(answer.headers['content-type'] ?? '').includes('text/html')
+    ) {
+      // The customer pages answer a person with an HTML page; what the framework refuses before a page
+      // handler runs (a broken URL, a body that is not a form) gets the API's one JSON error body instead.
     } else if (answer.status >= 400 && planned.method !== 'HEAD') {
       const problems: string[] = [];
       if (!json || typeof json !== 'object') problems.push('body is not JSON');
