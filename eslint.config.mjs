@@ -56,15 +56,6 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
-      // node:test's describe/it return promises that the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': [
-        'error',
-        {
-          allowForKnownSafeCalls: [
-            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
-          ],
-        },
-      ],
     },
   },
 );

@@ -1,8 +1,15 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { AppModule } from './app.module';
-import { ErrorFilter } from './common/errors/error.filter';
+import { authenticateOnRequest, markPublic } from './common/auth/admin-auth.hook';
+import { AdminCredentials } from './common/auth/admin-credentials';
+import { DomainError, ErrorCode } from './common/errors/domain-error';
+import { ErrorBody, errorBody, ErrorFilter } from './common/errors/error.filter';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from './common/http/json-depth';
+import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { createPino, JsonLogger } from './common/logging/json-logger';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { AppConfig } from './config/app-config';
@@ -10,27 +17,88 @@ import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Swagger UI and the OpenAPI document (`/docs`, `/docs/…`, `/docs-json`) are public, as swagger.ts serves them. */
+const DOCS_ROUTE = /^\/docs(?:[/-]|$)/;
+
 /** Builds the whole application (used by main.ts and by the e2e tests, so both run the same thing). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const pino = createPino(config.logLevel);
+  const pino = createPino(config.logLevel, config.logFormat);
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     bodyLimit: BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // The router refuses a malformed URL escape or an over-long parameter before any hook or handler.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(reply, errorBody(error, String(request.id))),
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new JsonLogger(pino),
   });
-  const filter = new ErrorFilter();
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
-  app.useGlobalFilters(filter);
+  authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey));
+  markPublic(fastify, (url) => DOCS_ROUTE.test(url));
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonParser(fastify));
+  app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   // process.exit(0) after the graceful close (not a re-raised signal) runs pino's exit flush of buffered logs.
   app.enableShutdownHooks([], { useProcessExit: true });
   setupSwagger(app);
   return app;
+}
+
+/** Fastify's JSON parser (a `__proto__` key is an error), after refusing a body nested too deep to handle. */
+function jsonParser(fastify: FastifyInstance) {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  return (
+    request: FastifyRequest,
+    body: Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ): void => {
+    if (jsonNestingExceeds(body, MAX_JSON_DEPTH)) {
+      done(
+        new DomainError(
+          'body_too_deep',
+          `The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+        ),
+      );
+      return;
+    }
+    void parse(request, body.toString('utf8'), done);
+  };
+}
+
+function sendError(reply: FastifyReply, body: ErrorBody): void {
+  void reply
+    .status(body.statusCode)
+    .header(REQUEST_ID_HEADER, body.request_id)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(body);
+}
+
+/** Requests Node's HTTP parser refuses (a broken request line or header, too many headers, a timeout). */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable && socket.bytesWritten === 0) {
+    const [code, message]: [ErrorCode, string] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['request_timeout', 'The request was not received in time']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? ['headers_too_large', 'The request headers are too large']
+          : ['bad_request', 'The request is not valid HTTP'];
+    const body = errorBody(new DomainError(code, message), randomUUID());
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${body.statusCode} ${body.error}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+        `${REQUEST_ID_HEADER}: ${body.request_id}\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
 }

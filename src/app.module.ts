@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { PublicModule } from './public/public.module';
 import { TeamMembersModule } from './team-members/team-members.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         CustomersModule,
         AppointmentsModule,
         WebhooksModule,
+        PublicModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AdminAuthGuard }],
     };

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { styleText } from 'node:util';
 import { createApp } from './app.factory';
 import { resolveAdminKey } from './config/admin-key';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -19,16 +20,36 @@ async function main(): Promise<void> {
   config.adminApiKey = adminKey.key;
 
   const app = await createApp(config);
+  const logger = new Logger('Bootstrap');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => logger.log({ msg: 'shutting down', signal }));
+  }
   await app.listen(config.port, config.host);
   const url = await app.getUrl();
-  if (adminKey.generatedAt) {
-    process.stdout.write(
-      `\nGenerated an admin API key (stored in ${adminKey.generatedAt}, shown only this once):\n\n  ${adminKey.key}\n\n` +
-        `Use it as: curl -H "Authorization: Bearer ${adminKey.key}" ${config.siteUrl}/api/v1/appointment-types\n` +
-        `or set ADMIN_API_KEY yourself. Swagger UI: ${config.siteUrl}/docs\n\n`,
-    );
-  }
-  new Logger('Bootstrap').log({ msg: 'listening', url, database: config.database.type });
+  if (adminKey.generatedAt)
+    process.stdout.write(adminKeyBanner(adminKey.key, adminKey.generatedAt, config.siteUrl));
+  logger.log({ msg: 'listening', url, database: config.database.type, docs: `${config.siteUrl}/docs` });
+}
+
+/** Framed (and coloured on a terminal) so that the one-time key stands out between JSON log lines. */
+function adminKeyBanner(key: string, file: string, siteUrl: string): string {
+  const color = process.stdout.isTTY && !process.env.NO_COLOR;
+  const rule = '━'.repeat(78);
+  const paint = (style: Parameters<typeof styleText>[0], text: string) =>
+    color ? styleText(style, text) : text;
+  return [
+    '',
+    paint('yellow', rule),
+    paint(['bold', 'yellow'], `  Generated an admin API key (stored in ${file}, shown only this once):`),
+    '',
+    `    ${paint('bold', key)}`,
+    '',
+    `  Use it as: curl -H "Authorization: Bearer ${key}" ${siteUrl}/api/v1/appointment-types`,
+    `  or set ADMIN_API_KEY yourself. Swagger UI: ${siteUrl}/docs (press Authorize)`,
+    paint('yellow', rule),
+    '',
+    '',
+  ].join('\n');
 }
 
 void main();

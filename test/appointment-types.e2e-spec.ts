@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 const base = '/api/v1/appointment-types';

@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, beforeEach, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { recordEvents } from './support/events';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 

@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { Receiver, ReceivedRequest, verifyDelivery } from './support/receiver';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 

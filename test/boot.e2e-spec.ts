@@ -3,14 +3,47 @@ import { request as httpRequest } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after as afterAll, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expect } from 'expect';
 import request from 'supertest';
-import { freePort, killAll, run, SHUTDOWN_MS, started, stopped } from './support/service-process';
+import { freePort, killAll, run, Server, SHUTDOWN_MS } from './support/service-process';
 import { freshDatabaseUrl, onPostgres } from './support/test-app';
 
 const BANNER = 'Generated an admin API key';
+
+/*
+ * Each start runs src/main.ts through ts-node, which compiles the whole application first: on a busy 2-core
+ * machine that alone has taken over 30 s. So every wait is for a sign of readiness (the "listening" line, the
+ * exit), bounded generously, never a fixed sleep.
+ */
+const BOOT_MS = 180_000;
+const EXIT_MS = 60_000;
+
+async function listening(server: Server): Promise<void> {
+  const deadline = Date.now() + BOOT_MS;
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  while (!server.stdout().includes('"msg":"listening"')) {
+    if (exited) throw new Error(`the service exited during start-up:\n${server.stderr()}`);
+    if (Date.now() > deadline)
+      throw new Error(`the service did not start in ${BOOT_MS} ms:\n${server.stderr()}`);
+    await sleep(50);
+  }
+}
+
+async function exit(
+  server: Server,
+  ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the service did not exit within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([server.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** True once the port refuses new connections. */
 function refusesConnections(port: number): Promise<boolean> {
@@ -50,7 +83,7 @@ describe('boot and shutdown (e2e)', () => {
       cases.map(async ([variable, value]) => {
         const { dataDir, env } = await environment({ database: false });
         const server = run({ ...env, [variable]: value });
-        expect(await stopped(server)).toEqual({ code: 1, signal: null });
+        expect(await exit(server, BOOT_MS)).toEqual({ code: 1, signal: null });
         expect(server.stderr()).toContain(`Invalid configuration: ${variable} `);
         expect(server.stderr()).not.toContain('    at ');
         expect(server.stdout()).not.toContain(BANNER);
@@ -64,14 +97,17 @@ describe('boot and shutdown (e2e)', () => {
     const keyFile = join(dataDir, 'admin-api-key');
 
     const first = run(env);
-    await started(first);
+    await listening(first);
     const banner = first.stdout().split(BANNER);
     expect(banner).toHaveLength(2);
     const key = readFileSync(keyFile, 'utf8').trim();
     expect(key.length).toBeGreaterThanOrEqual(32);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(first.stdout().split(key).length - 1).toBeGreaterThanOrEqual(1);
-    expect(banner[1]).toContain(`\n  ${key}\n`);
+    expect(banner[1]).toContain(`\n    ${key}\n`);
+    // Framed, so that it stands out between the JSON log lines.
+    expect(banner[0]).toMatch(/\n━{20,}\n {2}$/);
+    expect(banner[1].split('\n━')[0]).toContain('Swagger UI');
 
     await request(first.url)
       .get('/api/v1/appointment-types')
@@ -80,10 +116,10 @@ describe('boot and shutdown (e2e)', () => {
     const refused = await request(first.url).get('/api/v1/appointment-types').expect(401);
     expect(refused.body.code).toBe('unauthorized');
     first.child.kill('SIGTERM');
-    await stopped(first);
+    await exit(first, EXIT_MS);
 
     const second = run(env);
-    await started(second);
+    await listening(second);
     expect(second.stdout()).not.toContain(BANNER);
     expect(second.stdout()).not.toContain(key);
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
@@ -92,14 +128,14 @@ describe('boot and shutdown (e2e)', () => {
       .set('Authorization', `Bearer ${key}`)
       .expect(200);
     second.child.kill('SIGTERM');
-    await stopped(second);
+    await exit(second, EXIT_MS);
   });
 
   it('on SIGTERM stops accepting, finishes the request in flight, closes the database and exits 0', async () => {
     const { dataDir, env } = await environment();
     const key = 'configured-admin-key-0123456789';
     const server = run({ ...env, ADMIN_API_KEY: key });
-    await started(server);
+    await listening(server);
     const port = Number(env.PORT);
     // A configured key is used as it is: nothing generated, stored or printed.
     expect(server.stdout()).not.toContain(BANNER);
@@ -140,20 +176,21 @@ describe('boot and shutdown (e2e)', () => {
     expect(answered.status).toBe(201);
     expect(JSON.parse(answered.body)).toMatchObject({ title: 'In flight' });
 
-    expect(await stopped(server)).toEqual({ code: 0, signal: null });
+    expect(await exit(server, EXIT_MS)).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
     if (!onPostgres) {
       // SQLite removes the write-ahead log when the last connection closes cleanly.
       expect(existsSync(join(dataDir, 'booking.sqlite-wal'))).toBe(false);
     }
 
     const again = run({ ...env, ADMIN_API_KEY: key });
-    await started(again);
+    await listening(again);
     const list = await request(again.url)
       .get('/api/v1/appointment-types')
       .set('Authorization', `Bearer ${key}`)
       .expect(200);
     expect(list.body.data.map((type: { title: string }) => type.title)).toContain('In flight');
     again.child.kill('SIGTERM');
-    await stopped(again);
+    await exit(again, EXIT_MS);
   });
 });

@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { CustomersService } from '../src/customers/customers.service';
 import { Transactions } from '../src/database/transactions';
 import { expectInvalid } from './support/expect-invalid';

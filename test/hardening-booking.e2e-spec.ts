@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,61 +244,57 @@ describe('booking semantics (e2e)', () => {
     expect(thirteenth.body.code).toBe('slot_unavailable');
   });
 
-  it(
-    'bounds an availability request and keeps /health answering within 250 ms while the largest allowed one runs',
-    { timeout: 120_000 },
-    async () => {
-      const hosts: number[] = [];
-      for (let n = 0; n < 100; n++) hosts.push(await createMember());
-      const typeId = await createType({ team_member_ids: hosts, duration: 5, availability_increment: 1 });
-      // Every host is busy somewhere in the range, so each one has a schedule to search.
-      for (let n = 0; n < 100; n++) {
-        await book({
-          appointment_type_id: typeId,
-          start_date: new Date(Date.parse('2030-04-01T00:00:00Z') + n * 97 * 60_000).toISOString(),
-          customer_information: customer(1000 + n),
-          team_member_ids: [hosts[n]],
-        }).expect(201);
-      }
+  it('bounds an availability request and keeps /health answering within 250 ms while the largest allowed one runs', async () => {
+    const hosts: number[] = [];
+    for (let n = 0; n < 100; n++) hosts.push(await createMember());
+    const typeId = await createType({ team_member_ids: hosts, duration: 5, availability_increment: 1 });
+    // Every host is busy somewhere in the range, so each one has a schedule to search.
+    for (let n = 0; n < 100; n++) {
+      await book({
+        appointment_type_id: typeId,
+        start_date: new Date(Date.parse('2030-04-01T00:00:00Z') + n * 97 * 60_000).toISOString(),
+        customer_information: customer(1000 + n),
+        team_member_ids: [hosts[n]],
+      }).expect(201);
+    }
 
-      const tooLarge = await availability(typeId, '2030-04-01', '2030-06-01').expect(400);
-      expect(tooLarge.body.code).toBe('availability_range_too_large');
-      expect(tooLarge.body.details.map((detail: { field: string }) => detail.field)).toEqual([
-        'start_date',
-        'end_date',
-      ]);
+    const tooLarge = await availability(typeId, '2030-04-01', '2030-06-01').expect(400);
+    expect(tooLarge.body.code).toBe('availability_range_too_large');
+    expect(tooLarge.body.details.map((detail: { field: string }) => detail.field)).toEqual([
+      'start_date',
+      'end_date',
+    ]);
 
-      // 6 days of 5-minute slots on a 1-minute grid: 8,616 candidate starts over 100 hosts; a 7th day would pass
-      // the cap of 10,000.
-      const url = `${t.url}/api/v1/appointment-types/${typeId}/availability?start_date=2030-04-01&end_date=2030-04-06`;
-      // Warm: what is measured is the work of the request, not the first compilation of the code it runs.
-      await availability(typeId, '2030-04-01', '2030-04-01').expect(200);
-      await healthLatencies(3);
-      // Health latency is measured on the same event loop that serves the request; the test itself does as
-      // little as it can meanwhile (the large body is parsed only afterwards).
-      const measure = async () => {
-        let done = false;
-        const largest = fetch(url, { headers: AUTH }).then(async (response) => {
-          const body = await response.arrayBuffer();
-          done = true;
-          return { status: response.status, body };
-        });
-        const latencies = await healthLatencies(() => done);
-        return { ...(await largest), latencies, worst: Math.max(...latencies) };
-      };
-      // A loaded machine may preempt any single round trip, so a run may be repeated (at most 3): a request
-      // that holds the event loop (seconds, before slicing) fails every run.
-      const runs = [await measure()];
-      while (runs.length < 3 && runs[runs.length - 1].worst >= 250) runs.push(await measure());
-      const best = runs.reduce((a, b) => (b.worst < a.worst ? b : a));
-      expect(best.status).toBe(200);
-      const slots = (JSON.parse(Buffer.from(best.body).toString('utf8')) as { slots: unknown[] }).slots;
-      // Each appointment takes one of the 100 hosts: every start still has a free host.
-      expect(slots).toHaveLength(6 * 1436);
-      expect(best.latencies.length).toBeGreaterThan(1);
-      expect(best.worst).toBeLessThan(250);
-    },
-  );
+    // 6 days of 5-minute slots on a 1-minute grid: 8,616 candidate starts over 100 hosts; a 7th day would pass
+    // the cap of 10,000.
+    const url = `${t.url}/api/v1/appointment-types/${typeId}/availability?start_date=2030-04-01&end_date=2030-04-06`;
+    // Warm: what is measured is the work of the request, not the first compilation of the code it runs.
+    await availability(typeId, '2030-04-01', '2030-04-01').expect(200);
+    await healthLatencies(3);
+    // Health latency is measured on the same event loop that serves the request; the test itself does as
+    // little as it can meanwhile (the large body is parsed only afterwards).
+    const measure = async () => {
+      let done = false;
+      const largest = fetch(url, { headers: AUTH }).then(async (response) => {
+        const body = await response.arrayBuffer();
+        done = true;
+        return { status: response.status, body };
+      });
+      const latencies = await healthLatencies(() => done);
+      return { ...(await largest), latencies, worst: Math.max(...latencies) };
+    };
+    // A loaded machine may preempt any single round trip, so a run may be repeated (at most 3): a request
+    // that holds the event loop (seconds, before slicing) fails every run.
+    const runs = [await measure()];
+    while (runs.length < 3 && runs[runs.length - 1].worst >= 250) runs.push(await measure());
+    const best = runs.reduce((a, b) => (b.worst < a.worst ? b : a));
+    expect(best.status).toBe(200);
+    const slots = (JSON.parse(Buffer.from(best.body).toString('utf8')) as { slots: unknown[] }).slots;
+    // Each appointment takes one of the 100 hosts: every start still has a free host.
+    expect(slots).toHaveLength(6 * 1436);
+    expect(best.latencies.length).toBeGreaterThan(1);
+    expect(best.worst).toBeLessThan(250);
+  }, 120_000);
 });
 
 describe('test sends and redeliveries on an instance without a worker (e2e)', () => {
@@ -361,70 +355,59 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
     await receiver.close();
   });
 
-  it(
-    'queues a test send (202, pending) that only a worker instance sends, once',
-    { timeout: 60_000 },
-    async () => {
-      receiver.on('/instances', [500]);
-      const queued = await admin(httpOnly.url)
-        .post(`/api/v1/webhooks/${webhookId}/test`)
-        .send({})
-        .expect(202);
-      expect(queued.body).toMatchObject({
-        webhook_id: webhookId,
-        event_id: null,
-        action: 'appointment_booked',
-        status: 'pending',
-        attempt_count: 0,
-      });
-      await quiet();
-      expect(receiver.received('/instances')).toHaveLength(0);
+  it('queues a test send (202, pending) that only a worker instance sends, once', async () => {
+    receiver.on('/instances', [500]);
+    const queued = await admin(httpOnly.url).post(`/api/v1/webhooks/${webhookId}/test`).send({}).expect(202);
+    expect(queued.body).toMatchObject({
+      webhook_id: webhookId,
+      event_id: null,
+      action: 'appointment_booked',
+      status: 'pending',
+      attempt_count: 0,
+    });
+    await quiet();
+    expect(receiver.received('/instances')).toHaveLength(0);
 
-      worker = await startWorker();
-      const [request] = await receiver.waitFor('/instances', 1);
-      expect(request.headers['webhook-id']).toBe(`msg_${queued.body.id}`);
-      expect(verifyDelivery(secret, request).action).toBe('appointment_booked');
-      // A test send is tried once: the 500 leaves it failed, not waiting for a retry.
-      await quiet();
-      expect(await delivery(queued.body.id)).toMatchObject({ status: 'failed', attempt_count: 1 });
-      expect(receiver.received('/instances')).toHaveLength(1);
-      await stopWorker();
-    },
-  );
+    worker = await startWorker();
+    const [request] = await receiver.waitFor('/instances', 1);
+    expect(request.headers['webhook-id']).toBe(`msg_${queued.body.id}`);
+    expect(verifyDelivery(secret, request).action).toBe('appointment_booked');
+    // A test send is tried once: the 500 leaves it failed, not waiting for a retry.
+    await quiet();
+    expect(await delivery(queued.body.id)).toMatchObject({ status: 'failed', attempt_count: 1 });
+    expect(receiver.received('/instances')).toHaveLength(1);
+    await stopWorker();
+  }, 60_000);
 
-  it(
-    'queues a redelivery (202) that a worker instance sends with the same webhook-id; a worker instance sends itself (200)',
-    { timeout: 60_000 },
-    async () => {
-      receiver.on('/instances', [200, 500]);
-      const sent = await admin(httpOnly.url).post(`/api/v1/webhooks/${webhookId}/test`).expect(202);
-      worker = await startWorker();
-      await receiver.waitFor('/instances', 2);
-      await quiet();
-      expect(await delivery(sent.body.id)).toMatchObject({ status: 'delivered', attempt_count: 1 });
-      await stopWorker();
+  it('queues a redelivery (202) that a worker instance sends with the same webhook-id; a worker instance sends itself (200)', async () => {
+    receiver.on('/instances', [200, 500]);
+    const sent = await admin(httpOnly.url).post(`/api/v1/webhooks/${webhookId}/test`).expect(202);
+    worker = await startWorker();
+    await receiver.waitFor('/instances', 2);
+    await quiet();
+    expect(await delivery(sent.body.id)).toMatchObject({ status: 'delivered', attempt_count: 1 });
+    await stopWorker();
 
-      const queued = await admin(httpOnly.url)
-        .post(`/api/v1/webhook-deliveries/${sent.body.id}/redeliver`)
-        .expect(202);
-      expect(queued.body).toMatchObject({ id: sent.body.id, status: 'pending', attempt_count: 1 });
-      await quiet();
-      expect(receiver.received('/instances')).toHaveLength(2);
+    const queued = await admin(httpOnly.url)
+      .post(`/api/v1/webhook-deliveries/${sent.body.id}/redeliver`)
+      .expect(202);
+    expect(queued.body).toMatchObject({ id: sent.body.id, status: 'pending', attempt_count: 1 });
+    await quiet();
+    expect(receiver.received('/instances')).toHaveLength(2);
 
-      worker = await startWorker();
-      const requests = await receiver.waitFor('/instances', 3);
-      expect(requests[2].headers['webhook-id']).toBe(`msg_${sent.body.id}`);
-      await quiet();
-      // The redelivery failed (500) after an earlier success: it stays delivered, and is not retried.
-      expect(await delivery(sent.body.id)).toMatchObject({ status: 'delivered', attempt_count: 2 });
-      expect(receiver.received('/instances')).toHaveLength(3);
+    worker = await startWorker();
+    const requests = await receiver.waitFor('/instances', 3);
+    expect(requests[2].headers['webhook-id']).toBe(`msg_${sent.body.id}`);
+    await quiet();
+    // The redelivery failed (500) after an earlier success: it stays delivered, and is not retried.
+    expect(await delivery(sent.body.id)).toMatchObject({ status: 'delivered', attempt_count: 2 });
+    expect(receiver.received('/instances')).toHaveLength(3);
 
-      const direct = await admin(worker.url)
-        .post(`/api/v1/webhook-deliveries/${sent.body.id}/redeliver`)
-        .expect(200);
-      expect(direct.body).toMatchObject({ delivery_id: sent.body.id, attempt_number: 3, status_code: 200 });
-      const test = await admin(worker.url).post(`/api/v1/webhooks/${webhookId}/test`).expect(200);
-      expect(test.body).toMatchObject({ attempt_number: 1, status_code: 200 });
-    },
-  );
+    const direct = await admin(worker.url)
+      .post(`/api/v1/webhook-deliveries/${sent.body.id}/redeliver`)
+      .expect(200);
+    expect(direct.body).toMatchObject({ delivery_id: sent.body.id, attempt_number: 3, status_code: 200 });
+    const test = await admin(worker.url).post(`/api/v1/webhooks/${webhookId}/test`).expect(200);
+    expect(test.body).toMatchObject({ attempt_number: 1, status_code: 200 });
+  }, 60_000);
 });

@@ -1,6 +1,4 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
 import { request as httpRequest } from 'node:http';
-import { expect } from 'expect';
 import { DataSource } from 'typeorm';
 import { BODY_LIMIT_BYTES } from '../src/app.factory';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';

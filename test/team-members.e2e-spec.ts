@@ -1,14 +1,19 @@
-import { after as afterAll, before as beforeAll, beforeEach, describe, it } from 'node:test';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { expect } from 'expect';
 import type { StoredEvent } from '../src/common/events/domain-event';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Transactions } from '../src/database/transactions';
 import { TeamMembersService } from '../src/team-members/team-members.service';
+import { eventually } from './support/eventually';
 import { expectInvalid } from './support/expect-invalid';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 const base = '/api/v1/team-members';
 const typesBase = '/api/v1/appointment-types';
+
+/** What team-member events carry: their own snapshot, not the API's representation. */
+function memberSnapshot(member: Record<string, unknown>): Record<string, unknown> {
+  const { id, wp_user_id, name, display_name, email, status } = member;
+  return { id, wp_user_id, name, display_name, email, status };
+}
 
 describe('team members (e2e)', () => {
   let t: TestApp;
@@ -16,9 +21,12 @@ describe('team members (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
-    t.app.get(EventEmitter2).onAny((name: string | string[], event: StoredEvent) => {
-      if (String(name).startsWith('team_member.') || String(name).startsWith('appointment_type.'))
-        events.push(event);
+    // Recorded at commit, before the response; their emission to listeners follows it.
+    t.app.get(Transactions).onCommitted((committed) => {
+      for (const event of committed) {
+        if (event.name.startsWith('team_member.') || event.name.startsWith('appointment_type.'))
+          events.push(event);
+      }
     });
   });
 
@@ -54,8 +62,9 @@ describe('team members (e2e)', () => {
       {
         id: expect.any(Number),
         name: 'team_member.created',
-        payload: { team_member: created.body },
+        payload: { team_member: memberSnapshot(created.body) },
         occurred_at: expect.any(String),
+        stream_key: null,
       },
     ]);
 
@@ -125,7 +134,7 @@ describe('team members (e2e)', () => {
       Date.parse(created.body.date_modified),
     );
     expect(events.map((event) => event.name)).toEqual(['team_member.updated']);
-    expect(events[0].payload).toEqual({ team_member: patched.body });
+    expect(events[0].payload).toEqual({ team_member: memberSnapshot(patched.body) });
     const fetched = await t.http().get(`${base}/${created.body.id}`).set(AUTH).expect(200);
     expect(fetched.body).toEqual(patched.body);
   });
@@ -149,7 +158,7 @@ describe('team members (e2e)', () => {
     events = [];
     await t.http().delete(`${base}/${created.body.id}`).set(AUTH).expect(204);
     expect(named('team_member.deleted').map((event) => event.payload)).toEqual([
-      { team_member: created.body },
+      { team_member: memberSnapshot(created.body) },
     ]);
     const gone = await t.http().get(`${base}/${created.body.id}`).set(AUTH).expect(404);
     expect(gone.body.code).toBe('not_found');
@@ -253,8 +262,11 @@ describe('team members (e2e)', () => {
 
       const read = async (id: number) =>
         (await t.http().get(`${typesBase}/${id}`).set(AUTH).expect(200)).body;
-      expect((await read(both.body.id)).team_member_ids).toEqual([staying.body.id]);
-      expect((await read(solo.body.id)).team_member_ids).toEqual([]);
+      // The types module applies the deletion when it hears of it, just after the response.
+      await eventually(async () =>
+        expect((await read(both.body.id)).team_member_ids).toEqual([staying.body.id]),
+      );
+      await eventually(async () => expect((await read(solo.body.id)).team_member_ids).toEqual([]));
       expect(await read(other.body.id)).toEqual(other.body);
       const updated = named('appointment_type.updated').map(
         (event) =>

@@ -1,5 +1,3 @@
-import { after as afterAll, before as beforeAll, describe, it } from 'node:test';
-import { expect } from 'expect';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';

@@ -1,7 +1,13 @@
 import type { AppointmentTypeEntity } from './appointment-type.entity';
 import type { AppointmentTypeDto } from './dto/appointment-type.dto';
+import type { AppointmentTypeSnapshot } from './events/appointment-type-snapshot';
 
 export function toAppointmentTypeDto(type: AppointmentTypeEntity): AppointmentTypeDto {
+  return toAppointmentTypeSnapshot(type);
+}
+
+/** The type as its events carry it; today field for field what the API shows, but typed on its own. */
+export function toAppointmentTypeSnapshot(type: AppointmentTypeEntity): AppointmentTypeSnapshot {
   return {
     id: type.id,
     title: type.title,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -29,7 +30,32 @@ export class AppointmentTypesController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an appointment type' })
+  @ApiOperation({
+    summary: 'Create an appointment type',
+    description:
+      'Only `title` and `duration` are required. The slug comes from the title (`consultation`, then ' +
+      '`consultation-2`, …) unless given. With `team_member_ids` each slot offers `capacity` seats per free host.',
+  })
+  @ApiBody({
+    type: CreateAppointmentTypeDto,
+    examples: {
+      'weekday mornings': {
+        value: {
+          title: 'Consultation',
+          duration: 30,
+          timezone: 'Europe/Berlin',
+          availability: Object.fromEntries(
+            ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((day) => [
+              day,
+              [{ start: '09:00', end: '12:00' }],
+            ]),
+          ),
+          capacity: 1,
+          team_member_ids: [],
+        },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: AppointmentTypeDto })
   @ApiErrors('validation_failed', 'unknown_team_member', 'slug_taken')
   create(@Body() body: CreateAppointmentTypeDto): Promise<AppointmentTypeDto> {

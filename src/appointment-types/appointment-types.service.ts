@@ -8,7 +8,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentTypeEntity } from './appointment-type.entity';
-import { toAppointmentTypeDto } from './appointment-type.mapper';
+import { toAppointmentTypeDto, toAppointmentTypeSnapshot } from './appointment-type.mapper';
 import type { WeeklyAvailability } from './appointment-type.types';
 import { AppointmentTypeDto } from './dto/appointment-type.dto';
 import { CreateAppointmentTypeDto } from './dto/create-appointment-type.dto';
@@ -79,9 +79,11 @@ export class AppointmentTypesService {
         });
         if (input.slug !== undefined) await this.assertSlugFree(tx.manager, input.slug);
         await this.teamMembers.assertExist(tx.manager, type.team_member_ids, 'team_member_ids');
-        const saved = toAppointmentTypeDto(await tx.manager.save(type));
-        await tx.publish(new AppointmentTypeCreatedEvent({ appointment_type: saved }));
-        return saved;
+        const saved = await tx.manager.save(type);
+        await tx.publish(
+          new AppointmentTypeCreatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
+        );
+        return toAppointmentTypeDto(saved);
       }),
     );
   }
@@ -105,9 +107,11 @@ export class AppointmentTypesService {
         }
         if (JSON.stringify(toAppointmentTypeDto(type)) === before) return toAppointmentTypeDto(type);
         type.date_modified = Date.now();
-        const saved = toAppointmentTypeDto(await tx.manager.save(type));
-        await tx.publish(new AppointmentTypeUpdatedEvent({ appointment_type: saved }));
-        return saved;
+        const saved = await tx.manager.save(type);
+        await tx.publish(
+          new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
+        );
+        return toAppointmentTypeDto(saved);
       }),
     );
   }
@@ -116,7 +120,7 @@ export class AppointmentTypesService {
     try {
       await this.transactions.run(async (tx) => {
         const type = await this.find(tx.manager, id);
-        const snapshot = toAppointmentTypeDto(type);
+        const snapshot = toAppointmentTypeSnapshot(type);
         await tx.manager.delete(AppointmentTypeEntity, { id });
         await tx.publish(new AppointmentTypeDeletedEvent({ appointment_type: snapshot }));
       });
@@ -151,10 +155,18 @@ export class AppointmentTypesService {
         if (!type?.team_member_ids.includes(teamMemberId)) continue;
         type.team_member_ids = type.team_member_ids.filter((member) => member !== teamMemberId);
         type.date_modified = Date.now();
-        const saved = toAppointmentTypeDto(await tx.manager.save(type));
-        await tx.publish(new AppointmentTypeUpdatedEvent({ appointment_type: saved }));
+        const saved = await tx.manager.save(type);
+        await tx.publish(
+          new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
+        );
       }
     });
+  }
+
+  /** The type with that slug (any status), or null: the public booking page finds its type by slug. */
+  async findBySlug(slug: string): Promise<AppointmentTypeDto | null> {
+    const type = await this.types.findOneBy({ slug });
+    return type ? toAppointmentTypeDto(type) : null;
   }
 
   /** For other modules' transactions (booking reads the type inside its own transaction). */
@@ -194,12 +206,8 @@ export class AppointmentTypesService {
 }
 
 function slugTaken(slug?: string): DomainError {
-  const what = slug === undefined ? 'that slug' : `slug "${slug}"`;
-  return DomainError.invalidField(
-    'slug',
-    `${what} is already used by another appointment type`,
-    'slug_taken',
-  );
+  const what = slug === undefined ? '' : `"${slug}" `;
+  return DomainError.invalidField('slug', `${what}is already used by another appointment type`, 'slug_taken');
 }
 
 export function slugify(title: string): string {

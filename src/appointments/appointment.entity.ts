@@ -69,6 +69,10 @@ export class AppointmentEntity {
 
   @EpochMsColumn()
   date_modified!: number;
+
+  /** The calendar entry's revision (RFC 5545 SEQUENCE): bumped when the time or the status changes. */
+  @Column({ type: 'integer', default: 0 })
+  sequence!: number;
 }
 
 /** One row per host of an appointment, so that "what is this host doing then" is an indexed range query. */

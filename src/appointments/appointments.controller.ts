@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { ApiPageResponse, Page } from '../common/http/pagination';
 import { AppointmentsService } from './appointments.service';
 import { MAX_CANDIDATE_STARTS } from './availability/slot-engine';
@@ -18,7 +19,10 @@ import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 @ApiErrors('unauthorized')
 @Controller('api/v1/appointments')
 export class AppointmentsController {
-  constructor(private readonly appointments: AppointmentsService) {}
+  constructor(
+    private readonly appointments: AppointmentsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List appointments (filters combine)' })
@@ -29,17 +33,43 @@ export class AppointmentsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Book an appointment (availability re-checked under a lock)' })
+  @ApiOperation({
+    summary: 'Book an appointment (availability re-checked under a lock)',
+    description:
+      'Take `start_date` from the availability of the type. A start the type does not offer (off the grid, ' +
+      'outside its hours, notice or horizon) is 422 `slot_not_offered`, and a `draft` type refuses with 422 ' +
+      'too; a taken or full slot is 409 `slot_unavailable`. `ignore_availability: true` skips every rule ' +
+      '(imports, manual overrides). ' +
+      'The customer is matched by `customer_information.Email`.',
+  })
   @ApiCreatedResponse({ type: AppointmentDto })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Any unique string (1–255 visible ASCII characters). Sent again with the same body within 24 h, it answers ' +
+      'the first result (header `Idempotent-Replayed: true`) and books nothing new; with another body: 422.',
+  })
   @ApiErrors(
     'validation_failed',
     'unknown_team_member',
     'slot_unavailable',
     'slot_not_offered',
     'appointment_type_not_published',
+    'idempotency_key_invalid',
+    'idempotency_key_reused',
   )
-  book(@Body() body: CreateAppointmentDto): Promise<AppointmentDto> {
-    return this.appointments.book(body);
+  async book(
+    @Body() body: CreateAppointmentDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AppointmentDto> {
+    const result = await this.idempotency.run('appointments', key, request.body, 201, () =>
+      this.appointments.book(body),
+    );
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
   }
 
   @Get(':id')
@@ -89,7 +119,9 @@ export class AvailabilityController {
   @ApiOperation({
     summary: 'Bookable slots of a type between two local dates (inclusive, at most 62 days)',
     description:
-      'A draft type, or one whose hosts are all inactive, offers nothing. One request covers at most ' +
+      "Dates are local to the type's time zone; `timezone` only changes each slot's `local_start`. " +
+      '`seats_remaining` counts the bookings still accepted at that start over all free hosts (capacity per ' +
+      'host). A `draft` type, or one whose hosts are all inactive, offers nothing. One request covers at most ' +
       `${MAX_CANDIDATE_STARTS} candidate starts of the type's grid (6 days of a 24-hour 1-minute grid, ` +
       '62 days of a 24-hour 15-minute one); a wider range is refused with 400 availability_range_too_large.',
   })

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppointmentTypesModule } from '../appointment-types/appointment-types.module';
 import { CustomersModule } from '../customers/customers.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { TeamMembersModule } from '../team-members/team-members.module';
 import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
 import { AppointmentsController, AvailabilityController } from './appointments.controller';
@@ -16,9 +17,10 @@ import { TeamMemberDeletedListener } from './listeners/team-member-deleted.liste
     AppointmentTypesModule,
     TeamMembersModule,
     CustomersModule,
+    IdempotencyModule,
   ],
   controllers: [AppointmentsController, AvailabilityController],
   providers: [AppointmentsService, AvailabilityService, BookingCalendar, TeamMemberDeletedListener],
-  exports: [AppointmentsService],
+  exports: [AppointmentsService, AvailabilityService],
 })
 export class AppointmentsModule {}

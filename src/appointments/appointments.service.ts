@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
@@ -27,6 +27,7 @@ import { AppointmentEditedEvent } from './events/appointment-edited.event';
 import { AppointmentRescheduledEvent } from './events/appointment-rescheduled.event';
 import type {
   AppointmentDataBefore,
+  AppointmentSnapshot,
   AppointmentStatus,
   TeamMemberSnapshot,
 } from './events/appointment-snapshot';
@@ -45,6 +46,12 @@ const EDITABLE_FIELDS = [
   'web_meeting_url',
   'web_meeting_password',
 ] as const;
+
+export interface TokenAppointment {
+  appointment: AppointmentSnapshot;
+  /** The calendar entry's revision (RFC 5545 SEQUENCE). */
+  sequence: number;
+}
 
 interface Placement {
   typeId: number;
@@ -223,6 +230,7 @@ export class AppointmentsService {
       const announcement = statusAnnouncement(before.status, status, before.announced_booked);
       if (announcement === 'booked') appointment.announced_booked = true;
       appointment.date_modified = Date.now();
+      if (timeChanged || status !== before.status) appointment.sequence = (before.sequence ?? 0) + 1;
       await tx.manager.save(appointment);
       if (hostsNow || timeChanged) await this.writeHosts(tx.manager, appointment);
 
@@ -255,6 +263,22 @@ export class AppointmentsService {
       }
       return toAppointmentDto(appointment, this.config.siteUrl);
     });
+  }
+
+  /**
+   * The appointment behind a customer's secret token, as its events describe it (type, hosts), with its
+   * calendar revision; null when no appointment has that token.
+   */
+  async findByToken(token: string): Promise<TokenAppointment | null> {
+    const manager = this.appointments.manager;
+    const appointment = await manager.findOneBy(AppointmentEntity, { token });
+    // The database found it by an index; the comparison that decides is constant-time and case-exact.
+    if (!appointment || !sameSecret(appointment.token, token)) return null;
+    const type = await this.requireType(manager, appointment.appointment_type_id);
+    return {
+      appointment: await this.snapshot(manager, appointment, type),
+      sequence: appointment.sequence ?? 0,
+    };
   }
 
   /** Cancels; canceling a canceled appointment changes nothing. */
@@ -416,6 +440,12 @@ export class AppointmentsService {
     if (!appointment) throw DomainError.notFound('appointment', id);
     return appointment;
   }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function customerInformation(input: Record<string, unknown>, type: AppointmentTypeDto) {

@@ -83,4 +83,16 @@ describe('validateCustomerInformation', () => {
     expect(result.errors).toEqual([]);
     expect(result.value).not.toHaveProperty('Notes');
   });
+
+  it('refuses text and emails with a lone surrogate, which cannot be stored as UTF-8', () => {
+    const result = validateCustomerInformation(
+      { Name: 'Ada \udc00', Email: '\ud800@example.com', Phone: '12345', Terms: true, Notes: 'ok 😀' },
+      fields,
+    );
+    expect(Object.fromEntries(result.errors.map((error) => [error.field, error.message]))).toEqual({
+      'customer_information.Name':
+        'must be valid Unicode text (it contains a lone surrogate such as \\ud800)',
+      'customer_information.Email': 'must be an email address',
+    });
+  });
 });

@@ -1,25 +1,30 @@
 import type { CustomerField } from '../appointment-types/appointment-type.types';
 import type { FieldError } from '../common/errors/domain-error';
+import { wellFormed } from '../common/validation/validators';
 import type { CustomerInformation } from './appointment.entity';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
 const FIELD = 'customer_information';
+/** A lone surrogate (\ud800) cannot be stored or sent as UTF-8. */
+const NOT_UNICODE = 'must be valid Unicode text (it contains a lone surrogate such as \\ud800)';
 
 type Check = (value: unknown) => { value: string | number | boolean } | { error: string };
 
 const text =
   (max: number): Check =>
   (value) =>
-    typeof value === 'string' && value.length <= max
-      ? { value: value.trim() }
-      : { error: `must be text of at most ${max} characters` };
+    typeof value !== 'string' || value.length > max
+      ? { error: `must be text of at most ${max} characters` }
+      : wellFormed(value)
+        ? { value: value.trim() }
+        : { error: NOT_UNICODE };
 
 const CHECKS: Record<CustomerField['type'], (field: CustomerField) => Check> = {
   text: () => text(1000),
   textarea: () => text(10000),
   email: () => (value) =>
-    typeof value === 'string' && EMAIL.test(value.trim())
+    typeof value === 'string' && value.length <= 320 && EMAIL.test(value.trim()) && wellFormed(value)
       ? { value: value.trim() }
       : { error: 'must be an email address' },
   phone: () => (value) =>

@@ -5,9 +5,12 @@ import { PassThrough } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import {
   createWebhookListener,
+  explainRegistrationError,
   printWebhook,
   ReceivedWebhook,
+  ServiceError,
   WebhookListenerOptions,
+  WebhookVerifier,
 } from './webhook-listen';
 
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -66,6 +69,7 @@ describe('webhook listener', () => {
       expect(received[0]).toMatchObject({
         webhookId: 'msg_abc',
         action: 'appointment_booked',
+        appointmentId: '123',
         status: 204,
         verification: { ok: true, checked: ['signature', 'token'] },
         payload: JSON.parse(body),
@@ -157,6 +161,7 @@ describe('printWebhook', () => {
         receivedAt: new Date('2024-05-01T12:00:00.000Z'),
         webhookId: 'msg_1',
         action: 'appointment_booked',
+        appointmentId: '1',
         verification: { ok: true, checked: ['signature'] },
         status: 204,
         payload: { action: 'appointment_booked', appointment: { id: '1' } },
@@ -166,10 +171,47 @@ describe('printWebhook', () => {
     const text = String(out.read());
 
     expect(text).toContain('2024-05-01T12:00:00.000Z');
-    expect(text).toContain('webhook-id: msg_1');
-    expect(text).toContain('action:     appointment_booked');
+    expect(text).toContain('webhook-id:  msg_1');
+    expect(text).toContain('action:      appointment_booked');
+    expect(text).toContain('appointment: 1');
     expect(text).toContain('verified signature (204)');
     expect(text).toContain('{\n  "action": "appointment_booked",\n  "appointment": {\n    "id": "1"\n  }\n}');
     expect(text).not.toContain('\u001b[');
+  });
+});
+
+describe('WebhookVerifier', () => {
+  it('takes its credentials after the server listens, as a registered listener learns them', () => {
+    const verifier = new WebhookVerifier();
+    const body = payload();
+    const headers = signedHeaders(body);
+    expect(verifier.verify(body, headers, { ok: true, value: JSON.parse(body) })).toEqual({
+      ok: true,
+      checked: [],
+    });
+
+    verifier.use({ secret, token });
+    expect(verifier.verify(body, headers, { ok: true, value: JSON.parse(body) })).toEqual({
+      ok: true,
+      checked: ['signature', 'token'],
+    });
+  });
+});
+
+describe('explainRegistrationError', () => {
+  it('names WEBHOOK_ALLOW_PRIVATE_URLS when the service refuses a local URL', () => {
+    const error = new ServiceError(
+      'POST /api/v1/webhooks answered 400: url: …',
+      400,
+      'webhook_url_not_allowed',
+    );
+    expect(explainRegistrationError(error, 'http://127.0.0.1:4000/')).toContain(
+      'Restart the service with WEBHOOK_ALLOW_PRIVATE_URLS=true',
+    );
+  });
+
+  it('points at --key when the admin key is wrong', () => {
+    const error = new ServiceError('POST /api/v1/webhooks answered 401: …', 401, 'unauthorized');
+    expect(explainRegistrationError(error, 'http://127.0.0.1:4000/')).toContain('--key');
   });
 });

@@ -1,13 +1,17 @@
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs, styleText } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 
 /**
- * A local receiver for trying out webhooks: point a subscription at it and watch what arrives, with the same
- * checks a real receiver should make (Standard Webhooks signature, SSA `signature.token`).
+ * A local receiver for trying out webhooks, in the manner of `stripe listen`: it registers a webhook pointing at
+ * itself on a running service, verifies every delivery with that webhook's secret and SSA token (the checks a
+ * real receiver should make), shows each one, and deletes the webhook again when it stops.
  *
- *   npm run webhook:listen -- --port 4000 --secret whsec_... [--token <24 hex>] [--host 127.0.0.1]
+ *   npm run webhook:listen -- [--service http://localhost:3000] [--key <admin key>] [--port 4000]
+ *   npm run webhook:listen -- --secret whsec_... [--token <24 hex>]   (receive only, register nothing)
  */
 
 export type Verification =
@@ -17,17 +21,22 @@ export interface ReceivedWebhook {
   receivedAt: Date;
   webhookId: string | undefined;
   action: string | undefined;
+  /** `appointment.id` of the payload. */
+  appointmentId: string | undefined;
   verification: Verification;
   status: number;
   /** Parsed JSON, or the raw text when the body is not JSON. */
   payload: unknown;
 }
 
-export interface WebhookListenerOptions {
+export interface Credentials {
   /** Standard Webhooks secret (`whsec_…`); without it signatures are not checked. */
   secret?: string;
   /** Expected `signature.token` of the SSA-compatible payload; without it the token is not checked. */
   token?: string;
+}
+
+export interface WebhookListenerOptions extends Credentials {
   log?: (received: ReceivedWebhook) => void;
   maxBodyBytes?: number;
 }
@@ -70,41 +79,52 @@ function field(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-export function createWebhookListener(opts: WebhookListenerOptions = {}): http.Server {
-  // Constructed up front so a malformed secret fails at startup rather than on the first delivery.
-  const webhook = opts.secret ? new Webhook(opts.secret) : undefined;
-  const log = opts.log ?? ((received) => printWebhook(received));
-  const maxBodyBytes = opts.maxBodyBytes ?? 5 * 1024 * 1024;
+/**
+ * The checks a receiver makes. Its credentials can be set after the server listens: a registered listener only
+ * learns its secret once the webhook pointing at its own URL exists.
+ */
+export class WebhookVerifier {
+  private webhook: Webhook | undefined;
+  private token: string | undefined;
 
-  const verify = (
-    text: string,
-    req: http.IncomingMessage,
-    json: ReturnType<typeof parseJson>,
-  ): Verification => {
+  constructor(credentials: Credentials = {}) {
+    this.use(credentials);
+  }
+
+  /** Throws on a malformed secret, so a bad one fails at start-up rather than on the first delivery. */
+  use({ secret, token }: Credentials): void {
+    this.webhook = secret ? new Webhook(secret) : undefined;
+    this.token = token;
+  }
+
+  verify(text: string, headers: Record<string, string>, json: ReturnType<typeof parseJson>): Verification {
     const checked: Array<'signature' | 'token'> = [];
-    if (webhook) {
-      const headers: Record<string, string> = {};
-      for (const name of SIGNATURE_HEADERS) {
-        const value = header(req, name);
-        if (value !== undefined) headers[name] = value;
-      }
+    if (this.webhook) {
       try {
         // jsonParse off: a JSON error must not be reported as a signature failure.
-        webhook.verify(text, headers, { jsonParse: false });
+        this.webhook.verify(text, headers, { jsonParse: false });
       } catch (err) {
         return { ok: false, reason: `signature: ${(err as Error).message}` };
       }
       checked.push('signature');
     }
     if (!json.ok) return { ok: false, reason: 'body is not valid JSON' };
-    if (opts.token !== undefined) {
+    if (this.token !== undefined) {
       const token = field(json.value, 'signature', 'token');
       if (token === undefined) return { ok: false, reason: 'signature.token is missing' };
-      if (token !== opts.token) return { ok: false, reason: 'signature.token does not match --token' };
+      if (token !== this.token) return { ok: false, reason: 'signature.token does not match --token' };
       checked.push('token');
     }
     return { ok: true, checked };
-  };
+  }
+}
+
+export function createWebhookListener(
+  opts: WebhookListenerOptions & { verifier?: WebhookVerifier } = {},
+): http.Server {
+  const verifier = opts.verifier ?? new WebhookVerifier(opts);
+  const log = opts.log ?? ((received) => printWebhook(received));
+  const maxBodyBytes = opts.maxBodyBytes ?? 5 * 1024 * 1024;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
@@ -119,17 +139,27 @@ export function createWebhookListener(opts: WebhookListenerOptions = {}): http.S
     }
     const text = body.toString('utf8');
     const json = parseJson(text);
-    const verification = verify(text, req, json);
+    const headers: Record<string, string> = {};
+    for (const name of SIGNATURE_HEADERS) {
+      const value = header(req, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    const verification = verifier.verify(text, headers, json);
     const status = verification.ok ? 204 : 400;
     if (verification.ok) res.writeHead(204).end();
     else res.writeHead(400, { 'content-type': 'text/plain' }).end(`${verification.reason}\n`);
 
     const payload = json.ok ? json.value : text;
     const action = field(payload, 'action');
+    const appointmentId = field(payload, 'appointment', 'id');
     log({
       receivedAt,
       webhookId: header(req, 'webhook-id'),
       action: typeof action === 'string' ? action : undefined,
+      appointmentId:
+        typeof appointmentId === 'string' || typeof appointmentId === 'number'
+          ? String(appointmentId)
+          : undefined,
       verification,
       status,
       payload,
@@ -145,13 +175,15 @@ export function createWebhookListener(opts: WebhookListenerOptions = {}): http.S
 }
 
 type Style = Parameters<typeof styleText>[0];
+type Out = NodeJS.WritableStream & { isTTY?: boolean };
 
-export function printWebhook(
-  received: ReceivedWebhook,
-  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
-): void {
+function painter(out: Out): (style: Style, text: string) => string {
   const color = out.isTTY === true && !process.env.NO_COLOR;
-  const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
+  return (style, text) => (color ? styleText(style, text) : text);
+}
+
+export function printWebhook(received: ReceivedWebhook, out: Out = process.stdout, showBody = true): void {
+  const paint = painter(out);
   const { verification: v } = received;
   const result = !v.ok
     ? paint('red', `✗ rejected (${received.status}): ${v.reason}`)
@@ -163,35 +195,150 @@ export function printWebhook(
   out.write(
     [
       paint('dim', received.receivedAt.toISOString()),
-      `webhook-id: ${received.webhookId ?? paint('dim', '(none)')}`,
-      `action:     ${paint('bold', received.action ?? '(none)')}`,
+      `webhook-id:  ${received.webhookId ?? paint('dim', '(none)')}`,
+      `action:      ${paint('bold', received.action ?? '(none)')}`,
+      `appointment: ${received.appointmentId ?? paint('dim', '(none)')}`,
       result,
-      body,
+      ...(showBody ? [body] : []),
       '',
     ].join('\n') + '\n',
   );
 }
 
-const USAGE = `Usage: npm run webhook:listen -- [--port 4000] [--host 127.0.0.1] [--secret whsec_...] [--token <24 hex>]
-
-  --port    port to listen on (default 4000, 0 picks a free one)
-  --host    interface to bind (default 127.0.0.1)
-  --secret  subscription secret; verifies the webhook-signature header
-  --token   expected signature.token in the payload
-`;
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  process.exit(2);
+/** An admin API call failed; `code` is the service's stable error code when it sent one. */
+export class ServiceError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
 }
 
-function main(): void {
+export interface RegisteredWebhook {
+  id: number;
+  url: string;
+  token: string;
+  secret: string;
+}
+
+/** The admin API calls the listener makes: create its webhook, delete it again. */
+export class ServiceClient {
+  constructor(
+    readonly serviceUrl: string,
+    private readonly adminKey: string,
+  ) {}
+
+  async createWebhook(url: string, title: string, triggers?: string[]): Promise<RegisteredWebhook> {
+    const body = await this.call('POST', '/api/v1/webhooks', { title, url, ...(triggers && { triggers }) });
+    return body as RegisteredWebhook;
+  }
+
+  async deleteWebhook(id: number): Promise<void> {
+    await this.call('DELETE', `/api/v1/webhooks/${id}`);
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.serviceUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.adminKey}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new ServiceError(`cannot reach the service at ${this.serviceUrl} (${cause}); is it running?`);
+    }
+    const text = await res.text();
+    if (res.ok) return text === '' ? undefined : JSON.parse(text);
+    const error = parseJson(text);
+    const code = field(error.ok ? error.value : undefined, 'code');
+    const message = field(error.ok ? error.value : undefined, 'message');
+    throw new ServiceError(
+      `${method} ${path} answered ${res.status}: ${typeof message === 'string' ? message : text}`,
+      res.status,
+      typeof code === 'string' ? code : undefined,
+    );
+  }
+}
+
+/** What to tell the user when the service refuses the listener's own URL. */
+export function explainRegistrationError(error: ServiceError, url: string): string {
+  if (error.code === 'webhook_url_not_allowed') {
+    return (
+      `${error.message}\n\nThe service refused ${url} because it is a local or private address. ` +
+      'Restart the service with WEBHOOK_ALLOW_PRIVATE_URLS=true (local development only), ' +
+      'or pass --forward-url with an address the service accepts.'
+    );
+  }
+  if (error.code === 'unauthorized') {
+    return `${error.message}\n\nPass the service's admin key with --key or ADMIN_API_KEY.`;
+  }
+  return error.message;
+}
+
+const USAGE = `Usage: npm run webhook:listen -- [options]
+
+Registers a webhook on the service that points at this listener, verifies and shows every delivery,
+and deletes the webhook on exit (Ctrl-C).
+
+  --service      service URL (default $BOOKING_URL or http://localhost:3000)
+  --key          admin API key (default $ADMIN_API_KEY, else the key file in $DATA_DIR or data/)
+  --port         port to listen on (default 4000, 0 picks a free one)
+  --host         interface to bind (default 127.0.0.1)
+  --forward-url  URL the service should post to (default http://<host>:<port>/)
+  --trigger      only this action (appointment_booked, …); repeat for several (default all)
+  --no-body      print one block per delivery without the payload
+
+Receive only, register nothing:
+  --secret       subscription secret; verifies the webhook-signature header
+  --token        expected signature.token in the payload
+`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n${code === 2 ? `\n${USAGE}` : ''}`);
+  process.exit(code);
+}
+
+function adminKey(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const configured = flag ?? env.ADMIN_API_KEY?.trim();
+  if (configured) return configured;
+  try {
+    return readFileSync(join(env.DATA_DIR?.trim() || 'data', 'admin-api-key'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
+        service: { type: 'string' },
+        key: { type: 'string', short: 'k' },
         port: { type: 'string', short: 'p', default: '4000' },
         host: { type: 'string', default: '127.0.0.1' },
+        'forward-url': { type: 'string' },
+        trigger: { type: 'string', multiple: true },
+        'no-body': { type: 'boolean' },
         secret: { type: 'string', short: 's' },
         token: { type: 'string', short: 't' },
         help: { type: 'boolean', short: 'h' },
@@ -209,38 +356,85 @@ function main(): void {
   if (values.token !== undefined && !/^[0-9a-f]{24}$/i.test(values.token)) {
     process.stderr.write('warning: --token is usually 24 hex characters\n');
   }
+  const receiveOnly = values.secret !== undefined || values.token !== undefined;
+  const serviceUrl = (values.service ?? process.env.BOOKING_URL ?? 'http://localhost:3000').replace(
+    /\/+$/,
+    '',
+  );
+  const key = receiveOnly ? undefined : adminKey(values.key, process.env);
+  if (!receiveOnly && key === undefined) {
+    fail('No admin key: pass --key <key> or set ADMIN_API_KEY (the service prints it on its first start).');
+  }
 
-  let server: http.Server;
+  const out = process.stdout;
+  const paint = painter(out);
+  const verifier = new WebhookVerifier();
   try {
-    server = createWebhookListener({ secret: values.secret, token: values.token });
+    verifier.use({ secret: values.secret, token: values.token });
   } catch (err) {
     fail(`invalid --secret: ${(err as Error).message}`);
   }
+  const server = createWebhookListener({
+    verifier,
+    log: (received) => printWebhook(received, out, !values['no-body']),
+  });
+  let address: AddressInfo;
+  try {
+    address = await listen(server, port, values.host);
+  } catch (err) {
+    fail(`cannot listen on ${values.host}:${port}: ${(err as Error).message}`, 1);
+  }
+  const bound = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  const ownUrl =
+    values['forward-url'] ?? `http://${bound.includes(':') ? `[${bound}]` : bound}:${address.port}/`;
 
-  server.on('error', (err) => {
-    process.stderr.write(`cannot listen on ${values.host}:${port}: ${err.message}\n`);
-    process.exit(1);
-  });
-  server.listen(port, values.host, () => {
-    const { address, port: actual } = server.address() as AddressInfo;
-    const host = address.includes(':') ? `[${address}]` : address;
-    const checks = [values.secret && 'signature', values.token && 'token'].filter(Boolean).join(' + ');
-    process.stdout.write(
-      `Listening for webhooks on http://${host}:${actual}/ (${checks ? `checking ${checks}` : 'not verifying, pass --secret'})\n\n`,
+  let registered: RegisteredWebhook | undefined;
+  const client = key === undefined ? undefined : new ServiceClient(serviceUrl, key);
+  if (client) {
+    try {
+      registered = await client.createWebhook(ownUrl, `webhook:listen ${ownUrl}`, values.trigger);
+    } catch (err) {
+      server.close();
+      fail(err instanceof ServiceError ? explainRegistrationError(err, ownUrl) : String(err), 1);
+    }
+    verifier.use({ secret: registered.secret, token: registered.token });
+    out.write(
+      `Registered webhook ${registered.id} on ${serviceUrl} -> ${ownUrl}\n` +
+        `Verifying with secret ${paint('bold', registered.secret)}\n` +
+        `            and token ${registered.token}\n`,
     );
-  });
+  }
+  const checks = receiveOnly
+    ? [values.secret && 'signature', values.token && 'token'].filter(Boolean).join(' + ')
+    : 'signature + token';
+  out.write(
+    `Listening for webhooks on ${ownUrl} (${checks ? `checking ${checks}` : 'not verifying, pass --secret'}); ` +
+      `Ctrl-C ${registered ? 'deletes the webhook and ' : ''}stops\n\n`,
+  );
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) process.exit(130);
     stopping = true;
-    process.stdout.write(`\n${signal} received, shutting down\n`);
-    server.close(() => process.exit(0));
+    out.write(`\n${signal} received, shutting down\n`);
     // close() waits for in-flight requests; a stuck sender must not keep the process alive.
     setTimeout(() => server.closeAllConnections(), 2000).unref();
+    const closed = new Promise((resolve) => server.close(resolve));
+    let exitCode = 0;
+    if (client && registered) {
+      try {
+        await client.deleteWebhook(registered.id);
+        out.write(`Deleted webhook ${registered.id}\n`);
+      } catch (err) {
+        process.stderr.write(`could not delete webhook ${registered.id}: ${(err as Error).message}\n`);
+        exitCode = 1;
+      }
+    }
+    await closed;
+    process.exit(exitCode);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop(signal));
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -32,7 +32,15 @@ describe('loadConfig', () => {
       webhookPollIntervalMs: 1000,
       webhookConcurrency: 50,
       outboxRelayIntervalMs: 10000,
+      outboxRetryBaseMs: 1000,
+      outboxRetryMaxMs: 600000,
       logLevel: 'info',
+      publicRateLimit: 120,
+      publicRateLimitWrites: 20,
+      publicRateLimitWindowSeconds: 60,
+      publicFrameAncestors: [],
+      trustProxy: false,
+      logFormat: 'json',
     });
   });
 
@@ -63,7 +71,15 @@ describe('loadConfig', () => {
       WEBHOOK_POLL_INTERVAL_MS: '250',
       WEBHOOK_CONCURRENCY: '8',
       OUTBOX_RELAY_INTERVAL_MS: '500',
+      OUTBOX_RETRY_BASE_MS: '250',
+      OUTBOX_RETRY_MAX_MS: '60000',
       LOG_LEVEL: 'debug',
+      PUBLIC_RATE_LIMIT: '30',
+      PUBLIC_RATE_LIMIT_WRITES: '5',
+      PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '10',
+      PUBLIC_FRAME_ANCESTORS: 'https://www.example.com, https://shop.example.com:8443',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+      LOG_FORMAT: 'pretty',
     });
     expect(config).toEqual({
       port: 8080,
@@ -83,7 +99,15 @@ describe('loadConfig', () => {
       webhookPollIntervalMs: 250,
       webhookConcurrency: 8,
       outboxRelayIntervalMs: 500,
+      outboxRetryBaseMs: 250,
+      outboxRetryMaxMs: 60000,
       logLevel: 'debug',
+      publicRateLimit: 30,
+      publicRateLimitWrites: 5,
+      publicRateLimitWindowSeconds: 10,
+      publicFrameAncestors: ['https://www.example.com', 'https://shop.example.com:8443'],
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      logFormat: 'pretty',
     });
   });
 
@@ -109,6 +133,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'postgres://[not-a-host'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'colorful'],
     ['WEBHOOK_RETRY_SCHEDULE', '5,x'],
     ['WEBHOOK_RETRY_SCHEDULE', '5,,10'],
     ['WEBHOOK_RETRY_SCHEDULE', '-5'],
@@ -127,7 +152,15 @@ describe('loadConfig', () => {
     ['WEBHOOK_CONCURRENCY', '0'],
     ['WEBHOOK_CONCURRENCY', 'many'],
     ['OUTBOX_RELAY_INTERVAL_MS', '10'],
+    ['OUTBOX_RETRY_BASE_MS', '-1'],
+    ['OUTBOX_RETRY_MAX_MS', '1.5'],
     ['ADMIN_API_KEY', 'too-short'],
+    ['PUBLIC_RATE_LIMIT', '0'],
+    ['PUBLIC_RATE_LIMIT_WRITES', 'lots'],
+    ['PUBLIC_RATE_LIMIT_WINDOW_SECONDS', '0'],
+    ['PUBLIC_FRAME_ANCESTORS', 'https://www.example.com/page'],
+    ['PUBLIC_FRAME_ANCESTORS', "'self'"],
+    ['TRUST_PROXY', 'maybe'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -152,6 +185,13 @@ describe('loadConfig', () => {
 
   it.each(['false', 'False', '0', 'no'])('reads %s as false', (value) => {
     expect(loadConfig({ WEBHOOK_WORKER: value }).webhookWorker).toBe(false);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('reads TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it('accepts a 16-character admin key', () => {

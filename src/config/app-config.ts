@@ -1,3 +1,4 @@
+import { LOG_FORMATS, type LogFormat } from '../common/logging/pretty-log';
 import { isValidTimeZone } from '../common/validation/time-zone';
 
 export type DatabaseConfig =
@@ -29,7 +30,21 @@ export class AppConfig {
   /** Attempts in flight at once per instance. */
   webhookConcurrency!: number;
   outboxRelayIntervalMs!: number;
+  /** Back-off of a failing event: the first retry after this long, doubling each time, up to the max. */
+  outboxRetryBaseMs!: number;
+  outboxRetryMaxMs!: number;
   logLevel!: LogLevel;
+  /** Requests per client IP per window, over all public routes and pages together. */
+  publicRateLimit!: number;
+  /** Writes (bookings, reschedules, cancels, form posts) per client IP per window. */
+  publicRateLimitWrites!: number;
+  publicRateLimitWindowSeconds!: number;
+  /** Origins allowed to frame the public pages (CSP frame-ancestors); empty: none. */
+  publicFrameAncestors!: string[];
+  /** Fastify's trustProxy: whether X-Forwarded-For names the client IP (from any proxy, or from these). */
+  trustProxy!: boolean | string[];
+  /** `json` lines for collectors, `pretty` lines for a terminal. */
+  logFormat!: LogFormat;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +140,44 @@ function retrySchedule(env: Env): number[] {
   return parts.map(Number);
 }
 
+function origins(env: Env, name: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  return raw
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((part) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(part);
+      } catch {
+        url = undefined;
+      }
+      if (
+        !url ||
+        (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+        url.origin !== part.replace(/\/$/, '')
+      ) {
+        throw new ConfigError(name, `must list origins such as https://www.example.com, got "${part}"`);
+      }
+      return url.origin;
+    });
+}
+
+function trustProxy(env: Env): boolean | string[] {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || /^(false|no)$/i.test(raw)) return false;
+  if (/^(true|yes)$/i.test(raw)) return true;
+  const addresses = raw.split(',').map((part) => part.trim());
+  if (addresses.some((part) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(part))) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, or proxy addresses/CIDRs separated by commas, got "${raw}"`,
+    );
+  }
+  return addresses;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const defaultTimezone = read(env, 'DEFAULT_TIMEZONE') ?? 'UTC';
   if (!isValidTimeZone(defaultTimezone)) {
@@ -133,6 +186,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (read(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const logFormat = (read(env, 'LOG_FORMAT') ?? 'json') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new ConfigError('LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   }
   const adminApiKey = read(env, 'ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
@@ -160,6 +217,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 600000),
     webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000),
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
+    outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1000, 0, 3600000),
+    outboxRetryMaxMs: integer(env, 'OUTBOX_RETRY_MAX_MS', 600000, 0, 86400000),
     logLevel,
+    publicRateLimit: integer(env, 'PUBLIC_RATE_LIMIT', 120, 1, 1_000_000),
+    publicRateLimitWrites: integer(env, 'PUBLIC_RATE_LIMIT_WRITES', 20, 1, 1_000_000),
+    publicRateLimitWindowSeconds: integer(env, 'PUBLIC_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
+    publicFrameAncestors: origins(env, 'PUBLIC_FRAME_ANCESTORS'),
+    trustProxy: trustProxy(env),
+    logFormat,
   });
 }

@@ -106,6 +106,6 @@ function normalizeEmail(email: string): string {
 }
 
 function emailTaken(email?: string): DomainError {
-  const what = email === undefined ? 'that email' : `email "${email}"`;
-  return DomainError.invalidField('email', `${what} is already used by another customer`, 'email_taken');
+  const what = email === undefined ? '' : `"${email}" `;
+  return DomainError.invalidField('email', `${what}is already used by another customer`, 'email_taken');
 }

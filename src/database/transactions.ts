@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { DomainEvent, StoredEvent } from '../common/events/domain-event';
@@ -26,39 +27,41 @@ export interface Transaction {
 export class Transactions {
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
-  private readonly logger = new Logger(Transactions.name);
+  /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
+  private readonly current = new AsyncLocalStorage<Transaction>();
 
-  private publishCommitted: (events: StoredEvent[]) => Promise<void> = async () => {};
+  private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.sqlite = dataSource.options.type === 'better-sqlite3';
   }
 
-  /** The event dispatcher registers itself here; it is called with each transaction's events after commit. */
-  onCommitted(publish: (events: StoredEvent[]) => Promise<void>): void {
-    this.publishCommitted = publish;
+  /**
+   * Called synchronously with each transaction's events right after its commit: the event dispatcher
+   * schedules their emission here (it must not make the caller wait for it).
+   */
+  onCommitted(listener: (events: StoredEvent[]) => void): void {
+    this.committedListeners.push(listener);
   }
 
   get isPostgres(): boolean {
     return !this.sqlite;
   }
 
+  /**
+   * Runs `work` in a transaction and commits it. Called inside another `run` (the same async call chain), it
+   * joins that transaction: its writes and events commit, or roll back, with the outer one.
+   */
   async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const outer = this.current.getStore();
+    if (outer !== undefined) return work(outer);
     const published: StoredEvent[] = [];
     const result = this.sqlite
       ? await this.sqliteWriter.run(() => this.inTransaction(work, published))
       : await this.inTransaction(work, published);
-    if (published.length > 0) {
-      // The change is committed: a failure to emit now must not turn it into an error for the caller,
-      // who might retry it. The events stay unhandled in the outbox and the relay emits them again.
-      await this.publishCommitted(published).catch((error: unknown) =>
-        this.logger.error({
-          msg: 'emitting committed events failed; the outbox relay will retry',
-          event_ids: published.map((event) => event.id),
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
-    }
+    // Committed: the events go out after this returns. Until they are handled they stay in the outbox,
+    // and the relay emits them if this process dies first.
+    if (published.length > 0) for (const listener of this.committedListeners) listener(published);
     return result;
   }
 
@@ -77,6 +80,7 @@ export class Transactions {
       publish: async (event) => {
         const occurredAt = Date.now();
         const payload = JSON.stringify(event.payload);
+        const streamKey = event.streamKey;
         const inserted = await manager.insert(OutboxEventEntity, {
           name: event.name,
           payload,
@@ -85,12 +89,15 @@ export class Transactions {
           claimed_until: null,
           attempts: 0,
           last_error: null,
+          stream_key: streamKey,
+          next_attempt_at: null,
         });
         pending.push({
           id: Number(inserted.identifiers[0].id),
           name: event.name,
           payload: event.payload,
           occurred_at: new Date(occurredAt).toISOString(),
+          stream_key: streamKey,
         });
       },
       lockKeys: async (keys) => {
@@ -101,7 +108,7 @@ export class Transactions {
       },
     };
     try {
-      const result = await work(tx);
+      const result = await this.current.run(tx, () => work(tx));
       await queryRunner.commitTransaction();
       published.push(...pending);
       return result;

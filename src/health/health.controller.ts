@@ -10,6 +10,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/public.decorator';
+import { OutboxRelay } from '../common/events/outbox-relay';
+
+class EventsHealthDto {
+  @ApiProperty({ description: 'Committed events not yet handled by every listener', example: 0 })
+  unhandled!: number;
+
+  @ApiProperty({
+    description: 'Unhandled events whose listeners failed; they are retried with exponential back-off',
+    example: 0,
+  })
+  failing!: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The oldest failing event (its id is in the error log lines)',
+    example: null,
+  })
+  oldest_failing_id!: number | null;
+}
 
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'unavailable'], example: 'ok' })
@@ -17,13 +37,19 @@ class HealthDto {
 
   @ApiProperty({ enum: ['up', 'down'], example: 'up' })
   database!: 'up' | 'down';
+
+  @ApiProperty({ type: EventsHealthDto, required: false })
+  events?: EventsHealthDto;
 }
 
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRelay,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Liveness and database check' })
@@ -32,7 +58,7 @@ export class HealthController {
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     try {
       await this.dataSource.query('SELECT 1');
-      return { status: 'ok', database: 'up' };
+      return { status: 'ok', database: 'up', events: await this.outbox.stats() };
     } catch {
       void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'unavailable', database: 'down' };

@@ -1,4 +1,5 @@
-import type { TeamMemberSnapshot } from './team-member.types';
+import type { TeamMemberEventSnapshot } from './events/team-member-snapshot';
+import { toTeamMemberSnapshot } from './team-member.types';
 import type { TeamMemberDto } from './dto/team-member.dto';
 import type { TeamMemberEntity } from './team-member.entity';
 
@@ -15,13 +16,7 @@ export function toTeamMemberDto(member: TeamMemberEntity): TeamMemberDto {
   };
 }
 
-/** The host as an appointment event carries it (the `team_members` entries of the webhook payload). */
-export function toTeamMemberSnapshot(member: TeamMemberEntity): TeamMemberSnapshot {
-  return {
-    id: member.id,
-    wp_user_id: member.wp_user_id,
-    name: member.name,
-    display_name: member.display_name,
-    email: member.email,
-  };
+/** The member as its own events carry it. */
+export function toTeamMemberEventSnapshot(member: TeamMemberEntity): TeamMemberEventSnapshot {
+  return { ...toTeamMemberSnapshot(member), status: member.status };
 }

@@ -14,3 +14,14 @@ export interface TeamMemberSnapshot {
   display_name: string;
   email: string;
 }
+
+/** The one mapping to a host snapshot, from an entity, an event's member or anything with these fields. */
+export function toTeamMemberSnapshot(member: TeamMemberSnapshot): TeamMemberSnapshot {
+  return {
+    id: member.id,
+    wp_user_id: member.wp_user_id,
+    name: member.name,
+    display_name: member.display_name,
+    email: member.email,
+  };
+}

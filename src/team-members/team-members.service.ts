@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import type { TeamMemberSnapshot } from './team-member.types';
+import { toTeamMemberSnapshot, type TeamMemberSnapshot } from './team-member.types';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { isUniqueViolation } from '../database/errors';
@@ -13,7 +13,7 @@ import { TeamMemberCreatedEvent } from './events/team-member-created.event';
 import { TeamMemberDeletedEvent } from './events/team-member-deleted.event';
 import { TeamMemberUpdatedEvent } from './events/team-member-updated.event';
 import { TeamMemberEntity } from './team-member.entity';
-import { toTeamMemberDto, toTeamMemberSnapshot } from './team-member.mapper';
+import { toTeamMemberDto, toTeamMemberEventSnapshot } from './team-member.mapper';
 import { normalizeEmail } from './team-member.types';
 
 @Injectable()
@@ -52,9 +52,9 @@ export class TeamMembersService {
           date_created: now,
           date_modified: now,
         });
-        const saved = toTeamMemberDto(await tx.manager.save(member));
-        await tx.publish(new TeamMemberCreatedEvent({ team_member: saved }));
-        return saved;
+        const saved = await tx.manager.save(member);
+        await tx.publish(new TeamMemberCreatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
+        return toTeamMemberDto(saved);
       }),
     );
   }
@@ -76,9 +76,9 @@ export class TeamMembersService {
         }
         if (JSON.stringify(toTeamMemberDto(member)) === before) return toTeamMemberDto(member);
         member.date_modified = Date.now();
-        const saved = toTeamMemberDto(await tx.manager.save(member));
-        await tx.publish(new TeamMemberUpdatedEvent({ team_member: saved }));
-        return saved;
+        const saved = await tx.manager.save(member);
+        await tx.publish(new TeamMemberUpdatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
+        return toTeamMemberDto(saved);
       }),
     );
   }
@@ -89,7 +89,7 @@ export class TeamMembersService {
       // Waits for bookings that hold this member, so that the cleanup after deletion sees them.
       await tx.lockKeys([`member:${id}`]);
       const member = await this.find(tx.manager, id);
-      const snapshot = toTeamMemberDto(member);
+      const snapshot = toTeamMemberEventSnapshot(member);
       await tx.manager.delete(TeamMemberEntity, { id });
       await tx.publish(new TeamMemberDeletedEvent({ team_member: snapshot }));
     });
@@ -169,8 +169,8 @@ export class TeamMembersService {
 }
 
 function emailTaken(email?: string): DomainError {
-  const what = email === undefined ? 'that email' : `email "${email}"`;
-  return DomainError.invalidField('email', `${what} is already used by another team member`, 'email_taken');
+  const what = email === undefined ? '' : `"${email}" `;
+  return DomainError.invalidField('email', `${what}is already used by another team member`, 'email_taken');
 }
 
 function unique(ids: number[]): number[] {

@@ -17,6 +17,9 @@ import { toAttemptDto, toDeliveryDetailDto, toDeliveryDto } from './webhook.mapp
 import type { WebhookTrigger } from './webhook.types';
 import { ManualSend, WebhooksService } from './webhooks.service';
 
+/** Deliveries written per statement and transaction when an event fans out. */
+const FAN_OUT_CHUNK = 200;
+
 @Injectable()
 export class WebhookDeliveriesService {
   constructor(
@@ -33,30 +36,33 @@ export class WebhookDeliveriesService {
 
   /**
    * One delivery per enabled webhook that wants this action for this appointment type, with its body frozen
-   * now. Idempotent: an event emitted again (outbox relay) finds its deliveries already there.
+   * now. Idempotent: an event emitted again (outbox relay) finds its deliveries already there. Written in
+   * bounded chunks, each its own short transaction, yielding the event loop between them: a site with
+   * thousands of webhooks neither hits the database's parameter limit nor holds the writer or the loop long.
    */
   async enqueueForEvent(action: WebhookTrigger, event: StoredEvent<SsaEvent>): Promise<void> {
     const appointment = event.payload.appointment;
-    const webhooks = await this.webhooks.findBy({ enabled: true });
-    const rows: NewDelivery[] = webhooks
-      .filter(
-        (webhook) =>
-          webhook.triggers.includes(action) &&
-          (webhook.appointment_type_ids.length === 0 ||
-            webhook.appointment_type_ids.includes(appointment.appointment_type_id)),
-      )
-      .map((webhook) => ({
+    const webhooks = (await this.webhooks.findBy({ enabled: true })).filter(
+      (webhook) =>
+        webhook.triggers.includes(action) &&
+        (webhook.appointment_type_ids.length === 0 ||
+          webhook.appointment_type_ids.includes(appointment.appointment_type_id)),
+    );
+    if (webhooks.length === 0) return;
+    // Bodies differ only in the webhook's token: build (and format the local times) once per event.
+    const payload = buildSsaPayload(action, event.payload, this.webhooksService.site(webhooks[0].token));
+    for (let start = 0; start < webhooks.length; start += FAN_OUT_CHUNK) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const rows: NewDelivery[] = webhooks.slice(start, start + FAN_OUT_CHUNK).map((webhook) => ({
         webhook_id: webhook.id,
         event_id: event.id,
         action,
         appointment_id: appointment.id,
-        payload: serializeSsaPayload(
-          buildSsaPayload(action, event.payload, this.webhooksService.site(webhook.token)),
-        ),
+        payload: serializeSsaPayload({ ...payload, signature: this.webhooksService.site(webhook.token) }),
       }));
-    if (rows.length === 0) return;
-    await this.deliveries.insertForEvent(rows);
-    this.notifications.announce();
+      await this.deliveries.insertForEvent(rows);
+      this.notifications.announce();
+    }
   }
 
   async listForWebhook(webhookId: number, query: DeliveryQueryDto): Promise<Page<WebhookDeliveryDto>> {

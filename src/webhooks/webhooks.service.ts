@@ -13,7 +13,8 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
-import { samplePayload, serializeSsaPayload, SsaSite } from './payload/ssa-payload';
+import { serializeSsaPayload, SsaSite } from './payload/ssa-payload';
+import { testPayload } from './payload/test-payload';
 import { WebhookEntity } from './webhook.entity';
 import { toAttemptDto, toDeliveryDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
 import { generateSecret, generateToken } from './webhook-secrets';
@@ -133,7 +134,8 @@ export class WebhooksService {
   async sendTest(id: number, action: WebhookTrigger = 'appointment_booked'): Promise<ManualSend> {
     const webhook = await this.find(this.webhooks.manager, id);
     const now = Date.now();
-    const payload = serializeSsaPayload(samplePayload(action, this.site(webhook.token)));
+    const site = this.site(webhook.token);
+    const payload = serializeSsaPayload(testPayload(action, site, { timezone: this.config.defaultTimezone }));
     const row = { webhook_id: id, event_id: null, action, appointment_id: null, payload };
     if (!this.config.webhookWorker) {
       const queued = await this.deliveries.insertManual(row);
@@ -163,7 +165,10 @@ export class WebhooksService {
       await assertUrlAllowed(url, { allowPrivate: this.config.webhookAllowPrivateUrls });
     } catch (error) {
       if (error instanceof UrlNotAllowedError) {
-        throw DomainError.invalidField('url', error.reason, 'webhook_url_not_allowed');
+        const reason = error.privateAddress
+          ? `${error.reason}; private and loopback addresses are refused unless the service runs with WEBHOOK_ALLOW_PRIVATE_URLS=true`
+          : error.reason;
+        throw DomainError.invalidField('url', reason, 'webhook_url_not_allowed');
       }
       throw error;
     }

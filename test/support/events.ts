@@ -1,12 +1,22 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { StoredEvent } from '../../src/common/events/domain-event';
+import { Transactions } from '../../src/database/transactions';
 import type { TestApp } from './test-app';
 
-/** Records the domain events the app emits whose name matches `pattern` (wildcards allowed). */
+/**
+ * Records the domain events the app commits whose name matches `pattern` (`*` matches one name segment).
+ * They are recorded at commit, before the response is sent, so a test sees them as soon as its request
+ * returned; their emission to listeners happens after that.
+ */
 export function recordEvents(t: TestApp, pattern: string): { events: StoredEvent<any>[]; clear(): void } {
   const events: StoredEvent<any>[] = [];
-  t.app.get(EventEmitter2).on(pattern, (event: StoredEvent<any>) => {
-    events.push(event);
+  const matches = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^.]+')}$`,
+  );
+  t.app.get(Transactions).onCommitted((committed) => {
+    events.push(...committed.filter((event) => matches.test(event.name)));
   });
   return {
     events,

@@ -1,5 +1,3 @@
-import { expect } from 'expect';
-
 /** A 4xx with the stable `code` and `field` among the fields named in `details`. */
 export function expectInvalid(
   response: { status: number; body: { code: string; details: { field: string }[] } },

@@ -1,29 +1,33 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, Matches, ValidateNested } from 'class-validator';
-import { Optional, Satisfies } from '../../common/validation/validators';
+import { ValidateNested } from 'class-validator';
+import { matching, objectList, Optional, Satisfies } from '../../common/validation/validators';
 import type { AvailabilityWindow } from '../appointment-type.types';
 
 const HH_MM = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+/** Half-hour windows all day long is the most a day can sensibly hold. */
+export const MAX_WINDOWS_PER_DAY = 48;
+
+const clockTime = matching(HH_MM, 'must be a time HH:mm (00:00 to 24:00)');
 
 export class AvailabilityWindowDto implements AvailabilityWindow {
   @ApiProperty({ example: '09:00', pattern: HH_MM.source })
-  @Matches(HH_MM, { message: 'must be a time HH:mm (00:00 to 24:00)' })
+  @Satisfies(clockTime)
   start!: string;
 
   @ApiProperty({ example: '17:00', pattern: HH_MM.source })
-  @Matches(HH_MM, { message: 'must be a time HH:mm (00:00 to 24:00)' })
-  @Satisfies<string>((end, window) => {
+  @Satisfies(clockTime, (end: unknown, window) => {
     const start = (window as AvailabilityWindowDto).start;
-    return typeof start === 'string' && HH_MM.test(start) && end <= start ? 'must be after start' : null;
+    return typeof start === 'string' && HH_MM.test(start) && (end as string) <= start
+      ? 'must be after start'
+      : null;
   })
   end!: string;
 }
 
-function noOverlaps(windows: AvailabilityWindowDto[]): string | null {
-  if (!Array.isArray(windows)) return null;
-  const valid = windows.filter(
-    (w) => w && HH_MM.test(String(w.start)) && HH_MM.test(String(w.end)) && w.start < w.end,
+function noOverlaps(windows: unknown): string | null {
+  const valid = (windows as AvailabilityWindowDto[]).filter(
+    (w) => HH_MM.test(String(w.start)) && HH_MM.test(String(w.end)) && w.start < w.end,
   );
   const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
   for (let i = 1; i < sorted.length; i += 1) {
@@ -36,12 +40,11 @@ function noOverlaps(windows: AvailabilityWindowDto[]): string | null {
 
 function DayWindows(): PropertyDecorator {
   return (target, key) => {
-    ApiPropertyOptional({ type: [AvailabilityWindowDto] })(target, key);
+    ApiPropertyOptional({ type: [AvailabilityWindowDto], maxItems: MAX_WINDOWS_PER_DAY })(target, key);
     Optional()(target, key);
-    IsArray()(target, key);
     ValidateNested({ each: true })(target, key);
     Type(() => AvailabilityWindowDto)(target, key);
-    Satisfies(noOverlaps)(target, key);
+    Satisfies(objectList(MAX_WINDOWS_PER_DAY), noOverlaps)(target, key);
   };
 }
 

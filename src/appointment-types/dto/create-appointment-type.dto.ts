@@ -1,48 +1,50 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsIn, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
 import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { IsTimeZone, Optional, Satisfies } from '../../common/validation/validators';
+  IsHttpUrl,
+  IsIdList,
+  IsIntegerIn,
+  IsMoney,
+  IsText,
+  IsTimeZone,
+  matching,
+  MAX_AMOUNT,
+  MAX_URL_LENGTH,
+  objectList,
+  Optional,
+  Satisfies,
+  text,
+} from '../../common/validation/validators';
 import { APPOINTMENT_TYPE_STATUSES, type AppointmentTypeStatus } from '../appointment-type.types';
 import { WeeklyAvailabilityDto } from './availability.dto';
-import { CustomerFieldDto, uniqueLabels } from './customer-field.dto';
+import { CustomerFieldDto, MAX_CUSTOMER_FIELDS, uniqueLabels } from './customer-field.dto';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MINUTES_IN_A_YEAR = 525600;
+export const MAX_HOSTS = 100;
 
 export class CreateAppointmentTypeDto {
   @ApiProperty({ example: 'Intro call', maxLength: 200 })
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   title!: string;
 
-  @ApiPropertyOptional({ example: 'intro-call', description: 'Unique; generated from the title when absent' })
+  @ApiPropertyOptional({
+    example: 'intro-call',
+    maxLength: 200,
+    pattern: SLUG_PATTERN.source,
+    description: 'Unique; generated from the title when absent',
+  })
   @Optional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(SLUG_PATTERN, { message: 'must be lowercase letters, digits and single hyphens (intro-call)' })
+  @Satisfies(
+    text(1, 200),
+    matching(SLUG_PATTERN, 'must be lowercase letters, digits and single hyphens (intro-call)'),
+  )
   slug?: string;
 
-  @ApiPropertyOptional({ example: 'A 30-minute call to get to know each other' })
+  @ApiPropertyOptional({ example: 'A 30-minute call to get to know each other', maxLength: 10000 })
   @Optional()
-  @IsString()
-  @MaxLength(10000)
+  @IsText(0, 10000)
   description?: string;
 
   @ApiPropertyOptional({ enum: APPOINTMENT_TYPE_STATUSES, default: 'publish' })
@@ -56,9 +58,7 @@ export class CreateAppointmentTypeDto {
   timezone?: string;
 
   @ApiProperty({ example: 30, minimum: 5, maximum: 1440, description: 'minutes' })
-  @IsInt()
-  @Min(5)
-  @Max(1440)
+  @IsIntegerIn(5, 1440)
   duration!: number;
 
   @ApiPropertyOptional({
@@ -68,66 +68,61 @@ export class CreateAppointmentTypeDto {
     description: 'minutes between starts; default the duration',
   })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(1440)
+  @IsIntegerIn(1, 1440)
   availability_increment?: number;
 
   @ApiPropertyOptional({ example: 0, minimum: 0, maximum: 1440, description: 'minutes kept free before' })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(1440)
+  @IsIntegerIn(0, 1440)
   buffer_before?: number;
 
   @ApiPropertyOptional({ example: 0, minimum: 0, maximum: 1440, description: 'minutes kept free after' })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(1440)
+  @IsIntegerIn(0, 1440)
   buffer_after?: number;
 
   @ApiPropertyOptional({
     example: 60,
     minimum: 0,
+    maximum: MINUTES_IN_A_YEAR,
     description: 'minutes between now and the earliest bookable start',
   })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(MINUTES_IN_A_YEAR)
+  @IsIntegerIn(0, MINUTES_IN_A_YEAR)
   min_booking_notice?: number;
 
   @ApiPropertyOptional({
+    type: Number,
     example: 86400,
     minimum: 0,
+    maximum: 10 * MINUTES_IN_A_YEAR,
     nullable: true,
     description: 'minutes between now and the latest bookable start; null = no limit',
   })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(10 * MINUTES_IN_A_YEAR)
+  @IsIntegerIn(0, 10 * MINUTES_IN_A_YEAR)
   max_booking_notice?: number | null;
 
-  @ApiPropertyOptional({ example: 0, minimum: 0, description: 'appointments per local day; 0 = no cap' })
+  @ApiPropertyOptional({
+    example: 0,
+    minimum: 0,
+    maximum: 10000,
+    description: 'appointments per local day; 0 = no cap',
+  })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(10000)
+  @IsIntegerIn(0, 10000)
   max_event_count?: number;
 
   @ApiPropertyOptional({
     example: 1,
     minimum: 1,
+    maximum: 10000,
     description:
       'seats per slot and resource: per free host when the type has hosts (4 hosts with capacity 3 take ' +
       '12 bookings at one start), for the type as a whole when it has none',
   })
   @Optional()
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @IsIntegerIn(1, 10000)
   capacity?: number;
 
   @ApiPropertyOptional({
@@ -146,20 +141,26 @@ export class CreateAppointmentTypeDto {
   @Type(() => WeeklyAvailabilityDto)
   availability?: WeeklyAvailabilityDto;
 
-  @ApiPropertyOptional({ type: [Number], example: [], description: 'hosts; empty = no team' })
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [],
+    maxItems: MAX_HOSTS,
+    uniqueItems: true,
+    description: 'hosts; empty = no team',
+  })
   @Optional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsIdList(MAX_HOSTS)
   team_member_ids?: number[];
 
-  @ApiPropertyOptional({ example: 0, minimum: 0 })
+  @ApiPropertyOptional({
+    example: 0,
+    minimum: 0,
+    maximum: MAX_AMOUNT,
+    multipleOf: 0.01,
+    description: 'at most 2 decimals',
+  })
   @Optional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1e9)
+  @IsMoney()
   price?: number;
 
   @ApiPropertyOptional({ example: 'USD', pattern: '^[A-Z]{3}$' })
@@ -167,27 +168,30 @@ export class CreateAppointmentTypeDto {
   @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
   currency?: string;
 
-  @ApiPropertyOptional({ example: 'https://meet.example.com/intro', nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'https://meet.example.com/intro',
+    nullable: true,
+    maxLength: MAX_URL_LENGTH,
+    description: 'http or https; no control characters',
+  })
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2000)
+  @IsHttpUrl()
   web_meeting_url?: string | null;
 
-  @ApiPropertyOptional({ example: 'secret', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'secret', nullable: true, maxLength: 200 })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsText(0, 200)
   web_meeting_password?: string | null;
 
   @ApiPropertyOptional({
     type: [CustomerFieldDto],
+    maxItems: MAX_CUSTOMER_FIELDS,
     description: 'Asked of the customer besides Name and Email',
   })
   @Optional()
-  @IsArray()
-  @ArrayMaxSize(50)
   @ValidateNested({ each: true })
   @Type(() => CustomerFieldDto)
-  @Satisfies(uniqueLabels)
+  @Satisfies(objectList(MAX_CUSTOMER_FIELDS), uniqueLabels)
   customer_fields?: CustomerFieldDto[];
 }

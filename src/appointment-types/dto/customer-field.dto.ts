@@ -1,19 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, Length } from 'class-validator';
-import { Optional, Satisfies } from '../../common/validation/validators';
+import { IsBoolean, IsIn } from 'class-validator';
+import { Optional, Satisfies, text, textList } from '../../common/validation/validators';
 import { CUSTOMER_FIELD_TYPES, CustomerField, CustomerFieldType } from '../appointment-type.types';
 
+export const MAX_CUSTOMER_FIELDS = 50;
+export const MAX_OPTIONS = 100;
+const MAX_OPTION_LENGTH = 200;
+
+function notBuiltIn(label: unknown): string | null {
+  const trimmed = (label as string).trim();
+  if (['name', 'email'].includes(trimmed.toLowerCase()))
+    return 'Name and Email are built in; choose another label';
+  return trimmed in Object.prototype ? 'is reserved; choose another label' : null;
+}
+
 export class CustomerFieldDto implements CustomerField {
-  @ApiProperty({ example: 'Phone', description: 'Unique within the type; Name and Email always exist' })
-  @IsString()
-  @Length(1, 100)
-  @Satisfies<string>((label) =>
-    typeof label === 'string' && ['name', 'email'].includes(label.trim().toLowerCase())
-      ? 'Name and Email are built in; choose another label'
-      : typeof label === 'string' && label.trim() in Object.prototype
-        ? 'is reserved; choose another label'
-        : null,
-  )
+  @ApiProperty({
+    example: 'Phone',
+    maxLength: 100,
+    description: 'Unique within the type; Name and Email always exist',
+  })
+  @Satisfies(text(1, 100), notBuiltIn)
   label!: string;
 
   @ApiProperty({ enum: CUSTOMER_FIELD_TYPES, example: 'phone' })
@@ -25,24 +32,25 @@ export class CustomerFieldDto implements CustomerField {
   @IsBoolean()
   required: boolean = false;
 
-  @ApiPropertyOptional({ type: [String], example: [], description: 'The choices of a select field' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: [],
+    maxItems: MAX_OPTIONS,
+    description: `The choices of a select field (each 1 to ${MAX_OPTION_LENGTH} characters)`,
+  })
   @Optional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Satisfies<string[]>((options, field) =>
-    (field as CustomerFieldDto).type === 'select' && (!Array.isArray(options) || options.length === 0)
+  @Satisfies(textList(MAX_OPTIONS, MAX_OPTION_LENGTH), (options: unknown, field) =>
+    (field as CustomerFieldDto).type === 'select' && (options as string[]).length === 0
       ? 'a select field needs at least one option'
       : null,
   )
   options: string[] = [];
 }
 
-export function uniqueLabels(fields: CustomerFieldDto[]): string | null {
-  if (!Array.isArray(fields)) return null;
+export function uniqueLabels(fields: unknown): string | null {
   const seen = new Set<string>();
-  for (const field of fields) {
-    const label = typeof field?.label === 'string' ? field.label.trim().toLowerCase() : '';
+  for (const field of fields as CustomerFieldDto[]) {
+    const label = typeof field.label === 'string' ? field.label.trim().toLowerCase() : '';
     if (label !== '' && seen.has(label)) return `label "${field.label}" is used twice`;
     seen.add(label);
   }

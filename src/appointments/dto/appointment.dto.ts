@@ -5,7 +5,11 @@ export class AppointmentDto {
   @ApiProperty({ example: 1 }) id!: number;
   @ApiProperty({ example: 1 }) appointment_type_id!: number;
   @ApiProperty({ example: 1 }) customer_id!: number;
-  @ApiProperty({ example: { Name: 'Nathan Tyler', Email: 'nathan@example.com' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
+    example: { Name: 'Nathan Tyler', Email: 'nathan@example.com' },
+  })
   customer_information!: Record<string, string | number | boolean>;
   @ApiProperty({ example: 'America/New_York', nullable: true, type: String }) customer_timezone!:
     string | null;

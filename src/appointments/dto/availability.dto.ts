@@ -1,19 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
-import { IsTimeZone, Optional } from '../../common/validation/validators';
-
-const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+import { IsLocalDate, IsTimeZone, Optional } from '../../common/validation/validators';
 
 export class AvailabilityQuery {
   @ApiProperty({ example: '2030-01-07', description: 'first local date (type time zone), inclusive' })
-  @Matches(LOCAL_DATE, { message: 'must be a date YYYY-MM-DD' })
+  @IsLocalDate()
   start_date!: string;
 
   @ApiProperty({
     example: '2030-01-13',
     description: 'last local date, inclusive; at most 62 days after start_date',
   })
-  @Matches(LOCAL_DATE, { message: 'must be a date YYYY-MM-DD' })
+  @IsLocalDate()
   end_date!: string;
 
   @ApiPropertyOptional({

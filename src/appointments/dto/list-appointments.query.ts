@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
-import { IsInstant, Optional } from '../../common/validation/validators';
+import { IsInstant, IsPositiveId, Optional } from '../../common/validation/validators';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../events/appointment-snapshot';
 
 export class ListAppointmentsQuery extends PageQueryDto {
@@ -14,30 +14,27 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @ApiPropertyOptional()
   @Optional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsPositiveId()
   appointment_type_id?: number;
 
   @ApiPropertyOptional()
   @Optional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsPositiveId()
   team_member_id?: number;
 
   @ApiPropertyOptional()
   @Optional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsPositiveId()
   customer_id?: number;
 
-  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'start_date >= this' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'start_date >= this, e.g. 2030-01-01T00:00:00Z' })
   @Optional()
   @IsInstant()
   start_after?: string;
 
-  @ApiPropertyOptional({ example: '2030-02-01T00:00:00Z', description: 'start_date < this' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'start_date < this, e.g. 2030-02-01T00:00:00Z' })
   @Optional()
   @IsInstant()
   start_before?: string;

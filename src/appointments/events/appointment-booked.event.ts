@@ -1,7 +1,7 @@
-import { DomainEvent } from '../../common/events/domain-event';
+import { AppointmentEvent } from './appointment-event';
 import { AppointmentEventPayload } from './appointment-snapshot';
 
-export class AppointmentBookedEvent extends DomainEvent<AppointmentEventPayload> {
+export class AppointmentBookedEvent extends AppointmentEvent<AppointmentEventPayload> {
   static readonly eventName = 'appointment.booked';
   readonly name = AppointmentBookedEvent.eventName;
 }

@@ -1,7 +1,7 @@
-import { DomainEvent } from '../../common/events/domain-event';
+import { AppointmentEvent } from './appointment-event';
 import { AppointmentEventPayload } from './appointment-snapshot';
 
-export class AppointmentCanceledEvent extends DomainEvent<AppointmentEventPayload> {
+export class AppointmentCanceledEvent extends AppointmentEvent<AppointmentEventPayload> {
   static readonly eventName = 'appointment.canceled';
   readonly name = AppointmentCanceledEvent.eventName;
 }

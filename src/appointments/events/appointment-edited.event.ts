@@ -1,7 +1,7 @@
-import { DomainEvent } from '../../common/events/domain-event';
+import { AppointmentEvent } from './appointment-event';
 import { AppointmentEditedPayload } from './appointment-snapshot';
 
-export class AppointmentEditedEvent extends DomainEvent<AppointmentEditedPayload> {
+export class AppointmentEditedEvent extends AppointmentEvent<AppointmentEditedPayload> {
   static readonly eventName = 'appointment.edited';
   readonly name = AppointmentEditedEvent.eventName;
 }

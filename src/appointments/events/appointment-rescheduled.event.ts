@@ -1,7 +1,7 @@
-import { DomainEvent } from '../../common/events/domain-event';
+import { AppointmentEvent } from './appointment-event';
 import { AppointmentRescheduledPayload } from './appointment-snapshot';
 
-export class AppointmentRescheduledEvent extends DomainEvent<AppointmentRescheduledPayload> {
+export class AppointmentRescheduledEvent extends AppointmentEvent<AppointmentRescheduledPayload> {
   static readonly eventName = 'appointment.rescheduled';
   readonly name = AppointmentRescheduledEvent.eventName;
 }

@@ -1,6 +1,10 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 
 export const IS_PUBLIC = 'isPublic';
+
+/** The key, in a Fastify route's `config`, that tells the `onRequest` auth hook the route is public. */
+export const PUBLIC_ROUTE = 'public';
 
 // @nestjs/swagger's metadata keys (its `DECORATORS` constant is not exported from the package root).
 const SWAGGER_API_OPERATION = 'swagger/apiOperation';
@@ -23,6 +27,28 @@ function NoApiSecurity(): MethodDecorator & ClassDecorator {
   };
 }
 
+/**
+ * Puts `{ public: true }` in the Fastify route config of the method, or of every method of the class,
+ * which the Fastify adapter hands to `route()`: the `onRequest` hook reads it before any guard runs.
+ */
+function PublicRouteConfig(): MethodDecorator & ClassDecorator {
+  const mark = (method: object): void => {
+    const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, method) as object | undefined;
+    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [PUBLIC_ROUTE]: true }, method);
+  };
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
+    if (descriptor) {
+      mark(descriptor.value as object);
+      return;
+    }
+    const prototype = (target as { prototype: object }).prototype;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const value = (Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor).value as unknown;
+      if (name !== 'constructor' && typeof value === 'function') mark(value);
+    }
+  };
+}
+
 /** Marks a route (or controller) as reachable without the admin key, in the guard and in the OpenAPI document. */
 export const Public = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(IS_PUBLIC, true), NoApiSecurity());
+  applyDecorators(SetMetadata(IS_PUBLIC, true), NoApiSecurity(), PublicRouteConfig());

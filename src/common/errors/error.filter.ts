@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactUrl } from '../logging/redact-url';
 import { DomainError, ERROR_STATUS, ErrorCode, FieldError } from './domain-error';
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   error: string;
   code: string;
@@ -11,23 +12,36 @@ interface ErrorBody {
   details?: FieldError[];
 }
 
-/** Fastify's own errors (raised before a handler runs) that a client caused. */
+/**
+ * Fastify's own errors (`FST_*`, raised before a handler runs) that a client caused, by stable code. Any
+ * other 4xx from Fastify or a plugin gets the code of its status (below); a 5xx stays `internal_error`.
+ */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_BAD_URL: 'invalid_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
+  FST_ERR_NOT_FOUND: 'route_not_found',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_VALIDATION: 'validation_failed',
 };
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'route_not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  431: 'headers_too_large',
+  503: 'service_unavailable',
 };
 
 /** The one place where errors become HTTP responses: `{ statusCode, error, code, message, request_id, details? }`. */
@@ -44,7 +58,7 @@ export class ErrorFilter implements ExceptionFilter {
         msg: 'request failed',
         request_id: body.request_id,
         method: request.method,
-        url: request.url,
+        url: redactUrl(request.url),
         error: exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       });
     }
@@ -52,27 +66,53 @@ export class ErrorFilter implements ExceptionFilter {
   }
 
   toBody(exception: unknown, requestId: string): ErrorBody {
-    if (exception instanceof DomainError) {
-      return body(exception.code, exception.message, requestId, exception.details);
-    }
-    // Nest's Fastify adapter wraps Fastify's client errors in an HttpException whose `cause` is the original.
-    const fastifyError = exception instanceof HttpException ? exception.cause : exception;
-    const fastifyCode = (fastifyError as { code?: unknown } | null)?.code;
-    if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
-      return body(FASTIFY_CODES[fastifyCode], (exception as Error).message, requestId);
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = STATUS_CODES[status];
-      if (code) return body(code, exception.message, requestId);
-      return {
-        ...body('internal_error', exception.message, requestId),
-        statusCode: status,
-        error: httpReason(status),
-      };
-    }
-    return body('internal_error', 'An unexpected error occurred', requestId);
+    return errorBody(exception, requestId);
   }
+}
+
+/** The error body for anything thrown or raised by any layer (Nest, Fastify, a Fastify plugin). */
+export function errorBody(exception: unknown, requestId: string): ErrorBody {
+  if (exception instanceof DomainError) {
+    return body(exception.code, exception.message, requestId, exception.details);
+  }
+  // Nest's Fastify adapter wraps Fastify's client errors in an HttpException whose `cause` is the original.
+  const fastifyError = (exception instanceof HttpException ? exception.cause : exception) as {
+    code?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+  } | null;
+  const fastifyCode = fastifyError?.code;
+  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
+    return body(FASTIFY_CODES[fastifyCode], String(fastifyError?.message), requestId);
+  }
+  const status = statusOf(exception, fastifyError);
+  if (status === 503) return body('service_unavailable', 'The service is unavailable', requestId);
+  if (status < 400 || status >= 500) {
+    return {
+      ...body('internal_error', 'An unexpected error occurred', requestId),
+      statusCode: status,
+      error: httpReason(status),
+    };
+  }
+  const message = String((exception as Error).message);
+  const code = STATUS_CODES[status];
+  if (code) return body(code, message, requestId);
+  // A client error no layer here is known to raise: its code is the status's name (`precondition_failed`).
+  return {
+    statusCode: status,
+    error: httpReason(status),
+    code: ((HttpStatus[status] as string | undefined) ?? 'bad_request').toLowerCase(),
+    message,
+    request_id: requestId,
+  };
+}
+
+/** An HttpException's status, a Fastify error's own; 500 for anything else (a bug, never the client's). */
+function statusOf(exception: unknown, fastifyError: { code?: unknown; statusCode?: unknown } | null): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const { code, statusCode } = fastifyError ?? {};
+  const isFastify = typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number';
+  return isFastify ? statusCode : 500;
 }
 
 function body(code: ErrorCode, message: string, requestId: string, details?: FieldError[]): ErrorBody {

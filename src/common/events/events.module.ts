@@ -5,6 +5,7 @@ import { Transactions } from '../../database/transactions';
 import { EventDispatcher } from './event-dispatcher';
 import { OutboxEventEntity } from './outbox-event.entity';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxRepository } from './outbox.repository';
 
 /** The domain-event backbone: transactions with an outbox, after-commit emission, and the relay. */
 @Global()
@@ -13,7 +14,7 @@ import { OutboxRelay } from './outbox-relay';
     EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
     TypeOrmModule.forFeature([OutboxEventEntity]),
   ],
-  providers: [Transactions, EventDispatcher, OutboxRelay],
+  providers: [Transactions, OutboxRepository, EventDispatcher, OutboxRelay],
   exports: [Transactions, OutboxRelay],
 })
 export class EventsModule {}

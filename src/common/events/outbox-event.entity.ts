@@ -26,4 +26,11 @@ export class OutboxEventEntity {
 
   @Column({ type: 'text', nullable: true })
   last_error!: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  stream_key!: string | null;
+
+  /** A failed event is not tried again before this time (exponential back-off). */
+  @EpochMsColumn({ nullable: true })
+  next_attempt_at!: number | null;
 }

@@ -1,24 +1,37 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import { Type as TransformType } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 200;
+/** The largest offset a database query can take exactly (a JavaScript number beyond it loses digits). */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A query value written as plain decimal digits becomes that number; anything else (`1e3`, `0x10`, `1.5`,
+ * ``, a repeated parameter) stays as it came, so the integer check refuses it naming the field.
+ */
+export function QueryInteger(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  );
+}
 
 export class PageQueryDto {
   @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
-  @TransformType(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = 50;
 
-  @ApiProperty({ required: false, minimum: 0, default: 0 })
+  @ApiProperty({ required: false, minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
-  @TransformType(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset: number = 0;
 }
 

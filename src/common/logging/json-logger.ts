@@ -1,10 +1,35 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import type { LogLevel } from '../../config/app-config';
+import { LogFormat, prettyDestination } from './pretty-log';
+import { redactUrl } from './redact-url';
 
-/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout. */
-export function createPino(level: LogLevel): Pino {
-  return pino({ level, base: { service: 'booking' }, timestamp: pino.stdTimeFunctions.isoTime });
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** One pino instance for Nest's logger and Fastify's request logs: JSON lines on stdout, or pretty lines. */
+export function createPino(level: LogLevel, format: LogFormat = 'json'): Pino {
+  const options = {
+    level,
+    base: { service: 'booking' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Fastify's own request serializer, with customers' tokens taken out of the URL.
+    serializers: {
+      req: (req: LoggedRequest) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
+  };
+  return format === 'pretty' ? pino(options, prettyDestination()) : pino(options);
 }
 
 export class JsonLogger implements LoggerService {

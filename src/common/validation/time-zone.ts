@@ -1,13 +1,33 @@
+/**
+ * The longest zone name accepted. The longest IANA name is 32 characters
+ * (`America/Argentina/ComodRivadavia`); a longer string is refused without being looked up or cached.
+ */
+export const MAX_TIME_ZONE_LENGTH = 64;
+
+/**
+ * How many answers are remembered. Looking a zone up costs an `Intl.DateTimeFormat`; the cache must not
+ * grow with what clients send (zone names are case-insensitive, so even valid spellings are unbounded):
+ * past the cap the oldest answer is forgotten.
+ */
+export const TIME_ZONE_CACHE_SIZE = 1000;
+
 const cache = new Map<string, boolean>();
 
 /** True for IANA zone names the runtime knows (Europe/Berlin, UTC); false for offsets and abbreviations. */
 export function isValidTimeZone(zone: string): boolean {
+  if (zone.length > MAX_TIME_ZONE_LENGTH) return false;
   let valid = cache.get(zone);
   if (valid === undefined) {
     valid = /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) && canFormatIn(zone);
+    if (cache.size >= TIME_ZONE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(zone, valid);
   }
   return valid;
+}
+
+/** The number of remembered answers (for tests). */
+export function timeZoneCacheSize(): number {
+  return cache.size;
 }
 
 function canFormatIn(zone: string): boolean {

@@ -1,7 +1,8 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain-error';
+import { MAX_LIST_ITEMS, oversizedList } from './validators';
 
-/** Flattens class-validator's tree into `customer_fields[0].label`-style field paths. */
+/** Flattens class-validator's tree into `customer_fields[0].label`-style field paths, one message each. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field =
@@ -10,28 +11,61 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
         : /^\d+$/.test(error.property)
           ? `${parent}[${error.property}]`
           : `${parent}.${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      field,
-      message: ownMessage(message, error.property),
-    }));
+    const messages = Object.values(error.constraints ?? {});
+    const own = messages.length > 0 ? [{ field, message: ownMessage(messages[0], error) }] : [];
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
 }
 
-function ownMessage(message: string, property: string): string {
-  if (message === `property ${property} should not exist`) return 'is not a known field';
-  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+function ownMessage(message: string, error: ValidationError): string {
+  if (message === `property ${error.property} should not exist`) return 'is not a known field';
+  // A field left out or sent as null fails its first rule, whose message would describe the value wanted.
+  if (Object.hasOwn(error, 'value') && error.value === undefined) return 'is required';
+  if (error.value === null) return 'must not be null';
+  return message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
+}
+
+/** Refuses a list longer than any field takes before the framework walks the value item by item. */
+class BoundedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Bodies and query strings are plain trees; a custom parameter may be anything (a request, with cycles).
+    const field = metadata.type === 'body' || metadata.type === 'query' ? oversizedList(value) : null;
+    if (field !== null) {
+      throw invalid([
+        {
+          field: field === '' ? metadata.type : field,
+          message: `must be a list of at most ${MAX_LIST_ITEMS} items`,
+        },
+      ]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/**
+ * Leaves path parameters as they were sent. Global pipes run before a parameter's own pipe, and the
+ * stock pipe turns a `number` parameter into `+value`, so `0x1`, `1e0`, `01` and ` 1` would all reach
+ * `IdParam` as 1: the parameter's own pipe decides what an id is (see common/http/id-param.ts).
+ */
+class AppValidationPipe extends BoundedValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
+function invalid(details: FieldError[]): DomainError {
+  const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
+  return new DomainError('validation_failed', `Invalid request: ${summary}`, details);
 }
 
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => {
-      const details = fieldErrors(errors);
-      const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
-      return new DomainError('validation_failed', `Invalid request: ${summary}`, details);
-    },
+    // One message per field: its first failing rule (class-validator runs a property's decorators from
+    // the bottom up). A list whose own rule fails is not validated item by item.
+    stopAtFirstError: true,
+    exceptionFactory: (errors) => invalid(fieldErrors(errors)),
   });
 }

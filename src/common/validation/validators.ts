@@ -1,33 +1,37 @@
-import { ValidateIf, ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
+import { isEmail, isURL, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
 import { isValidTimeZone } from './time-zone';
 
-/** An IANA time zone name such as `Europe/Berlin`. */
-export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isTimeZone',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: 'must be an IANA time zone such as Europe/Berlin', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isValidTimeZone(value) },
-    });
+/*
+ * Every rule here answers ONE message for a field, whatever is wrong with it: `"30"` for a duration is
+ * "must be an integer from 5 to 1440", not three contradictory lines. A rule never throws and does linear
+ * work at most, its size limit checked before anything that walks the value, so a crafted body (100,000
+ * ids, a lone surrogate, 5e-324) is refused quickly and never reaches a check that could fail with a 500.
+ * The validation pipe stops at a field's first failing rule, and a list that fails its rule is not walked
+ * further (its items are not validated one by one).
+ */
+
+/** A check answers null when the value is fine, or the message that says what is wrong with it. */
+export type Check<T = unknown> = (value: T, object: object) => string | null;
+
+/** The first failure of several checks, in order. */
+export function firstFailure<T>(...checks: Check<T>[]): Check<T> {
+  return (value, object) => {
+    for (const check of checks) {
+      const failure = check(value, object);
+      if (failure !== null) return failure;
+    }
+    return null;
+  };
 }
 
-/** A custom check with its own message, for rules that span a whole value (overlaps, uniqueness). */
-export function Satisfies<T>(
-  check: (value: T, object: object) => string | null,
-  options?: ValidationOptions,
-): PropertyDecorator {
+function rule<T>(name: string, check: Check<T>): PropertyDecorator {
   return (target, propertyName) => {
     const failures = new WeakMap<object, string>();
     registerDecorator({
-      name: 'satisfies',
+      name,
       target: target.constructor,
       propertyName: String(propertyName),
-      options: {
-        ...options,
-        message: (args: ValidationArguments) => failures.get(args.object) ?? 'is invalid',
-      },
+      options: { message: (args: ValidationArguments) => failures.get(args.object) ?? 'is invalid' },
       validator: {
         validate(value: unknown, args: ValidationArguments) {
           const failure = check(value as T, args.object);
@@ -40,6 +44,11 @@ export function Satisfies<T>(
   };
 }
 
+/** Custom checks with their own messages, run in order; the first failure is the field's message. */
+export function Satisfies<T>(...checks: Check<T>[]): PropertyDecorator {
+  return rule('satisfies', firstFailure(...checks));
+}
+
 /**
  * The field may be left out, but if present it is validated; unlike `@IsOptional()`, `null` is refused.
  * Use `@IsOptional()` only for fields that are nullable.
@@ -48,26 +57,280 @@ export function Optional(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+// ---------------------------------------------------------------------------------------------- text
+
+/** A UTF-16 code unit of a surrogate pair standing alone: no UTF-8 encoder can carry it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** C0 and C1 control characters, DEL, and the Unicode line and paragraph separators. */
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029]/u;
+
+export function wellFormed(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+const NOT_UNICODE = 'must be valid Unicode text (it contains a lone surrogate such as \\ud800)';
+
+/** A string of `min` to `max` characters that can be stored and sent as UTF-8. */
+export function text(min: number, max: number): Check {
+  const expected =
+    min > 0 ? `must be text of ${min} to ${max} characters` : `must be text of at most ${max} characters`;
+  return (value) => {
+    if (typeof value !== 'string' || value.length < min || value.length > max) return expected;
+    return wellFormed(value) ? null : NOT_UNICODE;
+  };
+}
+
+export function IsText(min: number, max: number): PropertyDecorator {
+  return rule('isText', text(min, max));
+}
+
+/** A pattern the (already valid) text must match, with the message that explains it. */
+export function matching(pattern: RegExp, message: string): Check {
+  return (value) => (typeof value === 'string' && pattern.test(value) ? null : message);
+}
+
+export const MAX_EMAIL_LENGTH = 320;
+
+export function emailAddress(value: unknown): string | null {
+  return text(3, MAX_EMAIL_LENGTH)(value, {}) ?? (isEmail(value) ? null : 'must be an email address');
+}
+
+export function IsEmailAddress(): PropertyDecorator {
+  return rule('isEmailAddress', emailAddress);
+}
+
+export const MAX_URL_LENGTH = 2000;
 
 /**
- * An unambiguous instant: ISO 8601 extended date-time with `Z` or an offset (2030-01-07T14:00:00+01:00).
- * Stricter than `@IsISO8601()`, which also admits forms that `Date.parse` cannot read (week dates,
- * basic format) and local times whose meaning would depend on the server's zone.
+ * URLs are refused with control characters: a parser drops a CR, LF or tab silently, but the stored text
+ * keeps it and every echo or log of the URL would carry it.
  */
-export function IsInstant(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isInstant',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: 'must be an ISO 8601 date-time with Z or an offset, e.g. 2030-01-07T14:00:00Z',
-        ...options,
-      },
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && INSTANT.test(value) && Number.isFinite(Date.parse(value)),
-      },
-    });
+const urlText = firstFailure(text(1, MAX_URL_LENGTH), (value) =>
+  CONTROL_CHARACTER.test(value as string) ? 'must not contain control characters (CR, LF, tab, …)' : null,
+);
+
+/** An absolute http(s) URL, as a meeting link. */
+export function httpUrl(value: unknown): string | null {
+  return (
+    urlText(value, {}) ??
+    (isURL(value as string, { protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+      ? null
+      : 'must be an http or https URL such as https://meet.example.com/intro')
+  );
+}
+
+export function IsHttpUrl(): PropertyDecorator {
+  return rule('isHttpUrl', httpUrl);
+}
+
+/** Any absolute URL the WHATWG parser reads, without control characters (the scheme is checked later). */
+export function absoluteUrl(value: unknown): string | null {
+  return (
+    urlText(value, {}) ??
+    (URL.canParse(value as string)
+      ? null
+      : 'must be an absolute URL such as https://hooks.example.com/booking')
+  );
+}
+
+/** The longest IANA zone name is 32 characters; anything far longer is not worth looking up. */
+const MAX_TIME_ZONE_LENGTH = 64;
+
+/** An IANA time zone name such as `Europe/Berlin`. */
+export function IsTimeZone(): PropertyDecorator {
+  return rule('isTimeZone', (value) =>
+    typeof value === 'string' && value.length <= MAX_TIME_ZONE_LENGTH && isValidTimeZone(value)
+      ? null
+      : 'must be an IANA time zone such as Europe/Berlin',
+  );
+}
+
+// ------------------------------------------------------------------------------------------- numbers
+
+export function integerIn(min: number, max: number): Check {
+  return (value) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+      ? null
+      : `must be an integer from ${min} to ${max}`;
+}
+
+/** An integer from `min` to `max`; a string such as "30" is refused (JSON numbers only). */
+export function IsIntegerIn(min: number, max: number): PropertyDecorator {
+  return rule('isIntegerIn', integerIn(min, max));
+}
+
+export function positiveId(value: unknown): string | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
+    ? null
+    : 'must be a positive integer id';
+}
+
+export function IsPositiveId(): PropertyDecorator {
+  return rule('isPositiveId', positiveId);
+}
+
+/** The largest amount of money (price, price_full, payment_received); the column holds 12 digits. */
+export const MAX_AMOUNT = 1_000_000_000;
+
+/**
+ * An amount of money: a finite JSON number from 0 to MAX_AMOUNT with at most 2 decimals. The decimals
+ * are counted on the value itself (it must survive rounding to cents unchanged), not on its printed
+ * form: 5e-324 and 1e-25 print without a dot but are not whole cents.
+ */
+export function moneyAmount(value: unknown): string | null {
+  return typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= 0 &&
+    value <= MAX_AMOUNT &&
+    Number(value.toFixed(2)) === value
+    ? null
+    : `must be an amount from 0 to ${MAX_AMOUNT} with at most 2 decimals`;
+}
+
+export function IsMoney(): PropertyDecorator {
+  return rule('isMoney', moneyAmount);
+}
+
+// --------------------------------------------------------------------------------------------- lists
+
+/** No field takes more items than this (appointment_type_ids of a webhook); each has its own lower cap. */
+export const MAX_LIST_ITEMS = 1000;
+
+/**
+ * The path of the first list in `value` longer than `max` (`customer_fields[0].options`), or null.
+ * Looked for before anything else walks the body: the framework's own passes over a request (closing
+ * array gaps, stripping prototype keys, building class instances) are linear but slow per item, and a
+ * 1 MB body of 300,000 items keeps them busy for seconds.
+ */
+export function oversizedList(value: unknown, max = MAX_LIST_ITEMS): string | null {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (Array.isArray(current)) {
+      if (current.length > max) return path;
+      current.forEach((item: unknown, index) => {
+        if (typeof item === 'object' && item !== null) stack.push([item, `${path}[${index}]`]);
+      });
+    } else if (typeof current === 'object' && current !== null) {
+      for (const [key, item] of Object.entries(current)) {
+        if (typeof item === 'object' && item !== null)
+          stack.push([item, path === '' ? key : `${path}.${key}`]);
+      }
+    }
+  }
+  return null;
+}
+
+/** A list of at most `max` distinct positive integer ids; the size is checked first, duplicates with a Set. */
+export function idList(max: number): Check {
+  const expected = `must be a list of at most ${max} positive integer ids`;
+  return (value) => {
+    if (!Array.isArray(value) || value.length > max) return expected;
+    const seen = new Set<number>();
+    for (const id of value) {
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > Number.MAX_SAFE_INTEGER)
+        return expected;
+      if (seen.has(id)) return `must not name id ${id} twice`;
+      seen.add(id);
+    }
+    return null;
+  };
+}
+
+export function IsIdList(max: number): PropertyDecorator {
+  return rule('isIdList', idList(max));
+}
+
+/** A list of `min` to `max` distinct values taken from `allowed`. */
+export function choiceList(allowed: readonly string[], min: number, max: number): Check {
+  const expected = `must be a list of ${min} to ${max} distinct values from: ${allowed.join(', ')}`;
+  return (value) => {
+    if (!Array.isArray(value) || value.length < min || value.length > max) return expected;
+    const seen = new Set<unknown>();
+    for (const item of value) {
+      if (typeof item !== 'string' || !allowed.includes(item) || seen.has(item)) return expected;
+      seen.add(item);
+    }
+    return null;
+  };
+}
+
+/** A list of at most `maxItems` texts of 1 to `maxLength` characters each. */
+export function textList(maxItems: number, maxLength: number): Check {
+  const item = text(1, maxLength);
+  return (value) => {
+    if (!Array.isArray(value) || value.length > maxItems)
+      return `must be a list of at most ${maxItems} texts`;
+    for (let i = 0; i < value.length; i += 1) {
+      const failure = item(value[i], {});
+      if (failure !== null) return `item ${i} ${failure}`;
+    }
+    return null;
+  };
+}
+
+/**
+ * A list of at most `max` objects. Checked before the items are validated one by one (and instead of it
+ * when it fails), so a list of 100,000 items or of nested lists costs one pass.
+ */
+export function objectList(max: number): Check {
+  return (value) => {
+    if (!Array.isArray(value) || value.length > max) return `must be a list of at most ${max} objects`;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      if (typeof item !== 'object' || item === null || Array.isArray(item))
+        return `item ${i} must be an object`;
+    }
+    return null;
+  };
+}
+
+// -------------------------------------------------------------------------------------- dates, times
+
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  // Day 0 of the next month is the last day of this one; Date.UTC maps years 0-99 to 1900-1999.
+  const last = new Date(Date.UTC(2000, month, 0));
+  last.setUTCFullYear(year, month, 0);
+  return day <= last.getUTCDate();
+}
+
+/**
+ * An unambiguous instant: ISO 8601 extended date-time with `Z` or an offset (2030-01-07T14:00:00+01:00),
+ * naming a day that exists. `Date.parse` rolls 2031-02-29 over to March 1st; this refuses it. Stricter than
+ * `@IsISO8601()`, which also admits week dates, basic format and local times whose meaning would depend on
+ * the server's zone.
+ */
+export function instant(value: unknown): string | null {
+  const expected = 'must be an ISO 8601 date-time with Z or an offset, e.g. 2030-01-07T14:00:00Z';
+  const match = typeof value === 'string' ? INSTANT.exec(value) : null;
+  if (match === null) return expected;
+  const [, year, month, day, hour, minute, second = '0', offsetHours = '0', offsetMinutes = '0'] = match;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return expected;
+  if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return expected;
+  if (!isCalendarDate(Number(year), Number(month), Number(day)))
+    return `${year}-${month}-${day} is not a calendar date`;
+  return Number.isFinite(Date.parse(value as string)) ? null : expected;
+}
+
+export function IsInstant(): PropertyDecorator {
+  return rule('isInstant', instant);
+}
+
+/** A calendar date YYYY-MM-DD that exists (2031-02-29 does not). */
+export function localDate(value: unknown): string | null {
+  const match = typeof value === 'string' ? LOCAL_DATE.exec(value) : null;
+  if (match === null) return 'must be a date YYYY-MM-DD';
+  const [, year, month, day] = match;
+  return isCalendarDate(Number(year), Number(month), Number(day))
+    ? null
+    : `${value as string} is not a calendar date`;
+}
+
+export function IsLocalDate(): PropertyDecorator {
+  return rule('isLocalDate', localDate);
 }

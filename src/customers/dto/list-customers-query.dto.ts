@@ -1,12 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
-import { Optional } from '../../common/validation/validators';
+import { IsText, MAX_EMAIL_LENGTH, Optional } from '../../common/validation/validators';
 
 export class ListCustomersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: 'grace@example.com', description: 'Exact email, case-insensitive' })
+  @ApiPropertyOptional({ description: 'Exact email, case-insensitive, e.g. grace@example.com' })
   @Optional()
-  @IsString()
-  @MaxLength(320)
+  @IsText(0, MAX_EMAIL_LENGTH)
   email?: string;
 }

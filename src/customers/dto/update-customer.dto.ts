@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { Optional } from '../../common/validation/validators';
+import { IsEmailAddress, IsText, MAX_EMAIL_LENGTH, Optional } from '../../common/validation/validators';
 
 /** Trimmed before validation, so that a name of spaces is refused as empty. */
 const trimmed = ({ value }: { value: unknown }): unknown =>
@@ -12,15 +11,16 @@ export class UpdateCustomerDto {
   @ApiPropertyOptional({ example: 'Grace Hopper', maxLength: 200 })
   @Optional()
   @Transform(trimmed)
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'grace@example.com', description: 'Unique (case-insensitive)' })
+  @ApiPropertyOptional({
+    example: 'grace@example.com',
+    maxLength: MAX_EMAIL_LENGTH,
+    description: 'Unique (case-insensitive)',
+  })
   @Optional()
   @Transform(trimmed)
-  @IsString()
-  @MaxLength(320)
-  @IsEmail({}, { message: 'must be an email address' })
+  @IsEmailAddress()
   email?: string;
 }

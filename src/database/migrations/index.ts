@@ -2,12 +2,18 @@ import { Foundation1764190000000 } from './1764190000000-foundation';
 import { TeamMembersCustomers1764190000001 } from './1764190000001-team-members-customers';
 import { Appointments1764190000002 } from './1764190000002-appointments';
 import { Webhooks1764190000003 } from './1764190000003-webhooks';
+import { OutboxStreams1764190000010 } from './1764190000010-outbox-streams';
 import { AnnouncedBookedManualDeliveries1764190000013 } from './1764190000013-announced-booked-manual-deliveries';
+import { AppointmentSequence1764190000014 } from './1764190000014-appointment-sequence';
+import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
   TeamMembersCustomers1764190000001,
   Appointments1764190000002,
   Webhooks1764190000003,
+  OutboxStreams1764190000010,
   AnnouncedBookedManualDeliveries1764190000013,
+  AppointmentSequence1764190000014,
+  IdempotencyKeys1764190000015,
 ];

@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import { Optional } from '../../common/validation/validators';
+import { IsIn } from 'class-validator';
+import {
+  IsEmailAddress,
+  IsIntegerIn,
+  IsText,
+  MAX_EMAIL_LENGTH,
+  Optional,
+} from '../../common/validation/validators';
 import { TEAM_MEMBER_STATUSES, type TeamMemberStatus } from '../team-member.types';
 
 /** Trimmed before validation, so that a name of spaces is refused as empty. */
@@ -11,29 +17,33 @@ const trimmed = ({ value }: { value: unknown }): unknown =>
 export class CreateTeamMemberDto {
   @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
   @Transform(trimmed)
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   name!: string;
 
   @ApiPropertyOptional({ example: 'Ada', maxLength: 200, description: 'Default: the name' })
   @Optional()
   @Transform(trimmed)
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   display_name?: string;
 
-  @ApiProperty({ example: 'ada@example.com', description: 'Unique (case-insensitive); stored lowercase' })
+  @ApiProperty({
+    example: 'ada@example.com',
+    maxLength: MAX_EMAIL_LENGTH,
+    description: 'Unique (case-insensitive); stored lowercase',
+  })
   @Transform(trimmed)
-  @IsString()
-  @MaxLength(320)
-  @IsEmail({}, { message: 'must be an email address' })
+  @IsEmailAddress()
   email!: string;
 
-  @ApiPropertyOptional({ example: 0, minimum: 0, default: 0, description: 'WordPress user id; 0 = none' })
+  @ApiPropertyOptional({
+    example: 0,
+    minimum: 0,
+    maximum: 2147483647,
+    default: 0,
+    description: 'WordPress user id; 0 = none',
+  })
   @Optional()
-  @IsInt()
-  @Min(0)
-  @Max(2147483647)
+  @IsIntegerIn(0, 2147483647)
   wp_user_id?: number;
 
   @ApiPropertyOptional({ enum: TEAM_MEMBER_STATUSES, default: 'active' })

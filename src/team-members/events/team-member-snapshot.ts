@@ -1,6 +1,13 @@
-import type { TeamMemberDto } from '../dto/team-member.dto';
+import type { TeamMemberSnapshot, TeamMemberStatus } from '../team-member.types';
 
-/** Team member events carry the member as the API shows it. */
+/**
+ * A team member as its events carry it: a stored, replayable snapshot of its own, not the API's DTO (an API
+ * change must not silently change events already in the outbox).
+ */
+export interface TeamMemberEventSnapshot extends TeamMemberSnapshot {
+  status: TeamMemberStatus;
+}
+
 export interface TeamMemberEventPayload {
-  team_member: TeamMemberDto;
+  team_member: TeamMemberEventSnapshot;
 }

@@ -23,7 +23,11 @@ export const WEBHOOK_URL_NOT_ALLOWED = 'webhook_url_not_allowed';
 export class UrlNotAllowedError extends Error {
   readonly code = WEBHOOK_URL_NOT_ALLOWED;
 
-  constructor(readonly reason: string) {
+  /** `privateAddress`: refused only because the address is not public, which WEBHOOK_ALLOW_PRIVATE_URLS allows. */
+  constructor(
+    readonly reason: string,
+    readonly privateAddress = false,
+  ) {
     super(`Webhook URL not allowed: ${reason}`);
     this.name = 'UrlNotAllowedError';
   }
@@ -173,10 +177,10 @@ export async function assertUrlAllowed(url: string, opts: AssertUrlOptions): Pro
   // WHATWG parsing already normalised numeric forms such as http://2130706433/ or http://0x7f.1/ to dotted quads.
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
   if (isIPv4(host) || isIPv6(host)) {
-    if (!isPublicAddress(host)) throw new UrlNotAllowedError(`address ${host} is not public`);
+    if (!isPublicAddress(host)) throw new UrlNotAllowedError(`address ${host} is not public`, true);
     return;
   }
-  if (isLocalhostName(host)) throw new UrlNotAllowedError(`host "${host}" is local`);
+  if (isLocalhostName(host)) throw new UrlNotAllowedError(`host "${host}" is local`, true);
 
   let addresses: ResolvedAddress[];
   try {
@@ -189,7 +193,7 @@ export async function assertUrlAllowed(url: string, opts: AssertUrlOptions): Pro
   // Every address, not just the first: the client may pick any of them (happy eyeballs, round robin).
   const blocked = addresses.find((a) => !isPublicAddress(a.address));
   if (blocked) {
-    throw new UrlNotAllowedError(`host "${host}" resolves to non-public address ${blocked.address}`);
+    throw new UrlNotAllowedError(`host "${host}" resolves to non-public address ${blocked.address}`, true);
   }
 }
 
@@ -226,7 +230,10 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
         const blocked = addresses.find((a) => !isPublicAddress(a.address));
         if (blocked) {
           return fail(
-            new UrlNotAllowedError(`host "${hostname}" resolves to non-public address ${blocked.address}`),
+            new UrlNotAllowedError(
+              `host "${hostname}" resolves to non-public address ${blocked.address}`,
+              true,
+            ),
           );
         }
       }

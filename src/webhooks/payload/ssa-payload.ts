@@ -4,6 +4,7 @@ import {
   TeamMemberSnapshot,
 } from '../../appointments/events/appointment-snapshot';
 import { formatUtc, localTimeParts } from '../../common/time/local-time';
+import { toTeamMemberSnapshot } from '../../team-members/team-member.types';
 
 /*
  * The body Simply Schedule Appointments (SSA) posts to its webhooks, reproduced so existing SSA consumers keep
@@ -167,15 +168,8 @@ function convertField<K extends keyof SsaAppointmentFields>(
   return FIELD_CONVERTERS[key](value);
 }
 
-function toSsaTeamMember(member: TeamMemberSnapshot): SsaTeamMember {
-  return {
-    id: member.id,
-    wp_user_id: member.wp_user_id,
-    name: member.name,
-    display_name: member.display_name,
-    email: member.email,
-  };
-}
+/** The payload's `team_members` entries are host snapshots, field for field and in the same key order. */
+const toSsaTeamMember: (member: TeamMemberSnapshot) => SsaTeamMember = toTeamMemberSnapshot;
 
 function mapLocalTimeFields<T>(build: (field: LocalTimeField) => T): Record<LocalTimeField, T> {
   return {

@@ -1,0 +1,122 @@
+import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
+import type { CustomerField } from '../../appointment-types/appointment-type.types';
+import { html, SafeHtml } from './html';
+import { renderPage, RenderedPage } from './layout';
+import { dayLinks, PickerOptions, timeChoices, zoneForm } from './slot-picker';
+
+export const BUILT_IN_FIELDS: CustomerField[] = [
+  { label: 'Name', type: 'text', required: true, options: [] },
+  { label: 'Email', type: 'email', required: true, options: [] },
+];
+
+/** Form inputs are named by label, so a change of the type's fields between GET and POST cannot shift them. */
+export const fieldName = (field: CustomerField): string => `field:${field.label}`;
+
+export interface FormState {
+  values: Record<string, string>;
+  /** By field label; '' for the form as a whole. */
+  errors: Record<string, string>;
+  checkedStart?: string;
+}
+
+export const EMPTY_FORM: FormState = { values: {}, errors: {} };
+
+const AUTOCOMPLETE: Record<string, string> = { Name: 'name', Email: 'email' };
+
+function fieldInput(field: CustomerField, index: number, state: FormState): SafeHtml {
+  const id = `field-${index}`;
+  const value = state.values[field.label] ?? '';
+  const error = state.errors[field.label];
+  const described = error ? html` aria-invalid="true" aria-describedby="${id}-error"` : '';
+  const required = field.required ? html` required` : '';
+  const errorText = error ? html`<p class="error" id="${id}-error">${error}</p>` : '';
+  const optional = field.required ? '' : html` <span class="muted">(optional)</span>`;
+  const label = html`<label for="${id}">${field.label}${optional}</label>`;
+  const name = fieldName(field);
+  switch (field.type) {
+    case 'textarea':
+      return html`${label}<textarea id="${id}" name="${name}" ${required}${described}>${value}</textarea
+        >${errorText}`;
+    case 'select':
+      return html`${label}<select id="${id}" name="${name}" ${required}${described}>
+          <option value="">Choose…</option>
+          ${field.options.map((option) => html`<option value="${option}" ${option === value ? html` selected` : ''}>${option}</option>`)}</select
+        >${errorText}`;
+    case 'checkbox':
+      return html`<label class="check" for="${id}"
+          ><input
+            type="checkbox"
+            id="${id}"
+            name="${name}"
+            value="true"
+            ${value === 'true' ? html` checked` : ''}${required}${described}
+          />
+          ${field.label}${optional}</label
+        >${errorText}`;
+    case 'text':
+    case 'email':
+    case 'phone':
+    case 'number': {
+      const type = { text: 'text', email: 'email', phone: 'tel', number: 'number' }[field.type];
+      const autocomplete =
+        AUTOCOMPLETE[field.label] ??
+        (field.type === 'phone' ? 'tel' : field.type === 'email' ? 'email' : 'on');
+      return html`${label}<input
+          type="${type}"
+          id="${id}"
+          name="${name}"
+          value="${value}"
+          autocomplete="${autocomplete}"
+          ${required}${described}
+        />${errorText}`;
+    }
+  }
+}
+
+export interface BookingPageInput {
+  siteName: string;
+  type: AppointmentTypeDto;
+  zone: string;
+  detectZone: boolean;
+  picker: PickerOptions;
+  csrf: string;
+  form: FormState;
+}
+
+export function bookingPage(input: BookingPageInput): RenderedPage {
+  const { type, picker, form } = input;
+  const path = `/book/${encodeURIComponent(type.slug)}`;
+  const slots = picker.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
+  const price = type.price > 0 ? html` · ${type.price.toFixed(2)} ${type.currency}` : '';
+  const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
+  const body = html`<article class="card">
+      <h1>${type.title}</h1>
+      <p class="muted">${type.duration} minutes${price}</p>
+      ${type.description ? html`<p>${type.description}</p>` : ''}
+    </article>
+    ${form.errors[''] ? html`<p class="notice warn" role="alert">${form.errors['']}</p>` : ''}
+    <section class="card" aria-labelledby="pick-heading">
+      <h2 id="pick-heading">Pick a day and a time</h2>
+      ${zoneForm(path, input.zone, { from: picker.window.from })} ${dayLinks(picker)}
+    </section>
+    ${
+      slots.length === 0
+        ? ''
+        : html`<form method="post" action="${path}" class="card">
+            <input type="hidden" name="_csrf" value="${input.csrf}" />
+            <input type="hidden" name="tz" value="${input.zone}" />
+            ${timeChoices(slots, input.zone, picker.selected!, form.checkedStart)}
+            ${form.errors.start_date ? html`<p class="error" role="alert">${form.errors.start_date}</p>` : ''}
+            <h2 class="details">Your details</h2>
+            ${fields.map((field, index) => fieldInput(field, index, form))}
+            <button type="submit" class="wide">Confirm booking</button>
+          </form>`
+    }`;
+  return renderPage({
+    title: type.title,
+    siteName: input.siteName,
+    body,
+    zone: input.zone,
+    detectZone: input.detectZone,
+  });
+}

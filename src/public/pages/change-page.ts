@@ -1,0 +1,143 @@
+import type { TokenAppointment } from '../../appointments/appointments.service';
+import { externalHref, html, SafeHtml } from './html';
+import { renderPage, RenderedPage } from './layout';
+import { dayLinks, formatWhen, PickerOptions, timeChoices, zoneForm } from './slot-picker';
+
+export type ChangeNotice = 'booked' | 'rescheduled' | 'canceled';
+
+const NOTICES: Record<ChangeNotice, string> = {
+  booked: 'You are booked. Keep this page’s address: it is your link to change or cancel.',
+  rescheduled: 'Your appointment has been moved.',
+  canceled: 'Your appointment has been canceled.',
+};
+
+export interface ChangePageInput {
+  siteName: string;
+  found: TokenAppointment;
+  token: string;
+  calendarUrl: string;
+  editUrl: string;
+  zone: string;
+  /** Null when the appointment cannot be moved online (canceled, or its type no longer published). */
+  picker: PickerOptions | null;
+  csrf: string;
+  notice?: ChangeNotice;
+  error?: string;
+  confirmCancel: boolean;
+}
+
+function details(input: ChangePageInput): SafeHtml {
+  const { appointment } = input.found;
+  const typeZone = appointment.appointment_type_timezone;
+  const hosts = appointment.team_members.map((member) => member.display_name).join(', ');
+  const canceled = appointment.status === 'canceled';
+  const meeting = canceled ? undefined : externalHref(appointment.web_meeting_url);
+  return html`<dl>
+      <dt>What</dt>
+      <dd>${appointment.appointment_type_title}</dd>
+      <dt>When</dt>
+      <dd>${formatWhen(appointment.start_date, input.zone)}</dd>
+      ${
+        typeZone === input.zone
+          ? ''
+          : html`<dt>Host’s time</dt>
+              <dd>${formatWhen(appointment.start_date, typeZone)}</dd>`
+      }
+      ${
+        hosts === ''
+          ? ''
+          : html`<dt>With</dt>
+              <dd>${hosts}</dd>`
+      }
+      ${
+        meeting === undefined
+          ? ''
+          : html`<dt>Meeting link</dt>
+              <dd>
+                <a href="${meeting}" rel="noopener noreferrer">${meeting}</a
+                >${appointment.web_meeting_password ? html`<br />Password: ${appointment.web_meeting_password}` : ''}
+              </dd>`
+      }
+      <dt>Name</dt>
+      <dd>${String(appointment.customer_information.Name ?? '')}</dd>
+    </dl>
+    <p class="actions">
+      <a class="button secondary" href="${input.calendarUrl}" download="appointment.ics"
+        >${canceled ? 'Update your calendar (.ics)' : 'Add to calendar (.ics)'}</a
+      >
+    </p>`;
+}
+
+export function changePage(input: ChangePageInput): RenderedPage {
+  const { appointment } = input.found;
+  const path = `/appointments/change/${input.token}`;
+  const canceled = appointment.status === 'canceled';
+  const notice = input.notice ? html`<p class="notice" role="status">${NOTICES[input.notice]}</p>` : '';
+  const error = input.error ? html`<p class="notice warn" role="alert">${input.error}</p>` : '';
+  const heading = canceled
+    ? 'Canceled appointment'
+    : input.notice === 'booked'
+      ? 'Booking confirmed'
+      : 'Your appointment';
+  const link =
+    input.notice === 'booked'
+      ? html`<p>Change or cancel later at:<br /><a href="${input.editUrl}">${input.editUrl}</a></p>`
+      : '';
+
+  let actions: SafeHtml;
+  if (canceled) {
+    actions = html`<p class="card">This appointment is canceled. To meet, please book a new time.</p>`;
+  } else if (input.confirmCancel) {
+    actions = html`<section class="card" aria-labelledby="cancel-heading">
+      <h2 id="cancel-heading">Cancel this appointment?</h2>
+      <p>The time will be given to someone else. This cannot be undone.</p>
+      <form method="post" action="${path}/cancel">
+        <input type="hidden" name="_csrf" value="${input.csrf}" />
+        <input type="hidden" name="confirm" value="yes" />
+        <input type="hidden" name="tz" value="${input.zone}" />
+        <div class="actions">
+          <button type="submit" class="danger">Yes, cancel it</button>
+          <a class="button secondary" href="${path}?tz=${encodeURIComponent(input.zone)}">No, keep it</a>
+        </div>
+      </form>
+    </section>`;
+  } else {
+    const picker = input.picker;
+    const slots = picker?.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
+    const reschedule =
+      picker === null
+        ? html`<section class="card">
+            <h2>Reschedule</h2>
+            <p>This appointment cannot be moved online.</p>
+          </section>`
+        : html`<section class="card" aria-labelledby="move-heading">
+            <h2 id="move-heading">Reschedule</h2>
+            ${zoneForm(path, input.zone, { from: picker.window.from })} ${dayLinks(picker)}
+            ${
+              slots.length === 0
+                ? ''
+                : html`<form method="post" action="${path}/reschedule">
+                    <input type="hidden" name="_csrf" value="${input.csrf}" />
+                    <input type="hidden" name="tz" value="${input.zone}" />
+                    ${timeChoices(slots, input.zone, picker.selected!)}
+                    <button type="submit" class="wide">Move to this time</button>
+                  </form>`
+            }
+          </section>`;
+    actions = html`${reschedule}
+      <section class="card" aria-labelledby="cancel-heading">
+        <h2 id="cancel-heading">Cancel</h2>
+        <a class="button secondary" href="${path}?step=cancel&amp;tz=${encodeURIComponent(input.zone)}"
+          >Cancel appointment…</a
+        >
+      </section>`;
+  }
+
+  const body = html`${notice}${error}
+    <article class="card">
+      <h1>${heading}</h1>
+      ${details(input)} ${link}
+    </article>
+    ${actions}`;
+  return renderPage({ title: heading, siteName: input.siteName, body, zone: input.zone, detectZone: false });
+}

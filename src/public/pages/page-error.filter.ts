@@ -1,0 +1,70 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ERROR_STATUS } from '../../common/errors/domain-error';
+import { redactUrl } from '../../common/logging/redact-url';
+import { AppConfig } from '../../config/app-config';
+import { html } from './html';
+import { renderPage, sendPage } from './layout';
+
+/** A page-level refusal with its own status and words (a stale form, for one). */
+export class PageError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const WORDS: Record<number, [string, string]> = {
+  404: ['Not found', 'This page does not exist, or the link is no longer valid.'],
+  413: ['Too large', 'That form was too large.'],
+  415: ['Not accepted', 'That form could not be read.'],
+  429: ['Too many requests', 'Please wait a minute, then try again.'],
+};
+
+/** The pages answer errors as pages (same statuses as the API), never as JSON. */
+@Catch()
+export class PageErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Pages');
+
+  constructor(private readonly config: AppConfig) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    let status = 500;
+    let title = 'Something went wrong';
+    let message = 'Please try again in a moment.';
+    if (exception instanceof PageError) {
+      ({ status, title, message } = exception);
+    } else if (exception instanceof DomainError) {
+      status = ERROR_STATUS[exception.code];
+      [title, message] = WORDS[status] ?? [title, exception.message];
+    } else if (exception instanceof HttpException && exception.getStatus() < 500) {
+      status = exception.getStatus();
+      [title, message] = WORDS[status] ?? ['Not accepted', 'That request could not be handled.'];
+    }
+    if (status >= 500) {
+      this.logger.error({
+        msg: 'page failed',
+        request_id: String(request.id),
+        method: request.method,
+        url: redactUrl(request.url),
+        error: exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      });
+    }
+    const body = html`<article class="card">
+      <h1>${title}</h1>
+      <p>${message}</p>
+      <p class="muted">Reference: ${String(request.id)}</p>
+    </article>`;
+    await sendPage(
+      reply,
+      status,
+      renderPage({ title, siteName: this.config.siteName, body }),
+      this.config.publicFrameAncestors,
+    );
+  }
+}

@@ -1,0 +1,312 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
+import type { TokenAppointment } from '../../appointments/appointments.service';
+import { Public } from '../../common/auth/public.decorator';
+import { DomainError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { PublicBookingService } from '../public-booking.service';
+import { calendarUrl } from '../public.mapper';
+import { PublicRateLimitGuard } from '../rate-limit.guard';
+import { BUILT_IN_FIELDS, bookingPage, EMPTY_FORM, fieldName, FormState } from './booking-page';
+import { ChangeNotice, changePage } from './change-page';
+import { CsrfTokens } from './csrf';
+import { sendPage } from './layout';
+import { PageError, PageErrorFilter } from './page-error.filter';
+import {
+  byLocalDate,
+  PickerOptions,
+  FormQuery,
+  queryText,
+  selectedDay,
+  viewerZone,
+  windowStart,
+} from './slot-picker';
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'canceled'];
+const SLOT_GONE = 'That time is no longer free. Please pick another one.';
+
+function isInstant(value: string | undefined): value is string {
+  return value !== undefined && INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * The customer's pages: server-rendered HTML whose forms work without JavaScript (the script only detects
+ * the visitor's time zone and submits the zone picker). Every form post carries a CSRF token.
+ */
+@Public()
+@ApiTags('pages')
+@ApiProduces('text/html')
+@UseGuards(PublicRateLimitGuard)
+@UseFilters(PageErrorFilter)
+@Controller()
+export class PagesController {
+  constructor(
+    private readonly booking: PublicBookingService,
+    private readonly csrf: CsrfTokens,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('book/:slug')
+  @ApiOperation({
+    summary: 'The booking page of a published type (HTML; `?tz=&from=&date=` pick zone and day)',
+  })
+  @ApiResponse({ status: 200, description: 'text/html' })
+  async bookingPage(
+    @Param('slug') slug: string,
+    @Query() query: FormQuery,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const type = await this.booking.publishedType(slug);
+    await this.renderBooking(request, reply, type, query, EMPTY_FORM, 200);
+  }
+
+  @Post('book/:slug')
+  @ApiOperation({ summary: 'The booking page’s form post (CSRF-checked); 303 to the confirmation' })
+  @ApiResponse({ status: 303, description: 'booked: to /appointments/change/:token?done=booked' })
+  async book(
+    @Param('slug') slug: string,
+    @Body() body: FormQuery | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const form = body ?? {};
+    this.checkCsrf(request, form);
+    const type = await this.booking.publishedType(slug);
+    const zone = viewerZone(form, type.timezone);
+    const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
+    const values: Record<string, string> = {};
+    for (const field of fields) {
+      const value = queryText(form, fieldName(field));
+      if (value !== undefined) values[field.label] = value;
+    }
+    const start = queryText(form, 'start_date');
+    const state: FormState = { values, errors: {}, checkedStart: start };
+    const query: FormQuery = { tz: zone, date: isInstant(start) ? localDate(start, zone) : undefined };
+    if (!isInstant(start)) {
+      state.errors.start_date = 'Please pick a time.';
+      return this.renderBooking(request, reply, type, query, state, 400);
+    }
+    const information: Record<string, unknown> = {};
+    for (const field of fields) {
+      const value = values[field.label];
+      if (field.type === 'checkbox') information[field.label] = value === 'true';
+      else if (value !== undefined && value.trim() !== '') information[field.label] = value;
+    }
+    try {
+      const { token } = await this.booking.book(slug, {
+        start_date: start,
+        customer_information: information,
+        customer_timezone: zone,
+      });
+      return redirect(reply, `/appointments/change/${token}?done=booked&tz=${encodeURIComponent(zone)}`);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'validation_failed') {
+        for (const detail of error.details ?? []) {
+          state.errors[detail.field.replace(/^customer_information\./, '')] =
+            `${capitalize(detail.message)}.`;
+        }
+        state.errors[''] = 'Please check the highlighted fields.';
+        return this.renderBooking(request, reply, type, query, state, 400);
+      }
+      if (error.code === 'slot_unavailable' || error.code === 'slot_not_offered') {
+        state.errors[''] = SLOT_GONE;
+        state.checkedStart = undefined;
+        return this.renderBooking(
+          request,
+          reply,
+          type,
+          query,
+          state,
+          error.code === 'slot_unavailable' ? 409 : 422,
+        );
+      }
+      throw error;
+    }
+  }
+
+  @Get('appointments/change/:token')
+  @ApiOperation({ summary: 'The change page behind public_edit_url (HTML)' })
+  @ApiResponse({ status: 200, description: 'text/html' })
+  async changePage(
+    @Param('token') token: string,
+    @Query() query: FormQuery,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const found = await this.booking.byToken(token);
+    const done = queryText(query, 'done');
+    const notice = NOTICES.find((candidate) => candidate === done);
+    await this.renderChange(request, reply, token, found, query, 200, {
+      notice,
+      confirmCancel: queryText(query, 'step') === 'cancel',
+    });
+  }
+
+  @Post('appointments/change/:token/reschedule')
+  @ApiOperation({ summary: 'The change page’s reschedule form post (CSRF-checked); 303 back to the page' })
+  @ApiResponse({ status: 303, description: 'rescheduled' })
+  async reschedule(
+    @Param('token') token: string,
+    @Body() body: FormQuery | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const form = body ?? {};
+    this.checkCsrf(request, form);
+    const found = await this.booking.byToken(token);
+    const zone = viewerZone(form, customerZone(found));
+    const start = queryText(form, 'start_date');
+    if (!isInstant(start)) {
+      return this.renderChange(request, reply, token, found, { tz: zone }, 400, {
+        error: 'Please pick a time.',
+      });
+    }
+    try {
+      await this.booking.reschedule(token, start);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
+      const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
+      const message = error.code === 'appointment_canceled' ? 'This appointment is canceled.' : SLOT_GONE;
+      const current = await this.booking.byToken(token);
+      return this.renderChange(
+        request,
+        reply,
+        token,
+        current,
+        { tz: zone, date: localDate(start, zone) },
+        status,
+        {
+          error: message,
+        },
+      );
+    }
+    return redirect(reply, `/appointments/change/${token}?done=rescheduled&tz=${encodeURIComponent(zone)}`);
+  }
+
+  @Post('appointments/change/:token/cancel')
+  @ApiOperation({ summary: 'The change page’s cancel form post (CSRF-checked, needs confirm=yes); 303 back' })
+  @ApiResponse({ status: 303, description: 'canceled, or to the confirmation step' })
+  async cancel(
+    @Param('token') token: string,
+    @Body() body: FormQuery | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const form = body ?? {};
+    this.checkCsrf(request, form);
+    const found = await this.booking.byToken(token);
+    const zone = encodeURIComponent(viewerZone(form, customerZone(found)));
+    if (queryText(form, 'confirm') !== 'yes') {
+      return redirect(reply, `/appointments/change/${token}?step=cancel&tz=${zone}`);
+    }
+    await this.booking.cancel(token);
+    return redirect(reply, `/appointments/change/${token}?done=canceled&tz=${zone}`);
+  }
+
+  private checkCsrf(request: FastifyRequest, form: FormQuery): void {
+    if (!this.csrf.verify(request, form._csrf)) {
+      throw new PageError(
+        403,
+        'This form has expired',
+        'Nothing was changed. Please go back, reload the page and try again.',
+      );
+    }
+  }
+
+  private async renderBooking(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    type: AppointmentTypeDto,
+    query: FormQuery,
+    form: FormState,
+    status: number,
+  ): Promise<void> {
+    const zone = viewerZone(query, type.timezone);
+    const window = windowStart(query, type.timezone);
+    const availability = await this.booking.availability(type.slug, {
+      start_date: window.from,
+      end_date: window.to,
+      timezone: zone,
+    });
+    const days = byLocalDate(availability.slots);
+    const picker: PickerOptions = {
+      path: `/book/${encodeURIComponent(type.slug)}`,
+      zone,
+      window,
+      days,
+      selected: selectedDay(query, days),
+    };
+    const page = bookingPage({
+      siteName: this.config.siteName,
+      type,
+      zone,
+      detectZone: queryText(query, 'tz') === undefined,
+      picker,
+      csrf: this.csrf.issue(request, reply),
+      form,
+    });
+    await sendPage(reply, status, page, this.config.publicFrameAncestors);
+  }
+
+  private async renderChange(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    found: TokenAppointment,
+    query: FormQuery,
+    status: number,
+    extra: { notice?: ChangeNotice; error?: string; confirmCancel?: boolean },
+  ): Promise<void> {
+    const zone = viewerZone(query, customerZone(found));
+    const path = `/appointments/change/${token}`;
+    let picker: PickerOptions | null = null;
+    if (found.appointment.status !== 'canceled') {
+      const window = windowStart(query, found.appointment.appointment_type_timezone);
+      const availability = await this.booking.rescheduleOptions(found, {
+        start_date: window.from,
+        end_date: window.to,
+        timezone: zone,
+      });
+      if (availability !== null) {
+        const days = byLocalDate(availability.slots);
+        picker = { path, zone, window, days, selected: selectedDay(query, days) };
+      }
+    }
+    const page = changePage({
+      siteName: this.config.siteName,
+      found,
+      token,
+      calendarUrl: calendarUrl(this.config.siteUrl, token),
+      editUrl: found.appointment.public_edit_url,
+      zone,
+      picker,
+      csrf: this.csrf.issue(request, reply),
+      notice: extra.notice,
+      error: extra.error,
+      confirmCancel: extra.confirmCancel ?? false,
+    });
+    await sendPage(reply, status, page, this.config.publicFrameAncestors);
+  }
+}
+
+function customerZone(found: TokenAppointment): string {
+  return found.appointment.customer_timezone ?? found.appointment.appointment_type_timezone;
+}
+
+function localDate(instant: string, zone: string): string | undefined {
+  return DateTime.fromISO(instant, { setZone: true }).setZone(zone).toISODate() ?? undefined;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+async function redirect(reply: FastifyReply, location: string): Promise<void> {
+  await reply.status(303).header('location', location).header('cache-control', 'no-store').send();
+}

@@ -1,0 +1,154 @@
+import { DateTime } from 'luxon';
+import type { SlotDto } from '../../appointments/dto/availability.dto';
+import { isValidTimeZone } from '../../common/validation/time-zone';
+import { html, SafeHtml } from './html';
+
+/** How many days one page of times covers. */
+export const WINDOW_DAYS = 14;
+
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export type FormQuery = Record<string, unknown>;
+
+export function queryText(query: FormQuery, name: string): string | undefined {
+  const value = query[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The zone the visitor asked for, else the fallback (the customer's or the type's). */
+export function viewerZone(query: FormQuery, fallback: string): string {
+  const asked = queryText(query, 'tz');
+  return asked !== undefined && isValidTimeZone(asked) ? asked : fallback;
+}
+
+/** The first local date (type's zone) of the window shown: `from` if given and not past, else today. */
+export function windowStart(query: FormQuery, typeZone: string): { from: string; to: string; today: string } {
+  const today = DateTime.now().setZone(typeZone).toISODate() ?? '';
+  const asked = queryText(query, 'from');
+  const parsed =
+    asked !== undefined && LOCAL_DATE.test(asked) ? DateTime.fromISO(asked, { zone: 'UTC' }) : null;
+  const from = parsed?.isValid && asked! > today ? asked! : today;
+  const to =
+    DateTime.fromISO(from, { zone: 'UTC' })
+      .plus({ days: WINDOW_DAYS - 1 })
+      .toISODate() ?? from;
+  return { from, to, today };
+}
+
+export function shiftDate(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+}
+
+/** Slots by the viewer's local date, in time order. */
+export function byLocalDate(slots: SlotDto[]): Map<string, SlotDto[]> {
+  const days = new Map<string, SlotDto[]>();
+  for (const slot of slots) {
+    const date = slot.local_start.slice(0, 10);
+    days.set(date, [...(days.get(date) ?? []), slot]);
+  }
+  return days;
+}
+
+export function formatTime(iso: string, zone: string): string {
+  return DateTime.fromISO(iso, { zone: 'UTC' }).setZone(zone).toFormat('h:mm a');
+}
+
+/** `Monday, 7 January 2030, 9:00 AM (Europe/Berlin)` */
+export function formatWhen(iso: string, zone: string): string {
+  return `${DateTime.fromISO(iso, { zone: 'UTC' }).setZone(zone).toFormat('cccc, d LLLL yyyy, h:mm a')} (${zone})`;
+}
+
+export function formatDay(date: string): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).toFormat('cccc, d LLLL');
+}
+
+export function link(path: string, params: Record<string, string | undefined>, hash = ''): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, value);
+  const text = search.toString();
+  return `${path}${text === '' ? '' : `?${text}`}${hash}`;
+}
+
+let zones: string[] | undefined;
+
+function allZones(): string[] {
+  zones ??= Intl.supportedValuesOf('timeZone');
+  return zones;
+}
+
+/** A GET form that changes the zone; without JavaScript its button submits it. */
+export function zoneForm(path: string, zone: string, keep: Record<string, string | undefined>): SafeHtml {
+  const options = allZones().includes(zone) ? allZones() : [zone, ...allZones()];
+  return html`<form method="get" action="${path}" class="row">
+    <div>
+      <label for="tz">Your time zone</label>
+      <select id="tz" name="tz">
+        ${options.map(
+          (option) =>
+            html`<option value="${option}" ${option === zone ? html` selected` : ''}>
+              ${option.replace(/_/g, ' ')}
+            </option>`,
+        )}
+      </select>
+    </div>
+    ${Object.entries(keep).map(([name, value]) => (value === undefined ? '' : html`<input type="hidden" name="${name}" value="${value}" />`))}
+    <button type="submit" class="secondary">Show times</button>
+  </form>`;
+}
+
+export interface PickerOptions {
+  path: string;
+  zone: string;
+  window: { from: string; to: string; today: string };
+  days: Map<string, SlotDto[]>;
+  selected: string | undefined;
+}
+
+/** The days with free times as links, and the pager to the previous and next two weeks. */
+export function dayLinks(options: PickerOptions): SafeHtml {
+  const { path, zone, window, days, selected } = options;
+  const previous = window.from > window.today ? shiftDate(window.from, -WINDOW_DAYS) : undefined;
+  const next = shiftDate(window.from, WINDOW_DAYS);
+  const chips = [...days.keys()].map((date) => {
+    const day = DateTime.fromISO(date, { zone: 'UTC' });
+    return html`<a
+      href="${link(path, { tz: zone, from: window.from, date }, '#times')}"
+      ${date === selected ? html` aria-current="date"` : ''}
+      >${day.toFormat('ccc')}<small>${day.toFormat('d LLL')}</small></a
+    >`;
+  });
+  return html`<nav aria-label="Days with free times">
+    ${days.size === 0 ? html`<p>No free times between ${formatDay(window.from)} and ${formatDay(window.to)}.</p>` : html`<div class="days">${chips}</div>`}
+    <div class="pager">
+      ${previous === undefined ? html`<span></span>` : html`<a href="${link(path, { tz: zone, from: previous < window.today ? window.today : previous })}">← Earlier dates</a>`}
+      <a href="${link(path, { tz: zone, from: next })}">Later dates →</a>
+    </div>
+  </nav>`;
+}
+
+/** The times of the chosen day as radio buttons named `start_date` (one is required). */
+export function timeChoices(slots: SlotDto[], zone: string, date: string, checked?: string): SafeHtml {
+  return html`<fieldset id="times">
+    <legend>Times on ${formatDay(date)} <span class="muted">(${zone.replace(/_/g, ' ')})</span></legend>
+    <div class="times">
+      ${slots.map(
+        (slot, index) =>
+          html`<label
+            ><input
+              type="radio"
+              name="start_date"
+              value="${slot.start_date}"
+              ${index === 0 ? html` required` : ''}${slot.start_date === checked ? html` checked` : ''}
+            /><span>${formatTime(slot.start_date, zone)}</span></label
+          >`,
+      )}
+    </div>
+  </fieldset>`;
+}
+
+/** The chosen day if it has times, else the first day that does. */
+export function selectedDay(query: FormQuery, days: Map<string, SlotDto[]>): string | undefined {
+  const asked = queryText(query, 'date');
+  if (asked !== undefined && days.has(asked)) return asked;
+  return days.keys().next().value;
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
+import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
+import { AppointmentsService, TokenAppointment } from '../appointments/appointments.service';
+import { AvailabilityService } from '../appointments/availability.service';
+import type { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
+import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import type { PublicBookingDto } from './dto/public.dto';
+
+/**
+ * Every token lookup, found or not, answers no sooner than this after it began, so that its duration says
+ * nothing about how close a guess came (index walks, comparisons): the status alone tells found from not.
+ */
+export const TOKEN_LOOKUP_FLOOR_MS = 40;
+
+/**
+ * What customers may do without the admin key, in terms of the admin services: the same booking rules
+ * (availability always enforced), the same events and webhooks. A draft type does not exist here.
+ */
+@Injectable()
+export class PublicBookingService {
+  constructor(
+    private readonly appointmentTypes: AppointmentTypesService,
+    private readonly appointments: AppointmentsService,
+    private readonly availabilityService: AvailabilityService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async publishedType(slug: string): Promise<AppointmentTypeDto> {
+    const type = await this.appointmentTypes.findBySlug(slug);
+    if (!type || type.status !== 'publish') throw DomainError.notFound('appointment type', slug);
+    return type;
+  }
+
+  async availability(slug: string, query: AvailabilityQuery): Promise<AvailabilityDto> {
+    const type = await this.publishedType(slug);
+    return this.availabilityService.availability(type.id, query);
+  }
+
+  /** The slots a customer may move an appointment to; null when its type is no longer published. */
+  async rescheduleOptions(
+    found: TokenAppointment,
+    query: AvailabilityQuery,
+  ): Promise<AvailabilityDto | null> {
+    const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
+    if (type.status !== 'publish') return null;
+    return this.availabilityService.availability(type.id, query);
+  }
+
+  async book(slug: string, input: PublicBookingDto): Promise<{ token: string; found: TokenAppointment }> {
+    const type = await this.publishedType(slug);
+    const booked = await this.appointments.book({
+      appointment_type_id: type.id,
+      start_date: input.start_date,
+      customer_information: input.customer_information,
+      customer_timezone: input.customer_timezone ?? null,
+    });
+    const token = booked.public_edit_url.slice(booked.public_edit_url.lastIndexOf('/') + 1);
+    return { token, found: await this.reread(token) };
+  }
+
+  /** The appointment of a token, or 404; takes at least TOKEN_LOOKUP_FLOOR_MS either way. */
+  async byToken(token: string): Promise<TokenAppointment> {
+    const started = Date.now();
+    let found: TokenAppointment | null;
+    try {
+      found = await this.appointments.findByToken(token);
+    } finally {
+      const left = started + TOKEN_LOOKUP_FLOOR_MS - Date.now();
+      if (left > 0) await sleep(left);
+    }
+    if (!found) throw new DomainError('not_found', 'no appointment has that link');
+    return found;
+  }
+
+  /** Moves the appointment to an offered start: 422 slot_not_offered otherwise, 409 when taken or canceled. */
+  async reschedule(token: string, startDate: string): Promise<TokenAppointment> {
+    const found = await this.byToken(token);
+    const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
+    if (type.status !== 'publish') {
+      throw new DomainError('slot_not_offered', 'this appointment type no longer takes bookings online');
+    }
+    await this.appointments.update(found.appointment.id, { start_date: startDate });
+    return this.reread(token);
+  }
+
+  async cancel(token: string): Promise<TokenAppointment> {
+    const found = await this.byToken(token);
+    await this.appointments.cancel(found.appointment.id);
+    return this.reread(token);
+  }
+
+  /** A token that was just found: no need to hide how long reading it again takes. */
+  private async reread(token: string): Promise<TokenAppointment> {
+    const found = await this.appointments.findByToken(token);
+    if (!found) throw new DomainError('not_found', 'no appointment has that link');
+    return found;
+  }
+
+  get siteUrl(): string {
+    return this.config.siteUrl;
+  }
+}

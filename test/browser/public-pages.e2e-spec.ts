@@ -1,0 +1,231 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/app-config';
+import { Receiver, verifyDelivery } from '../support/receiver';
+import { freePort } from '../support/service-process';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl } from '../support/test-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+const PHONE = { width: 390, height: 844 };
+
+const EVERY_DAY = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+    day,
+    [{ start: '09:00', end: '17:00' }],
+  ]),
+);
+
+/** No horizontal scroll: the page is no wider than the phone. */
+async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const width: number = await page.evaluate('document.documentElement.scrollWidth');
+  expect(width).toBeLessThanOrEqual(PHONE.width);
+}
+
+describe('customer pages in a phone-sized browser (e2e)', () => {
+  let app: Awaited<ReturnType<typeof createApp>>;
+  let base: string;
+  let receiver: Receiver;
+  let secret: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let editUrl: string;
+
+  const deliveries = async (count: number) =>
+    (await receiver.waitFor('/hook', count, 15_000)).map((delivery) => verifyDelivery(secret, delivery));
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    receiver = await Receiver.start();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // The site URL is this server, so the public_edit_url of the payload opens here.
+    app = await createApp(
+      loadConfig({
+        DATABASE_URL: await freshDatabaseUrl(),
+        ADMIN_API_KEY: ADMIN_KEY,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SITE_URL: base,
+        SITE_NAME: 'Riverside Clinic',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      }),
+    );
+    await app.listen(port, '127.0.0.1');
+    const http = () => request(base);
+    const host = await http()
+      .post('/api/v1/team-members')
+      .set(AUTH)
+      .send({ name: 'Ann Smith', display_name: 'Dr. Ann Smith', email: 'ann@clinic.example' })
+      .expect(201);
+    await http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({
+        title: 'First consultation',
+        description: 'Thirty minutes to talk about what brings you here.',
+        duration: 30,
+        timezone: 'Europe/Berlin',
+        availability: EVERY_DAY,
+        team_member_ids: [host.body.id],
+        price: 60,
+        currency: 'EUR',
+        web_meeting_url: 'https://meet.example.com/riverside-first-consultation-room',
+        customer_fields: [
+          { label: 'Phone', type: 'phone', required: true },
+          { label: 'Reason for the visit', type: 'select', required: false, options: ['Check-up', 'Advice'] },
+          { label: 'Notes', type: 'textarea', required: false },
+        ],
+      })
+      .expect(201);
+    const webhook = await http()
+      .post('/api/v1/webhooks')
+      .set(AUTH)
+      .send({ title: 'CRM', url: receiver.url('/hook') })
+      .expect(201);
+    secret = webhook.body.secret;
+    // A browser that cannot be found fails the suite here: it is never skipped.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+    context = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      timezoneId: 'America/New_York',
+      locale: 'en-US',
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.close();
+    await receiver?.close();
+  });
+
+  it('books a slot end to end on the booking page, and the receiver gets appointment_booked', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/book/first-consultation`);
+    // The script detects the visitor's zone and shows the times in it.
+    await page.waitForURL(/tz=America%2FNew_York/);
+    expect(await page.locator('#tz').inputValue()).toBe('America/New_York');
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-page.png'), fullPage: true });
+
+    const time = page.locator('.times label').first();
+    const chosen = (await time.textContent())?.trim();
+    await time.click();
+    await page.getByLabel('Name', { exact: true }).fill('Nathan Tyler');
+    await page.getByLabel('Email', { exact: true }).fill('nathan@example.com');
+    await page.getByLabel('Phone', { exact: true }).fill('+1 555 0100');
+    await page.getByLabel('Reason for the visit (optional)').selectOption('Advice');
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-form-filled.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+
+    await page.waitForURL(/\/appointments\/change\/[^/?]+\?done=booked/);
+    await expect(page.getByRole('heading', { name: 'Booking confirmed' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('main').textContent()).toContain(chosen);
+    expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-confirmed.png'), fullPage: true });
+
+    const [booked] = await deliveries(1);
+    expect(booked.action).toBe('appointment_booked');
+    expect(booked.appointment.customer_information).toEqual({
+      Name: 'Nathan Tyler',
+      Email: 'nathan@example.com',
+      Phone: '+1 555 0100',
+      'Reason for the visit': 'Advice',
+    });
+    expect(booked.appointment.customer_timezone).toBe('America/New_York');
+    editUrl = booked.appointment.public_edit_url;
+    expect(page.url().startsWith(editUrl)).toBe(true);
+    await page.close();
+  }, 120_000);
+
+  it('reschedules and then cancels through public_edit_url, and the receiver hears both', async () => {
+    expect(editUrl).toBeDefined();
+    const page = await context.newPage();
+    await page.goto(editUrl);
+    await expect(page.getByRole('heading', { name: 'Your appointment' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('main').textContent()).toContain('Dr. Ann Smith');
+    expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-page.png'), fullPage: true });
+
+    await page.locator('.days a').nth(1).click();
+    await page.locator('.times label').nth(2).click();
+    await page.getByRole('button', { name: 'Move to this time' }).click();
+    await page.waitForURL(/done=rescheduled/);
+    await expect(page.getByText('Your appointment has been moved.').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-rescheduled.png'), fullPage: true });
+    const [, rescheduled] = await deliveries(2);
+    expect(rescheduled.action).toBe('appointment_rescheduled');
+
+    await page.getByRole('link', { name: 'Cancel appointment…' }).click();
+    await expect(page.getByRole('heading', { name: 'Cancel this appointment?' }).isVisible()).resolves.toBe(
+      true,
+    );
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-cancel-confirm.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.waitForURL(/done=canceled/);
+    await expect(page.getByRole('heading', { name: 'Canceled appointment' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('form').count()).toBe(0);
+    expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    await expectNoHorizontalScroll(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'change-canceled.png'), fullPage: true });
+    const [, , canceled] = await deliveries(3);
+    expect(canceled.action).toBe('appointment_canceled');
+    await page.close();
+  }, 120_000);
+
+  it('books with JavaScript turned off: plain form posts', async () => {
+    const plain = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+    try {
+      const page = await plain.newPage();
+      await page.goto(`${base}/book/first-consultation`);
+      // No script: the times stay in the type's zone until the visitor picks another.
+      expect(await page.locator('#tz').inputValue()).toBe('Europe/Berlin');
+      await page.locator('#tz').selectOption('Asia/Tokyo');
+      await page.getByRole('button', { name: 'Show times' }).click();
+      await page.waitForURL(/tz=Asia%2FTokyo/);
+      await page.locator('.days a').nth(2).click();
+      await page.locator('.times label').first().click();
+      await page.getByLabel('Name', { exact: true }).fill('No Script');
+      await page.getByLabel('Email', { exact: true }).fill('noscript@example.com');
+      await page.getByLabel('Phone', { exact: true }).fill('+81 3 1234 5678');
+      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.waitForURL(/done=booked&tz=Asia%2FTokyo/);
+      await expect(page.getByRole('heading', { name: 'Booking confirmed' }).isVisible()).resolves.toBe(true);
+      const [, , , booked] = await deliveries(4);
+      expect(booked.action).toBe('appointment_booked');
+      expect(booked.appointment.customer_timezone).toBe('Asia/Tokyo');
+    } finally {
+      await plain.close();
+    }
+  }, 120_000);
+  it('has no horizontal scroll at 390 px on either page, whatever the content', async () => {
+    const page = await context.newPage();
+    for (const path of [
+      '/book/first-consultation?tz=America/Argentina/ComodRivadavia',
+      '/book/first-consultation?tz=Pacific/Chatham',
+      new URL(editUrl).pathname,
+    ]) {
+      await page.goto(`${base}${path}`);
+      await expectNoHorizontalScroll(page);
+    }
+    await page.close();
+  }, 60_000);
+});

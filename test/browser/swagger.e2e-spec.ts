@@ -1,0 +1,109 @@
+import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from '../support/test-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const EVERY_DAY = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+    day,
+    [{ start: '09:00', end: '17:00' }],
+  ]),
+);
+
+/** The operation block of `method path`, expanded. */
+async function operation(page: Page, method: string, path: string): Promise<Locator> {
+  const block = page
+    .locator(`.opblock-${method}`)
+    .filter({ has: page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path}$`) }) });
+  await block.locator('.opblock-summary').first().click();
+  return block;
+}
+
+/** Try it out with the document's own example, Execute, and read the answer shown in the page. */
+async function tryItOut(block: Locator): Promise<{ status: number; body: unknown }> {
+  await block.locator('button.try-out__btn').click();
+  await block.locator('button.execute').click();
+  const live = block.locator('.live-responses-table .response').first();
+  await live.waitFor({ timeout: 30_000 });
+  const status = Number((await live.locator('.response-col_status').innerText()).trim());
+  const text = await live.locator('.response-col_description pre').first().innerText();
+  return { status, body: JSON.parse(text) };
+}
+
+describe('Swagger UI in a browser (e2e)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  const appointmentIds: number[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+    // Outside the 2030-01 filters the list once pre-filled, and titled like the README's type (slug intro-call).
+    const type = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({ title: 'Intro call', duration: 30, timezone: 'Europe/Berlin', availability: EVERY_DAY })
+      .expect(201);
+    for (const [i, start] of ['2030-03-04T08:00:00.000Z', '2030-03-05T09:30:00.000Z'].entries()) {
+      const booked = await t
+        .http()
+        .post('/api/v1/appointments')
+        .set(AUTH)
+        .send({
+          appointment_type_id: type.body.id,
+          start_date: start,
+          customer_information: { Name: `Customer ${i}`, Email: `customer${i}@example.com` },
+        })
+        .expect(201);
+      appointmentIds.push(booked.body.id);
+    }
+    // A missing browser fails here: this test never skips.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('opens /docs and authorizes with the admin key', async () => {
+    await page.goto(`${t.url}/docs`);
+    await page.locator('.information-container .title').waitFor();
+    await page.locator('button.authorize').first().click();
+    const dialog = page.locator('.modal-ux');
+    await dialog.locator('input').first().fill(ADMIN_KEY);
+    await dialog.locator('button.authorize').click();
+    await dialog.locator('h6', { hasText: 'Authorized' }).waitFor();
+    await dialog.locator('button', { hasText: 'Logout' }).waitFor();
+    await dialog.locator('button.btn-done').click();
+    await dialog.waitFor({ state: 'detached' });
+  }, 120_000);
+
+  it('creates an appointment type with the unchanged example: 201 in the page', async () => {
+    const block = await operation(page, 'post', '/api/v1/appointment-types');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ title: 'Consultation', slug: 'consultation', status: 'publish' });
+  }, 120_000);
+
+  it('lists the appointments that exist with the unchanged example of GET /appointments', async () => {
+    const block = await operation(page, 'get', '/api/v1/appointments');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(200);
+    const list = body as { data: Array<{ id: number }>; meta: { total: number } };
+    expect(list.meta.total).toBe(appointmentIds.length);
+    expect(list.data.map((appointment) => appointment.id).sort()).toEqual([...appointmentIds].sort());
+  }, 120_000);
+});

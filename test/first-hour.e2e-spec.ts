@@ -1,0 +1,218 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { OPENAPI_FILE } from '../src/cli/openapi';
+import { Receiver } from './support/receiver';
+import { ROOT } from './support/service-process';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+
+const LISTENER_START_MS = 60_000;
+
+interface Listener {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `npm run webhook:listen` the way a user does, as its own process. */
+function webhookListen(args: string[]): Listener {
+  const child = spawn(
+    process.execPath,
+    ['--require', 'ts-node/register/transpile-only', 'src/cli/webhook-listen.ts', ...args],
+    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function until(what: string, listener: Listener, check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  let exited = false;
+  void listener.exited.then(() => (exited = true));
+  while (!check()) {
+    if (exited && !check()) {
+      throw new Error(`webhook:listen exited before ${what}:\n${listener.stdout()}\n${listener.stderr()}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no ${what} within ${ms} ms:\n${listener.stdout()}\n${listener.stderr()}`);
+    }
+    await sleep(50);
+  }
+}
+
+describe('the first hour (e2e)', () => {
+  let t: TestApp;
+  const listeners: Listener[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+  });
+
+  afterAll(async () => {
+    for (const listener of listeners) listener.child.kill('SIGKILL');
+    await t.close();
+  });
+
+  it('webhook:listen registers its own URL, verifies the delivery of a booking and deletes its webhook on exit', async () => {
+    const listener = webhookListen(['--service', t.url, '--key', ADMIN_KEY, '--port', '0', '--no-body']);
+    listeners.push(listener);
+    await until(
+      'registration',
+      listener,
+      () => listener.stdout().includes('Listening for'),
+      LISTENER_START_MS,
+    );
+
+    const [, webhookId, ownUrl] = /Registered webhook (\d+) on \S+ -> (\S+)/.exec(listener.stdout()) ?? [];
+    expect(listener.stdout()).toMatch(/Verifying with secret whsec_[A-Za-z0-9+/=]+/);
+    const registered = await t.http().get(`/api/v1/webhooks/${webhookId}`).set(AUTH).expect(200);
+    expect(registered.body).toMatchObject({ url: ownUrl, enabled: true });
+
+    const member = await t
+      .http()
+      .post('/api/v1/team-members')
+      .set(AUTH)
+      .send({ name: 'Ada Lovelace', email: 'ada@example.com' })
+      .expect(201);
+    const allWeek = Object.fromEntries(
+      ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+        day,
+        [{ start: '09:00', end: '17:00' }],
+      ]),
+    );
+    const type = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({
+        title: 'Intro call',
+        duration: 30,
+        timezone: 'Europe/Berlin',
+        availability: allWeek,
+        team_member_ids: [member.body.id],
+      })
+      .expect(201);
+    const slots = await t
+      .http()
+      .get(`/api/v1/appointment-types/${type.body.id}/availability`)
+      .query({ start_date: '2030-01-07', end_date: '2030-01-07' })
+      .set(AUTH)
+      .expect(200);
+    const booked = await t
+      .http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: type.body.id,
+        start_date: slots.body.slots[0].start_date,
+        customer_information: { Name: 'Nathan Tyler', Email: 'nathan@example.com' },
+      })
+      .expect(201);
+
+    await until(
+      'delivery',
+      listener,
+      () => listener.stdout().includes(`appointment: ${booked.body.id}`),
+      30_000,
+    );
+    const block = listener.stdout().slice(listener.stdout().indexOf('webhook-id:'));
+    expect(block).toContain('action:      appointment_booked');
+    expect(block).toContain('✓ verified signature + token (204)');
+
+    listener.child.kill('SIGTERM');
+    expect(await listener.exited).toBe(0);
+    expect(listener.stdout()).toContain(`Deleted webhook ${webhookId}`);
+    const left = await t.http().get('/api/v1/webhooks').set(AUTH).expect(200);
+    expect(left.body.data).toEqual([]);
+  }, 120_000);
+
+  it('refuses to register a local URL on a service without WEBHOOK_ALLOW_PRIVATE_URLS, naming the variable', async () => {
+    const strictDir = mkdtempSync(join(tmpdir(), 'booking-strict-'));
+    const strict = await startTestApp({
+      databaseUrl: `sqlite:${join(strictDir, 'strict.sqlite')}`,
+      env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'false' },
+    });
+    try {
+      const refused = await strict
+        .http()
+        .post('/api/v1/webhooks')
+        .set(AUTH)
+        .send({ url: 'http://127.0.0.1:4000/' })
+        .expect(400);
+      expect(refused.body.code).toBe('webhook_url_not_allowed');
+      expect(refused.body.message).toContain('WEBHOOK_ALLOW_PRIVATE_URLS=true');
+
+      const listener = webhookListen(['--service', strict.url, '--key', ADMIN_KEY, '--port', '0']);
+      listeners.push(listener);
+      expect(await listener.exited).toBe(1);
+      expect(listener.stderr()).toContain('WEBHOOK_ALLOW_PRIVATE_URLS=true');
+      expect(listener.stdout()).not.toContain('Listening for');
+    } finally {
+      await strict.close();
+    }
+  }, 120_000);
+
+  it("sends a test body built from this site's name and URL and an appointment of now", async () => {
+    const receiver = await Receiver.start();
+    try {
+      const webhook = await t
+        .http()
+        .post('/api/v1/webhooks')
+        .set(AUTH)
+        .send({ url: receiver.url('/test') })
+        .expect(201);
+      const before = Date.now();
+      await t.http().post(`/api/v1/webhooks/${webhook.body.id}/test`).set(AUTH).send({}).expect(200);
+      const [request] = await receiver.waitFor('/test', 1);
+
+      expect(request.json.signature).toEqual({
+        token: webhook.body.token,
+        site_name: 'Test Site',
+        site_url: 'https://booking.example.com',
+        home_url: 'https://booking.example.com',
+        network_site_url: 'https://booking.example.com',
+      });
+      expect(request.json.appointment.public_edit_url).toMatch(
+        /^https:\/\/booking\.example\.com\/appointments\/change\//,
+      );
+      const created = Date.parse(`${request.json.appointment.date_created.replace(' ', 'T')}Z`);
+      expect(Math.abs(created - before)).toBeLessThan(60_000);
+      expect(request.body).not.toMatch(/yoursite|2018-/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('has the committed openapi.json equal to the one the code generates (npm run openapi -- --check)', () => {
+    // Its own process, as a developer or CI runs it: one more app in this process would share its SQLite driver.
+    const check = spawnSync(
+      process.execPath,
+      ['--require', 'ts-node/register/transpile-only', 'src/cli/openapi.ts', '--check'],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' },
+    );
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  }, 180_000);
+
+  it('has an openapi.json that a standard OpenAPI 3.1 validator accepts', async () => {
+    const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as Record<string, unknown>;
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.webhooks as object)).toEqual([
+      'appointment_booked',
+      'appointment_edited',
+      'appointment_rescheduled',
+      'appointment_canceled',
+    ]);
+  });
+});

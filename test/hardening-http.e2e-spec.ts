@@ -1,0 +1,360 @@
+import { connect } from 'node:net';
+import { MAX_JSON_DEPTH } from '../src/common/http/json-depth';
+import { expectInvalid } from './support/expect-invalid';
+import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+
+interface Operation {
+  parameters?: { name: string; in: string }[];
+}
+type OpenApiDocument = { paths: Record<string, Record<string, Operation>> };
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const types = '/api/v1/appointment-types';
+
+/** Each documented operation whose path matches, its path parameters replaced by `id`. */
+function operations(document: OpenApiDocument, matches: (path: string, operation: Operation) => boolean) {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    METHODS.filter((method) => item[method] !== undefined && matches(path, item[method])).map((method) => ({
+      method,
+      path,
+      url: (id: string) => path.replace(/\{[^}]+\}/g, id),
+    })),
+  );
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Writes `text` on a raw socket and reads what comes back until the server closes or `waitMs` passes:
+ * for requests no HTTP client would send (a broken header, a body announced and never sent).
+ */
+function rawExchange(url: string, text: string, waitMs: number): Promise<RawResponse | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    let received = '';
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(parseRaw(received));
+    };
+    const timer = setTimeout(finish, waitMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const response = parseRaw(received);
+      if (response && Buffer.byteLength(response.body) >= Number(response.headers['content-length']))
+        finish();
+    });
+    socket.on('end', finish);
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' ? finish() : reject(error),
+    );
+    socket.write(text);
+  });
+}
+
+function parseRaw(text: string): RawResponse | undefined {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4) };
+}
+
+/** The one error body, its request id the response's `x-request-id`. */
+function expectErrorBody(
+  response: { status: number; headers: Record<string, string | undefined>; body: unknown },
+  status: number,
+  code: string,
+): void {
+  expect(response.status).toBe(status);
+  expect(response.body).toEqual({
+    statusCode: status,
+    error: expect.any(String),
+    code,
+    message: expect.any(String),
+    request_id: response.headers['x-request-id'],
+  });
+  expect(response.headers['x-request-id']).toMatch(UUID);
+}
+
+describe('HTTP edge hardening (e2e)', () => {
+  let t: TestApp;
+  let document: OpenApiDocument;
+  let typeId: number;
+
+  beforeAll(async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+    document = (await t.http().get('/docs-json').expect(200)).body;
+    typeId = (await t.http().post(types).set(AUTH).send({ title: 'Intro', duration: 30 }).expect(201)).body
+      .id;
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('deeply nested JSON', () => {
+    const nested = (levels: number) => `{"title":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+
+    it('refuses a body nested 5,000 deep with 400 body_too_deep on every kind of body route', async () => {
+      const deep = nested(5000);
+      expect(deep.length).toBeLessThan(31 * 1024);
+      const routes: [string, string][] = [
+        ['post', types],
+        ['patch', `${types}/${typeId}`],
+        ['post', '/api/v1/team-members'],
+        ['post', '/api/v1/webhooks'],
+        ['post', '/api/v1/appointments'],
+        ['patch', '/api/v1/customers/1'],
+      ];
+      for (const [method, url] of routes) {
+        const response = await t
+          .http()
+          [method as 'post'](url)
+          .set(AUTH)
+          .set('Content-Type', 'application/json')
+          .send(deep);
+        expect({ method, url, status: response.status }).toEqual({ method, url, status: 400 });
+        expectErrorBody(response, 400, 'body_too_deep');
+      }
+      await t.http().get('/health').expect(200);
+    });
+
+    it(`accepts nesting up to ${MAX_JSON_DEPTH} levels (then validates it) and refuses one level more`, async () => {
+      const atLimit = await t
+        .http()
+        .post(types)
+        .set(AUTH)
+        .set('Content-Type', 'application/json')
+        .send(nested(MAX_JSON_DEPTH));
+      expectInvalid(atLimit, 'title');
+      const over = await t
+        .http()
+        .post(types)
+        .set(AUTH)
+        .set('Content-Type', 'application/json')
+        .send(nested(MAX_JSON_DEPTH + 1));
+      expect(over.body.code).toBe('body_too_deep');
+    });
+
+    it('counts brackets inside strings as text', async () => {
+      const response = await t
+        .http()
+        .post(types)
+        .set(AUTH)
+        .send({ title: '['.repeat(200), duration: 30 });
+      expect(response.status).toBe(201);
+    });
+  });
+
+  describe('one error body from every layer', () => {
+    it('answers a malformed URL escape with 400 invalid_url and a request id', async () => {
+      for (const url of [`${types}/%E0%A4%A`, '/%', '/api/v1/%zz']) {
+        const response = await t.http().get(url).set(AUTH);
+        expectErrorBody(response, 400, 'invalid_url');
+      }
+    });
+
+    it('answers a path escaping /docs with 403 forbidden, not internal_error', async () => {
+      for (const url of ['/docs/%2e%2e/package.json', '/docs/%2e%2e/%2e%2e/etc/passwd']) {
+        const response = await t.http().get(url);
+        expectErrorBody(response, 403, 'forbidden');
+      }
+    });
+
+    it('answers an over-long path parameter with 414 uri_too_long', async () => {
+      const response = await t
+        .http()
+        .get(`${types}/${'1'.repeat(200)}`)
+        .set(AUTH);
+      expectErrorBody(response, 414, 'uri_too_long');
+    });
+
+    it('answers unknown routes and methods with 404 route_not_found', async () => {
+      for (const call of [t.http().get('/nope'), t.http().put(types).set(AUTH), t.http().trace('/health')]) {
+        expectErrorBody(await call, 404, 'route_not_found');
+      }
+    });
+
+    it('answers an unsupported or empty content type with 415 unsupported_media_type', async () => {
+      const xml = await t.http().post(types).set(AUTH).set('Content-Type', 'text/xml').send('<x/>');
+      expectErrorBody(xml, 415, 'unsupported_media_type');
+    });
+
+    it('answers a request the HTTP parser refuses with the error body and a request id', async () => {
+      const broken = await rawExchange(t.url, 'GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 2000);
+      expect(broken?.status).toBe(400);
+      expect(JSON.parse(broken?.body ?? '')).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'bad_request',
+        message: expect.any(String),
+        request_id: broken?.headers['x-request-id'],
+      });
+      const huge = await rawExchange(
+        t.url,
+        `GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(32 * 1024)}\r\n\r\n`,
+        2000,
+      );
+      expect(huge?.status).toBe(431);
+      expect(JSON.parse(huge?.body ?? '')).toMatchObject({ code: 'headers_too_large', statusCode: 431 });
+      expect(JSON.parse(huge?.body ?? '').request_id).toMatch(UUID);
+    });
+  });
+
+  describe('pagination', () => {
+    const lists = () =>
+      operations(document, (_path, operation) =>
+        (operation.parameters ?? []).some(
+          (parameter) => parameter.in === 'query' && parameter.name === 'offset',
+        ),
+      );
+
+    it('refuses a huge or non-decimal offset or limit on every list route with 400 naming the field', async () => {
+      expect(lists().map(({ path }) => path)).toEqual(
+        expect.arrayContaining([types, '/api/v1/appointments', '/api/v1/webhooks/{id}/deliveries']),
+      );
+      const failures: string[] = [];
+      for (const { url, path } of lists()) {
+        for (const field of ['offset', 'limit']) {
+          for (const value of ['9999999999999999999999', '1e3', '0x10', '1.5', '-1', '']) {
+            const response = await t
+              .http()
+              .get(`${url(String(typeId))}?${field}=${value}`)
+              .set(AUTH);
+            const fields = (response.body.details ?? []).map((detail: { field: string }) => detail.field);
+            if (
+              response.status !== 400 ||
+              response.body.code !== 'validation_failed' ||
+              !fields.includes(field)
+            )
+              failures.push(`${path}?${field}=${value}: ${response.status} ${response.body.code}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('answers the largest exact offset with an empty page', async () => {
+      for (const { url } of lists()) {
+        const offset = Number.MAX_SAFE_INTEGER;
+        const response = await t
+          .http()
+          .get(`${url(String(typeId))}?offset=${offset}`)
+          .set(AUTH);
+        if (response.status === 404) continue; // a webhook that does not exist
+        expect({ url: url(String(typeId)), status: response.status }).toEqual({
+          url: url(String(typeId)),
+          status: 200,
+        });
+        expect(response.body).toMatchObject({ data: [], meta: { offset } });
+      }
+    });
+  });
+
+  describe('path ids', () => {
+    const aliases = ['0x1', '1e0', '1.0', '01', '%201', '+1', '-1', '0', '2147483648', '9007199254740993'];
+
+    it('refuses every non-canonical or out-of-range id with 400 naming id, on every :id route', async () => {
+      const routes = operations(document, (path) => path.includes('{id}'));
+      expect(routes.length).toBeGreaterThan(10);
+      const failures: string[] = [];
+      for (const { method, path, url } of routes) {
+        for (const id of aliases) {
+          const call = t.http()[method](url(id)).set(AUTH);
+          const response = await (['post', 'patch', 'put'].includes(method) ? call.send({}) : call);
+          const fields = (response.body.details ?? []).map((detail: { field: string }) => detail.field);
+          if (response.status !== 400 || response.body.code !== 'validation_failed' || !fields.includes('id'))
+            failures.push(
+              `${method.toUpperCase()} ${path} id=${id}: ${response.status} ${response.body.code}`,
+            );
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it('still reads the largest id', async () => {
+      const response = await t.http().get(`${types}/2147483647`).set(AUTH);
+      expect(response.status).toBe(404);
+      expect(response.body.code).toBe('not_found');
+      await t.http().get(`${types}/${typeId}`).set(AUTH).expect(200);
+    });
+  });
+
+  describe('request ids', () => {
+    it('echoes a short plain client id', async () => {
+      const id = `Trace.id_9-${'x'.repeat(117)}`;
+      expect(id).toHaveLength(128);
+      const response = await t.http().get('/health').set('X-Request-Id', id).expect(200);
+      expect(response.headers['x-request-id']).toBe(id);
+    });
+
+    it('replaces a long or unusual client id with a generated one, in the header and the error body', async () => {
+      for (const id of ['x'.repeat(15 * 1024), 'x'.repeat(129), 'a b', '<script>', 'a,b', 'ünï']) {
+        const response = await t.http().get(types).set('X-Request-Id', id);
+        expect(response.status).toBe(401);
+        expect(response.headers['x-request-id']).toMatch(UUID);
+        expect(response.body.request_id).toBe(response.headers['x-request-id']);
+      }
+    });
+  });
+
+  describe('time zones', () => {
+    it('refuses 500 KB time zones with 400 naming the field', async () => {
+      for (let i = 0; i < 3; i++) {
+        const timezone = `Europe/${i}${'x'.repeat(500 * 1024)}`;
+        const response = await t
+          .http()
+          .post(types)
+          .set(AUTH)
+          .send({ title: `Zone ${i}`, duration: 30, timezone });
+        expectInvalid(response, 'timezone');
+        expect(JSON.stringify(response.body).length).toBeLessThan(4096);
+      }
+    });
+  });
+
+  describe('admin authentication before the body', () => {
+    const announced = (authorization: string) =>
+      `POST ${types} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+      `Content-Length: 1000000\r\n${authorization}\r\n`;
+
+    it('answers 401 to an admin POST without a key before its announced 1 MB body is sent', async () => {
+      const started = Date.now();
+      const response = await rawExchange(t.url, announced(''), 3000);
+      expect(response?.status).toBe(401);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(JSON.parse(response?.body ?? '')).toMatchObject({
+        code: 'unauthorized',
+        request_id: response?.headers['x-request-id'],
+      });
+      const wrongKey = await rawExchange(t.url, announced('Authorization: Bearer wrong\r\n'), 3000);
+      expect(wrongKey?.status).toBe(401);
+    });
+
+    it('waits for the body of a request with the key, so the 401 above came before reading it', async () => {
+      const response = await rawExchange(t.url, announced(`Authorization: ${AUTH.Authorization}\r\n`), 500);
+      expect(response).toBeUndefined();
+    });
+
+    it('keeps public routes and the API documentation open', async () => {
+      await t.http().get('/health').expect(200);
+      await t.http().head('/health').expect(200);
+      await t.http().get('/docs').expect(200);
+      await t.http().get('/docs-json').expect(200);
+      const unknown = await t.http().post('/api/v1/nope').send({});
+      expect(unknown.status).toBe(404);
+    });
+  });
+});

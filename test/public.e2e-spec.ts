@@ -1,0 +1,458 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
+import { TOKEN_LOOKUP_FLOOR_MS } from '../src/public/public-booking.service';
+import { recordEvents } from './support/events';
+import { freePort, killAll, run, stopped } from './support/service-process';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+
+const EVERY_DAY = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+    day,
+    [{ start: '09:00', end: '17:00' }],
+  ]),
+);
+
+/** Monday 2030-01-07 09:00 in Berlin, and other offered starts of the same week. */
+const MONDAY_9 = '2030-01-07T08:00:00.000Z';
+const MONDAY_10 = '2030-01-07T09:00:00.000Z';
+const TUESDAY_11 = '2030-01-08T10:00:00.000Z';
+
+function unfold(ics: string): string {
+  return ics.replace(/\r\n[ \t]/g, '');
+}
+
+function icsField(ics: string, name: string): string | undefined {
+  return new RegExp(`^${name}[:;](.*)$`, 'm').exec(unfold(ics).replace(/\r/g, ''))?.[1];
+}
+
+/** The CSRF cookie and the form token of a page, as a browser would hold them. */
+function formSecrets(response: request.Response): { cookie: string; csrf: string } {
+  const setCookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
+  const cookie = setCookie.map((line) => line.split(';')[0]).find((pair) => pair.includes('booking_csrf='));
+  const csrf = /name="_csrf"\s+value="([^"]+)"/.exec(response.text)?.[1];
+  if (!cookie || !csrf) throw new Error('the page set no CSRF cookie or form token');
+  return { cookie, csrf };
+}
+
+describe('public booking routes and pages (e2e)', () => {
+  let t: TestApp;
+  let events: ReturnType<typeof recordEvents>;
+
+  const book = (start: string, email = 'nathan@example.com', slug = 'consultation') =>
+    t
+      .http()
+      .post(`/api/v1/public/appointment-types/${slug}/bookings`)
+      .send({
+        start_date: start,
+        customer_information: { Name: 'Nathan Tyler', Email: email, Phone: '+49 30 123456' },
+        customer_timezone: 'America/New_York',
+      });
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      databaseUrl: await freshDatabaseUrl(),
+      env: { PUBLIC_RATE_LIMIT: '10000', PUBLIC_RATE_LIMIT_WRITES: '10000' },
+    });
+    events = recordEvents(t, 'appointment.*');
+    const host = await t
+      .http()
+      .post('/api/v1/team-members')
+      .set(AUTH)
+      .send({ name: 'Ann Smith', display_name: 'Dr. Ann', email: 'ann@clinic.example' })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({
+        title: 'Consultation',
+        duration: 30,
+        availability_increment: 60,
+        timezone: 'Europe/Berlin',
+        availability: EVERY_DAY,
+        team_member_ids: [host.body.id],
+        web_meeting_url: 'https://meet.example.com/room',
+        web_meeting_password: 'sesame',
+        customer_fields: [{ label: 'Phone', type: 'phone', required: true }],
+      })
+      .expect(201);
+    await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({ title: 'Secret plans', status: 'draft', duration: 30, availability: EVERY_DAY })
+      .expect(201);
+  });
+
+  afterAll(async () => {
+    await t.close();
+    killAll();
+  });
+
+  it('shows a published type without internal fields', async () => {
+    const response = await t.http().get('/api/v1/public/appointment-types/consultation').expect(200);
+    expect(response.body).toEqual({
+      slug: 'consultation',
+      title: 'Consultation',
+      description: '',
+      timezone: 'Europe/Berlin',
+      duration: 30,
+      price: 0,
+      currency: 'USD',
+      customer_fields: [{ label: 'Phone', type: 'phone', required: true, options: [] }],
+      booking_url: 'https://booking.example.com/book/consultation',
+    });
+    expect(response.text).not.toContain('sesame');
+    expect(response.text).not.toContain('ann@clinic.example');
+  });
+
+  it('gives availability with local_start in the viewer’s time zone', async () => {
+    const response = await t
+      .http()
+      .get('/api/v1/public/appointment-types/consultation/availability')
+      .query({ start_date: '2030-01-07', end_date: '2030-01-07', timezone: 'America/New_York' })
+      .expect(200);
+    expect(response.body.timezone).toBe('America/New_York');
+    expect(response.body.slots[0]).toEqual({
+      start_date: MONDAY_9,
+      end_date: '2030-01-07T08:30:00.000Z',
+      local_start: '2030-01-07T03:00:00-05:00',
+      seats_remaining: 1,
+    });
+  });
+
+  it('hides a draft type from the API and the page', async () => {
+    const type = await t.http().get('/api/v1/public/appointment-types/secret-plans').expect(404);
+    expect(type.body).toMatchObject({ statusCode: 404, code: 'not_found' });
+    await t
+      .http()
+      .get('/api/v1/public/appointment-types/secret-plans/availability')
+      .query({ start_date: '2030-01-07', end_date: '2030-01-07' })
+      .expect(404);
+    const booking = await book(MONDAY_9, 'draft@example.com', 'secret-plans').expect(404);
+    expect(booking.body.code).toBe('not_found');
+    const page = await t.http().get('/book/secret-plans').expect(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.text).not.toContain('Secret plans');
+    const list = await t.http().get('/api/v1/appointments').set(AUTH).query({ limit: 200 }).expect(200);
+    expect(
+      list.body.data.map((a: { customer_information: { Email: string } }) => a.customer_information.Email),
+    ).not.toContain('draft@example.com');
+  });
+
+  it('books by slug, with availability always enforced and no admin fields accepted', async () => {
+    events.clear();
+    const offGrid = await book('2030-01-07T08:15:00.000Z', 'grid@example.com').expect(422);
+    expect(offGrid.body.code).toBe('slot_not_offered');
+    const adminField = await t
+      .http()
+      .post('/api/v1/public/appointment-types/consultation/bookings')
+      .send({
+        start_date: '2030-01-07T03:00:00.000Z',
+        customer_information: { Name: 'Night Owl', Email: 'owl@example.com', Phone: '+1 555 0100' },
+        ignore_availability: true,
+      })
+      .expect(400);
+    expect(adminField.body.code).toBe('validation_failed');
+
+    const booked = await book(MONDAY_9).expect(201);
+    expect(booked.body).toMatchObject({
+      status: 'booked',
+      start_date: MONDAY_9,
+      customer_timezone: 'America/New_York',
+      appointment_type: { slug: 'consultation', title: 'Consultation', timezone: 'Europe/Berlin' },
+      team_members: [{ display_name: 'Dr. Ann' }],
+      web_meeting_url: 'https://meet.example.com/room',
+      public_edit_url: `https://booking.example.com/appointments/change/${booked.body.token}`,
+      calendar_url: `https://booking.example.com/api/v1/public/appointments/${booked.body.token}/calendar.ics`,
+    });
+    expect(booked.text).not.toContain('ann@clinic.example');
+    expect(events.events.map((event) => event.name)).toEqual(['appointment.booked']);
+
+    const taken = await book(MONDAY_9, 'second@example.com').expect(409);
+    expect(taken.body.code).toBe('slot_unavailable');
+  });
+
+  it('answers a wrong token with 404, taking as long as a right one', async () => {
+    const booked = await book(MONDAY_10, 'timing@example.com').expect(201);
+    const token: string = booked.body.token;
+    const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    const timed = async (path: string, status: number) => {
+      const started = performance.now();
+      const response = await t.http().get(path).expect(status);
+      return { response, ms: performance.now() - started };
+    };
+    for (const path of [`/api/v1/public/appointments/${wrong}`, '/api/v1/public/appointments/x']) {
+      const { response, ms } = await timed(path, 404);
+      expect(response.body).toMatchObject({ statusCode: 404, code: 'not_found' });
+      expect(response.body.request_id).toEqual(expect.any(String));
+      expect(ms).toBeGreaterThanOrEqual(TOKEN_LOOKUP_FLOOR_MS - 1);
+    }
+    expect((await timed(`/api/v1/public/appointments/${token}`, 200)).ms).toBeGreaterThanOrEqual(
+      TOKEN_LOOKUP_FLOOR_MS - 1,
+    );
+    await t.http().post(`/api/v1/public/appointments/${wrong}/cancel`).expect(404);
+    await t
+      .http()
+      .post(`/api/v1/public/appointments/${wrong}/reschedule`)
+      .send({ start_date: TUESDAY_11 })
+      .expect(404);
+    await t.http().get(`/api/v1/public/appointments/${wrong}/calendar.ics`).expect(404);
+    await t.http().get(`/api/v1/public/appointments/${token.toLowerCase()}`).expect(404);
+    const page = await t.http().get(`/appointments/change/${wrong}`).expect(404);
+    expect(page.headers['content-type']).toContain('text/html');
+  });
+
+  it('reschedules only to an offered slot: 422 for any other start', async () => {
+    const booked = await book('2030-01-09T08:00:00.000Z', 'move@example.com').expect(201);
+    const token: string = booked.body.token;
+    const reschedule = (start: string) =>
+      t.http().post(`/api/v1/public/appointments/${token}/reschedule`).send({ start_date: start });
+    for (const start of [
+      '2030-01-09T08:20:00.000Z',
+      '2030-01-09T03:00:00.000Z',
+      '2020-01-09T08:00:00.000Z',
+    ]) {
+      const refused = await reschedule(start).expect(422);
+      expect(refused.body.code).toBe('slot_not_offered');
+    }
+    const taken = await reschedule(MONDAY_9).expect(409);
+    expect(taken.body.code).toBe('slot_unavailable');
+    events.clear();
+    const moved = await reschedule('2030-01-09T09:00:00.000Z').expect(200);
+    expect(moved.body).toMatchObject({ status: 'booked', start_date: '2030-01-09T09:00:00.000Z' });
+    expect(events.events.map((event) => event.name)).toEqual(['appointment.rescheduled']);
+  });
+
+  it('never moves an appointment onto a type that became a draft', async () => {
+    const type = await t
+      .http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({ title: 'Soon retired', duration: 30, timezone: 'UTC', availability: EVERY_DAY })
+      .expect(201);
+    const booked = await t
+      .http()
+      .post('/api/v1/public/appointment-types/soon-retired/bookings')
+      .send({
+        start_date: '2030-01-07T09:00:00.000Z',
+        customer_information: { Name: 'R', Email: 'r@example.com' },
+      })
+      .expect(201);
+    await t
+      .http()
+      .patch(`/api/v1/appointment-types/${type.body.id}`)
+      .set(AUTH)
+      .send({ status: 'draft' })
+      .expect(200);
+    const refused = await t
+      .http()
+      .post(`/api/v1/public/appointments/${booked.body.token}/reschedule`)
+      .send({ start_date: '2030-01-07T10:00:00.000Z' })
+      .expect(422);
+    expect(refused.body.code).toBe('slot_not_offered');
+    const page = await t.http().get(`/appointments/change/${booked.body.token}`).expect(200);
+    expect(page.text).toContain('cannot be moved online');
+    expect(page.text).not.toContain('/reschedule"');
+    await t.http().get('/book/soon-retired').expect(404);
+    await t.http().post(`/api/v1/public/appointments/${booked.body.token}/cancel`).expect(200);
+  });
+
+  it('reaches nothing of another appointment by a token', async () => {
+    const mine = await book('2030-01-10T08:00:00.000Z', 'mine@example.com').expect(201);
+    const theirs = await book('2030-01-10T09:00:00.000Z', 'theirs@example.com').expect(201);
+    const view = await t.http().get(`/api/v1/public/appointments/${mine.body.token}`).expect(200);
+    expect(view.text).not.toContain('theirs@example.com');
+    expect(view.text).not.toContain(theirs.body.token);
+    const page = await t.http().get(`/appointments/change/${mine.body.token}`).expect(200);
+    expect(page.text).not.toContain('theirs@example.com');
+    expect(page.text).not.toContain(theirs.body.token);
+    const ics = await t.http().get(`/api/v1/public/appointments/${mine.body.token}/calendar.ics`).expect(200);
+    expect(ics.text).not.toContain(theirs.body.token);
+    // Paths that try to reach past the token segment find no route or no appointment.
+    await t
+      .http()
+      .get(`/api/v1/public/appointments/${mine.body.token}%2F..%2F${theirs.body.token}`)
+      .expect(404);
+    await t
+      .http()
+      .get(`/api/v1/public/appointments/${mine.body.token}/../${theirs.body.token}/cancel`)
+      .expect(404);
+    await t.http().post(`/api/v1/public/appointments/${mine.body.token}/cancel`).expect(200);
+    const still = await t.http().get(`/api/v1/public/appointments/${theirs.body.token}`).expect(200);
+    expect(still.body.status).toBe('booked');
+  });
+
+  it('serves the calendar file of a rescheduled and of a canceled appointment', async () => {
+    const booked = await book('2030-01-11T08:00:00.000Z', 'ics@example.com').expect(201);
+    const token: string = booked.body.token;
+    const calendar = async () => {
+      const response = await t.http().get(`/api/v1/public/appointments/${token}/calendar.ics`).expect(200);
+      expect(response.headers['content-type']).toBe('text/calendar; charset=utf-8');
+      return response.text;
+    };
+    const first = await calendar();
+    expect(first).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    expect(icsField(first, 'STATUS')).toBe('CONFIRMED');
+    expect(icsField(first, 'SEQUENCE')).toBe('0');
+    expect(icsField(first, 'DTSTART')).toBe('20300111T080000Z');
+    const uid = icsField(first, 'UID');
+    expect(uid).toMatch(/^[0-9a-f]{32}@booking\.example\.com$/);
+    expect(unfold(first)).toContain(booked.body.public_edit_url);
+
+    await t
+      .http()
+      .post(`/api/v1/public/appointments/${token}/reschedule`)
+      .send({ start_date: '2030-01-11T12:00:00.000Z' })
+      .expect(200);
+    const moved = await calendar();
+    expect(icsField(moved, 'UID')).toBe(uid);
+    expect(icsField(moved, 'SEQUENCE')).toBe('1');
+    expect(icsField(moved, 'DTSTART')).toBe('20300111T120000Z');
+    expect(icsField(moved, 'DTEND')).toBe('20300111T123000Z');
+    expect(icsField(moved, 'STATUS')).toBe('CONFIRMED');
+
+    await t.http().post(`/api/v1/public/appointments/${token}/cancel`).expect(200);
+    const canceled = await calendar();
+    expect(icsField(canceled, 'UID')).toBe(uid);
+    expect(icsField(canceled, 'STATUS')).toBe('CANCELLED');
+    expect(Number(icsField(canceled, 'SEQUENCE'))).toBeGreaterThan(1);
+    const view = await t.http().get(`/api/v1/public/appointments/${token}`).expect(200);
+    expect(view.body.status).toBe('canceled');
+    const refused = await t
+      .http()
+      .post(`/api/v1/public/appointments/${token}/reschedule`)
+      .send({ start_date: '2030-01-11T13:00:00.000Z' })
+      .expect(409);
+    expect(refused.body.code).toBe('appointment_canceled');
+  });
+
+  it('serves pages with a strict CSP that forbids framing', async () => {
+    const page = await t.http().get('/book/consultation').expect(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const csp: string = page.headers['content-security-policy'];
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.text).toContain('<label for="field-0">Name</label>');
+  });
+
+  it('refuses a booking page form post without the CSRF token, and books with it', async () => {
+    const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    const start = /name="start_date"\s+value="([^"]+)"/.exec(page.text)?.[1];
+    expect(start).toBeDefined();
+    const form = {
+      tz: 'Europe/Berlin',
+      start_date: start!,
+      'field:Name': 'Form Poster',
+      'field:Email': 'form@example.com',
+      'field:Phone': '+49 30 999999',
+    };
+    const post = (fields: Record<string, string>, withCookie: boolean) => {
+      const req = t.http().post('/book/consultation').type('form').send(fields);
+      return withCookie ? req.set('Cookie', cookie) : req;
+    };
+    events.clear();
+    const missing = await post(form, true).expect(403);
+    expect(missing.headers['content-type']).toContain('text/html');
+    await post({ ...form, _csrf: csrf }, false).expect(403);
+    await post({ ...form, _csrf: `${csrf.slice(0, -2)}xx` }, true).expect(403);
+    expect(events.events).toEqual([]);
+
+    const booked = await post({ ...form, _csrf: csrf }, true).expect(303);
+    expect(booked.headers.location).toMatch(
+      /^\/appointments\/change\/[A-Za-z0-9_-]+\?done=booked&tz=Europe%2FBerlin$/,
+    );
+    const confirmation = await t.http().get(booked.headers.location).expect(200);
+    expect(confirmation.text).toContain('Booking confirmed');
+    expect(confirmation.text).toContain('calendar.ics');
+  });
+});
+
+describe('public rate limits (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-e2e-')), 'limits.sqlite')}`,
+      env: {
+        PUBLIC_RATE_LIMIT: '3',
+        PUBLIC_RATE_LIMIT_WRITES: '1',
+        PUBLIC_RATE_LIMIT_WINDOW_SECONDS: '60',
+        PUBLIC_FRAME_ANCESTORS: 'https://www.example.com',
+      },
+    });
+  });
+
+  afterAll(() => t.close());
+
+  it('answers 429 with Retry-After and the usual error body after the configured limit', async () => {
+    for (let i = 0; i < 3; i += 1) await t.http().get('/api/v1/public/appointment-types/none').expect(404);
+    const limited = await t.http().get('/book/none').expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.headers['content-type']).toContain('text/html');
+    // Framing is allowed to the configured origins only.
+    expect(limited.headers['content-security-policy']).toContain('frame-ancestors https://www.example.com');
+    expect(limited.headers['x-frame-options']).toBeUndefined();
+    const api = await t.http().get('/api/v1/public/appointments/whatever').expect(429);
+    expect(api.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      code: 'rate_limited',
+      message: expect.stringContaining('Too many requests'),
+      request_id: expect.any(String),
+    });
+    // The admin API is not limited.
+    await t.http().get('/api/v1/appointment-types').set(AUTH).expect(200);
+  });
+});
+
+describe('public routes keep tokens out of the logs (e2e)', () => {
+  afterAll(killAll);
+
+  it('logs the change page and the public API with the token replaced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'booking-logs-'));
+    const server = run({
+      DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'booking.sqlite')}`,
+      PORT: String(await freePort()),
+      ADMIN_API_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'info',
+    });
+    // A busy machine takes long to compile and boot a second copy of the service.
+    const deadline = Date.now() + 180_000;
+    while (!server.stdout().includes('"msg":"listening"')) {
+      if (Date.now() > deadline) throw new Error(`the service did not start:\n${server.stderr()}`);
+      await sleep(100);
+    }
+    const http = () => request(server.url);
+    await http()
+      .post('/api/v1/appointment-types')
+      .set(AUTH)
+      .send({ title: 'Logged', duration: 30, availability: EVERY_DAY, timezone: 'UTC' })
+      .expect(201);
+    const booked = await http()
+      .post('/api/v1/public/appointment-types/logged/bookings')
+      .send({
+        start_date: '2030-01-07T09:00:00.000Z',
+        customer_information: { Name: 'L', Email: 'l@example.com' },
+      })
+      .expect(201);
+    const token: string = booked.body.token;
+    await http().get(`/appointments/change/${token}`).expect(200);
+    await http().get(`/api/v1/public/appointments/${token}/calendar.ics`).expect(200);
+    await http().get(`/api/v1/public/appointments/${token}x`).expect(404);
+    server.child.kill('SIGTERM');
+    await stopped(server);
+    expect(server.stdout()).toContain('/appointments/change/[token]');
+    expect(server.stdout()).toContain('/api/v1/public/appointments/[token]/calendar.ics');
+    expect(server.stdout()).not.toContain(token);
+  }, 240_000);
+});
