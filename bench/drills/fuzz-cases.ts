@@ -48,7 +48,8 @@ export class Rng {
 // OpenAPI
 
 export interface Schema {
-  type?: string;
+  /** OpenAPI 3.1 spells a nullable type as `['string', 'null']`; 3.0 as `type` + `nullable`. */
+  type?: string | string[];
   nullable?: boolean;
   enum?: unknown[];
   example?: unknown;
@@ -157,9 +158,10 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
  * example then tells what is meant. Undefined when the document does not say.
  */
 export function effectiveType(schema: Schema): string | undefined {
+  if (Array.isArray(schema.type)) return effectiveType({ ...schema, type: ownType(schema) });
   if (schema.type === 'object' && !schema.properties) {
     if (schema.example === undefined || schema.example === null)
-      return schema.nullable ? undefined : 'object';
+      return isNullable(schema) ? undefined : 'object';
     if (typeof schema.example === 'string') return 'string';
     if (typeof schema.example === 'number') return 'number';
     return 'object';
@@ -167,6 +169,16 @@ export function effectiveType(schema: Schema): string | undefined {
   if (schema.type === 'integer') return 'number';
   if (!schema.type && schema.enum) return typeof schema.enum[0];
   return schema.type;
+}
+
+/** Whether the document lets the field be null, in either OpenAPI version's spelling. */
+export function isNullable(schema: Schema): boolean {
+  return schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null'));
+}
+
+/** The type besides `null` of a 3.1 type list (the first, when there are several). */
+function ownType(schema: Schema): string | undefined {
+  return Array.isArray(schema.type) ? schema.type.find((type) => type !== 'null') : schema.type;
 }
 
 /** A literal JSON text to splice into a body where a JS value cannot say it (1e999, -0, deep nesting). */
@@ -201,7 +213,7 @@ export function violation(schema: Schema | undefined, raw: unknown, path = 'body
   if (!schema) return null;
   const value = plain(raw);
   if (value === undefined) return null;
-  if (value === null) return schema.nullable ? null : `${path} is null and not nullable`;
+  if (value === null) return isNullable(schema) ? null : `${path} is null and not nullable`;
   const type = effectiveType(schema);
   if (schema.enum && !schema.enum.includes(value)) return `${path} is not one of the enum`;
   switch (type) {

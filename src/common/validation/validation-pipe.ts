@@ -28,6 +28,16 @@ function ownMessage(message: string, error: ValidationError): string {
 /** Refuses a list longer than any field takes before the framework walks the value item by item. */
 class BoundedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A body a DTO describes is a JSON object; `null`, a list or a bare value is no such body (a route
+    // without a body gets `undefined`, which stays allowed).
+    if (
+      metadata.type === 'body' &&
+      isDtoClass(metadata.metatype) &&
+      value !== undefined &&
+      !isPlainObject(value)
+    ) {
+      throw invalid([{ field: 'body', message: 'must be a JSON object' }]);
+    }
     // Bodies and query strings are plain trees; a custom parameter may be anything (a request, with cycles).
     const field = metadata.type === 'body' || metadata.type === 'query' ? oversizedList(value) : null;
     if (field !== null) {
@@ -51,6 +61,14 @@ class AppValidationPipe extends BoundedValidationPipe {
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
+}
+
+function isDtoClass(metatype: ArgumentMetadata['metatype']): boolean {
+  return metatype !== undefined && ![Object, String, Number, Boolean, Array].includes(metatype as never);
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function invalid(details: FieldError[]): DomainError {

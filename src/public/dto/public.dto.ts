@@ -29,7 +29,7 @@ export class PublicBookingDto {
   @IsObject()
   customer_information!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'America/New_York', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'America/New_York', nullable: true })
   @IsOptional()
   @IsTimeZone()
   customer_timezone?: string | null;
