@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
@@ -102,6 +109,7 @@ export class AppointmentsController {
     summary:
       'Cancel an appointment (frees its slot); canceling twice changes nothing. The body takes no fields',
   })
+  @ApiBody({ type: CancelAppointmentDto, required: false })
   @ApiOkResponse({ type: AppointmentDto })
   @ApiErrors('validation_failed', 'not_found')
   cancel(@IdParam() id: number, @Body() _body: CancelAppointmentDto): Promise<AppointmentDto> {
