@@ -343,6 +343,20 @@ describe('HTTP edge hardening (e2e)', () => {
       expect(wrongKey?.status).toBe(401);
     });
 
+    it('answers 404 to an unknown route before its announced body is sent, and never parses it', async () => {
+      const unknown = `POST /api/v1/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`;
+      const response = await rawExchange(t.url, unknown, 3000);
+      expect(response?.status).toBe(404);
+      expect(JSON.parse(response?.body ?? '')).toMatchObject({ code: 'route_not_found' });
+      // A broken body is not even looked at.
+      const broken = await t
+        .http()
+        .post('/api/v1/nothing')
+        .set('content-type', 'application/json')
+        .send('{bad');
+      expectErrorBody(broken, 404, 'route_not_found');
+    });
+
     it('waits for the body of a request with the key, so the 401 above came before reading it', async () => {
       const response = await rawExchange(t.url, announced(`Authorization: ${AUTH.Authorization}\r\n`), 500);
       expect(response).toBeUndefined();

@@ -318,7 +318,11 @@ describe('HTTP foundation (e2e)', () => {
   describe('health', () => {
     it('answers 200 when the database answers', async () => {
       const response = await t.http().get('/health').expect(200);
-      expect(response.body).toEqual({ status: 'ok', database: 'up' });
+      expect(response.body).toEqual({
+        status: 'ok',
+        database: 'up',
+        events: { unhandled: expect.any(Number), failing: 0, oldest_failing_id: null },
+      });
     });
 
     it('answers 503 when the database does not', async () => {

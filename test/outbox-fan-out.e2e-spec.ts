@@ -161,6 +161,31 @@ describe('outbox fan-out (e2e)', () => {
     await stop(t);
   });
 
+  it('relays a backlog larger than one batch in one pass, past a stream stuck behind a failing event', async () => {
+    databaseUrl = await freshDatabaseUrl();
+    const t = await start();
+    const now = Date.now();
+    const row = (stream_key: string | null, next_attempt_at: number | null, attempts = 0) => ({
+      name: 'appointment_type.created',
+      payload: '{}',
+      occurred_at: now - 60_000,
+      handled_at: null,
+      claimed_until: null,
+      attempts,
+      last_error: null,
+      stream_key,
+      next_attempt_at,
+    });
+    // A stream whose first event fails and backs off for an hour, with 150 events waiting behind it…
+    await outbox(t).insert(row('appointment:999', now + 3_600_000, 3));
+    for (let i = 0; i < 150; i += 1) await outbox(t).insert(row('appointment:999', null));
+    // …and 250 events of no stream after them.
+    await outbox(t).insert(Array.from({ length: 250 }, () => row(null, null)));
+    expect(await t.app.get(OutboxRelay).relayOnce({ includeRecent: true })).toBe(250);
+    expect(await outbox(t).countBy({ handled_at: IsNull() })).toBe(151);
+    await stop(t);
+  });
+
   it("fans out an appointment's events strictly in order when an earlier event's fan-out failed", async () => {
     databaseUrl = await freshDatabaseUrl();
     const t = await start({ OUTBOX_RETRY_BASE_MS: '0', OUTBOX_RETRY_MAX_MS: '0' });

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { eventually } from './support/eventually';
 import { Receiver } from './support/receiver';
 import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
@@ -75,7 +76,12 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
     const serverOnly = await start({ WEBHOOK_WORKER: 'false' });
     const webhookId = await createWebhook(serverOnly, '/restart');
     await publishBookings(serverOnly, 10);
-    const [stuck, ...waiting] = await deliveries(serverOnly, webhookId);
+    // Fan-out follows the commit: wait until every event has its delivery.
+    const [stuck, ...waiting] = await eventually(async () => {
+      const all = await deliveries(serverOnly, webhookId);
+      expect(all).toHaveLength(10);
+      return all;
+    });
     expect(waiting).toHaveLength(9);
     // As if another instance had claimed it and then died mid-attempt.
     const leaseEnds = Date.now() + 1500;

@@ -270,7 +270,8 @@ export class AppointmentsService {
    * calendar revision; null when no appointment has that token.
    */
   async findByToken(token: string): Promise<TokenAppointment | null> {
-    const manager = this.appointments.manager;
+    // Inside a booking's transaction (an idempotent public booking reads back what it booked) read in it.
+    const manager = this.transactions.readWith(this.appointments.manager);
     const appointment = await manager.findOneBy(AppointmentEntity, { token });
     // The database found it by an index; the comparison that decides is constant-time and case-exact.
     if (!appointment || !sameSecret(appointment.token, token)) return null;
@@ -305,6 +306,9 @@ export class AppointmentsService {
       });
       let changed = 0;
       for (const appointment of appointments) {
+        // Read after the lock: the same event handled twice at once (a relay racing the after-commit
+        // emission) finds the member already gone here and announces nothing a second time.
+        if (!appointment.team_member_ids.includes(member.id)) continue;
         const type = await this.requireType(tx.manager, appointment.appointment_type_id);
         const remaining = await this.teamMembers.snapshots(tx.manager, appointment.team_member_ids);
         const teamBefore = [...remaining.filter((m) => m.id !== member.id), member].sort(

@@ -49,6 +49,15 @@ export class Transactions {
   }
 
   /**
+   * The manager to read with: the enclosing transaction's when this call chain runs inside `run` (so a read
+   * sees that transaction's own uncommitted writes, which on PostgreSQL another pooled connection would not),
+   * otherwise `outside`.
+   */
+  readWith(outside: EntityManager): EntityManager {
+    return this.current.getStore()?.manager ?? outside;
+  }
+
+  /**
    * Runs `work` in a transaction and commits it. Called inside another `run` (the same async call chain), it
    * joins that transaction: its writes and events commit, or roll back, with the outer one.
    */

@@ -7,16 +7,17 @@ import { PUBLIC_ROUTE } from './public.decorator';
  * Refuses an admin request without the key in Fastify's `onRequest` hook: before the body is read, so an
  * unauthenticated client cannot make the service receive and parse up to 1 MB per request. A route is
  * public when its Fastify config says so (`@Public()` puts it there, `markPublic` for routes Nest does not
- * own); an unknown route stays a 404 for everyone. `AdminAuthGuard` repeats the check per handler.
+ * own); an unknown route is a 404 for everyone, also answered before its body is read. `AdminAuthGuard` repeats the check per handler.
  */
 export function authenticateOnRequest(fastify: FastifyInstance, credentials: AdminCredentials): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const config = request.routeOptions.config as unknown as Record<string, unknown>;
-    if (
-      request.is404 ||
-      config[PUBLIC_ROUTE] === true ||
-      credentials.accepts(request.headers.authorization)
-    ) {
+    if (request.is404) {
+      // Answered here, before the body is read, like a refused key: nobody's body is parsed for nothing.
+      done(new DomainError('route_not_found', `Cannot ${request.method} ${request.url.split('?')[0]}`));
+      return;
+    }
+    if (config[PUBLIC_ROUTE] === true || credentials.accepts(request.headers.authorization)) {
       done();
       return;
     }

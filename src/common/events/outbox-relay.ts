@@ -5,6 +5,8 @@ import { EventDispatcher } from './event-dispatcher';
 import { OutboxRepository, OutboxStats } from './outbox.repository';
 
 const BATCH = 100;
+/** A bound on one pass (100,000 events), so that a shutdown or the next interval is never far away. */
+const MAX_BATCHES_PER_PASS = 1000;
 /** How long an instance owns an event it is re-emitting; after that another instance may take it. */
 const CLAIM_MS = 60_000;
 
@@ -67,11 +69,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let relayed = 0;
     try {
       await this.readiness.waitUntilReady();
-      for (const event of await this.outbox.due(occurredBefore, now, BATCH)) {
-        if (!(await this.outbox.claim(event.id, now, now + CLAIM_MS))) continue;
-        const result = await this.dispatcher.dispatch(event);
-        if (result === 'handled') relayed += 1;
-        if (result === 'waiting') await this.outbox.release(event.id);
+      // Batch after batch until the backlog is worked off: an event taken and handled, failed (then backing
+      // off) or claimed elsewhere is not due again, so each batch holds new events and the loop ends.
+      for (let batch = 0; batch < MAX_BATCHES_PER_PASS && !this.stopped; batch += 1) {
+        const due = await this.outbox.due(occurredBefore, now, BATCH);
+        let progressed = false;
+        for (const event of due) {
+          if (!(await this.outbox.claim(event.id, now, now + CLAIM_MS))) continue;
+          progressed = true;
+          const result = await this.dispatcher.dispatch(event);
+          // 'waiting' keeps its claim: its predecessor's handling emits it, claim or not.
+          if (result === 'handled') relayed += 1;
+        }
+        if (due.length < BATCH || !progressed) break;
       }
     } catch (error) {
       this.logger.error({

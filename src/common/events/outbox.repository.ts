@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThan, LessThanOrEqual, MoreThan, Or, Repository } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Or, Repository } from 'typeorm';
 import { Transactions } from '../../database/transactions';
 import { StoredEvent } from './domain-event';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -37,18 +37,25 @@ export class OutboxRepository {
     return toStoredEvent(row);
   }
 
-  /** Unhandled events due for the relay, oldest first: not claimed by a live instance, not backing off. */
+  /**
+   * Unhandled events due for the relay, oldest first: not claimed by a live instance, not backing off, and
+   * not waiting behind an earlier unhandled event of their stream (that one's handling brings them along), so
+   * a stream stuck on a failing event never fills the batch and hides the events after it.
+   */
   async due(occurredBefore: number, now: number, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.rows.find({
-      where: {
-        handled_at: IsNull(),
-        occurred_at: LessThan(occurredBefore),
-        claimed_until: Or(IsNull(), LessThan(now)),
-        next_attempt_at: Or(IsNull(), LessThanOrEqual(now)),
-      },
-      order: { id: 'ASC' },
-      take: limit,
-    });
+    const rows = await this.rows
+      .createQueryBuilder('e')
+      .where('e.handled_at IS NULL')
+      .andWhere('e.occurred_at < :occurredBefore', { occurredBefore })
+      .andWhere('(e.claimed_until IS NULL OR e.claimed_until < :now)', { now })
+      .andWhere('(e.next_attempt_at IS NULL OR e.next_attempt_at <= :now)', { now })
+      .andWhere(
+        `(e.stream_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox_events p
+          WHERE p.stream_key = e.stream_key AND p.id < e.id AND p.handled_at IS NULL))`,
+      )
+      .orderBy('e.id', 'ASC')
+      .take(limit)
+      .getMany();
     return rows.map(toStoredEvent);
   }
 
@@ -62,13 +69,6 @@ export class OutboxRepository {
       );
       return (result.affected ?? 0) === 1;
     });
-  }
-
-  /** Gives a claim back (the event waits for its stream's predecessor), so that any instance may take it. */
-  async release(id: number): Promise<void> {
-    await this.transactions.run(({ manager }) =>
-      manager.update(OutboxEventEntity, { id, handled_at: IsNull() }, { claimed_until: null }),
-    );
   }
 
   markHandled(ids: number[], now: number): Promise<void> {

@@ -10,6 +10,15 @@ describe('redactUrl', () => {
     expect(redactUrl(url)).toBe(expected);
   });
 
+  it('hides the token however the path is percent-encoded', () => {
+    expect(redactUrl('/%61ppointments/change/secret')).toBe('/appointments/change/[token]');
+    expect(redactUrl('/api/v1/public/%61ppointments/secret/cancel')).toBe(
+      '/api/v1/public/appointments/[token]/cancel',
+    );
+    expect(redactUrl('/appointments%2Fchange%2Fsecret')).toBe('/appointments/change/[token]');
+    expect(redactUrl('/appointments/change/%73ecret')).toBe('/appointments/change/[token]');
+  });
+
   it('leaves other URLs alone', () => {
     expect(redactUrl('/api/v1/appointments/12?status=booked')).toBe('/api/v1/appointments/12?status=booked');
     expect(redactUrl('/book/intro-call?date=2030-01-07')).toBe('/book/intro-call?date=2030-01-07');
