@@ -5,7 +5,17 @@ import { createApp } from './app.factory';
 import { resolveAdminKey } from './config/admin-key';
 import { ConfigError, loadConfig } from './config/app-config';
 
+const SUPPORTED_NODE_MAJOR = 24;
+
 async function main(): Promise<void> {
+  // An older Node loads native modules built for 24 and dies without a word (a segmentation fault).
+  if (Number(process.versions.node.split('.')[0]) < SUPPORTED_NODE_MAJOR) {
+    process.stderr.write(
+      `This service needs Node.js ${SUPPORTED_NODE_MAJOR} or newer; this is ${process.version}. ` +
+        'Install Node.js 24 (see README), then run npm ci again.\n',
+    );
+    process.exit(1);
+  }
   let config;
   try {
     config = loadConfig();

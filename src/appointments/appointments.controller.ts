@@ -75,7 +75,7 @@ export class AppointmentsController {
     const result = await this.idempotency.run('appointments', key, request.body, 201, () =>
       this.appointments.book(body),
     );
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    if (result.replayed) void reply.status(result.status).header('idempotent-replayed', 'true');
     return result.body;
   }
 

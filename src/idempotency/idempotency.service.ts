@@ -14,6 +14,8 @@ const PRUNE_EVERY_MS = 3600 * 1000;
 
 export interface IdempotentResult<T> {
   body: T;
+  /** The status the first answer had. */
+  status: number;
   /** True when this is the stored answer to an earlier request with the same key. */
   replayed: boolean;
 }
@@ -50,7 +52,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     status: number,
     work: () => Promise<T>,
   ): Promise<IdempotentResult<T>> {
-    if (key === undefined) return { body: await work(), replayed: false };
+    if (key === undefined) return { body: await work(), status, replayed: false };
     if (!KEY_PATTERN.test(key)) {
       throw new DomainError(
         'idempotency_key_invalid',
@@ -74,7 +76,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
           response_body: JSON.stringify(body),
           created_at: Date.now(),
         });
-        return { body, replayed: false };
+        return { body, status, replayed: false };
       });
     } catch (error) {
       // Another instance stored the key first (SQLite serializes, PostgreSQL's lock makes this rare).
@@ -108,5 +110,5 @@ function replay<T>(earlier: IdempotencyKeyEntity, requestHash: string): Idempote
       'this Idempotency-Key was used with another request body in the last 24 hours; use a new key',
     );
   }
-  return { body: JSON.parse(earlier.response_body) as T, replayed: true };
+  return { body: JSON.parse(earlier.response_body) as T, status: earlier.status_code, replayed: true };
 }

@@ -101,7 +101,7 @@ export class PublicApiController {
         return toPublicAppointment(found, token, this.config.siteUrl);
       },
     );
-    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    if (result.replayed) void reply.status(result.status).header('idempotent-replayed', 'true');
     return result.body;
   }
 

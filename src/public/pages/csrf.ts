@@ -6,8 +6,10 @@ import { AppConfig } from '../../config/app-config';
 /**
  * CSRF protection for the pages' form posts: a signed double-submit cookie. The browser holds a random
  * cookie (HttpOnly, SameSite=Lax); every form carries an HMAC of it. A cross-site page can neither read
- * the cookie nor forge the HMAC, and a cookie planted from a sibling domain fails the HMAC. The key derives
- * from the admin key, so every instance of one deployment accepts the others' forms.
+ * the cookie nor forge the HMAC. On HTTPS the `__Host-` cookie cannot be planted from a sibling domain; on
+ * plain HTTP it can, and the pages then sign the planted value like any other, so there the protection rests
+ * on SameSite alone (changing an appointment still needs its secret token). The key derives from the admin
+ * key, so every instance of one deployment accepts the others' forms.
  */
 @Injectable()
 export class CsrfTokens {

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
 import type { TokenAppointment } from '../../appointments/appointments.service';
 import { Public } from '../../common/auth/public.decorator';
+import { instant } from '../../common/validation/validators';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { PublicBookingService } from '../public-booking.service';
@@ -25,12 +26,12 @@ import {
   windowStart,
 } from './slot-picker';
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'canceled'];
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
 
+/** The API's own rule (a day that exists: 2031-02-29 is refused, not rolled over to March). */
 function isInstant(value: string | undefined): value is string {
-  return value !== undefined && INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+  return value !== undefined && instant(value) === null;
 }
 
 /**
