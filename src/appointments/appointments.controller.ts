@@ -1,15 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
+import { ApiIdempotencyKey } from '../idempotency/api-idempotency-key.decorator';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { ApiPageResponse, Page } from '../common/http/pagination';
 import { AppointmentsService } from './appointments.service';
@@ -50,13 +44,7 @@ export class AppointmentsController {
       'The customer is matched by `customer_information.Email`.',
   })
   @ApiCreatedResponse({ type: AppointmentDto })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Any unique string (1–255 visible ASCII characters). Sent again with the same body within 24 h, it answers ' +
-      'the first result (header `Idempotent-Replayed: true`) and books nothing new; with another body: 422.',
-  })
+  @ApiIdempotencyKey()
   @ApiErrors(
     'validation_failed',
     'unknown_team_member',

@@ -12,19 +12,13 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
 import { Public } from '../common/auth/public.decorator';
 import { ApiErrors } from '../common/http/api-errors';
 import { AppConfig } from '../config/app-config';
+import { ApiIdempotencyKey } from '../idempotency/api-idempotency-key.decorator';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { calendarFile } from './calendar-file';
 import {
@@ -69,13 +63,7 @@ export class PublicApiController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Book an offered slot (availability always enforced)' })
   @ApiCreatedResponse({ type: PublicAppointmentDto })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Any unique string (1–255 visible ASCII characters). Sent again with the same body within 24 h, it answers ' +
-      'the first result (header `Idempotent-Replayed: true`) and books nothing new; with another body: 422.',
-  })
+  @ApiIdempotencyKey()
   @ApiErrors(
     'validation_failed',
     'not_found',

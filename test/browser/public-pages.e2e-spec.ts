@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
@@ -8,7 +9,6 @@ import { Receiver, verifyDelivery } from '../support/receiver';
 import { freePort } from '../support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl } from '../support/test-app';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const PHONE = { width: 390, height: 844 };
 
@@ -87,17 +87,7 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
       .expect(201);
     secret = webhook.body.secret;
     // A browser that cannot be found fails the suite here: it is never skipped.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       viewport: PHONE,
       isMobile: true,
