@@ -259,7 +259,6 @@ describe('outbox fan-out (e2e)', () => {
     }
     const event = await outbox(t).findOneByOrFail({ name: BOOKED });
     await until(async () => (await outbox(t).findOneByOrFail({ id: event.id })).handled_at !== null);
-    console.log('health times', healthTimes.join(','));
     expect(Math.max(...healthTimes)).toBeLessThan(1000);
     expect(answeredIn).toBeLessThan(2000);
     await stop(t);
