@@ -9,6 +9,7 @@ import { AdminCredentials } from './common/auth/admin-credentials';
 import { DomainError, ErrorCode } from './common/errors/domain-error';
 import { ErrorBody, errorBody, ErrorFilter } from './common/errors/error.filter';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './common/http/json-depth';
+import { nulField } from './common/http/nul-field';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { createPino, JsonLogger } from './common/logging/json-logger';
 import { createValidationPipe } from './common/validation/validation-pipe';
@@ -19,6 +20,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Swagger UI and the OpenAPI document (`/docs`, `/docs/…`, `/docs-json`) are public, as swagger.ts serves them. */
 const DOCS_ROUTE = /^\/docs(?:[/-]|$)/;
+const ENCODED_NUL = /%00/i;
 
 /** Builds the whole application (used by main.ts and by the e2e tests, so both run the same thing). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -40,7 +42,27 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    // No path or query value holds a NUL: PostgreSQL refuses it in text, so it would surface as a 500.
+    if (ENCODED_NUL.test(request.url)) {
+      done(new DomainError('invalid_url', 'The URL contains a NUL character (%00)'));
+      return;
+    }
     done();
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const field = nulField(request.body);
+    if (field === null) {
+      done();
+      return;
+    }
+    const details = [{ field, message: 'must not contain a NUL character' }];
+    done(
+      new DomainError(
+        'validation_failed',
+        `Invalid request: ${field} must not contain a NUL character`,
+        details,
+      ),
+    );
   });
   authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey));
   markPublic(fastify, (url) => DOCS_ROUTE.test(url));

@@ -166,6 +166,17 @@ describe('HTTP edge hardening (e2e)', () => {
       }
     });
 
+    it('answers a NUL in a path or a query with 400 invalid_url (PostgreSQL refuses NUL in text)', async () => {
+      for (const url of [
+        '/api/v1/customers?email=a%00b%40example.com',
+        '/api/v1/public/appointments/%00',
+        '/api/v1/public/appointment-types/%00/availability',
+        '/appointments/change/%00',
+      ]) {
+        expectErrorBody(await t.http().get(url).set(AUTH), 400, 'invalid_url');
+      }
+    });
+
     it('answers a path escaping /docs with 403 forbidden, not internal_error', async () => {
       for (const url of ['/docs/%2e%2e/package.json', '/docs/%2e%2e/%2e%2e/etc/passwd']) {
         const response = await t.http().get(url);

@@ -598,4 +598,24 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       expectRefused(await refusedWithoutWrites(raw('patch', `${CUSTOMERS}/${customerId}`, text)), 'body');
     }
   });
+  it('refuses a NUL character in any string of a body, which PostgreSQL cannot store', async () => {
+    const cases: [() => PromiseLike<Refusal>, string][] = [
+      [() => post(MEMBERS, { name: 'a\u0000b', email: 'nul@example.com' }), 'name'],
+      [() => post(TYPES, { title: 'ok', duration: 30, description: 'x\u0000' }), 'description'],
+      [() => patch(`${CUSTOMERS}/${customerId}`, { name: '\u0000' }), 'name'],
+      [
+        () =>
+          post(APPOINTMENTS, {
+            appointment_type_id: typeId,
+            start_date: '2031-03-03T10:00:00Z',
+            customer_information: { Name: 'Nul', Email: 'nul\u0000@example.com' },
+          }),
+        'customer_information.Email',
+      ],
+    ];
+    for (const [send, field] of cases) {
+      const response = await refusedWithoutWrites(send);
+      expect(response.body.details).toEqual([{ field, message: 'must not contain a NUL character' }]);
+    }
+  });
 });
