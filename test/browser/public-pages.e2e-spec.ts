@@ -174,6 +174,10 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await expect(page.getByRole('heading', { name: 'Canceled appointment' }).isVisible()).resolves.toBe(true);
     expect(await page.locator('form').count()).toBe(0);
     expect(await page.locator('a[href$="/calendar.ics"]').count()).toBe(1);
+    // Not a dead end: the way to book again.
+    expect(await page.getByRole('link', { name: 'book a new time' }).getAttribute('href')).toMatch(
+      /^\/book\//,
+    );
     await expectNoHorizontalScroll(page);
     await page.screenshot({ path: join(ARTIFACTS, 'change-canceled.png'), fullPage: true });
     const [, , canceled] = await deliveries(3);

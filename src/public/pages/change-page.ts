@@ -86,7 +86,10 @@ export function changePage(input: ChangePageInput): RenderedPage {
 
   let actions: SafeHtml;
   if (canceled) {
-    actions = html`<p class="card">This appointment is canceled. To meet, please book a new time.</p>`;
+    const bookAgain = `/book/${encodeURIComponent(appointment.appointment_type_slug)}`;
+    actions = html`<p class="card">
+      This appointment is canceled. To meet, please <a href="${bookAgain}">book a new time</a>.
+    </p>`;
   } else if (input.confirmCancel) {
     actions = html`<section class="card" aria-labelledby="cancel-heading">
       <h2 id="cancel-heading">Cancel this appointment?</h2>

@@ -81,6 +81,7 @@ export function renderPage(options: PageOptions): RenderedPage {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <meta name="robots" content="noindex" />
+        <link rel="icon" href="data:," />
         <title>${options.title} · ${options.siteName}</title>
         <style nonce="${nonce}">
           ${new SafeHtml(STYLE)}
