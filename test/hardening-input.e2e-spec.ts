@@ -518,7 +518,7 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
         [
           () => post(TYPES, { title: 'Hosts', duration: 30, team_member_ids: ids(101) }),
           'team_member_ids',
-          'must be a list of at most 100 positive integer ids',
+          'must be a list of at most 100 ids from 1 to 2147483647',
         ],
         [
           () =>
@@ -529,7 +529,7 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
               team_member_ids: ids(21),
             }),
           'team_member_ids',
-          'must be a list of at most 20 positive integer ids',
+          'must be a list of at most 20 ids from 1 to 2147483647',
         ],
         [
           () => post(WEBHOOKS, { url: 'http://127.0.0.1:9/a', appointment_type_ids: ids(1001) }),
@@ -617,5 +617,30 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       const response = await refusedWithoutWrites(send);
       expect(response.body.details).toEqual([{ field, message: 'must not contain a NUL character' }]);
     }
+  });
+  it('refuses ids beyond the integer columns (2^31 - 1) and non-canonical id filters, in bodies and queries', async () => {
+    const big = 2147483648;
+    const cases: [() => PromiseLike<Refusal>, string][] = [
+      [() => t.http().get(`${APPOINTMENTS}?customer_id=99999999999`).set(AUTH), 'customer_id'],
+      [() => t.http().get(`${APPOINTMENTS}?appointment_type_id=${big}`).set(AUTH), 'appointment_type_id'],
+      [() => t.http().get(`${APPOINTMENTS}?team_member_id=1e3`).set(AUTH), 'team_member_id'],
+      [() => t.http().get(`${APPOINTMENTS}?team_member_id=01`).set(AUTH), 'team_member_id'],
+      [
+        () =>
+          post(APPOINTMENTS, {
+            appointment_type_id: big,
+            start_date: '2031-03-03T10:00:00Z',
+            customer_information: { Name: 'Big', Email: 'big@example.com' },
+          }),
+        'appointment_type_id',
+      ],
+      [() => post(TYPES, { title: 'Big host', duration: 30, team_member_ids: [big] }), 'team_member_ids'],
+      [
+        () => post(WEBHOOKS, { url: 'http://127.0.0.1:9/big', appointment_type_ids: [big] }),
+        'appointment_type_ids',
+      ],
+    ];
+    for (const [send, field] of cases) expectRefused(await refusedWithoutWrites(send), field);
+    await t.http().get(`${APPOINTMENTS}?team_member_id=${memberId}`).set(AUTH).expect(200);
   });
 });

@@ -373,6 +373,30 @@ describe('public booking routes and pages (e2e)', () => {
     expect(confirmation.text).toContain('Booking confirmed');
     expect(confirmation.text).toContain('calendar.ics');
   });
+
+  it('books once when the same rendered form is posted twice at once (a double click)', async () => {
+    const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    const starts = [...page.text.matchAll(/name="start_date"\s+value="([^"]+)"/g)].map((m) => m[1]);
+    const submission = /name="_submission" value="([^"]+)"/.exec(page.text)?.[1];
+    expect(submission).toBeDefined();
+    const form = {
+      tz: 'Europe/Berlin',
+      start_date: starts[starts.length - 1],
+      'field:Name': 'Double Click',
+      'field:Email': 'double@example.com',
+      'field:Phone': '+49 30 111111',
+      _csrf: csrf,
+      _submission: submission!,
+    };
+    events.clear();
+    const [first, second] = await Promise.all(
+      [1, 2].map(() => t.http().post('/book/consultation').type('form').set('Cookie', cookie).send(form)),
+    );
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(events.events.filter((event) => event.name === 'appointment.booked')).toHaveLength(1);
+  });
 });
 
 describe('public rate limits (e2e)', () => {

@@ -16,9 +16,6 @@ import { WebhookEntity } from './webhook.entity';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** Bounds what a receiver can make us read; the log keeps only the first 4 KB anyway. */
-const MAX_RESPONSE_BYTES = 1024 * 1024;
-
 @Module({
   imports: [
     TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]),
@@ -35,9 +32,9 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
         maxRedirects: 0,
         timeout: config.webhookTimeoutMs,
         validateStatus: () => true,
-        responseType: 'text',
+        // A stream: the sender reads the first 4 KB of an answer and drops the rest (its size is no failure).
+        responseType: 'stream',
         transformResponse: [(data: unknown) => data],
-        maxContentLength: MAX_RESPONSE_BYTES,
         decompress: true,
       }),
     }),

@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
-import { IsInstant, IsPositiveId, Optional } from '../../common/validation/validators';
+import { IsInstant, IsPositiveId, Optional, QueryId } from '../../common/validation/validators';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../events/appointment-snapshot';
 
 export class ListAppointmentsQuery extends PageQueryDto {
@@ -13,19 +12,19 @@ export class ListAppointmentsQuery extends PageQueryDto {
 
   @ApiPropertyOptional()
   @Optional()
-  @Type(() => Number)
+  @QueryId()
   @IsPositiveId()
   appointment_type_id?: number;
 
   @ApiPropertyOptional()
   @Optional()
-  @Type(() => Number)
+  @QueryId()
   @IsPositiveId()
   team_member_id?: number;
 
   @ApiPropertyOptional()
   @Optional()
-  @Type(() => Number)
+  @QueryId()
   @IsPositiveId()
   customer_id?: number;
 

@@ -17,6 +17,8 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('/appointments%2Fchange%2Fsecret')).toBe('/appointments/change/[token]');
     expect(redactUrl('/appointments/change/%73ecret')).toBe('/appointments/change/[token]');
+    expect(redactUrl('/appointments/change//secret')).toBe('/appointments/change/[token]');
+    expect(redactUrl('/api//v1/public/appointments//secret')).toBe('/api/v1/public/appointments/[token]');
   });
 
   it('leaves other URLs alone', () => {

@@ -71,10 +71,10 @@ describe('validation rules', () => {
     const ids = idList(100);
     expect(ids([1, 2, 3], {})).toBeNull();
     expect(ids([1, 2, 1], {})).toBe('must not name id 1 twice');
-    expect(ids([1, '2'], {})).toBe('must be a list of at most 100 positive integer ids');
+    expect(ids([1, '2'], {})).toBe('must be a list of at most 100 ids from 1 to 2147483647');
     const many = Array.from({ length: 100_000 }, (_, i) => i + 1);
     expect(idList(1_000_000)(many, {})).toBeNull();
-    expect(ids(many, {})).toBe('must be a list of at most 100 positive integer ids');
+    expect(ids(many, {})).toBe('must be a list of at most 100 ids from 1 to 2147483647');
 
     expect(objectList(2)([{}, {}], {})).toBeNull();
     expect(objectList(2)([{}, {}, {}], {})).toBe('must be a list of at most 2 objects');

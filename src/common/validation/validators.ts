@@ -1,3 +1,5 @@
+import { Transform } from 'class-transformer';
+import { MAX_ID, parseId } from '../http/canonical-id';
 import { isEmail, isURL, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
 import { isValidTimeZone } from './time-zone';
 
@@ -159,10 +161,19 @@ export function IsIntegerIn(min: number, max: number): PropertyDecorator {
   return rule('isIntegerIn', integerIn(min, max));
 }
 
+/** Ids are the database's `integer` columns: 1 to 2^31 - 1 (a larger one is a 500 on PostgreSQL). */
 export function positiveId(value: unknown): string | null {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ID
     ? null
-    : 'must be a positive integer id';
+    : `must be an id from 1 to ${MAX_ID}`;
+}
+
+/** A query-string id: only its canonical spelling (`12`, never `1e1`, `012` or `0xc`) becomes a number. */
+export function QueryId(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    return parseId(value) ?? value;
+  });
 }
 
 export function IsPositiveId(): PropertyDecorator {
@@ -223,15 +234,14 @@ export function oversizedList(value: unknown, max = MAX_LIST_ITEMS): string | nu
 
 /** A list of at most `max` distinct positive integer ids; the size is checked first, duplicates with a Set. */
 export function idList(max: number): Check {
-  const expected = `must be a list of at most ${max} positive integer ids`;
+  const expected = `must be a list of at most ${max} ids from 1 to ${MAX_ID}`;
   return (value) => {
     if (!Array.isArray(value) || value.length > max) return expected;
     const seen = new Set<number>();
-    for (const id of value) {
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > Number.MAX_SAFE_INTEGER)
-        return expected;
-      if (seen.has(id)) return `must not name id ${id} twice`;
-      seen.add(id);
+    for (const id of value as unknown[]) {
+      if (positiveId(id) !== null) return expected;
+      if (seen.has(id as number)) return `must not name id ${id as number} twice`;
+      seen.add(id as number);
     }
     return null;
   };

@@ -80,6 +80,8 @@ export interface BookingPageInput {
   detectZone: boolean;
   picker: PickerOptions;
   csrf: string;
+  /** A fresh key per rendered form: submitting it twice (a double click, a resent POST) books once. */
+  submission: string;
   form: FormState;
 }
 
@@ -104,6 +106,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
         ? ''
         : html`<form method="post" action="${path}" class="card">
             <input type="hidden" name="_csrf" value="${input.csrf}" />
+            <input type="hidden" name="_submission" value="${input.submission}" />
             <input type="hidden" name="tz" value="${input.zone}" />
             ${timeChoices(slots, input.zone, picker.selected!, form.checkedStart)}
             ${form.errors.start_date ? html`<p class="error" role="alert">${form.errors.start_date}</p>` : ''}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -5,6 +6,7 @@ import { DateTime } from 'luxon';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
 import type { TokenAppointment } from '../../appointments/appointments.service';
 import { Public } from '../../common/auth/public.decorator';
+import { IdempotencyService } from '../../idempotency/idempotency.service';
 import { instant } from '../../common/validation/validators';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
@@ -49,6 +51,7 @@ export class PagesController {
     private readonly booking: PublicBookingService,
     private readonly csrf: CsrfTokens,
     private readonly config: AppConfig,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   @Get('book/:slug')
@@ -99,11 +102,14 @@ export class PagesController {
       else if (value !== undefined && value.trim() !== '') information[field.label] = value;
     }
     try {
-      const { token } = await this.booking.book(slug, {
-        start_date: start,
-        customer_information: information,
-        customer_timezone: zone,
-      });
+      const booking = { start_date: start, customer_information: information, customer_timezone: zone };
+      const { body: token } = await this.idempotency.run(
+        'page-bookings',
+        queryText(form, '_submission'),
+        { slug, booking },
+        303,
+        async () => (await this.booking.book(slug, booking)).token,
+      );
       return redirect(reply, `/appointments/change/${token}?done=booked&tz=${encodeURIComponent(zone)}`);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -250,6 +256,7 @@ export class PagesController {
       detectZone: queryText(query, 'tz') === undefined,
       picker,
       csrf: this.csrf.issue(request, reply),
+      submission: randomBytes(18).toString('base64url'),
       form,
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);

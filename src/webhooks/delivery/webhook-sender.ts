@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import { name as productName, version as productVersion } from '../../../package.json';
 import { AppConfig } from '../../config/app-config';
@@ -20,6 +21,29 @@ export interface WebhookEndpoint {
 }
 
 export const USER_AGENT = `${productName}/${productVersion}`;
+
+/** What the delivery log keeps of an answer; the rest is never read, however large the answer is. */
+const RESPONSE_BODY_BYTES = 4096;
+
+/**
+ * The first `limit` bytes of a response, as text, then the stream is dropped. A receiver that answers 2xx with
+ * a large body has still accepted the delivery; reading all of it would only cost memory.
+ */
+async function readPrefix(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      chunks.push(buffer);
+      size += buffer.length;
+      if (size >= limit) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
 
 export function webhookMessageId(deliveryId: number): string {
   return `msg_${deliveryId}`;
@@ -56,7 +80,7 @@ export class WebhookSender {
       .map((secret) => this.signer(secret).sign(id, timestamp, message.payload))
       .join(' ');
     try {
-      const response = await this.http.axiosRef.post<string>(endpoint.url, Buffer.from(message.payload), {
+      const response = await this.http.axiosRef.post<Readable>(endpoint.url, Buffer.from(message.payload), {
         headers: {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': USER_AGENT,
@@ -68,12 +92,13 @@ export class WebhookSender {
         signal: AbortSignal.timeout(this.config.webhookTimeoutMs),
       });
       const retryAfter: unknown = response.headers['retry-after'];
+      const body = await readPrefix(response.data, RESPONSE_BODY_BYTES);
       return {
         started_at: startedAt,
         duration_ms: Date.now() - startedAt,
         status_code: response.status,
         error: null,
-        response_body: typeof response.data === 'string' && response.data !== '' ? response.data : null,
+        response_body: body === '' ? null : body,
         retry_after: typeof retryAfter === 'string' ? retryAfter : null,
       };
     } catch (error) {
