@@ -59,7 +59,11 @@ const CONCURRENCY = 4;
     async function listeners(): Promise<number[]> {
       const rows: Array<{ pid: number }> = await server.app
         .get(DataSource)
-        .query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [LISTENER_APPLICATION_NAME]);
+        // This database only: instances of other databases on the same server listen too.
+        .query(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+          [LISTENER_APPLICATION_NAME],
+        );
       return rows.map((row) => row.pid);
     }
 
