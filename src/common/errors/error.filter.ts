@@ -128,7 +128,8 @@ function body(code: ErrorCode, message: string, requestId: string, details?: Fie
   return result;
 }
 
-function httpReason(status: number): string {
+/** The reason phrase of a status, as the error body's `error` shows it (`Unprocessable Entity`). */
+export function httpReason(status: number): string {
   const name = HttpStatus[status] as string | undefined;
   if (!name) return 'Error';
   return name

@@ -1,7 +1,8 @@
-import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode, FieldError } from '../errors/domain-error';
 import { ErrorResponseDto } from '../errors/error-response.dto';
+import { httpReason } from '../errors/error.filter';
 
 /** What each code's body looks like, as the service answers it: Swagger shows one example per code. */
 const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldError[] }>> = {
@@ -55,22 +56,12 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
   service_unavailable: { message: 'The database is not reachable' },
 };
 
-function reason(status: number): string {
-  const name = HttpStatus[status] as string | undefined;
-  if (!name) return 'Error';
-  return name
-    .toLowerCase()
-    .split('_')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
-}
-
 export function errorExample(code: ErrorCode): ErrorResponseDto {
   const example = EXAMPLES[code] ?? { message: code.replace(/_/g, ' ') };
   const status = ERROR_STATUS[code];
   return {
     statusCode: status,
-    error: reason(status),
+    error: httpReason(status),
     code,
     message: example.message,
     request_id: '6f1c2a9e-3d4b-4f7a-9a51-0c2d9b7e8f10',
