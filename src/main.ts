@@ -38,7 +38,14 @@ async function main(): Promise<void> {
   const url = await app.getUrl();
   if (adminKey.generatedAt)
     process.stdout.write(adminKeyBanner(adminKey.key, adminKey.generatedAt, config.siteUrl));
-  logger.log({ msg: 'listening', url, database: config.database.type, docs: `${config.siteUrl}/docs` });
+  logger.log({
+    msg: 'listening',
+    url,
+    database: config.database.type,
+    docs: `${config.siteUrl}/docs`,
+    // Where the key is, for whoever missed the banner of the first start (never the key itself).
+    admin_key: adminKey.storedIn ?? 'ADMIN_API_KEY',
+  });
 }
 
 /** Framed (and coloured on a terminal) so that the one-time key stands out between JSON log lines. */

@@ -122,6 +122,10 @@ describe('boot and shutdown (e2e)', () => {
     await listening(second);
     expect(second.stdout()).not.toContain(BANNER);
     expect(second.stdout()).not.toContain(key);
+    // It says where the key is kept, for whoever missed the first start's banner.
+    expect(second.stdout()).toContain(`"admin_key":${JSON.stringify(keyFile)}`);
+    // Nest's per-route start-up lines are debug detail, not info.
+    expect(second.stdout()).not.toContain('RouterExplorer');
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
     await request(second.url)
       .get('/api/v1/appointment-types')

@@ -28,7 +28,7 @@ describe('resolveAdminKey', () => {
   it('reuses the stored key on the next start without reporting it as generated', () => {
     const first = resolveAdminKey(undefined, dataDir);
     const second = resolveAdminKey(undefined, dataDir);
-    expect(second).toEqual({ key: first.key });
+    expect(second).toEqual({ key: first.key, storedIn: join(dataDir, 'admin-api-key') });
     expect(second.generatedAt).toBeUndefined();
   });
 

@@ -6,6 +6,8 @@ export interface ResolvedAdminKey {
   key: string;
   /** Set when this start generated the key: the only time it is printed. */
   generatedAt?: string;
+  /** The file the key is kept in, when it is not configured by ADMIN_API_KEY. */
+  storedIn?: string;
 }
 
 /**
@@ -15,9 +17,9 @@ export interface ResolvedAdminKey {
 export function resolveAdminKey(configured: string | undefined, dataDir: string): ResolvedAdminKey {
   if (configured !== undefined) return { key: configured };
   const file = join(dataDir, 'admin-api-key');
-  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim() };
+  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), storedIn: file };
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(24).toString('base64url');
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  return { key, generatedAt: file };
+  return { key, generatedAt: file, storedIn: file };
 }

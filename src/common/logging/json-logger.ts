@@ -32,11 +32,15 @@ export function createPino(level: LogLevel, format: LogFormat = 'json'): Pino {
   return format === 'pretty' ? pino(options, prettyDestination()) : pino(options);
 }
 
+/** Nest contexts that log one line per module, controller and route at start-up. */
+const START_UP_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 export class JsonLogger implements LoggerService {
   constructor(private readonly pino: Pino) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    // Nest's start-up chatter (a line per module and per route) is detail: at info it buried the key banner.
+    this.write(context !== undefined && START_UP_DETAIL.has(context) ? 'debug' : 'info', message, context);
   }
 
   error(message: unknown, traceOrContext?: string, context?: string): void {
