@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
+import { LessThan, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
@@ -64,9 +64,10 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     try {
       return await this.transactions.run(async (tx) => {
         await tx.lockKeys([`idempotency:${scope}:${key}`]);
-        const earlier = await this.find(scope, key, tx.manager.getRepository(IdempotencyKeyEntity));
-        if (earlier !== null) return replay<T>(earlier, requestHash);
-        await tx.manager.delete(IdempotencyKeyEntity, { scope, key });
+        const stored = await tx.manager.findOneBy(IdempotencyKeyEntity, { scope, key });
+        if (stored !== null && isFresh(stored)) return replay<T>(stored, requestHash);
+        // A key past its window is free again; its old row would clash with the new one.
+        if (stored !== null) await tx.manager.delete(IdempotencyKeyEntity, { id: stored.id });
         const body = await work();
         await tx.manager.insert(IdempotencyKeyEntity, {
           scope,
@@ -81,8 +82,8 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       // Another instance stored the key first (SQLite serializes, PostgreSQL's lock makes this rare).
       if (!isUniqueViolation(error)) throw error;
-      const earlier = await this.find(scope, key, this.keys);
-      if (earlier === null) throw error;
+      const earlier = await this.keys.findOneBy({ scope, key });
+      if (earlier === null || !isFresh(earlier)) throw error;
       return replay<T>(earlier, requestHash);
     }
   }
@@ -93,14 +94,10 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
       manager.delete(IdempotencyKeyEntity, { created_at: LessThan(now - IDEMPOTENCY_WINDOW_MS) }),
     );
   }
+}
 
-  private find(
-    scope: string,
-    key: string,
-    repository: Repository<IdempotencyKeyEntity>,
-  ): Promise<IdempotencyKeyEntity | null> {
-    return repository.findOneBy({ scope, key, created_at: MoreThan(Date.now() - IDEMPOTENCY_WINDOW_MS) });
-  }
+function isFresh(stored: IdempotencyKeyEntity, now = Date.now()): boolean {
+  return stored.created_at > now - IDEMPOTENCY_WINDOW_MS;
 }
 
 function replay<T>(earlier: IdempotencyKeyEntity, requestHash: string): IdempotentResult<T> {
