@@ -1,4 +1,3 @@
-import { IANAZone } from 'luxon';
 import {
   DAY_MS,
   DateKey,
@@ -12,6 +11,7 @@ import {
   wallMs,
   zoneOf,
 } from './wall-clock';
+import type { TzZone } from '../../common/time/tz';
 import {
   type AvailabilityWindow,
   type Weekday,
@@ -225,7 +225,7 @@ function localDates(fromLocalDate: string, toLocalDate: string): DateKey[] {
   return dates;
 }
 
-function dayCandidates(zone: IANAZone, date: DateKey, rules: CandidateRules): number[] {
+function dayCandidates(zone: TzZone, date: DateKey, rules: CandidateRules): number[] {
   const durationMs = rules.duration * MINUTE_MS;
   const incrementMs = rules.increment * MINUTE_MS;
   const starts: number[] = [];
@@ -248,7 +248,7 @@ function dayCandidates(zone: IANAZone, date: DateKey, rules: CandidateRules): nu
  * first start is searched in wall-clock minutes; a grid time skipped by spring forward has no
  * instant and the next one is tried.
  */
-function firstOnGrid(zone: IANAZone, date: DateKey, windowStart: number, increment: number): number {
+function firstOnGrid(zone: TzZone, date: DateKey, windowStart: number, increment: number): number {
   const startMinute = (wallMs(zone, windowStart) - date) / MINUTE_MS;
   const firstMinute = Math.ceil(startMinute / increment) * increment;
   for (let minute = firstMinute; minute <= firstMinute + 1440; minute += increment) {
@@ -263,7 +263,7 @@ class DayFrame {
   /** bounds[i] is where dates[i] begins; the last entry is where the range ends. */
   private readonly bounds: number[];
 
-  constructor(zone: IANAZone, dates: DateKey[]) {
+  constructor(zone: TzZone, dates: DateKey[]) {
     this.bounds = [...dates, dates[dates.length - 1] + DAY_MS].map((date) =>
       firstInstantAtOrAfterWall(zone, date),
     );

@@ -1,4 +1,4 @@
-import { IANAZone } from 'luxon';
+import { tzZone, type TzZone } from '../../common/time/tz';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
@@ -47,18 +47,18 @@ export function parseClock(value: string, allowEndOfDay: boolean): number {
   throw new RangeError(`Invalid clock time "${value}", expected HH:mm`);
 }
 
-export function zoneOf(timezone: string): IANAZone {
-  const zone = IANAZone.create(timezone);
-  if (!zone.isValid) throw new RangeError(`Unknown IANA time zone "${timezone}"`);
+export function zoneOf(timezone: string): TzZone {
+  const zone = tzZone(timezone);
+  if (!zone) throw new RangeError(`Unknown IANA time zone "${timezone}"`);
   return zone;
 }
 
 /** What a local clock in `zone` reads at `instant`, expressed as wall ms. */
-export function wallMs(zone: IANAZone, instant: number): number {
+export function wallMs(zone: TzZone, instant: number): number {
   return instant + zone.offset(instant) * MINUTE_MS;
 }
 
-export function dateKeyOf(zone: IANAZone, instant: number): DateKey {
+export function dateKeyOf(zone: TzZone, instant: number): DateKey {
   return Math.floor(wallMs(zone, instant) / DAY_MS) * DAY_MS;
 }
 
@@ -67,7 +67,7 @@ export function dateKeyOf(zone: IANAZone, instant: number): DateKey {
  * a fall-back overlap. Sampling the offset a day either side catches both offsets of any single
  * transition near `wall` (tzdb has no zone with two transitions within two days).
  */
-export function instantsAtWall(zone: IANAZone, wall: number): number[] {
+export function instantsAtWall(zone: TzZone, wall: number): number[] {
   const offsets = new Set([zone.offset(wall - DAY_MS), zone.offset(wall), zone.offset(wall + DAY_MS)]);
   const instants: number[] = [];
   for (const offset of offsets) {
@@ -80,10 +80,10 @@ export function instantsAtWall(zone: IANAZone, wall: number): number[] {
 /**
  * The first instant at which the local clock reads `wall` or later. For an ambiguous time that is
  * the first occurrence (the earlier offset); for a time skipped by spring forward it is the
- * transition itself, i.e. the first wall-clock time that does exist (02:30 -> 03:00, not Luxon's
+ * transition itself, i.e. the first wall-clock time that does exist (02:30 -> 03:00, not a
  * shift by the gap length to 03:30), so a window never silently loses the minutes after the gap.
  */
-export function firstInstantAtOrAfterWall(zone: IANAZone, wall: number): number {
+export function firstInstantAtOrAfterWall(zone: TzZone, wall: number): number {
   const exact = instantsAtWall(zone, wall);
   if (exact.length > 0) return exact[0];
   const before = zone.offset(wall - DAY_MS);

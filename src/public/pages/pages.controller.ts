@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DateTime } from 'luxon';
+import moment from 'moment-timezone';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
 import type { TokenAppointment } from '../../appointments/appointments.service';
 import { Public } from '../../common/auth/public.decorator';
@@ -308,7 +308,8 @@ function customerZone(found: TokenAppointment): string {
 }
 
 function localDate(instant: string, zone: string): string | undefined {
-  return DateTime.fromISO(instant, { setZone: true }).setZone(zone).toISODate() ?? undefined;
+  const local = moment.utc(instant, moment.ISO_8601, true);
+  return local.isValid() ? local.tz(zone).format('YYYY-MM-DD') : undefined;
 }
 
 function capitalize(text: string): string {

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import moment from 'moment-timezone';
 import type { SlotDto } from '../../appointments/dto/availability.dto';
 import { isValidTimeZone } from '../../common/validation/time-zone';
 import { html, SafeHtml } from './html';
@@ -7,6 +7,12 @@ import { html, SafeHtml } from './html';
 export const WINDOW_DAYS = 14;
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE = 'YYYY-MM-DD';
+
+/** An ISO instant as the clock in `zone` shows it (English names, whatever moment's global locale). */
+function inZone(iso: string, zone: string): moment.Moment {
+  return moment.utc(iso, moment.ISO_8601, true).tz(zone).locale('en');
+}
 
 export type FormQuery = Record<string, unknown>;
 
@@ -23,20 +29,15 @@ export function viewerZone(query: FormQuery, fallback: string): string {
 
 /** The first local date (type's zone) of the window shown: `from` if given and not past, else today. */
 export function windowStart(query: FormQuery, typeZone: string): { from: string; to: string; today: string } {
-  const today = DateTime.now().setZone(typeZone).toISODate() ?? '';
+  const today = moment.tz(Date.now(), typeZone).format(DATE);
   const asked = queryText(query, 'from');
-  const parsed =
-    asked !== undefined && LOCAL_DATE.test(asked) ? DateTime.fromISO(asked, { zone: 'UTC' }) : null;
-  const from = parsed?.isValid && asked! > today ? asked! : today;
-  const to =
-    DateTime.fromISO(from, { zone: 'UTC' })
-      .plus({ days: WINDOW_DAYS - 1 })
-      .toISODate() ?? from;
-  return { from, to, today };
+  const valid = asked !== undefined && LOCAL_DATE.test(asked) && moment.utc(asked, DATE, true).isValid();
+  const from = valid && asked > today ? asked : today;
+  return { from, to: shiftDate(from, WINDOW_DAYS - 1), today };
 }
 
 export function shiftDate(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+  return moment.utc(date, DATE, true).add(days, 'days').format(DATE);
 }
 
 /** Slots by the viewer's local date, in time order. */
@@ -50,16 +51,16 @@ export function byLocalDate(slots: SlotDto[]): Map<string, SlotDto[]> {
 }
 
 export function formatTime(iso: string, zone: string): string {
-  return DateTime.fromISO(iso, { zone: 'UTC' }).setZone(zone).toFormat('h:mm a');
+  return inZone(iso, zone).format('h:mm A');
 }
 
 /** `Monday, 7 January 2030, 9:00 AM (Europe/Berlin)` */
 export function formatWhen(iso: string, zone: string): string {
-  return `${DateTime.fromISO(iso, { zone: 'UTC' }).setZone(zone).toFormat('cccc, d LLLL yyyy, h:mm a')} (${zone})`;
+  return `${inZone(iso, zone).format('dddd, D MMMM YYYY, h:mm A')} (${zone})`;
 }
 
 export function formatDay(date: string): string {
-  return DateTime.fromISO(date, { zone: 'UTC' }).toFormat('cccc, d LLLL');
+  return moment.utc(date, DATE, true).locale('en').format('dddd, D MMMM');
 }
 
 export function link(path: string, params: Record<string, string | undefined>, hash = ''): string {
@@ -110,11 +111,11 @@ export function dayLinks(options: PickerOptions): SafeHtml {
   const previous = window.from > window.today ? shiftDate(window.from, -WINDOW_DAYS) : undefined;
   const next = shiftDate(window.from, WINDOW_DAYS);
   const chips = [...days.keys()].map((date) => {
-    const day = DateTime.fromISO(date, { zone: 'UTC' });
+    const day = moment.utc(date, DATE, true).locale('en');
     return html`<a
       href="${link(path, { tz: zone, from: window.from, date }, '#times')}"
       ${date === selected ? html` aria-current="date"` : ''}
-      >${day.toFormat('ccc')}<small>${day.toFormat('d LLL')}</small></a
+      >${day.format('ddd')}<small>${day.format('D MMM')}</small></a
     >`;
   });
   return html`<nav aria-label="Days with free times">
