@@ -1,4 +1,4 @@
-import { decideHealth, HealthAttempt } from './health-policy';
+import { decideHealth, HealthAttempt, WebhookHealthChange } from './health-policy';
 import type { AttemptMode } from './retry-policy';
 
 const NOW = Date.parse('2030-01-07T12:00:00.000Z');
@@ -24,55 +24,34 @@ function attempt(
 describe('decideHealth', () => {
   const since = NOW - DAY;
   const longAgo = NOW - DISABLE_AFTER;
+  const NONE: WebhookHealthChange[] = [];
+  const RECOVERED: WebhookHealthChange[] = [{ webhookId: 1, change: 'recovered' }];
+  const FAILING_NOW: WebhookHealthChange[] = [{ webhookId: 1, change: 'failing', since: NOW }];
+  const GONE: WebhookHealthChange[] = [
+    { webhookId: 1, change: 'disable', reason: 'the receiver answered 410 Gone' },
+  ];
+  const STREAK_TOO_LONG: WebhookHealthChange[] = [
+    {
+      webhookId: 1,
+      change: 'disable',
+      reason: `no successful delivery since ${new Date(longAgo).toISOString()}`,
+      failingBefore: NOW - DISABLE_AFTER,
+    },
+  ];
 
-  it.each<[string, number | null, AttemptMode, Outcome, ReturnType<typeof decideHealth>]>([
-    ['a healthy webhook that delivers stays as it is', null, 'scheduled', 'delivered', []],
-    [
-      'a failing webhook that delivers recovers',
-      since,
-      'scheduled',
-      'delivered',
-      [{ webhookId: 1, change: 'recovered' }],
-    ],
-    [
-      'a first failure starts the streak now',
-      null,
-      'scheduled',
-      'retry',
-      [{ webhookId: 1, change: 'failing', since: NOW }],
-    ],
-    ['a failure within the window only extends the streak', since, 'scheduled', 'failed', []],
-    [
-      'a failure once the streak is old enough disables',
-      longAgo,
-      'scheduled',
-      'retry',
-      [
-        {
-          webhookId: 1,
-          change: 'disable',
-          reason: `no successful delivery since ${new Date(longAgo).toISOString()}`,
-          failingBefore: NOW - DISABLE_AFTER,
-        },
-      ],
-    ],
-    [
-      '410 Gone on a scheduled attempt disables',
-      null,
-      'scheduled',
-      'gone',
-      [{ webhookId: 1, change: 'disable', reason: 'the receiver answered 410 Gone' }],
-    ],
-    [
-      '410 Gone on a manual attempt disables too',
-      null,
-      'manual',
-      'gone',
-      [{ webhookId: 1, change: 'disable', reason: 'the receiver answered 410 Gone' }],
-    ],
-    ['a manual failure leaves the streak alone', null, 'manual', 'failed', []],
-    ['a manual failure does not disable an old streak', longAgo, 'manual', 'failed', []],
-    ['a manual success does not clear the streak', since, 'manual', 'delivered', []],
+  // prettier-ignore
+  it.each<[string, number | null, AttemptMode, Outcome, WebhookHealthChange[]]>([
+    // what must hold                                       failing since  mode         outcome      change
+    ['a healthy webhook that delivers stays as it is',       null,         'scheduled', 'delivered', NONE],
+    ['a failing webhook that delivers recovers',             since,        'scheduled', 'delivered', RECOVERED],
+    ['a first failure starts the streak now',                null,         'scheduled', 'retry',     FAILING_NOW],
+    ['a failure within the window only extends the streak',  since,        'scheduled', 'failed',    NONE],
+    ['a failure once the streak is old enough disables',     longAgo,      'scheduled', 'retry',     STREAK_TOO_LONG],
+    ['410 Gone on a scheduled attempt disables',             null,         'scheduled', 'gone',      GONE],
+    ['410 Gone on a manual attempt disables too',            null,         'manual',    'gone',      GONE],
+    ['a manual failure leaves the streak alone',             null,         'manual',    'failed',    NONE],
+    ['a manual failure does not disable an old streak',      longAgo,      'manual',    'failed',    NONE],
+    ['a manual success does not clear the streak',           since,        'manual',    'delivered', NONE],
   ])('%s', (_name, failingSince, mode, outcome, expected) => {
     expect(decideHealth([attempt(1, failingSince, mode, outcome)], NOW, DISABLE_AFTER)).toEqual(expected);
   });
