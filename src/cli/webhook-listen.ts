@@ -327,7 +327,22 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
   });
 }
 
-async function main(): Promise<void> {
+/** The command line, read and checked. */
+interface ListenOptions {
+  port: number;
+  host: string;
+  forwardUrl: string | undefined;
+  triggers: string[] | undefined;
+  showBody: boolean;
+  /** Receive only: verify with these, register nothing. */
+  secret: string | undefined;
+  token: string | undefined;
+  serviceUrl: string;
+  /** Undefined when receiving only. */
+  adminKey: string | undefined;
+}
+
+function parseCommandLine(): ListenOptions | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -347,71 +362,98 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  if (values.help) return 'help';
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port ${values.port}`);
   if (values.token !== undefined && !/^[0-9a-f]{24}$/i.test(values.token)) {
     process.stderr.write('warning: --token is usually 24 hex characters\n');
   }
   const receiveOnly = values.secret !== undefined || values.token !== undefined;
-  const serviceUrl = (values.service ?? process.env.BOOKING_URL ?? 'http://localhost:3000').replace(
-    /\/+$/,
-    '',
-  );
   const key = receiveOnly ? undefined : adminKey(values.key, process.env);
   if (!receiveOnly && key === undefined) {
     fail('No admin key: pass --key <key> or set ADMIN_API_KEY (the service prints it on its first start).');
   }
+  return {
+    port,
+    host: values.host,
+    forwardUrl: values['forward-url'],
+    triggers: values.trigger,
+    showBody: !values['no-body'],
+    secret: values.secret,
+    token: values.token,
+    serviceUrl: (values.service ?? process.env.BOOKING_URL ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    adminKey: key,
+  };
+}
 
-  const out = process.stdout;
-  const paint = painter(out);
-  const verifier = new WebhookVerifier();
+/** Listens with the receive-only credentials (if any); answers the server and the URL it is reached at. */
+async function startListener(
+  options: ListenOptions,
+  verifier: WebhookVerifier,
+  out: Out,
+): Promise<{ server: http.Server; ownUrl: string }> {
   try {
-    verifier.use({ secret: values.secret, token: values.token });
+    verifier.use({ secret: options.secret, token: options.token });
   } catch (err) {
     fail(`invalid --secret: ${(err as Error).message}`);
   }
   const server = createWebhookListener({
     verifier,
-    log: (received) => printWebhook(received, out, !values['no-body']),
+    log: (received) => printWebhook(received, out, options.showBody),
   });
   let address: AddressInfo;
   try {
-    address = await listen(server, port, values.host);
+    address = await listen(server, options.port, options.host);
   } catch (err) {
-    fail(`cannot listen on ${values.host}:${port}: ${(err as Error).message}`, 1);
+    fail(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`, 1);
   }
   const bound = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const ownUrl =
-    values['forward-url'] ?? `http://${bound.includes(':') ? `[${bound}]` : bound}:${address.port}/`;
+    options.forwardUrl ?? `http://${bound.includes(':') ? `[${bound}]` : bound}:${address.port}/`;
+  return { server, ownUrl };
+}
 
-  let registered: RegisteredWebhook | undefined;
-  const client = key === undefined ? undefined : new ServiceClient(serviceUrl, key);
-  if (client) {
-    try {
-      registered = await client.createWebhook(ownUrl, `webhook:listen ${ownUrl}`, values.trigger);
-    } catch (err) {
-      server.close();
-      fail(err instanceof ServiceError ? explainRegistrationError(err, ownUrl) : String(err), 1);
-    }
-    verifier.use({ secret: registered.secret, token: registered.token });
-    out.write(
-      `Registered webhook ${registered.id} on ${serviceUrl} -> ${ownUrl}\n` +
-        `Verifying with secret ${paint('bold', registered.secret)}\n` +
-        `            and token ${registered.token}\n`,
-    );
+/** Creates the webhook pointing at this listener and verifies with its secret and token from now on. */
+async function register(
+  client: ServiceClient,
+  options: ListenOptions,
+  listener: { server: http.Server; ownUrl: string; verifier: WebhookVerifier },
+  out: Out,
+): Promise<RegisteredWebhook> {
+  const { server, ownUrl, verifier } = listener;
+  let registered: RegisteredWebhook;
+  try {
+    registered = await client.createWebhook(ownUrl, `webhook:listen ${ownUrl}`, options.triggers);
+  } catch (err) {
+    server.close();
+    fail(err instanceof ServiceError ? explainRegistrationError(err, ownUrl) : String(err), 1);
   }
-  const checks = receiveOnly
-    ? [values.secret && 'signature', values.token && 'token'].filter(Boolean).join(' + ')
-    : 'signature + token';
+  verifier.use({ secret: registered.secret, token: registered.token });
+  out.write(
+    `Registered webhook ${registered.id} on ${options.serviceUrl} -> ${ownUrl}\n` +
+      `Verifying with secret ${painter(out)('bold', registered.secret)}\n` +
+      `            and token ${registered.token}\n`,
+  );
+  return registered;
+}
+
+function announceListening(options: ListenOptions, ownUrl: string, registered: boolean, out: Out): void {
+  const checks =
+    options.adminKey === undefined
+      ? [options.secret && 'signature', options.token && 'token'].filter(Boolean).join(' + ')
+      : 'signature + token';
   out.write(
     `Listening for webhooks on ${ownUrl} (${checks ? `checking ${checks}` : 'not verifying, pass --secret'}); ` +
       `Ctrl-C ${registered ? 'deletes the webhook and ' : ''}stops\n\n`,
   );
+}
 
+/** On the first SIGINT or SIGTERM: stop listening, delete the registered webhook, exit; on a second, exit at once. */
+function stopOnSignal(
+  server: http.Server,
+  cleanup: { client: ServiceClient; registered: RegisteredWebhook } | undefined,
+  out: Out,
+): void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) process.exit(130);
@@ -420,21 +462,47 @@ async function main(): Promise<void> {
     // close() waits for in-flight requests; a stuck sender must not keep the process alive.
     setTimeout(() => server.closeAllConnections(), 2000).unref();
     const closed = new Promise((resolve) => server.close(resolve));
-    let exitCode = 0;
-    if (client && registered) {
-      try {
-        await client.deleteWebhook(registered.id);
-        out.write(`Deleted webhook ${registered.id}\n`);
-      } catch (err) {
-        process.stderr.write(`could not delete webhook ${registered.id}: ${(err as Error).message}\n`);
-        exitCode = 1;
-      }
-    }
+    const exitCode = cleanup ? await deleteRegistered(cleanup.client, cleanup.registered, out) : 0;
     await closed;
     process.exit(exitCode);
   };
   process.on('SIGINT', (signal) => void stop(signal));
   process.on('SIGTERM', (signal) => void stop(signal));
+}
+
+/** Answers the exit code: 1 when the webhook could not be deleted. */
+async function deleteRegistered(
+  client: ServiceClient,
+  registered: RegisteredWebhook,
+  out: Out,
+): Promise<number> {
+  try {
+    await client.deleteWebhook(registered.id);
+    out.write(`Deleted webhook ${registered.id}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`could not delete webhook ${registered.id}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseCommandLine();
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const out = process.stdout;
+  const verifier = new WebhookVerifier();
+  const { server, ownUrl } = await startListener(options, verifier, out);
+  let cleanup: { client: ServiceClient; registered: RegisteredWebhook } | undefined;
+  if (options.adminKey !== undefined) {
+    const client = new ServiceClient(options.serviceUrl, options.adminKey);
+    const registered = await register(client, options, { server, ownUrl, verifier }, out);
+    cleanup = { client, registered };
+  }
+  announceListening(options, ownUrl, cleanup !== undefined, out);
+  stopOnSignal(server, cleanup, out);
 }
 
 if (require.main === module) void main();

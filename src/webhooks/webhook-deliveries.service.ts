@@ -7,13 +7,14 @@ import { Page, page } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository, NewDelivery } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
-import { DeliveryWorker } from './delivery/delivery-worker';
+import { DeliveryPump } from './delivery/delivery-pump';
 import { DeliveryQueryDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { buildSsaPayload, serializeSsaPayload, SsaEvent } from './payload/ssa-payload';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
-import { toAttemptDto, toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
+import { deliveryInProgress, webhookDisabled } from './webhook.errors';
+import { toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
 import type { WebhookTrigger } from './webhook.types';
 import { ManualSend, WebhooksService } from './webhooks.service';
 
@@ -28,7 +29,7 @@ export class WebhookDeliveriesService {
     @InjectRepository(WebhookDeliveryAttemptEntity)
     private readonly attemptRows: Repository<WebhookDeliveryAttemptEntity>,
     private readonly deliveries: DeliveriesRepository,
-    private readonly worker: DeliveryWorker,
+    private readonly pump: DeliveryPump,
     private readonly notifications: DeliveryNotifications,
     private readonly webhooksService: WebhooksService,
     private readonly config: AppConfig,
@@ -90,24 +91,12 @@ export class WebhookDeliveriesService {
   async redeliver(id: number): Promise<ManualSend> {
     if (!this.config.webhookWorker) return { queued: await this.requeue(id) };
     const now = Date.now();
-    const delivery = await this.deliveries.claimOne(id, now, this.worker.leaseUntil(now));
+    const delivery = await this.deliveries.claimOne(id, now, this.pump.leaseUntil(now));
     if (!delivery) {
       await this.find(id);
-      throw inProgress(id);
+      throw deliveryInProgress(id);
     }
-    const target = (await this.deliveries.loadTargets([delivery.webhook_id], now)).get(delivery.webhook_id);
-    if (!target?.enabled) {
-      await this.deliveries.release([delivery]);
-      throw webhookDisabled(delivery.webhook_id);
-    }
-    const result = await this.worker.attempt(
-      delivery,
-      target,
-      delivery.status === 'pending' && !delivery.manual ? 'scheduled' : 'manual',
-    );
-    return {
-      sent: toAttemptDto({ ...result, delivery_id: id, attempt_number: delivery.attempt_count + 1 }),
-    };
+    return { sent: await this.pump.sendNow(delivery, { evenIfDisabled: false }) };
   }
 
   private async requeue(id: number): Promise<WebhookDeliveryDto> {
@@ -116,7 +105,7 @@ export class WebhookDeliveriesService {
       throw webhookDisabled(delivery.webhook_id);
     }
     const queued = await this.deliveries.requeue(id, Date.now());
-    if (!queued) throw inProgress(id);
+    if (!queued) throw deliveryInProgress(id);
     this.notifications.announce();
     return toDeliveryDto(queued);
   }
@@ -126,15 +115,4 @@ export class WebhookDeliveriesService {
     if (!delivery) throw DomainError.notFound('webhook delivery', id);
     return delivery;
   }
-}
-
-function inProgress(id: number): DomainError {
-  return new DomainError('delivery_in_progress', `delivery ${id} is being sent right now; try again shortly`);
-}
-
-function webhookDisabled(webhookId: number): DomainError {
-  return new DomainError(
-    'webhook_disabled',
-    `webhook ${webhookId} is disabled; enable it to redeliver (or use its test endpoint)`,
-  );
 }

@@ -4,7 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
-import { DeliveryWorker } from './delivery/delivery-worker';
+import { DeliveryPump } from './delivery/delivery-pump';
+import { OutcomeWriter } from './delivery/outcome-writer';
 import { createGuardedAgents } from './delivery/url-guard';
 import { WebhookSender } from './delivery/webhook-sender';
 import { AppointmentEventsListener } from './listeners/appointment-events.listener';
@@ -45,7 +46,8 @@ import { WebhooksService } from './webhooks.service';
     WebhookDeliveriesService,
     DeliveriesRepository,
     WebhookSender,
-    DeliveryWorker,
+    DeliveryPump,
+    OutcomeWriter,
     DeliveryNotifications,
     AppointmentEventsListener,
   ],

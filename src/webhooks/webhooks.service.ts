@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { Transactions } from '../database/transactions';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
-import { DeliveryWorker } from './delivery/delivery-worker';
+import { DeliveryPump } from './delivery/delivery-pump';
 import { assertUrlAllowed, UrlNotAllowedError } from './delivery/url-guard';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
@@ -16,7 +16,7 @@ import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { serializeSsaPayload, SsaSite } from './payload/ssa-payload';
 import { testPayload } from './payload/test-payload';
 import { WebhookEntity } from './webhook.entity';
-import { toAttemptDto, toDeliveryDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
+import { toDeliveryDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
 import { generateSecret, generateToken } from './webhook-secrets';
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from './webhook.types';
 
@@ -35,7 +35,7 @@ export class WebhooksService {
     @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
     private readonly transactions: Transactions,
     private readonly deliveries: DeliveriesRepository,
-    private readonly worker: DeliveryWorker,
+    private readonly pump: DeliveryPump,
     private readonly notifications: DeliveryNotifications,
     private readonly config: AppConfig,
   ) {}
@@ -133,7 +133,6 @@ export class WebhooksService {
    */
   async sendTest(id: number, action: WebhookTrigger = 'appointment_booked'): Promise<ManualSend> {
     const webhook = await this.find(this.webhooks.manager, id);
-    const now = Date.now();
     const site = this.site(webhook.token);
     const payload = serializeSsaPayload(testPayload(action, site, { timezone: this.config.defaultTimezone }));
     const row = { webhook_id: id, event_id: null, action, appointment_id: null, payload };
@@ -142,11 +141,8 @@ export class WebhooksService {
       this.notifications.announce();
       return { queued: toDeliveryDto(queued) };
     }
-    const delivery = await this.deliveries.insertLeased(row, this.worker.leaseUntil(now));
-    const target = (await this.deliveries.loadTargets([id], now)).get(id);
-    if (!target) throw DomainError.notFound('webhook', id);
-    const result = await this.worker.attempt(delivery, target, 'manual');
-    return { sent: toAttemptDto({ ...result, delivery_id: delivery.id, attempt_number: 1 }) };
+    const delivery = await this.deliveries.insertLeased(row, this.pump.leaseUntil(Date.now()));
+    return { sent: await this.pump.sendNow(delivery, { evenIfDisabled: true }) };
   }
 
   /** The `signature` object of bodies sent to a webhook with this token. */

@@ -69,78 +69,84 @@ function details(input: ChangePageInput): SafeHtml {
 }
 
 export function changePage(input: ChangePageInput): RenderedPage {
-  const { appointment } = input.found;
   const path = `/appointments/change/${input.token}`;
-  const canceled = appointment.status === 'canceled';
+  const heading = pageHeading(input);
   const notice = input.notice ? html`<p class="notice" role="status">${NOTICES[input.notice]}</p>` : '';
   const error = input.error ? html`<p class="notice warn" role="alert">${input.error}</p>` : '';
-  const heading = canceled
-    ? 'Canceled appointment'
-    : input.notice === 'booked'
-      ? 'Booking confirmed'
-      : 'Your appointment';
   const link =
     input.notice === 'booked'
       ? html`<p>Change or cancel later at:<br /><a href="${input.editUrl}">${input.editUrl}</a></p>`
       : '';
-
-  let actions: SafeHtml;
-  if (canceled) {
-    const bookAgain = `/book/${encodeURIComponent(appointment.appointment_type_slug)}`;
-    actions = html`<p class="card">
-      This appointment is canceled. To meet, please <a href="${bookAgain}">book a new time</a>.
-    </p>`;
-  } else if (input.confirmCancel) {
-    actions = html`<section class="card" aria-labelledby="cancel-heading">
-      <h2 id="cancel-heading">Cancel this appointment?</h2>
-      <p>The time will be given to someone else. This cannot be undone.</p>
-      <form method="post" action="${path}/cancel">
-        <input type="hidden" name="_csrf" value="${input.csrf}" />
-        <input type="hidden" name="confirm" value="yes" />
-        <input type="hidden" name="tz" value="${input.zone}" />
-        <div class="actions">
-          <button type="submit" class="danger">Yes, cancel it</button>
-          <a class="button secondary" href="${path}?tz=${encodeURIComponent(input.zone)}">No, keep it</a>
-        </div>
-      </form>
-    </section>`;
-  } else {
-    const picker = input.picker;
-    const slots = picker?.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
-    const reschedule =
-      picker === null
-        ? html`<section class="card">
-            <h2>Reschedule</h2>
-            <p>This appointment cannot be moved online.</p>
-          </section>`
-        : html`<section class="card" aria-labelledby="move-heading">
-            <h2 id="move-heading">Reschedule</h2>
-            ${zoneForm(path, input.zone, { from: picker.window.from })} ${dayLinks(picker)}
-            ${
-              slots.length === 0
-                ? ''
-                : html`<form method="post" action="${path}/reschedule">
-                    <input type="hidden" name="_csrf" value="${input.csrf}" />
-                    <input type="hidden" name="tz" value="${input.zone}" />
-                    ${timeChoices(slots, input.zone, picker.selected!)}
-                    <button type="submit" class="wide">Move to this time</button>
-                  </form>`
-            }
-          </section>`;
-    actions = html`${reschedule}
-      <section class="card" aria-labelledby="cancel-heading">
-        <h2 id="cancel-heading">Cancel</h2>
-        <a class="button secondary" href="${path}?step=cancel&amp;tz=${encodeURIComponent(input.zone)}"
-          >Cancel appointment…</a
-        >
-      </section>`;
-  }
-
   const body = html`${notice}${error}
     <article class="card">
       <h1>${heading}</h1>
       ${details(input)} ${link}
     </article>
-    ${actions}`;
+    ${actions(input, path)}`;
   return renderPage({ title: heading, siteName: input.siteName, body, zone: input.zone, detectZone: false });
+}
+
+function pageHeading(input: ChangePageInput): string {
+  if (input.found.appointment.status === 'canceled') return 'Canceled appointment';
+  return input.notice === 'booked' ? 'Booking confirmed' : 'Your appointment';
+}
+
+/** What the visitor can do next: book again (canceled), confirm a cancellation, or reschedule and cancel. */
+function actions(input: ChangePageInput, path: string): SafeHtml {
+  const { appointment } = input.found;
+  if (appointment.status === 'canceled') {
+    const bookAgain = `/book/${encodeURIComponent(appointment.appointment_type_slug)}`;
+    return html`<p class="card">
+      This appointment is canceled. To meet, please <a href="${bookAgain}">book a new time</a>.
+    </p>`;
+  }
+  if (input.confirmCancel) return confirmCancel(input, path);
+  return html`${reschedule(input, path)}
+    <section class="card" aria-labelledby="cancel-heading">
+      <h2 id="cancel-heading">Cancel</h2>
+      <a class="button secondary" href="${path}?step=cancel&amp;tz=${encodeURIComponent(input.zone)}"
+        >Cancel appointment…</a
+      >
+    </section>`;
+}
+
+function confirmCancel(input: ChangePageInput, path: string): SafeHtml {
+  return html`<section class="card" aria-labelledby="cancel-heading">
+    <h2 id="cancel-heading">Cancel this appointment?</h2>
+    <p>The time will be given to someone else. This cannot be undone.</p>
+    <form method="post" action="${path}/cancel">
+      <input type="hidden" name="_csrf" value="${input.csrf}" />
+      <input type="hidden" name="confirm" value="yes" />
+      <input type="hidden" name="tz" value="${input.zone}" />
+      <div class="actions">
+        <button type="submit" class="danger">Yes, cancel it</button>
+        <a class="button secondary" href="${path}?tz=${encodeURIComponent(input.zone)}">No, keep it</a>
+      </div>
+    </form>
+  </section>`;
+}
+
+function reschedule(input: ChangePageInput, path: string): SafeHtml {
+  const picker = input.picker;
+  if (picker === null) {
+    return html`<section class="card">
+      <h2>Reschedule</h2>
+      <p>This appointment cannot be moved online.</p>
+    </section>`;
+  }
+  const slots = picker.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
+  return html`<section class="card" aria-labelledby="move-heading">
+    <h2 id="move-heading">Reschedule</h2>
+    ${zoneForm(path, input.zone, { from: picker.window.from })} ${dayLinks(picker)}
+    ${
+      slots.length === 0
+        ? ''
+        : html`<form method="post" action="${path}/reschedule">
+            <input type="hidden" name="_csrf" value="${input.csrf}" />
+            <input type="hidden" name="tz" value="${input.zone}" />
+            ${timeChoices(slots, input.zone, picker.selected!)}
+            <button type="submit" class="wide">Move to this time</button>
+          </form>`
+    }
+  </section>`;
 }

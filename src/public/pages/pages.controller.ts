@@ -3,6 +3,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGua
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import moment from 'moment-timezone';
+import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
 import type { TokenAppointment } from '../../appointments/appointments.service';
 import { Public } from '../../common/auth/public.decorator';
@@ -83,11 +84,7 @@ export class PagesController {
     const type = await this.booking.publishedType(slug);
     const zone = viewerZone(form, type.timezone);
     const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
-    const values: Record<string, string> = {};
-    for (const field of fields) {
-      const value = queryText(form, fieldName(field));
-      if (value !== undefined) values[field.label] = value;
-    }
+    const values = formValues(form, fields);
     const start = queryText(form, 'start_date');
     const state: FormState = { values, errors: {}, checkedStart: start };
     const query: FormQuery = { tz: zone, date: isInstant(start) ? localDate(start, zone) : undefined };
@@ -95,46 +92,25 @@ export class PagesController {
       state.errors.start_date = 'Please pick a time.';
       return this.renderBooking(request, reply, type, query, state, 400);
     }
-    const information: Record<string, unknown> = {};
-    for (const field of fields) {
-      const value = values[field.label];
-      if (field.type === 'checkbox') information[field.label] = value === 'true';
-      else if (value !== undefined && value.trim() !== '') information[field.label] = value;
-    }
+    const booking = {
+      start_date: start,
+      customer_information: customerInformation(fields, values),
+      customer_timezone: zone,
+    };
+    let token: string;
     try {
-      const booking = { start_date: start, customer_information: information, customer_timezone: zone };
-      const { body: token } = await this.idempotency.run(
+      ({ body: token } = await this.idempotency.run(
         'page-bookings',
         queryText(form, '_submission'),
         { slug, booking },
         303,
         async () => (await this.booking.book(slug, booking)).token,
-      );
-      return redirect(reply, `/appointments/change/${token}?done=booked&tz=${encodeURIComponent(zone)}`);
+      ));
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error.code === 'validation_failed') {
-        for (const detail of error.details ?? []) {
-          state.errors[detail.field.replace(/^customer_information\./, '')] =
-            `${capitalize(detail.message)}.`;
-        }
-        state.errors[''] = 'Please check the highlighted fields.';
-        return this.renderBooking(request, reply, type, query, state, 400);
-      }
-      if (error.code === 'slot_unavailable' || error.code === 'slot_not_offered') {
-        state.errors[''] = SLOT_GONE;
-        state.checkedStart = undefined;
-        return this.renderBooking(
-          request,
-          reply,
-          type,
-          query,
-          state,
-          error.code === 'slot_unavailable' ? 409 : 422,
-        );
-      }
-      throw error;
+      const status = showRefusal(error, state);
+      return this.renderBooking(request, reply, type, query, state, status);
     }
+    return redirect(reply, `/appointments/change/${token}?done=booked&tz=${encodeURIComponent(zone)}`);
   }
 
   @Get('appointments/change/:token')
@@ -301,6 +277,51 @@ export class PagesController {
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
+}
+
+/** What the visitor entered, by field label. */
+function formValues(form: FormQuery, fields: readonly CustomerField[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of fields) {
+    const value = queryText(form, fieldName(field));
+    if (value !== undefined) values[field.label] = value;
+  }
+  return values;
+}
+
+/** The booking's `customer_information`: checkboxes as booleans, blank answers left out. */
+function customerInformation(
+  fields: readonly CustomerField[],
+  values: Record<string, string>,
+): Record<string, unknown> {
+  const information: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = values[field.label];
+    if (field.type === 'checkbox') information[field.label] = value === 'true';
+    else if (value !== undefined && value.trim() !== '') information[field.label] = value;
+  }
+  return information;
+}
+
+/**
+ * A booking refused for what the visitor entered or picked: sets the form's messages and answers the
+ * page's status. Anything else is thrown on.
+ */
+function showRefusal(error: unknown, state: FormState): number {
+  if (!(error instanceof DomainError)) throw error;
+  if (error.code === 'validation_failed') {
+    for (const detail of error.details ?? []) {
+      state.errors[detail.field.replace(/^customer_information\./, '')] = `${capitalize(detail.message)}.`;
+    }
+    state.errors[''] = 'Please check the highlighted fields.';
+    return 400;
+  }
+  if (error.code === 'slot_unavailable' || error.code === 'slot_not_offered') {
+    state.errors[''] = SLOT_GONE;
+    state.checkedStart = undefined;
+    return error.code === 'slot_unavailable' ? 409 : 422;
+  }
+  throw error;
 }
 
 function customerZone(found: TokenAppointment): string {

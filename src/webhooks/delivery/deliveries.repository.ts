@@ -7,6 +7,7 @@ import { WebhookDeliveryAttemptEntity } from '../webhook-delivery-attempt.entity
 import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
 import { WebhookEntity } from '../webhook.entity';
 import type { DeliveryStatus } from '../webhook.types';
+import type { WebhookHealthChange } from './health-policy';
 import type { AttemptResult, DeliveryDecision } from './retry-policy';
 
 /** A delivery this instance holds the lease of; `lease_until` is also the fencing token for its outcome. */
@@ -38,11 +39,6 @@ export interface DeliveryOutcome {
   decision: DeliveryDecision;
   last_error: string | null;
 }
-
-export type WebhookHealthChange =
-  | { webhookId: number; change: 'recovered' }
-  | { webhookId: number; change: 'failing'; since: number }
-  | { webhookId: number; change: 'disable'; reason: string; failingBefore?: number };
 
 export type NewDelivery = Pick<
   WebhookDeliveryEntity,

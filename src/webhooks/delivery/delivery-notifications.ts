@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Notification } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { DeliveryWorker } from './delivery-worker';
+import { DeliveryPump } from './delivery-pump';
 
 /** The PostgreSQL channel on which an instance tells the others that deliveries are due now. */
 export const DELIVERIES_CHANNEL = 'booking_webhook_deliveries';
@@ -39,7 +39,7 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
   private reconnectTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly worker: DeliveryWorker,
+    private readonly pump: DeliveryPump,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -61,7 +61,7 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
 
   /** Deliveries were committed or became due: this instance's worker and every other one look now. */
   announce(): void {
-    this.worker.kick();
+    this.pump.kick();
     if (this.config.database.type === 'postgres') this.notifyOthers();
   }
 
@@ -101,9 +101,9 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
     });
     this.listener = listener;
     listener.on('notification', (notification: Notification) => {
-      // Bursts need nothing more here: kicks that come together share one claim in the worker.
+      // Bursts need nothing more here: kicks that come together share one claim in the pump.
       if (notification.channel === DELIVERIES_CHANNEL && notification.payload !== this.instanceId) {
-        this.worker.kick();
+        this.pump.kick();
       }
     });
     listener.on('error', (error: Error) => this.lost(listener, error));
@@ -121,7 +121,7 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
       this.logger.log({ msg: 'listening for new webhook deliveries again', after_failures: this.failures });
     }
     // Whatever was announced while nobody listened here.
-    this.worker.kick();
+    this.pump.kick();
   }
 
   /** The listening connection failed or closed: reconnect after a backoff that grows while it keeps failing. */
