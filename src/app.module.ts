@@ -4,10 +4,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppointmentTypesModule } from './appointment-types/appointment-types.module';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { AdminAuthGuard } from './common/auth/admin-auth.guard';
-import { EventsModule } from './common/events/events.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
+import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { PublicModule } from './public/public.module';
@@ -26,7 +27,8 @@ export class AppModule {
           autoLoadEntities: true,
           migrationsRun: true,
         }),
-        EventsModule,
+        DatabaseModule,
+        OutboxModule,
         HealthModule,
         AppointmentTypesModule,
         TeamMembersModule,

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { OutboxEventEntity } from '../src/common/events/outbox-event.entity';
+import { OutboxEventEntity } from '../src/outbox/outbox-event.entity';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { freePort, killAll, run, Server, started } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, onPostgres, startTestApp } from './support/test-app';

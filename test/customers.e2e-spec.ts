@@ -21,7 +21,7 @@ describe('customers (e2e)', () => {
   });
 
   const findOrCreate = (name: string, email: string) =>
-    transactions.run((tx) => customers.findOrCreate(tx.manager, { name, email }));
+    transactions.run(() => customers.findOrCreate({ name, email }));
   const patch = (id: number, body: object) => t.http().patch(`${base}/${id}`).set(AUTH).send(body);
 
   describe('findOrCreate (for bookings)', () => {
@@ -53,8 +53,8 @@ describe('customers (e2e)', () => {
 
     it('creates nothing when the caller’s transaction rolls back', async () => {
       await expect(
-        transactions.run(async (tx) => {
-          await customers.findOrCreate(tx.manager, { name: 'Ghost', email: 'ghost@example.com' });
+        transactions.run(async () => {
+          await customers.findOrCreate({ name: 'Ghost', email: 'ghost@example.com' });
           throw new Error('booking refused');
         }),
       ).rejects.toThrow('booking refused');

@@ -7,9 +7,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource, In } from 'typeorm';
 import { AppointmentTypeCreatedEvent } from '../src/appointment-types/events/appointment-type-created.event';
 import { StoredEvent } from '../src/common/events/domain-event';
-import { OutboxEventEntity } from '../src/common/events/outbox-event.entity';
-import { EventDispatcher } from '../src/common/events/event-dispatcher';
-import { OutboxRelay } from '../src/common/events/outbox-relay';
+import { OutboxEventEntity } from '../src/outbox/outbox-event.entity';
+import { EventDispatcher } from '../src/outbox/event-dispatcher';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { Transactions } from '../src/database/transactions';
 import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
@@ -35,7 +35,7 @@ const isBacklog = (title: string) => title.startsWith('Backlog ');
 const INSTANCE_SCRIPT = `
 const readline = require('node:readline');
 const { EventEmitter2 } = require('@nestjs/event-emitter');
-const { OutboxRelay } = require('./src/common/events/outbox-relay');
+const { OutboxRelay } = require('./src/outbox/outbox-relay');
 const { startTestApp } = require('./test/support/test-app');
 (async () => {
   const t = await startTestApp({

@@ -296,15 +296,15 @@ describe('team members (e2e)', () => {
       const a = await create({ name: 'Abe', email: 'abe@example.com', status: 'inactive' }).expect(201);
       const service = t.app.get(TeamMembersService);
       const missing = a.body.id + 500;
-      await t.app.get(Transactions).run(async (tx) => {
-        expect(await service.snapshots(tx.manager, [a.body.id, missing, b.body.id, a.body.id])).toEqual([
+      await t.app.get(Transactions).run(async () => {
+        expect(await service.snapshots([a.body.id, missing, b.body.id, a.body.id])).toEqual([
           { id: b.body.id, wp_user_id: 5, name: 'Bea', display_name: 'B', email: 'bea@example.com' },
           { id: a.body.id, wp_user_id: 0, name: 'Abe', display_name: 'Abe', email: 'abe@example.com' },
         ]);
-        expect(await service.snapshots(tx.manager, [])).toEqual([]);
-        expect(await service.activeIds(tx.manager, [a.body.id, b.body.id, missing])).toEqual([b.body.id]);
-        await service.assertExist(tx.manager, [b.body.id, a.body.id], 'hosts');
-        await expect(service.assertExist(tx.manager, [b.body.id, missing], 'hosts')).rejects.toMatchObject({
+        expect(await service.snapshots([])).toEqual([]);
+        expect(await service.activeIds([a.body.id, b.body.id, missing])).toEqual([b.body.id]);
+        await service.assertExist([b.body.id, a.body.id], 'hosts');
+        await expect(service.assertExist([b.body.id, missing], 'hosts')).rejects.toMatchObject({
           code: 'unknown_team_member',
           details: [{ field: 'hosts', message: `unknown team member id(s): ${missing}` }],
         });

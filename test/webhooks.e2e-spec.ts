@@ -5,7 +5,7 @@ import { AppointmentEditedEvent } from '../src/appointments/events/appointment-e
 import { AppointmentRescheduledEvent } from '../src/appointments/events/appointment-rescheduled.event';
 import type { AppointmentSnapshot } from '../src/appointments/events/appointment-snapshot';
 import type { DomainEvent } from '../src/common/events/domain-event';
-import { OutboxRelay } from '../src/common/events/outbox-relay';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
 import { Receiver, verifyDelivery } from './support/receiver';

@@ -24,6 +24,7 @@
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
+import { isPostgres } from '../../src/database/dialect';
 import { Receiver } from '../../test/support/receiver';
 import { ADMIN_KEY, freshDatabaseUrl, startTestApp, TestApp } from '../../test/support/test-app';
 import {
@@ -203,14 +204,13 @@ class Rows {
 
   private async tableNames(): Promise<string[]> {
     if (this.tables) return this.tables;
-    const rows: { name: string }[] =
-      this.dataSource.options.type === 'postgres'
-        ? await this.dataSource.query(
-            `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-          )
-        : await this.dataSource.query(
-            `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
-          );
+    const rows: { name: string }[] = isPostgres(this.dataSource.options)
+      ? await this.dataSource.query(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+        )
+      : await this.dataSource.query(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+        );
     this.tables = rows.map((r) => r.name).filter((name) => !IGNORED_TABLES.has(name));
     return this.tables;
   }

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
@@ -9,6 +7,7 @@ import { Transactions } from '../database/transactions';
 import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 import { toAppointmentTypeDto, toAppointmentTypeSnapshot } from './appointment-type.mapper';
+import { AppointmentTypesRepository } from './appointment-types.repository';
 import type { WeeklyAvailability } from './appointment-type.types';
 import { AppointmentTypeDto } from './dto/appointment-type.dto';
 import { CreateAppointmentTypeDto } from './dto/create-appointment-type.dto';
@@ -27,32 +26,28 @@ const WORKING_WEEK: WeeklyAvailability = Object.fromEntries(
 @Injectable()
 export class AppointmentTypesService {
   constructor(
-    @InjectRepository(AppointmentTypeEntity) private readonly types: Repository<AppointmentTypeEntity>,
+    private readonly types: AppointmentTypesRepository,
     private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly teamMembers: TeamMembersService,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<AppointmentTypeDto>> {
-    const [rows, total] = await this.types.findAndCount({
-      order: { id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [rows, total] = await this.types.page(query.limit, query.offset);
     return page(rows.map(toAppointmentTypeDto), total, query);
   }
 
   async get(id: number): Promise<AppointmentTypeDto> {
-    return toAppointmentTypeDto(await this.find(this.types.manager, id));
+    return toAppointmentTypeDto(await this.find(id));
   }
 
   async create(input: CreateAppointmentTypeDto): Promise<AppointmentTypeDto> {
     return this.uniqueSlug(() =>
       this.transactions.run(async (tx) => {
         const now = Date.now();
-        const type = tx.manager.create(AppointmentTypeEntity, {
+        const type = this.types.create({
           title: input.title.trim(),
-          slug: input.slug ?? (await this.freeSlug(tx.manager, input.title)),
+          slug: input.slug ?? (await this.freeSlug(input.title)),
           description: input.description ?? '',
           status: input.status ?? 'publish',
           timezone: input.timezone ?? this.config.defaultTimezone,
@@ -77,9 +72,9 @@ export class AppointmentTypesService {
           date_created: now,
           date_modified: now,
         });
-        if (input.slug !== undefined) await this.assertSlugFree(tx.manager, input.slug);
-        await this.teamMembers.assertExist(tx.manager, type.team_member_ids, 'team_member_ids');
-        const saved = await tx.manager.save(type);
+        if (input.slug !== undefined) await this.assertSlugFree(input.slug);
+        await this.teamMembers.assertExist(type.team_member_ids, 'team_member_ids');
+        const saved = await this.types.save(type);
         await tx.publish(
           new AppointmentTypeCreatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
         );
@@ -92,12 +87,11 @@ export class AppointmentTypesService {
     return this.uniqueSlug(() =>
       this.transactions.run(async (tx) => {
         await tx.lockKeys([`type:${id}`]);
-        const type = await this.find(tx.manager, id);
+        const type = await this.find(id);
         const before = JSON.stringify(toAppointmentTypeDto(type));
-        if (input.slug !== undefined && input.slug !== type.slug)
-          await this.assertSlugFree(tx.manager, input.slug);
+        if (input.slug !== undefined && input.slug !== type.slug) await this.assertSlugFree(input.slug);
         if (input.team_member_ids !== undefined)
-          await this.teamMembers.assertExist(tx.manager, input.team_member_ids, 'team_member_ids');
+          await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
         const { availability, customer_fields, title, ...rest } = input;
         Object.assign(type, rest);
         if (title !== undefined) type.title = title.trim();
@@ -107,7 +101,7 @@ export class AppointmentTypesService {
         }
         if (JSON.stringify(toAppointmentTypeDto(type)) === before) return toAppointmentTypeDto(type);
         type.date_modified = Date.now();
-        const saved = await tx.manager.save(type);
+        const saved = await this.types.save(type);
         await tx.publish(
           new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
         );
@@ -119,9 +113,9 @@ export class AppointmentTypesService {
   async remove(id: number): Promise<void> {
     try {
       await this.transactions.run(async (tx) => {
-        const type = await this.find(tx.manager, id);
+        const type = await this.find(id);
         const snapshot = toAppointmentTypeSnapshot(type);
-        await tx.manager.delete(AppointmentTypeEntity, { id });
+        await this.types.delete(id);
         await tx.publish(new AppointmentTypeDeletedEvent({ appointment_type: snapshot }));
       });
     } catch (error) {
@@ -141,21 +135,14 @@ export class AppointmentTypesService {
    */
   async removeTeamMember(teamMemberId: number): Promise<void> {
     await this.transactions.run(async (tx) => {
-      // team_member_ids is a JSON array in a text column: LIKE narrows portably, the exact test follows.
-      const candidates = await tx.manager
-        .createQueryBuilder(AppointmentTypeEntity, 'type')
-        .select('type.id', 'id')
-        .where('type.team_member_ids LIKE :pattern', { pattern: `%${teamMemberId}%` })
-        .orderBy('type.id', 'ASC')
-        .getRawMany<{ id: number }>();
-      const ids = candidates.map((row) => Number(row.id));
+      const ids = await this.types.idsMaybeNaming(teamMemberId);
       await tx.lockKeys(ids.map((id) => `type:${id}`));
       for (const id of ids) {
-        const type = await tx.manager.findOneBy(AppointmentTypeEntity, { id });
+        const type = await this.types.findById(id);
         if (!type?.team_member_ids.includes(teamMemberId)) continue;
         type.team_member_ids = type.team_member_ids.filter((member) => member !== teamMemberId);
         type.date_modified = Date.now();
-        const saved = await tx.manager.save(type);
+        const saved = await this.types.save(type);
         await tx.publish(
           new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
         );
@@ -165,32 +152,32 @@ export class AppointmentTypesService {
 
   /** The type with that slug (any status), or null: the public booking page finds its type by slug. */
   async findBySlug(slug: string): Promise<AppointmentTypeDto | null> {
-    const type = await this.types.findOneBy({ slug });
+    const type = await this.types.findBySlug(slug);
     return type ? toAppointmentTypeDto(type) : null;
   }
 
-  /** For other modules' transactions (booking reads the type inside its own transaction). */
-  async findIn(manager: EntityManager, id: number): Promise<AppointmentTypeDto | null> {
-    const type = await manager.findOneBy(AppointmentTypeEntity, { id });
+  /** The type, or null; inside a transaction (booking reads the type in its own) it reads in it. */
+  async findById(id: number): Promise<AppointmentTypeDto | null> {
+    const type = await this.types.findById(id);
     return type ? toAppointmentTypeDto(type) : null;
   }
 
-  private async find(manager: EntityManager, id: number): Promise<AppointmentTypeEntity> {
-    const type = await manager.findOneBy(AppointmentTypeEntity, { id });
+  private async find(id: number): Promise<AppointmentTypeEntity> {
+    const type = await this.types.findById(id);
     if (!type) throw DomainError.notFound('appointment type', id);
     return type;
   }
 
-  private async assertSlugFree(manager: EntityManager, slug: string): Promise<void> {
-    if (await manager.existsBy(AppointmentTypeEntity, { slug })) throw slugTaken(slug);
+  private async assertSlugFree(slug: string): Promise<void> {
+    if (await this.types.slugUsed(slug)) throw slugTaken(slug);
   }
 
   /** `intro-call`, or `intro-call-2`, `-3`… when the title's slug is taken. */
-  private async freeSlug(manager: EntityManager, title: string): Promise<string> {
+  private async freeSlug(title: string): Promise<string> {
     const base = slugify(title);
     for (let n = 1; ; n += 1) {
       const candidate = n === 1 ? base : `${base.slice(0, 190)}-${n}`;
-      if (!(await manager.existsBy(AppointmentTypeEntity, { slug: candidate }))) return candidate;
+      if (!(await this.types.slugUsed(candidate))) return candidate;
     }
   }
 

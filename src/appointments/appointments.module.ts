@@ -6,10 +6,11 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { TeamMembersModule } from '../team-members/team-members.module';
 import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
 import { AppointmentsController, AvailabilityController } from './appointments.controller';
+import { AppointmentsRepository } from './appointments.repository';
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
-import { BookingCalendar } from './booking-calendar';
 import { TeamMemberDeletedListener } from './listeners/team-member-deleted.listener';
+import { AppointmentPlacement } from './placement';
 
 @Module({
   imports: [
@@ -20,7 +21,13 @@ import { TeamMemberDeletedListener } from './listeners/team-member-deleted.liste
     IdempotencyModule,
   ],
   controllers: [AppointmentsController, AvailabilityController],
-  providers: [AppointmentsService, AvailabilityService, BookingCalendar, TeamMemberDeletedListener],
+  providers: [
+    AppointmentsService,
+    AppointmentsRepository,
+    AppointmentPlacement,
+    AvailabilityService,
+    TeamMemberDeletedListener,
+  ],
   exports: [AppointmentsService, AvailabilityService],
 })
 export class AppointmentsModule {}

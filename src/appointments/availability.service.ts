@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import { DomainError } from '../common/errors/domain-error';
 import { TeamMembersService } from '../team-members/team-members.service';
@@ -16,7 +14,7 @@ import {
 } from './availability/slot-engine';
 import { isoOffset } from '../common/time/tz';
 import { DAY_MS, MINUTE_MS, parseLocalDate, zoneOf } from './availability/wall-clock';
-import { BookingCalendar, LONGEST_BUFFER_MINUTES } from './booking-calendar';
+import { AppointmentsRepository, LONGEST_BUFFER_MINUTES } from './appointments.repository';
 import { AvailabilityDto, AvailabilityQuery, SlotDto } from './dto/availability.dto';
 
 export const MAX_RANGE_DAYS = 62;
@@ -28,9 +26,8 @@ const BATCH_SIZE = 50;
 @Injectable()
 export class AvailabilityService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly appointmentTypes: AppointmentTypesService,
-    private readonly calendar: BookingCalendar,
+    private readonly appointments: AppointmentsRepository,
     private readonly teamMembers: TeamMembersService,
   ) {}
 
@@ -58,14 +55,14 @@ export class AvailabilityService {
   ): Promise<{ header: Omit<AvailabilityDto, 'slots'>; batches: AsyncGenerator<SlotDto[]> }> {
     const days = dayCount(query.start_date, query.end_date);
     const type = await this.appointmentTypes.get(typeId);
-    const hostIds = await this.teamMembers.activeIds(this.dataSource.manager, type.team_member_ids);
+    const hostIds = await this.teamMembers.activeIds(type.team_member_ids);
     const rules = toSlotRules(type, hostIds);
     if (days > 0 && exceedsCandidates(rules, query.start_date, query.end_date, MAX_CANDIDATE_STARTS)) {
       throw rangeTooLarge(type.availability_increment);
     }
     const bounds = localDayBounds(type.timezone, query.start_date, query.end_date);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
-    const busy = await this.calendar.busy(this.dataSource.manager, {
+    const busy = await this.appointments.busy({
       typeId: type.id,
       hostIds,
       from: bounds.start - margin,

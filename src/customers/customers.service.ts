@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { CustomerEntity } from './customer.entity';
 import { toCustomerDto } from './customer.mapper';
+import { CustomersRepository } from './customers.repository';
 import { CustomerDto } from './dto/customer.dto';
 import { ListCustomersQueryDto } from './dto/list-customers-query.dto';
 import { UpdateCustomerDto } from './dto/update-customer.dto';
@@ -16,36 +15,32 @@ const NAME_LENGTH = 200;
 @Injectable()
 export class CustomersService {
   constructor(
-    @InjectRepository(CustomerEntity) private readonly customers: Repository<CustomerEntity>,
+    private readonly customers: CustomersRepository,
     private readonly transactions: Transactions,
   ) {}
 
   async list(query: ListCustomersQueryDto): Promise<Page<CustomerDto>> {
-    const [rows, total] = await this.customers.findAndCount({
-      where: query.email === undefined ? {} : { email_normalized: normalizeEmail(query.email) },
-      order: { id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const email = query.email === undefined ? undefined : normalizeEmail(query.email);
+    const [rows, total] = await this.customers.page(email, query.limit, query.offset);
     return page(rows.map(toCustomerDto), total, query);
   }
 
-  /** Pass the caller's transaction manager to read inside its transaction. */
-  async get(id: number, manager: EntityManager = this.customers.manager): Promise<CustomerDto> {
-    return toCustomerDto(await this.find(manager, id));
+  /** Inside a transaction, reads in it. */
+  async get(id: number): Promise<CustomerDto> {
+    return toCustomerDto(await this.find(id));
   }
 
   async update(id: number, input: UpdateCustomerDto): Promise<CustomerDto> {
     try {
       return await this.transactions.run(async (tx) => {
         await tx.lockKeys([`customer:${id}`]);
-        const customer = await this.find(tx.manager, id);
+        const customer = await this.find(id);
         const before = JSON.stringify(toCustomerDto(customer));
         if (input.name !== undefined) customer.name = input.name.trim();
         if (input.email !== undefined) {
           const normalized = normalizeEmail(input.email);
           if (normalized !== customer.email_normalized) {
-            if (await tx.manager.existsBy(CustomerEntity, { email_normalized: normalized })) {
+            if (await this.customers.emailUsed(normalized)) {
               throw emailTaken(input.email.trim());
             }
           }
@@ -54,7 +49,7 @@ export class CustomersService {
         }
         if (JSON.stringify(toCustomerDto(customer)) === before) return toCustomerDto(customer);
         customer.date_modified = Date.now();
-        return toCustomerDto(await tx.manager.save(customer));
+        return toCustomerDto(await this.customers.save(customer));
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw emailTaken();
@@ -69,32 +64,26 @@ export class CustomersService {
    * index (ON CONFLICT DO NOTHING, which waits for the other transaction) instead of failing, because a
    * failed statement would abort the caller's transaction.
    */
-  async findOrCreate(manager: EntityManager, input: { name: string; email: string }): Promise<CustomerDto> {
+  async findOrCreate(input: { name: string; email: string }): Promise<CustomerDto> {
     const email = input.email.trim();
     const normalized = normalizeEmail(email);
-    const existing = await manager.findOneBy(CustomerEntity, { email_normalized: normalized });
+    const existing = await this.customers.findByEmail(normalized);
     if (existing) return toCustomerDto(existing);
     const now = Date.now();
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(CustomerEntity)
-      .values({
-        name: input.name.trim().slice(0, NAME_LENGTH),
-        email,
-        email_normalized: normalized,
-        date_created: now,
-        date_modified: now,
-      })
-      .orIgnore()
-      .execute();
-    const customer = await manager.findOneBy(CustomerEntity, { email_normalized: normalized });
+    await this.customers.insertUnlessTaken({
+      name: input.name.trim().slice(0, NAME_LENGTH),
+      email,
+      email_normalized: normalized,
+      date_created: now,
+      date_modified: now,
+    });
+    const customer = await this.customers.findByEmail(normalized);
     if (!customer) throw new Error(`customer ${normalized} was neither found nor created`);
     return toCustomerDto(customer);
   }
 
-  private async find(manager: EntityManager, id: number): Promise<CustomerEntity> {
-    const customer = await manager.findOneBy(CustomerEntity, { id });
+  private async find(id: number): Promise<CustomerEntity> {
+    const customer = await this.customers.findById(id);
     if (!customer) throw DomainError.notFound('customer', id);
     return customer;
   }

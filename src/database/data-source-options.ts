@@ -3,10 +3,11 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
+import { isPostgres } from './dialect';
 import { MIGRATIONS } from './migrations';
 
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
-  if (database.type === 'postgres') {
+  if (isPostgres(database)) {
     return {
       type: 'postgres',
       url: database.url,

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { DomainEvent, StoredEvent } from '../common/events/domain-event';
-import { OutboxEventEntity } from '../common/events/outbox-event.entity';
+import type { DomainEvent, StoredEvent } from '../common/events/domain-event';
+import { isPostgres } from './dialect';
 import { Mutex } from './mutex';
 
 export interface Transaction {
@@ -19,6 +19,14 @@ export interface Transaction {
 }
 
 /**
+ * Writes a published event in its transaction and returns it as listeners will receive it. The outbox
+ * (src/outbox) plugs itself in, so that this file knows events only by their type.
+ */
+export interface EventWriter {
+  write(manager: EntityManager, event: DomainEvent): Promise<StoredEvent>;
+}
+
+/**
  * The one way to write. Every write of every module goes through `run`, so that a change and the outbox
  * rows of its events commit together, and so that SQLite (one shared connection in TypeORM's driver) sees
  * one transaction at a time.
@@ -31,9 +39,15 @@ export class Transactions {
   private readonly current = new AsyncLocalStorage<Transaction>();
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
+  private eventWriter?: EventWriter;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.sqlite = dataSource.options.type === 'better-sqlite3';
+    this.sqlite = !isPostgres(dataSource.options);
+  }
+
+  /** The outbox registers the writer of published events here. */
+  useEventWriter(writer: EventWriter): void {
+    this.eventWriter = writer;
   }
 
   /**
@@ -46,6 +60,15 @@ export class Transactions {
 
   get isPostgres(): boolean {
     return !this.sqlite;
+  }
+
+  /**
+   * The manager every module's repository reads and writes with: the enclosing transaction's when this call
+   * chain runs inside `run` (so a read sees the transaction's own uncommitted writes, which on PostgreSQL
+   * another pooled connection would not), otherwise the data source's.
+   */
+  get manager(): EntityManager {
+    return this.readWith(this.dataSource.manager);
   }
 
   /**
@@ -87,27 +110,8 @@ export class Transactions {
     const tx: Transaction = {
       manager,
       publish: async (event) => {
-        const occurredAt = Date.now();
-        const payload = JSON.stringify(event.payload);
-        const streamKey = event.streamKey;
-        const inserted = await manager.insert(OutboxEventEntity, {
-          name: event.name,
-          payload,
-          occurred_at: occurredAt,
-          handled_at: null,
-          claimed_until: null,
-          attempts: 0,
-          last_error: null,
-          stream_key: streamKey,
-          next_attempt_at: null,
-        });
-        pending.push({
-          id: Number(inserted.identifiers[0].id),
-          name: event.name,
-          payload: event.payload,
-          occurred_at: new Date(occurredAt).toISOString(),
-          stream_key: streamKey,
-        });
+        if (this.eventWriter === undefined) throw new Error('no outbox is registered to publish events');
+        pending.push(await this.eventWriter.write(manager, event));
       },
       lockKeys: async (keys) => {
         if (this.sqlite) return;

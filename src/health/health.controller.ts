@@ -10,7 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/auth/public.decorator';
-import { OutboxRelay } from '../common/events/outbox-relay';
+import { OutboxRelay } from '../outbox/outbox-relay';
 
 class EventsHealthDto {
   @ApiProperty({ description: 'Committed events not yet handled by every listener', example: 0 })

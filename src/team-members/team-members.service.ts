@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
 import { toTeamMemberSnapshot, type TeamMemberSnapshot } from './team-member.types';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
@@ -13,37 +11,34 @@ import { TeamMemberCreatedEvent } from './events/team-member-created.event';
 import { TeamMemberDeletedEvent } from './events/team-member-deleted.event';
 import { TeamMemberUpdatedEvent } from './events/team-member-updated.event';
 import { TeamMemberEntity } from './team-member.entity';
+import { TeamMembersRepository } from './team-members.repository';
 import { toTeamMemberDto, toTeamMemberEventSnapshot } from './team-member.mapper';
 import { normalizeEmail } from './team-member.types';
 
 @Injectable()
 export class TeamMembersService {
   constructor(
-    @InjectRepository(TeamMemberEntity) private readonly members: Repository<TeamMemberEntity>,
+    private readonly members: TeamMembersRepository,
     private readonly transactions: Transactions,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<TeamMemberDto>> {
-    const [rows, total] = await this.members.findAndCount({
-      order: { id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [rows, total] = await this.members.page(query.limit, query.offset);
     return page(rows.map(toTeamMemberDto), total, query);
   }
 
   async get(id: number): Promise<TeamMemberDto> {
-    return toTeamMemberDto(await this.find(this.members.manager, id));
+    return toTeamMemberDto(await this.find(id));
   }
 
   async create(input: CreateTeamMemberDto): Promise<TeamMemberDto> {
     return this.uniqueEmail(() =>
       this.transactions.run(async (tx) => {
         const email = normalizeEmail(input.email);
-        await this.assertEmailFree(tx.manager, email);
+        await this.assertEmailFree(email);
         const name = input.name.trim();
         const now = Date.now();
-        const member = tx.manager.create(TeamMemberEntity, {
+        const member = this.members.create({
           name,
           display_name: input.display_name?.trim() ?? name,
           email,
@@ -52,7 +47,7 @@ export class TeamMembersService {
           date_created: now,
           date_modified: now,
         });
-        const saved = await tx.manager.save(member);
+        const saved = await this.members.save(member);
         await tx.publish(new TeamMemberCreatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
         return toTeamMemberDto(saved);
       }),
@@ -63,7 +58,7 @@ export class TeamMembersService {
     return this.uniqueEmail(() =>
       this.transactions.run(async (tx) => {
         await tx.lockKeys([`member:${id}`]);
-        const member = await this.find(tx.manager, id);
+        const member = await this.find(id);
         const before = JSON.stringify(toTeamMemberDto(member));
         if (input.name !== undefined) member.name = input.name.trim();
         if (input.display_name !== undefined) member.display_name = input.display_name.trim();
@@ -71,12 +66,12 @@ export class TeamMembersService {
         if (input.status !== undefined) member.status = input.status;
         if (input.email !== undefined) {
           const email = normalizeEmail(input.email);
-          if (email !== member.email) await this.assertEmailFree(tx.manager, email);
+          if (email !== member.email) await this.assertEmailFree(email);
           member.email = email;
         }
         if (JSON.stringify(toTeamMemberDto(member)) === before) return toTeamMemberDto(member);
         member.date_modified = Date.now();
-        const saved = await tx.manager.save(member);
+        const saved = await this.members.save(member);
         await tx.publish(new TeamMemberUpdatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
         return toTeamMemberDto(saved);
       }),
@@ -88,21 +83,17 @@ export class TeamMembersService {
     await this.transactions.run(async (tx) => {
       // Waits for bookings that hold this member, so that the cleanup after deletion sees them.
       await tx.lockKeys([`member:${id}`]);
-      const member = await this.find(tx.manager, id);
+      const member = await this.find(id);
       const snapshot = toTeamMemberEventSnapshot(member);
-      await tx.manager.delete(TeamMemberEntity, { id });
+      await this.members.delete(id);
       await tx.publish(new TeamMemberDeletedEvent({ team_member: snapshot }));
     });
   }
 
   /** The members among `ids` as appointment events carry them, ordered by id; unknown ids are skipped. */
-  async snapshots(manager: EntityManager, ids: number[]): Promise<TeamMemberSnapshot[]> {
+  async snapshots(ids: number[]): Promise<TeamMemberSnapshot[]> {
     if (ids.length === 0) return [];
-    const rows = await manager.find(TeamMemberEntity, {
-      where: { id: In(unique(ids)) },
-      order: { id: 'ASC' },
-    });
-    return rows.map(toTeamMemberSnapshot);
+    return (await this.members.findByIds(unique(ids))).map(toTeamMemberSnapshot);
   }
 
   /**
@@ -110,10 +101,10 @@ export class TeamMembersService {
    * key-share locked until the caller commits, so that a concurrent delete cannot slip in between this
    * check and the caller's write (the delete waits, and its listeners then see the caller's rows).
    */
-  async assertExist(manager: EntityManager, ids: number[], field: string): Promise<void> {
+  async assertExist(ids: number[], field: string): Promise<void> {
     if (ids.length === 0) return;
     const wanted = unique(ids);
-    const found = new Set(await this.existingIds(manager, wanted));
+    const found = new Set(await this.members.existingIds(wanted));
     const missing = wanted.filter((id) => !found.has(id));
     if (missing.length > 0) {
       throw DomainError.invalidField(
@@ -125,36 +116,19 @@ export class TeamMembersService {
   }
 
   /** The ids among `ids` of members whose status is active, ascending. */
-  async activeIds(manager: EntityManager, ids: number[]): Promise<number[]> {
+  async activeIds(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
-    const rows = await manager.find(TeamMemberEntity, {
-      select: { id: true },
-      where: { id: In(unique(ids)), status: 'active' },
-      order: { id: 'ASC' },
-    });
-    return rows.map((row) => row.id);
+    return this.members.activeIds(unique(ids));
   }
 
-  private async existingIds(manager: EntityManager, ids: number[]): Promise<number[]> {
-    if (manager.connection.options.type === 'postgres') {
-      const rows: { id: number }[] = await manager.query(
-        'SELECT id FROM "team_members" WHERE id = ANY($1) FOR KEY SHARE',
-        [ids],
-      );
-      return rows.map((row) => Number(row.id));
-    }
-    const rows = await manager.find(TeamMemberEntity, { select: { id: true }, where: { id: In(ids) } });
-    return rows.map((row) => row.id);
-  }
-
-  private async find(manager: EntityManager, id: number): Promise<TeamMemberEntity> {
-    const member = await manager.findOneBy(TeamMemberEntity, { id });
+  private async find(id: number): Promise<TeamMemberEntity> {
+    const member = await this.members.findById(id);
     if (!member) throw DomainError.notFound('team member', id);
     return member;
   }
 
-  private async assertEmailFree(manager: EntityManager, email: string): Promise<void> {
-    if (await manager.existsBy(TeamMemberEntity, { email })) throw emailTaken(email);
+  private async assertEmailFree(email: string): Promise<void> {
+    if (await this.members.emailUsed(email)) throw emailTaken(email);
   }
 
   /** Two writers may pass the check at once on PostgreSQL; the unique index decides. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
@@ -54,7 +54,7 @@ export class WebhooksService {
   }
 
   async get(id: number): Promise<WebhookDto> {
-    return toWebhookDto(await this.find(this.webhooks.manager, id));
+    return toWebhookDto(await this.find(id));
   }
 
   async create(input: CreateWebhookDto): Promise<WebhookWithSecretDto> {
@@ -84,7 +84,7 @@ export class WebhooksService {
     if (input.url !== undefined) await this.assertUrl(input.url);
     return this.transactions
       .run(async ({ manager }) => {
-        const webhook = await this.find(manager, id);
+        const webhook = await this.find(id);
         const before = JSON.stringify(webhook);
         if (input.title !== undefined) webhook.title = input.title.trim();
         if (input.url !== undefined) webhook.url = input.url;
@@ -110,14 +110,14 @@ export class WebhooksService {
 
   async remove(id: number): Promise<void> {
     await this.transactions.run(async ({ manager }) => {
-      await this.find(manager, id);
+      await this.find(id);
       await manager.delete(WebhookEntity, { id });
     });
   }
 
   async rotateSecret(id: number): Promise<WebhookWithSecretDto> {
     return this.transactions.run(async ({ manager }) => {
-      const webhook = await this.find(manager, id);
+      const webhook = await this.find(id);
       const now = Date.now();
       webhook.previous_secret = webhook.secret;
       webhook.previous_secret_expires_at = now + PREVIOUS_SECRET_VALID_MS;
@@ -132,7 +132,7 @@ export class WebhooksService {
    * instance without a worker queues it for a worker instance instead.
    */
   async sendTest(id: number, action: WebhookTrigger = 'appointment_booked'): Promise<ManualSend> {
-    const webhook = await this.find(this.webhooks.manager, id);
+    const webhook = await this.find(id);
     const site = this.site(webhook.token);
     const payload = serializeSsaPayload(testPayload(action, site, { timezone: this.config.defaultTimezone }));
     const row = { webhook_id: id, event_id: null, action, appointment_id: null, payload };
@@ -170,8 +170,8 @@ export class WebhooksService {
     }
   }
 
-  private async find(manager: EntityManager, id: number): Promise<WebhookEntity> {
-    const webhook = await manager.findOneBy(WebhookEntity, { id });
+  private async find(id: number): Promise<WebhookEntity> {
+    const webhook = await this.transactions.manager.findOneBy(WebhookEntity, { id });
     if (!webhook) throw DomainError.notFound('webhook', id);
     return webhook;
   }

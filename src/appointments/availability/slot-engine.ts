@@ -337,6 +337,16 @@ class ResourceSchedule {
 
 const EMPTY_SCHEDULE = new ResourceSchedule([], new Map());
 
+interface SharedGroup {
+  lo: number;
+  hi: number;
+  count: number;
+}
+/** Per resource: the spans in which other types' appointments block a start outright. */
+type HardIntervals = Map<string, { lo: number; hi: number; group: number | null }[]>;
+/** Per resource and start: this type's appointments there, which share the start's seats. */
+type SharedGroups = Map<string, Map<number, SharedGroup>>;
+
 /** Everything the busy list means for one type over a date range. */
 class Occupancy {
   private readonly hostIds: number[];
@@ -356,51 +366,14 @@ class Occupancy {
     for (const hostId of this.hostIds) this.hostCountByDay.set(hostId, new Array<number>(days.count).fill(0));
 
     const wanted = new Set(this.resources());
-    const hard = new Map<string, { lo: number; hi: number; group: number | null }[]>();
-    const shared = new Map<string, Map<number, { lo: number; hi: number; count: number }>>();
-    const { duration, bufferBefore, bufferAfter, typeId } = rules;
-
+    const hard: HardIntervals = new Map();
+    const shared: SharedGroups = new Map();
     for (const appointment of busy) {
       if (appointment.id === opts.ignoreAppointmentId) continue;
-      const day = days.indexOf(appointment.start);
       const hostIds = [...new Set(appointment.hostIds)];
-      if (day >= 0) {
-        if (appointment.typeId === typeId) this.typeCountByDay[day]++;
-        for (const hostId of hostIds) {
-          const counts = this.hostCountByDay.get(hostId);
-          if (counts) counts[day]++;
-        }
-      }
-
-      const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
-      const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
-      const resources = resourceKeys(appointment.typeId, hostIds);
-      // A type without hosts is its own calendar: its appointments take it even when they also name a host.
-      if (appointment.typeId === typeId && this.hostIds.length === 0 && hostIds.length > 0) {
-        resources.push(`type:${typeId}`);
-      }
-      for (const resource of resources) {
-        if (!wanted.has(resource)) continue;
-        if (appointment.typeId === typeId) {
-          const byStart = getOrCreate(
-            shared,
-            resource,
-            () => new Map<number, { lo: number; hi: number; count: number }>(),
-          );
-          const group = byStart.get(appointment.start);
-          if (group) {
-            group.lo = Math.min(group.lo, lo);
-            group.hi = Math.max(group.hi, hi);
-            group.count++;
-          } else {
-            byStart.set(appointment.start, { lo, hi, count: 1 });
-          }
-        } else {
-          getOrCreate(hard, resource, () => []).push({ lo, hi, group: null });
-        }
-      }
+      this.count(appointment, hostIds);
+      this.collect(appointment, hostIds, wanted, hard, shared);
     }
-
     for (const resource of wanted) {
       const intervals = hard.get(resource) ?? [];
       const seatsTaken = new Map<number, number>();
@@ -409,6 +382,54 @@ class Occupancy {
         seatsTaken.set(start, group.count);
       }
       this.schedules.set(resource, new ResourceSchedule(intervals, seatsTaken));
+    }
+  }
+
+  /** Counts the appointment on its local day: for the type's daily cap, and for each of its hosts. */
+  private count(appointment: BusyAppointment, hostIds: number[]): void {
+    const day = this.days.indexOf(appointment.start);
+    if (day < 0) return;
+    if (appointment.typeId === this.rules.typeId) this.typeCountByDay[day]++;
+    for (const hostId of hostIds) {
+      const counts = this.hostCountByDay.get(hostId);
+      if (counts) counts[day]++;
+    }
+  }
+
+  /**
+   * Adds the span in which the appointment blocks a start of this type to each wanted resource it takes:
+   * another type's appointment blocks it outright; this type's appointments at one start share its seats.
+   */
+  private collect(
+    appointment: BusyAppointment,
+    hostIds: number[],
+    wanted: Set<string>,
+    hard: HardIntervals,
+    shared: SharedGroups,
+  ): void {
+    const { duration, bufferBefore, bufferAfter, typeId } = this.rules;
+    const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
+    const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
+    const resources = resourceKeys(appointment.typeId, hostIds);
+    // A type without hosts is its own calendar: its appointments take it even when they also name a host.
+    if (appointment.typeId === typeId && this.hostIds.length === 0 && hostIds.length > 0) {
+      resources.push(`type:${typeId}`);
+    }
+    for (const resource of resources) {
+      if (!wanted.has(resource)) continue;
+      if (appointment.typeId !== typeId) {
+        getOrCreate(hard, resource, () => []).push({ lo, hi, group: null });
+        continue;
+      }
+      const byStart = getOrCreate(shared, resource, () => new Map<number, SharedGroup>());
+      const group = byStart.get(appointment.start);
+      if (group) {
+        group.lo = Math.min(group.lo, lo);
+        group.hi = Math.max(group.hi, hi);
+        group.count++;
+      } else {
+        byStart.set(appointment.start, { lo, hi, count: 1 });
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Notification } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { isPostgres } from '../../database/dialect';
 import { DeliveryPump } from './delivery-pump';
 
 /** The PostgreSQL channel on which an instance tells the others that deliveries are due now. */
@@ -46,7 +47,7 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
 
   async onApplicationBootstrap(): Promise<void> {
     // Awaited, so that an instance is listening by the time it serves (or reports itself ready).
-    if (this.config.webhookWorker && this.config.database.type === 'postgres') await this.listen();
+    if (this.config.webhookWorker && isPostgres(this.config.database)) await this.listen();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -62,7 +63,7 @@ export class DeliveryNotifications implements OnApplicationBootstrap, BeforeAppl
   /** Deliveries were committed or became due: this instance's worker and every other one look now. */
   announce(): void {
     this.pump.kick();
-    if (this.config.database.type === 'postgres') this.notifyOthers();
+    if (isPostgres(this.config.database)) this.notifyOthers();
   }
 
   private notifyOthers(): void {

@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { AppConfig } from '../../config/app-config';
-import { Transactions } from '../../database/transactions';
-import { StoredEvent } from './domain-event';
-import { declaredListenerCount } from './on-domain-event';
+import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions';
+import { StoredEvent } from '../common/events/domain-event';
+import { declaredListenerCount } from '../common/events/on-domain-event';
 import { outboxRetryAt } from './outbox-backoff';
 import { OutboxRepository } from './outbox.repository';
 

@@ -1,20 +1,23 @@
 import { Global, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Transactions } from '../../database/transactions';
 import { EventDispatcher } from './event-dispatcher';
 import { OutboxEventEntity } from './outbox-event.entity';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxWriter } from './outbox-writer';
 import { OutboxRepository } from './outbox.repository';
 
-/** The domain-event backbone: transactions with an outbox, after-commit emission, and the relay. */
+/**
+ * The domain-event backbone on top of `Transactions`: the outbox rows that published events are written to,
+ * their emission after commit, and the relay that re-emits what was never handled.
+ */
 @Global()
 @Module({
   imports: [
     EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
     TypeOrmModule.forFeature([OutboxEventEntity]),
   ],
-  providers: [Transactions, OutboxRepository, EventDispatcher, OutboxRelay],
-  exports: [Transactions, OutboxRelay],
+  providers: [OutboxWriter, OutboxRepository, EventDispatcher, OutboxRelay],
+  exports: [OutboxRelay],
 })
-export class EventsModule {}
+export class OutboxModule {}

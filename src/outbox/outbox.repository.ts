@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, MoreThan, Or, Repository } from 'typeorm';
-import { Transactions } from '../../database/transactions';
-import { StoredEvent } from './domain-event';
+import { Transactions } from '../database/transactions';
+import { StoredEvent } from '../common/events/domain-event';
 import { OutboxEventEntity } from './outbox-event.entity';
 
 export interface OutboxStats {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { EventDispatcher } from './event-dispatcher';
 import { OutboxRepository, OutboxStats } from './outbox.repository';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { EpochMsColumn } from '../../database/columns';
+import { EpochMsColumn } from '../database/columns';
 
 @Entity('outbox_events')
 export class OutboxEventEntity {

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
+import { DomainError } from '../common/errors/domain-error';
+import { Transaction } from '../database/transactions';
+import { TeamMembersService } from '../team-members/team-members.service';
+import { toSlotRules } from './appointment.mapper';
+import { AppointmentsRepository, LONGEST_BUFFER_MINUTES } from './appointments.repository';
+import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/slot-engine';
+import { DAY_MS } from './availability/wall-clock';
+
+export interface PlacementRequest {
+  start: number;
+  /** Hosts asked for explicitly; otherwise the current ones are kept when free, or the type picks one. */
+  requestedHostIds?: number[];
+  currentHostIds?: number[];
+  ignoreAvailability: boolean;
+  ignoreAppointmentId?: number;
+}
+
+/** Checks a slot at the request's start for the given hosts (none: the type's own calendar). */
+type Check = (hostIds: number[]) => Promise<SlotCheck>;
+
+/** Where an appointment goes: which hosts take it at its start, under every booking rule. */
+@Injectable()
+export class AppointmentPlacement {
+  constructor(
+    private readonly appointments: AppointmentsRepository,
+    private readonly teamMembers: TeamMembersService,
+  ) {}
+
+  /**
+   * Decides the hosts of an appointment at `start`, enforcing every booking rule unless told to ignore them:
+   * 422 slot_not_offered for a start the type does not offer, 409 slot_unavailable for a taken one. Runs in
+   * `tx`, and holds the type's and the hosts' locks until it commits.
+   */
+  async place(tx: Transaction, type: AppointmentTypeDto, request: PlacementRequest): Promise<number[]> {
+    const typeHosts = await this.teamMembers.activeIds(type.team_member_ids);
+    // An empty list asks for no particular host: the type chooses, as when the field is left out.
+    const requested = request.requestedHostIds?.length ? request.requestedHostIds : undefined;
+    const current = request.currentHostIds ?? [];
+    const hostKeys = [...typeHosts, ...(requested ?? []), ...current].map((id) => `member:${id}`);
+    await tx.lockKeys([`type:${type.id}`, ...hostKeys]);
+    const check = this.checker(type, typeHosts, request);
+    if (request.ignoreAvailability) {
+      if (requested) return sorted(requested);
+      if (current.length > 0 || typeHosts.length === 0) return sorted(current);
+      const picked = await check(typeHosts);
+      return [picked.ok && picked.hostId !== null ? picked.hostId : typeHosts[0]];
+    }
+    return placeByRules(check, typeHosts, requested, current);
+  }
+
+  private checker(type: AppointmentTypeDto, typeHosts: number[], request: PlacementRequest): Check {
+    // Ignoring availability also ignores the draft status: the pick still prefers the least busy host.
+    const rules: SlotRules = {
+      ...toSlotRules(type, typeHosts),
+      ...(request.ignoreAvailability && { draft: false }),
+    };
+    return async (hostIds) => {
+      const scoped: SlotRules = { ...rules, hostIds };
+      // Plus a day either side: the daily cap and the host choice count the whole local date of the start.
+      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + DAY_MS;
+      const busy = await this.appointments.busy({
+        typeId: type.id,
+        hostIds,
+        from: request.start - margin,
+        to: request.start + margin,
+      });
+      return checkSlot(scoped, request.start, busy, Date.now(), {
+        ignoreAppointmentId: request.ignoreAppointmentId,
+      });
+    };
+  }
+}
+
+async function placeByRules(
+  check: Check,
+  typeHosts: number[],
+  requested: number[] | undefined,
+  current: number[],
+): Promise<number[]> {
+  const assertFree = async (hostIds: number[]): Promise<void> => {
+    for (const hostId of hostIds) assertPlaced(await check([hostId]));
+  };
+  if (typeHosts.length === 0) {
+    // The type is its own calendar; hosts named on top of it must be free as well.
+    assertPlaced(await check([]));
+    const named = requested ?? current;
+    await assertFree(named);
+    return sorted(named);
+  }
+  if (requested) {
+    await assertFree(requested);
+    return sorted(requested);
+  }
+  if (current.length > 0 && (await allFree(check, current))) return sorted(current);
+  const result = assertPlaced(await check(typeHosts));
+  return result.hostId === null ? [] : [result.hostId];
+}
+
+async function allFree(check: Check, hostIds: number[]): Promise<boolean> {
+  for (const hostId of hostIds) if (!(await check([hostId])).ok) return false;
+  return true;
+}
+
+/** The slot check's verdict as the API reports a refusal. */
+export function assertPlaced(check: SlotCheck): { ok: true; hostId: number | null } {
+  if (check.ok) return check;
+  if (check.reason === 'appointment_type_not_published') {
+    throw new DomainError(
+      'appointment_type_not_published',
+      'this appointment type is a draft and takes no bookings (publish it, or book with ignore_availability)',
+    );
+  }
+  if (check.reason === 'slot_not_offered') {
+    throw new DomainError(
+      'slot_not_offered',
+      'that start is not offered by this appointment type (grid, hours, notice or horizon)',
+    );
+  }
+  throw new DomainError('slot_unavailable', 'that slot is no longer available');
+}
+
+function sorted(ids: number[]): number[] {
+  return [...ids].sort((a, b) => a - b);
+}

@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { Transactions } from './transactions';
+
+/** The one way to write (and to find the current transaction's manager), for every module. */
+@Global()
+@Module({
+  providers: [Transactions],
+  exports: [Transactions],
+})
+export class DatabaseModule {}
