@@ -1,10 +1,9 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { IdempotencyRepository } from './idempotency.repository';
 import { hashBody } from './request-hash';
 
 /** How long a key answers with its first result. */
@@ -31,7 +30,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(IdempotencyKeyEntity) private readonly keys: Repository<IdempotencyKeyEntity>,
+    private readonly keys: IdempotencyRepository,
     private readonly transactions: Transactions,
   ) {}
 
@@ -64,12 +63,12 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     try {
       return await this.transactions.run(async (tx) => {
         await tx.lockKeys([`idempotency:${scope}:${key}`]);
-        const stored = await tx.manager.findOneBy(IdempotencyKeyEntity, { scope, key });
+        const stored = await this.keys.find(scope, key);
         if (stored !== null && isFresh(stored)) return replay<T>(stored, requestHash);
         // A key past its window is free again; its old row would clash with the new one.
-        if (stored !== null) await tx.manager.delete(IdempotencyKeyEntity, { id: stored.id });
+        if (stored !== null) await this.keys.delete(stored.id);
         const body = await work();
-        await tx.manager.insert(IdempotencyKeyEntity, {
+        await this.keys.insert({
           scope,
           key,
           request_hash: requestHash,
@@ -82,7 +81,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       // Another instance stored the key first (SQLite serializes, PostgreSQL's lock makes this rare).
       if (!isUniqueViolation(error)) throw error;
-      const earlier = await this.keys.findOneBy({ scope, key });
+      const earlier = await this.keys.find(scope, key);
       if (earlier === null || !isFresh(earlier)) throw error;
       return replay<T>(earlier, requestHash);
     }
@@ -90,9 +89,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   /** Deletes keys past their window; also run hourly. */
   async prune(now = Date.now()): Promise<void> {
-    await this.transactions.run(({ manager }) =>
-      manager.delete(IdempotencyKeyEntity, { created_at: LessThan(now - IDEMPOTENCY_WINDOW_MS) }),
-    );
+    await this.transactions.run(() => this.keys.deleteCreatedBefore(now - IDEMPOTENCY_WINDOW_MS));
   }
 }
 

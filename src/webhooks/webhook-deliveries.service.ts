@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { StoredEvent } from '../common/events/domain-event';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
@@ -10,12 +8,11 @@ import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { DeliveryQueryDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { buildSsaPayload, serializeSsaPayload, SsaEvent } from './payload/ssa-payload';
-import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
-import { WebhookEntity } from './webhook.entity';
 import { deliveryInProgress, webhookDisabled } from './webhook.errors';
 import { toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
 import type { WebhookTrigger } from './webhook.types';
+import { WebhooksRepository } from './webhooks.repository';
 import { ManualSend, WebhooksService } from './webhooks.service';
 
 /** Deliveries written per statement and transaction when an event fans out. */
@@ -24,10 +21,7 @@ const FAN_OUT_CHUNK = 200;
 @Injectable()
 export class WebhookDeliveriesService {
   constructor(
-    @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
-    @InjectRepository(WebhookDeliveryEntity) private readonly deliveryRows: Repository<WebhookDeliveryEntity>,
-    @InjectRepository(WebhookDeliveryAttemptEntity)
-    private readonly attemptRows: Repository<WebhookDeliveryAttemptEntity>,
+    private readonly webhooks: WebhooksRepository,
     private readonly deliveries: DeliveriesRepository,
     private readonly pump: DeliveryPump,
     private readonly notifications: DeliveryNotifications,
@@ -43,7 +37,7 @@ export class WebhookDeliveriesService {
    */
   async enqueueForEvent(action: WebhookTrigger, event: StoredEvent<SsaEvent>): Promise<void> {
     const appointment = event.payload.appointment;
-    const webhooks = (await this.webhooks.findBy({ enabled: true })).filter(
+    const webhooks = (await this.webhooks.enabled()).filter(
       (webhook) =>
         webhook.triggers.includes(action) &&
         (webhook.appointment_type_ids.length === 0 ||
@@ -67,19 +61,14 @@ export class WebhookDeliveriesService {
   }
 
   async listForWebhook(webhookId: number, query: DeliveryQueryDto): Promise<Page<WebhookDeliveryDto>> {
-    if (!(await this.webhooks.existsBy({ id: webhookId }))) throw DomainError.notFound('webhook', webhookId);
-    const [rows, total] = await this.deliveryRows.findAndCount({
-      where: { webhook_id: webhookId, ...(query.status !== undefined && { status: query.status }) },
-      order: { id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    if (!(await this.webhooks.exists(webhookId))) throw DomainError.notFound('webhook', webhookId);
+    const [rows, total] = await this.webhooks.deliveryPage(webhookId, query);
     return page(rows.map(toDeliveryDto), total, query);
   }
 
   async get(id: number): Promise<WebhookDeliveryDetailDto> {
     const delivery = await this.find(id);
-    const attempts = await this.attemptRows.find({ where: { delivery_id: id }, order: { id: 'ASC' } });
+    const attempts = await this.webhooks.attemptsOf(id);
     return toDeliveryDetailDto(delivery, attempts);
   }
 
@@ -101,7 +90,7 @@ export class WebhookDeliveriesService {
 
   private async requeue(id: number): Promise<WebhookDeliveryDto> {
     const delivery = await this.find(id);
-    if (!(await this.webhooks.existsBy({ id: delivery.webhook_id, enabled: true }))) {
+    if (!(await this.webhooks.exists(delivery.webhook_id, { enabled: true }))) {
       throw webhookDisabled(delivery.webhook_id);
     }
     const queued = await this.deliveries.requeue(id, Date.now());
@@ -111,7 +100,7 @@ export class WebhookDeliveriesService {
   }
 
   private async find(id: number): Promise<WebhookDeliveryEntity> {
-    const delivery = await this.deliveryRows.findOneBy({ id });
+    const delivery = await this.webhooks.findDelivery(id);
     if (!delivery) throw DomainError.notFound('webhook delivery', id);
     return delivery;
   }

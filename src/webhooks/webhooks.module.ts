@@ -15,6 +15,7 @@ import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity'
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
 import { WebhooksController } from './webhooks.controller';
+import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
@@ -45,6 +46,7 @@ import { WebhooksService } from './webhooks.service';
     WebhooksService,
     WebhookDeliveriesService,
     DeliveriesRepository,
+    WebhooksRepository,
     WebhookSender,
     DeliveryPump,
     OutcomeWriter,

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
@@ -16,6 +14,7 @@ import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { serializeSsaPayload, SsaSite } from './payload/ssa-payload';
 import { testPayload } from './payload/test-payload';
 import { WebhookEntity } from './webhook.entity';
+import { WebhooksRepository } from './webhooks.repository';
 import { toDeliveryDto, toWebhookDto, toWebhookWithSecretDto } from './webhook.mapper';
 import { generateSecret, generateToken } from './webhook-secrets';
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from './webhook.types';
@@ -32,7 +31,7 @@ export const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
 @Injectable()
 export class WebhooksService {
   constructor(
-    @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
+    private readonly webhooks: WebhooksRepository,
     private readonly transactions: Transactions,
     private readonly deliveries: DeliveriesRepository,
     private readonly pump: DeliveryPump,
@@ -41,11 +40,7 @@ export class WebhooksService {
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<WebhookDto>> {
-    const [rows, total] = await this.webhooks.findAndCount({
-      order: { id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [rows, total] = await this.webhooks.page(query.limit, query.offset);
     return page(
       rows.map((row) => toWebhookDto(row)),
       total,
@@ -59,9 +54,9 @@ export class WebhooksService {
 
   async create(input: CreateWebhookDto): Promise<WebhookWithSecretDto> {
     await this.assertUrl(input.url);
-    return this.transactions.run(async ({ manager }) => {
+    return this.transactions.run(async () => {
       const now = Date.now();
-      const webhook = manager.create(WebhookEntity, {
+      const webhook = this.webhooks.create({
         title: input.title?.trim() || new URL(input.url).host,
         url: input.url,
         triggers: input.triggers ?? [...WEBHOOK_TRIGGERS],
@@ -76,14 +71,14 @@ export class WebhooksService {
         date_created: now,
         date_modified: now,
       });
-      return toWebhookWithSecretDto(await manager.save(webhook));
+      return toWebhookWithSecretDto(await this.webhooks.save(webhook));
     });
   }
 
   async update(id: number, input: UpdateWebhookDto): Promise<WebhookDto> {
     if (input.url !== undefined) await this.assertUrl(input.url);
     return this.transactions
-      .run(async ({ manager }) => {
+      .run(async () => {
         const webhook = await this.find(id);
         const before = JSON.stringify(webhook);
         if (input.title !== undefined) webhook.title = input.title.trim();
@@ -99,7 +94,7 @@ export class WebhooksService {
         }
         if (JSON.stringify(webhook) === before) return toWebhookDto(webhook);
         webhook.date_modified = Date.now();
-        const saved = await manager.save(webhook);
+        const saved = await this.webhooks.save(webhook);
         return toWebhookDto(saved);
       })
       .finally(() => {
@@ -109,21 +104,21 @@ export class WebhooksService {
   }
 
   async remove(id: number): Promise<void> {
-    await this.transactions.run(async ({ manager }) => {
+    await this.transactions.run(async () => {
       await this.find(id);
-      await manager.delete(WebhookEntity, { id });
+      await this.webhooks.delete(id);
     });
   }
 
   async rotateSecret(id: number): Promise<WebhookWithSecretDto> {
-    return this.transactions.run(async ({ manager }) => {
+    return this.transactions.run(async () => {
       const webhook = await this.find(id);
       const now = Date.now();
       webhook.previous_secret = webhook.secret;
       webhook.previous_secret_expires_at = now + PREVIOUS_SECRET_VALID_MS;
       webhook.secret = generateSecret();
       webhook.date_modified = now;
-      return toWebhookWithSecretDto(await manager.save(webhook));
+      return toWebhookWithSecretDto(await this.webhooks.save(webhook));
     });
   }
 
@@ -171,7 +166,7 @@ export class WebhooksService {
   }
 
   private async find(id: number): Promise<WebhookEntity> {
-    const webhook = await this.transactions.manager.findOneBy(WebhookEntity, { id });
+    const webhook = await this.webhooks.findById(id);
     if (!webhook) throw DomainError.notFound('webhook', id);
     return webhook;
   }

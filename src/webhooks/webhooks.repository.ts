@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DeepPartial, EntityManager } from 'typeorm';
+import { Transactions } from '../database/transactions';
+import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEntity } from './webhook.entity';
+import type { DeliveryStatus } from './webhook.types';
+
+/**
+ * The webhooks module's queries of its webhooks and of the delivery log as the admin API reads it (the
+ * delivery pump's claims and outcomes are in `delivery/deliveries.repository.ts`). Each reads and writes in the
+ * caller's transaction when there is one.
+ */
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly transactions: Transactions) {}
+
+  private get manager(): EntityManager {
+    return this.transactions.manager;
+  }
+
+  page(limit: number, offset: number): Promise<[WebhookEntity[], number]> {
+    return this.manager.findAndCount(WebhookEntity, { order: { id: 'ASC' }, take: limit, skip: offset });
+  }
+
+  findById(id: number): Promise<WebhookEntity | null> {
+    return this.manager.findOneBy(WebhookEntity, { id });
+  }
+
+  exists(id: number, options: { enabled?: true } = {}): Promise<boolean> {
+    return this.manager.existsBy(WebhookEntity, { id, ...options });
+  }
+
+  enabled(): Promise<WebhookEntity[]> {
+    return this.manager.findBy(WebhookEntity, { enabled: true });
+  }
+
+  create(fields: DeepPartial<WebhookEntity>): WebhookEntity {
+    return this.manager.create(WebhookEntity, fields);
+  }
+
+  save(webhook: WebhookEntity): Promise<WebhookEntity> {
+    return this.manager.save(webhook);
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.manager.delete(WebhookEntity, { id });
+  }
+
+  deliveryPage(
+    webhookId: number,
+    query: { status?: DeliveryStatus; limit: number; offset: number },
+  ): Promise<[WebhookDeliveryEntity[], number]> {
+    return this.manager.findAndCount(WebhookDeliveryEntity, {
+      where: { webhook_id: webhookId, ...(query.status !== undefined && { status: query.status }) },
+      order: { id: 'DESC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+  }
+
+  findDelivery(id: number): Promise<WebhookDeliveryEntity | null> {
+    return this.manager.findOneBy(WebhookDeliveryEntity, { id });
+  }
+
+  attemptsOf(deliveryId: number): Promise<WebhookDeliveryAttemptEntity[]> {
+    return this.manager.find(WebhookDeliveryAttemptEntity, {
+      where: { delivery_id: deliveryId },
+      order: { id: 'ASC' },
+    });
+  }
+}
