@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const MODULES = ['appointment-types', 'team-members', 'customers', 'appointments', 'webhooks'];
+const MODULES = ['appointment-types', 'team-members', 'customers', 'appointments', 'webhooks', 'blackouts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'eslint.config.mjs'] },
