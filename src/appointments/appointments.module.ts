@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppointmentTypesModule } from '../appointment-types/appointment-types.module';
+import { BlackoutsModule } from '../blackouts/blackouts.module';
 import { CustomersModule } from '../customers/customers.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { TeamMembersModule } from '../team-members/team-members.module';
@@ -9,6 +10,8 @@ import { AppointmentsController, AvailabilityController } from './appointments.c
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
 import { BookingCalendar } from './booking-calendar';
+import { ScheduleConflicts } from './schedule-conflicts';
+import { ScheduleInputs } from './schedule-inputs';
 import { TeamMemberDeletedListener } from './listeners/team-member-deleted.listener';
 
 @Module({
@@ -18,9 +21,17 @@ import { TeamMemberDeletedListener } from './listeners/team-member-deleted.liste
     TeamMembersModule,
     CustomersModule,
     IdempotencyModule,
+    BlackoutsModule,
   ],
   controllers: [AppointmentsController, AvailabilityController],
-  providers: [AppointmentsService, AvailabilityService, BookingCalendar, TeamMemberDeletedListener],
+  providers: [
+    AppointmentsService,
+    AvailabilityService,
+    BookingCalendar,
+    ScheduleConflicts,
+    ScheduleInputs,
+    TeamMemberDeletedListener,
+  ],
   exports: [AppointmentsService, AvailabilityService],
 })
 export class AppointmentsModule {}

@@ -15,6 +15,8 @@ import { toAppointmentDto, toAppointmentSnapshot, toSlotRules } from './appointm
 import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/slot-engine';
 import { DAY_MS, MINUTE_MS } from './availability/wall-clock';
 import { ACTIVE_STATUSES, BookingCalendar, LONGEST_BUFFER_MINUTES } from './booking-calendar';
+import { ScheduleConflicts } from './schedule-conflicts';
+import { ScheduleInputs } from './schedule-inputs';
 import { validateCustomerInformation } from './customer-information';
 import { statusAnnouncement } from './status-announcement';
 import { AppointmentDto } from './dto/appointment.dto';
@@ -73,6 +75,8 @@ export class AppointmentsService {
     private readonly teamMembers: TeamMembersService,
     private readonly customers: CustomersService,
     private readonly config: AppConfig,
+    private readonly schedules: ScheduleInputs,
+    private readonly conflicts: ScheduleConflicts,
   ) {}
 
   async list(query: ListAppointmentsQuery): Promise<Page<AppointmentDto>> {
@@ -91,6 +95,7 @@ export class AppointmentsService {
         },
       );
     }
+    if (query.conflicts) return this.conflicts.page(qb, query);
     const [rows, total] = await qb
       .orderBy('a.start_at', 'ASC')
       .addOrderBy('a.id', 'ASC')
@@ -344,9 +349,15 @@ export class AppointmentsService {
     const current = placement.currentHostIds ?? [];
     const hostKeys = [...typeHosts, ...(requested ?? []), ...current].map((id) => `member:${id}`);
     await tx.lockKeys([`type:${type.id}`, ...hostKeys]);
+    const schedules = await this.schedules.load(tx.manager, {
+      typeId: type.id,
+      hostIds: [...new Set([...typeHosts, ...(requested ?? []), ...current])],
+      from: placement.start,
+      to: placement.start + type.duration * MINUTE_MS,
+    });
     // Ignoring availability also ignores the draft status: the pick below still prefers the least busy host.
     const rules: SlotRules = {
-      ...toSlotRules(type, typeHosts),
+      ...toSlotRules(type, typeHosts, schedules),
       ...(placement.ignoreAvailability && { draft: false }),
     };
     const check = async (hostIds: number[]): Promise<SlotCheck> => {
@@ -472,7 +483,7 @@ function assertPlaced(check: SlotCheck): { ok: true; hostId: number | null } {
   if (check.reason === 'slot_not_offered') {
     throw new DomainError(
       'slot_not_offered',
-      'that start is not offered by this appointment type (grid, hours, notice or horizon)',
+      'that start is not offered by this appointment type (grid, hours, notice, horizon or a blackout)',
     );
   }
   throw new DomainError('slot_unavailable', 'that slot is no longer available');

@@ -18,4 +18,5 @@ export function spanProblem(start: number, end: number): string | null {
   return null;
 }
 
-export const BOTH_SCOPES = 'give appointment_type_id or team_member_id (or neither, for the whole site), not both';
+export const BOTH_SCOPES =
+  'give appointment_type_id or team_member_id (or neither, for the whole site), not both';

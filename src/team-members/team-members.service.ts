@@ -32,7 +32,11 @@ export class TeamMembersService {
       take: query.limit,
       skip: query.offset,
     });
-    return page(rows.map((row) => this.toDto(row)), total, query);
+    return page(
+      rows.map((row) => this.toDto(row)),
+      total,
+      query,
+    );
   }
 
   async get(id: number): Promise<TeamMemberDto> {

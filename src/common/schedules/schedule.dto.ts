@@ -96,7 +96,8 @@ function uniqueDates(overrides: unknown): string | null {
     const date = list[i].date;
     if (typeof date !== 'string') continue;
     const first = seen.get(date);
-    if (first !== undefined) return `date ${date} is listed twice (items ${first} and ${i}); one override per date`;
+    if (first !== undefined)
+      return `date ${date} is listed twice (items ${first} and ${i}); one override per date`;
     seen.set(date, i);
   }
   return null;

@@ -9,7 +9,10 @@ export class Schedules1764190000016 implements MigrationInterface {
   name = 'Schedules1764190000016';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('appointment_types', new TableColumn(text('date_overrides', { default: "'[]'" })));
+    await queryRunner.addColumn(
+      'appointment_types',
+      new TableColumn(text('date_overrides', { default: "'[]'" })),
+    );
     await queryRunner.addColumns('team_members', [
       new TableColumn(varchar('timezone', 64, { isNullable: true })),
       new TableColumn(text('availability', { isNullable: true })),
