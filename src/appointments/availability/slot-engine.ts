@@ -423,16 +423,8 @@ class Occupancy {
 
     for (const appointment of busy) {
       if (appointment.id === opts.ignoreAppointmentId) continue;
-      const day = days.indexOf(appointment.start);
       const hostIds = [...new Set(appointment.hostIds)];
-      if (day >= 0) {
-        if (appointment.typeId === typeId) this.typeCountByDay[day]++;
-        for (const hostId of hostIds) {
-          const counts = this.hostCountByDay.get(hostId);
-          if (counts) counts[day]++;
-        }
-      }
-
+      this.countDay(appointment, hostIds);
       const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
       const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
       const resources = resourceKeys(appointment.typeId, hostIds);
@@ -470,6 +462,17 @@ class Occupancy {
         seatsTaken.set(start, group.count);
       }
       this.schedules.set(resource, new ResourceSchedule(intervals, seatsTaken));
+    }
+  }
+
+  /** Counts the appointment towards its local day's totals, for the daily cap and the host choice. */
+  private countDay(appointment: BusyAppointment, hostIds: readonly number[]): void {
+    const day = this.days.indexOf(appointment.start);
+    if (day < 0) return;
+    if (appointment.typeId === this.rules.typeId) this.typeCountByDay[day]++;
+    for (const hostId of hostIds) {
+      const counts = this.hostCountByDay.get(hostId);
+      if (counts) counts[day]++;
     }
   }
 
