@@ -4,7 +4,15 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const MODULES = ['appointment-types', 'team-members', 'customers', 'appointments', 'webhooks', 'outbox'];
+const MODULES = [
+  'appointment-types',
+  'team-members',
+  'customers',
+  'appointments',
+  'webhooks',
+  'outbox',
+  'blackouts',
+];
 
 /**
  * Parameters typed `EntityManager` on the methods `method` selects. Modules own their persistence: a service

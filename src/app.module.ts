@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppointmentTypesModule } from './appointment-types/appointment-types.module';
 import { AppointmentsModule } from './appointments/appointments.module';
+import { BlackoutsModule } from './blackouts/blackouts.module';
 import { AdminAuthGuard } from './common/auth/admin-auth.guard';
 import { OutboxModule } from './outbox/outbox.module';
 import { AppConfig } from './config/app-config';
@@ -33,6 +34,7 @@ export class AppModule {
         AppointmentTypesModule,
         TeamMembersModule,
         CustomersModule,
+        BlackoutsModule,
         AppointmentsModule,
         WebhooksModule,
         PublicModule,

@@ -8,12 +8,18 @@ const TAGS: Array<[name: string, description: string]> = [
     'appointment types',
     'What can be booked: duration, weekly hours in its time zone, buffers, notice, capacity and hosts ' +
       '(`team_member_ids`). A `draft` type offers no slots and refuses bookings. Availability lists the ' +
-      'bookable starts.',
+      'bookable starts. `date_overrides` replace the weekly hours of single local dates.',
   ],
   [
     'team members',
     'The hosts of appointment types. With hosts, capacity counts per host: 4 hosts × capacity 3 = 12 seats at ' +
-      'one start.',
+      'one start. A member with its own `availability` (in its `timezone`) hosts only inside those hours.',
+  ],
+  [
+    'blackouts',
+    'Closed spans of time: the whole site, one type, or one member (busy). They remove slots and refuse ' +
+      'bookings, never touch existing appointments (see `?conflicts=true` on the appointment list) and ' +
+      'announce nothing to webhooks.',
   ],
   ['customers', 'Created by bookings and matched by email.'],
   [
@@ -42,7 +48,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setOpenAPIVersion('3.1.0')
     .setTitle('Booking service with webhooks')
     .setDescription(
-      'Admin API: appointment types, team members, customers, appointments and webhooks. ' +
+      'Admin API: appointment types, team members, blackouts, customers, appointments and webhooks. ' +
         'Admin routes need `Authorization: Bearer <ADMIN_API_KEY>` (use the Authorize button; the key is ' +
         'printed on first start and stored in `data/admin-api-key`). ' +
         'Errors: `{ statusCode, error, code, message, request_id, details? }` with a stable `code`. ' +

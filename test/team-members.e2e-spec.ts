@@ -53,6 +53,9 @@ describe('team members (e2e)', () => {
       email: 'ada@example.com',
       wp_user_id: 0,
       status: 'active',
+      timezone: 'UTC',
+      availability: null,
+      date_overrides: [],
       date_created: expect.any(String),
       date_modified: expect.any(String),
     });

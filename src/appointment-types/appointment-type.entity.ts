@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { EpochMsColumn, MoneyColumn } from '../database/columns';
+import type { DateOverride } from '../common/schedules/schedule.types';
 import type { CustomerField, WeeklyAvailability } from './appointment-type.types';
 
 @Entity('appointment_types')
@@ -48,6 +49,10 @@ export class AppointmentTypeEntity {
 
   @Column({ type: 'simple-json' })
   availability!: WeeklyAvailability;
+
+  /** Sorted by date; each replaces the weekly windows of that local date. */
+  @Column({ type: 'simple-json' })
+  date_overrides!: DateOverride[];
 
   @Column({ type: 'simple-json' })
   team_member_ids!: number[];

@@ -24,6 +24,7 @@ export function toAppointmentTypeSnapshot(type: AppointmentTypeEntity): Appointm
     max_event_count: type.max_event_count,
     capacity: type.capacity,
     availability: type.availability,
+    date_overrides: type.date_overrides ?? [],
     team_member_ids: type.team_member_ids,
     price: type.price,
     currency: type.currency,

@@ -8,6 +8,7 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 import { toAppointmentTypeDto, toAppointmentTypeSnapshot } from './appointment-type.mapper';
 import { AppointmentTypesRepository } from './appointment-types.repository';
+import { normalizeDateOverrides } from '../common/schedules/schedule.types';
 import type { WeeklyAvailability } from './appointment-type.types';
 import { AppointmentTypeDto } from './dto/appointment-type.dto';
 import { CreateAppointmentTypeDto } from './dto/create-appointment-type.dto';
@@ -60,6 +61,7 @@ export class AppointmentTypesService {
           max_event_count: input.max_event_count ?? 0,
           capacity: input.capacity ?? 1,
           availability: input.availability ? plainAvailability(input.availability) : WORKING_WEEK,
+          date_overrides: normalizeDateOverrides(input.date_overrides ?? []),
           team_member_ids: input.team_member_ids ?? [],
           price: input.price ?? 0,
           currency: input.currency ?? 'USD',
@@ -92,10 +94,11 @@ export class AppointmentTypesService {
         if (input.slug !== undefined && input.slug !== type.slug) await this.assertSlugFree(input.slug);
         if (input.team_member_ids !== undefined)
           await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
-        const { availability, customer_fields, title, ...rest } = input;
+        const { availability, customer_fields, date_overrides, title, ...rest } = input;
         Object.assign(type, rest);
         if (title !== undefined) type.title = title.trim();
         if (availability !== undefined) type.availability = plainAvailability(availability);
+        if (date_overrides !== undefined) type.date_overrides = normalizeDateOverrides(date_overrides);
         if (customer_fields !== undefined) {
           type.customer_fields = customer_fields.map((field) => ({ ...field, label: field.label.trim() }));
         }

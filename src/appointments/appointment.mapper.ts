@@ -1,4 +1,6 @@
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
+import { overridesByDate } from '../common/schedules/schedule.types';
+import type { ScheduleRules } from './availability/schedule';
 import type { SlotRules } from './availability/slot-engine';
 import type { AppointmentEntity } from './appointment.entity';
 import type { AppointmentDto } from './dto/appointment.dto';
@@ -61,8 +63,15 @@ export function toAppointmentSnapshot(
   };
 }
 
-/** The slot rules of a type whose hosts that are active now are `activeHostIds`. */
-export function toSlotRules(type: AppointmentTypeDto, activeHostIds: number[]): SlotRules {
+/**
+ * The slot rules of a type whose hosts that are active now are `activeHostIds`, with the hosts' own hours
+ * and the blackouts loaded for the range asked about (see ScheduleInputs).
+ */
+export function toSlotRules(
+  type: AppointmentTypeDto,
+  activeHostIds: number[],
+  schedules: ScheduleRules = {},
+): SlotRules {
   return {
     typeId: type.id,
     timezone: type.timezone,
@@ -75,6 +84,8 @@ export function toSlotRules(type: AppointmentTypeDto, activeHostIds: number[]): 
     maxEventCount: type.max_event_count,
     capacity: type.capacity,
     availability: type.availability,
+    dateOverrides: overridesByDate(type.date_overrides),
+    ...schedules,
     hostIds: activeHostIds,
     draft: type.status === 'draft',
     hostsInactive: type.team_member_ids.length > 0 && activeHostIds.length === 0,

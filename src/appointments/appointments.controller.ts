@@ -38,7 +38,7 @@ export class AppointmentsController {
     summary: 'Book an appointment (availability re-checked under a lock)',
     description:
       'Take `start_date` from the availability of the type. A start the type does not offer (off the grid, ' +
-      'outside its hours, notice or horizon) is 422 `slot_not_offered`, and a `draft` type refuses with 422 ' +
+      "outside its hours or the hosts' hours, notice, horizon, or in a blackout) is 422 `slot_not_offered`, and a `draft` type refuses with 422 " +
       'too; a taken or full slot is 409 `slot_unavailable`. `ignore_availability: true` skips every rule ' +
       '(imports, manual overrides). ' +
       'The customer is matched by `customer_information.Email`.',

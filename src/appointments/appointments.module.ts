@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppointmentTypesModule } from '../appointment-types/appointment-types.module';
+import { BlackoutsModule } from '../blackouts/blackouts.module';
 import { CustomersModule } from '../customers/customers.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { TeamMembersModule } from '../team-members/team-members.module';
@@ -9,6 +10,8 @@ import { AppointmentsController, AvailabilityController } from './appointments.c
 import { AppointmentsRepository } from './appointments.repository';
 import { AppointmentsService } from './appointments.service';
 import { AvailabilityService } from './availability.service';
+import { ScheduleConflicts } from './schedule-conflicts';
+import { ScheduleInputs } from './schedule-inputs';
 import { TeamMemberDeletedListener } from './listeners/team-member-deleted.listener';
 import { AppointmentPlacement } from './placement';
 
@@ -19,6 +22,7 @@ import { AppointmentPlacement } from './placement';
     TeamMembersModule,
     CustomersModule,
     IdempotencyModule,
+    BlackoutsModule,
   ],
   controllers: [AppointmentsController, AvailabilityController],
   providers: [
@@ -26,6 +30,8 @@ import { AppointmentPlacement } from './placement';
     AppointmentsRepository,
     AppointmentPlacement,
     AvailabilityService,
+    ScheduleConflicts,
+    ScheduleInputs,
     TeamMemberDeletedListener,
   ],
   exports: [AppointmentsService, AvailabilityService],

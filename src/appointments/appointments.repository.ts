@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, In, MoreThan } from 'typeorm';
+import { Brackets, In, MoreThan, SelectQueryBuilder } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import type { BusyAppointment } from './availability/slot-engine';
 import { MINUTE_MS } from './availability/wall-clock';
@@ -42,6 +42,16 @@ export class AppointmentsRepository {
   }
 
   page(query: ListAppointmentsQuery): Promise<[AppointmentEntity[], number]> {
+    return this.filtered(query)
+      .orderBy('a.start_at', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .take(query.limit)
+      .skip(query.offset)
+      .getManyAndCount();
+  }
+
+  /** The appointments (`a`) that the list's filters other than `conflicts` select. */
+  filtered(query: ListAppointmentsQuery): SelectQueryBuilder<AppointmentEntity> {
     const qb = this.manager.createQueryBuilder(AppointmentEntity, 'a');
     if (query.status) qb.andWhere('a.status = :status', { status: query.status });
     if (query.appointment_type_id)
@@ -55,12 +65,7 @@ export class AppointmentsRepository {
         { memberId: query.team_member_id },
       );
     }
-    return qb
-      .orderBy('a.start_at', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .take(query.limit)
-      .skip(query.offset)
-      .getManyAndCount();
+    return qb;
   }
 
   findById(id: number): Promise<AppointmentEntity | null> {

@@ -27,6 +27,7 @@ import { UpdateAppointmentDto } from './dto/update-appointment.dto';
 import { AppointmentEditedEvent } from './events/appointment-edited.event';
 import type { AppointmentSnapshot, TeamMemberSnapshot } from './events/appointment-snapshot';
 import { AppointmentPlacement } from './placement';
+import { ScheduleConflicts } from './schedule-conflicts';
 import { statusAnnouncement } from './status-announcement';
 
 export interface TokenAppointment {
@@ -55,9 +56,11 @@ export class AppointmentsService {
     private readonly teamMembers: TeamMembersService,
     private readonly customers: CustomersService,
     private readonly config: AppConfig,
+    private readonly conflicts: ScheduleConflicts,
   ) {}
 
   async list(query: ListAppointmentsQuery): Promise<Page<AppointmentDto>> {
+    if (query.conflicts) return this.conflicts.page(query);
     const [rows, total] = await this.appointments.page(query);
     return page(
       rows.map((row) => toAppointmentDto(row, this.config.siteUrl)),

@@ -15,6 +15,7 @@ import {
 import { isoOffset } from '../common/time/tz';
 import { DAY_MS, MINUTE_MS, parseLocalDate, zoneOf } from './availability/wall-clock';
 import { AppointmentsRepository, LONGEST_BUFFER_MINUTES } from './appointments.repository';
+import { ScheduleInputs } from './schedule-inputs';
 import { AvailabilityDto, AvailabilityQuery, SlotDto } from './dto/availability.dto';
 
 export const MAX_RANGE_DAYS = 62;
@@ -29,6 +30,7 @@ export class AvailabilityService {
     private readonly appointmentTypes: AppointmentTypesService,
     private readonly appointments: AppointmentsRepository,
     private readonly teamMembers: TeamMembersService,
+    private readonly schedules: ScheduleInputs,
   ) {}
 
   async availability(typeId: number, query: AvailabilityQuery): Promise<AvailabilityDto> {
@@ -56,11 +58,19 @@ export class AvailabilityService {
     const days = dayCount(query.start_date, query.end_date);
     const type = await this.appointmentTypes.get(typeId);
     const hostIds = await this.teamMembers.activeIds(type.team_member_ids);
-    const rules = toSlotRules(type, hostIds);
-    if (days > 0 && exceedsCandidates(rules, query.start_date, query.end_date, MAX_CANDIDATE_STARTS)) {
+    const weekly = toSlotRules(type, hostIds);
+    if (days > 0 && exceedsCandidates(weekly, query.start_date, query.end_date, MAX_CANDIDATE_STARTS)) {
       throw rangeTooLarge(type.availability_increment);
     }
     const bounds = localDayBounds(type.timezone, query.start_date, query.end_date);
+    // A candidate of the last day may end up to one duration after the range.
+    const schedules = await this.schedules.load({
+      typeId: type.id,
+      hostIds,
+      from: bounds.start,
+      to: bounds.end + type.duration * MINUTE_MS,
+    });
+    const rules = toSlotRules(type, hostIds, schedules);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
     const busy = await this.appointments.busy({
       typeId: type.id,

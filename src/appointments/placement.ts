@@ -6,7 +6,9 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { toSlotRules } from './appointment.mapper';
 import { AppointmentsRepository, LONGEST_BUFFER_MINUTES } from './appointments.repository';
 import { checkSlot, loadMarginMs, SlotCheck, SlotRules } from './availability/slot-engine';
-import { DAY_MS } from './availability/wall-clock';
+import type { ScheduleRules } from './availability/schedule';
+import { DAY_MS, MINUTE_MS } from './availability/wall-clock';
+import { ScheduleInputs } from './schedule-inputs';
 
 export interface PlacementRequest {
   start: number;
@@ -26,6 +28,7 @@ export class AppointmentPlacement {
   constructor(
     private readonly appointments: AppointmentsRepository,
     private readonly teamMembers: TeamMembersService,
+    private readonly schedules: ScheduleInputs,
   ) {}
 
   /**
@@ -40,7 +43,13 @@ export class AppointmentPlacement {
     const current = request.currentHostIds ?? [];
     const hostKeys = [...typeHosts, ...(requested ?? []), ...current].map((id) => `member:${id}`);
     await tx.lockKeys([`type:${type.id}`, ...hostKeys]);
-    const check = this.checker(type, typeHosts, request);
+    const schedules = await this.schedules.load({
+      typeId: type.id,
+      hostIds: [...new Set([...typeHosts, ...(requested ?? []), ...current])],
+      from: request.start,
+      to: request.start + type.duration * MINUTE_MS,
+    });
+    const check = this.checker(type, typeHosts, request, schedules);
     if (request.ignoreAvailability) {
       if (requested) return sorted(requested);
       if (current.length > 0 || typeHosts.length === 0) return sorted(current);
@@ -50,10 +59,15 @@ export class AppointmentPlacement {
     return placeByRules(check, typeHosts, requested, current);
   }
 
-  private checker(type: AppointmentTypeDto, typeHosts: number[], request: PlacementRequest): Check {
+  private checker(
+    type: AppointmentTypeDto,
+    typeHosts: number[],
+    request: PlacementRequest,
+    schedules: ScheduleRules,
+  ): Check {
     // Ignoring availability also ignores the draft status: the pick still prefers the least busy host.
     const rules: SlotRules = {
-      ...toSlotRules(type, typeHosts),
+      ...toSlotRules(type, typeHosts, schedules),
       ...(request.ignoreAvailability && { draft: false }),
     };
     return async (hostIds) => {
@@ -115,7 +129,7 @@ export function assertPlaced(check: SlotCheck): { ok: true; hostId: number | nul
   if (check.reason === 'slot_not_offered') {
     throw new DomainError(
       'slot_not_offered',
-      'that start is not offered by this appointment type (grid, hours, notice or horizon)',
+      'that start is not offered by this appointment type (grid, hours, notice, horizon or a blackout)',
     );
   }
   throw new DomainError('slot_unavailable', 'that slot is no longer available');

@@ -1,3 +1,6 @@
+import type { WeeklyAvailability } from '../appointment-types/appointment-type.types';
+import type { DateOverride } from '../common/schedules/schedule.types';
+
 export const TEAM_MEMBER_STATUSES = ['active', 'inactive'] as const;
 export type TeamMemberStatus = (typeof TEAM_MEMBER_STATUSES)[number];
 
@@ -24,4 +27,13 @@ export function toTeamMemberSnapshot(member: TeamMemberSnapshot): TeamMemberSnap
     display_name: member.display_name,
     email: member.email,
   };
+}
+
+/** A member's own working hours, as the slot rules read them. */
+export interface MemberSchedule {
+  id: number;
+  timezone: string;
+  /** null = the member follows the type. */
+  availability: WeeklyAvailability | null;
+  date_overrides: DateOverride[];
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, IsNull, Not } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import { TeamMemberEntity } from './team-member.entity';
 
@@ -52,6 +52,15 @@ export class TeamMembersRepository {
       order: { id: 'ASC' },
     });
     return rows.map((row) => row.id);
+  }
+
+  /** The own hours of the members among `ids` that have them (a member without follows the type), by id. */
+  withOwnHours(ids: number[]): Promise<TeamMemberEntity[]> {
+    return this.manager.find(TeamMemberEntity, {
+      select: { id: true, timezone: true, availability: true, date_overrides: true },
+      where: { id: In(ids), availability: Not(IsNull()) },
+      order: { id: 'ASC' },
+    });
   }
 
   /**

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { toTeamMemberSnapshot, type TeamMemberSnapshot } from './team-member.types';
+import { toTeamMemberSnapshot, type MemberSchedule, type TeamMemberSnapshot } from './team-member.types';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
+import { normalizeDateOverrides } from '../common/schedules/schedule.types';
+import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { CreateTeamMemberDto } from './dto/create-team-member.dto';
@@ -20,15 +22,20 @@ export class TeamMembersService {
   constructor(
     private readonly members: TeamMembersRepository,
     private readonly transactions: Transactions,
+    private readonly config: AppConfig,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<TeamMemberDto>> {
     const [rows, total] = await this.members.page(query.limit, query.offset);
-    return page(rows.map(toTeamMemberDto), total, query);
+    return page(
+      rows.map((row) => this.toDto(row)),
+      total,
+      query,
+    );
   }
 
   async get(id: number): Promise<TeamMemberDto> {
-    return toTeamMemberDto(await this.find(id));
+    return this.toDto(await this.find(id));
   }
 
   async create(input: CreateTeamMemberDto): Promise<TeamMemberDto> {
@@ -44,12 +51,16 @@ export class TeamMembersService {
           email,
           wp_user_id: input.wp_user_id ?? 0,
           status: input.status ?? 'active',
+          timezone: input.timezone ?? this.config.defaultTimezone,
+          availability: input.availability ? plain(input.availability) : null,
+          date_overrides: normalizeDateOverrides(input.date_overrides ?? []),
           date_created: now,
           date_modified: now,
         });
+        assertOverridesHaveHours(member);
         const saved = await this.members.save(member);
         await tx.publish(new TeamMemberCreatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
-        return toTeamMemberDto(saved);
+        return this.toDto(saved);
       }),
     );
   }
@@ -59,21 +70,28 @@ export class TeamMembersService {
       this.transactions.run(async (tx) => {
         await tx.lockKeys([`member:${id}`]);
         const member = await this.find(id);
-        const before = JSON.stringify(toTeamMemberDto(member));
+        const before = JSON.stringify(this.toDto(member));
         if (input.name !== undefined) member.name = input.name.trim();
         if (input.display_name !== undefined) member.display_name = input.display_name.trim();
         if (input.wp_user_id !== undefined) member.wp_user_id = input.wp_user_id;
         if (input.status !== undefined) member.status = input.status;
+        if (input.timezone !== undefined) member.timezone = input.timezone;
+        if (input.availability !== undefined)
+          member.availability = input.availability === null ? null : plain(input.availability);
+        if (input.date_overrides !== undefined)
+          member.date_overrides = normalizeDateOverrides(input.date_overrides);
+        assertOverridesHaveHours(member);
         if (input.email !== undefined) {
           const email = normalizeEmail(input.email);
           if (email !== member.email) await this.assertEmailFree(email);
           member.email = email;
         }
-        if (JSON.stringify(toTeamMemberDto(member)) === before) return toTeamMemberDto(member);
+        if (JSON.stringify(this.toDto(member)) === before) return this.toDto(member);
         member.date_modified = Date.now();
+        if (member.timezone === null) member.timezone = this.config.defaultTimezone;
         const saved = await this.members.save(member);
         await tx.publish(new TeamMemberUpdatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
-        return toTeamMemberDto(saved);
+        return this.toDto(saved);
       }),
     );
   }
@@ -121,6 +139,25 @@ export class TeamMembersService {
     return this.members.activeIds(unique(ids));
   }
 
+  /**
+   * The own hours of the members among `ids` that have them (members without `availability` follow the
+   * type and are left out), ordered by id.
+   */
+  async schedules(ids: number[]): Promise<MemberSchedule[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.members.withOwnHours(unique(ids));
+    return rows.map((row) => ({
+      id: row.id,
+      timezone: row.timezone ?? this.config.defaultTimezone,
+      availability: row.availability,
+      date_overrides: row.date_overrides ?? [],
+    }));
+  }
+
+  private toDto(member: TeamMemberEntity): TeamMemberDto {
+    return toTeamMemberDto(member, this.config.defaultTimezone);
+  }
+
   private async find(id: number): Promise<TeamMemberEntity> {
     const member = await this.members.findById(id);
     if (!member) throw DomainError.notFound('team member', id);
@@ -149,4 +186,19 @@ function emailTaken(email?: string): DomainError {
 
 function unique(ids: number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+/** Strips class instances (DTOs) down to the stored JSON shape. */
+function plain<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Overrides replace days of the member's own week: without one they would silently do nothing. */
+function assertOverridesHaveHours(member: TeamMemberEntity): void {
+  if (member.availability === null && member.date_overrides.length > 0) {
+    throw DomainError.invalidField(
+      'date_overrides',
+      "apply to the member's own availability, which is not set; set availability too, or use a blackout for time off",
+    );
+  }
 }

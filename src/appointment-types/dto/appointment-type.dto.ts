@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { APPOINTMENT_TYPE_STATUSES, type AppointmentTypeStatus } from '../appointment-type.types';
-import { WeeklyAvailabilityDto } from './availability.dto';
+import { DateOverrideDto, WeeklyAvailabilityDto } from '../../common/schedules/schedule.dto';
 import { CustomerFieldDto } from './customer-field.dto';
 
 export class AppointmentTypeDto {
@@ -19,6 +19,8 @@ export class AppointmentTypeDto {
   @ApiProperty({ example: 0 }) max_event_count!: number;
   @ApiProperty({ example: 1 }) capacity!: number;
   @ApiProperty({ type: WeeklyAvailabilityDto }) availability!: WeeklyAvailabilityDto;
+  @ApiProperty({ type: [DateOverrideDto], description: 'sorted by date; each replaces that local date' })
+  date_overrides!: DateOverrideDto[];
   @ApiProperty({ type: [Number], example: [] }) team_member_ids!: number[];
   @ApiProperty({ example: 0 }) price!: number;
   @ApiProperty({ example: 'USD' }) currency!: string;

@@ -17,7 +17,11 @@ import {
   text,
 } from '../../common/validation/validators';
 import { APPOINTMENT_TYPE_STATUSES, type AppointmentTypeStatus } from '../appointment-type.types';
-import { WeeklyAvailabilityDto } from './availability.dto';
+import {
+  DateOverrideDto,
+  DateOverridesField,
+  WeeklyAvailabilityDto,
+} from '../../common/schedules/schedule.dto';
 import { CustomerFieldDto, MAX_CUSTOMER_FIELDS, uniqueLabels } from './customer-field.dto';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -140,6 +144,12 @@ export class CreateAppointmentTypeDto {
   @ValidateNested()
   @Type(() => WeeklyAvailabilityDto)
   availability?: WeeklyAvailabilityDto;
+
+  @DateOverridesField(
+    "Local dates (type's time zone) whose windows replace the weekly ones; windows [] closes the day. " +
+      'One per date; replaced whole on update; default none',
+  )
+  date_overrides?: DateOverrideDto[];
 
   @ApiPropertyOptional({
     type: [Number],

@@ -1,3 +1,4 @@
+import type { DateOverride } from '../../common/schedules/schedule.types';
 import type { AppointmentTypeStatus, CustomerField, WeeklyAvailability } from '../appointment-type.types';
 
 /**
@@ -20,6 +21,7 @@ export interface AppointmentTypeSnapshot {
   max_event_count: number;
   capacity: number;
   availability: WeeklyAvailability;
+  date_overrides: DateOverride[];
   team_member_ids: number[];
   price: number;
   currency: string;

@@ -3,25 +3,31 @@ import {
   DateKey,
   MINUTE_MS,
   dateKeyOf,
-  dayOfWeek,
   firstInstantAtOrAfterWall,
   instantsAtWall,
-  parseClock,
   parseLocalDate,
   wallMs,
   zoneOf,
 } from './wall-clock';
 import type { TzZone } from '../../common/time/tz';
-import {
-  type AvailabilityWindow,
-  type Weekday,
-  WEEKDAYS as WEEKDAYS_FROM_MONDAY,
+import type {
+  AvailabilityWindow,
+  Weekday,
+  WeeklyAvailability,
 } from '../../appointment-types/appointment-type.types';
+import {
+  type Blackout,
+  type DateOverrides,
+  type HostSchedule,
+  ScheduleIndex,
+  countBelow,
+  countBelowOrEqual,
+  openHours,
+  windowInstants,
+  windowsOn,
+} from './schedule';
 
-export type { AvailabilityWindow, Weekday };
-
-/** Indexed by Date#getUTCDay of a date key (Sunday first). */
-const WEEKDAYS: readonly Weekday[] = [WEEKDAYS_FROM_MONDAY[6], ...WEEKDAYS_FROM_MONDAY.slice(0, 6)];
+export type { AvailabilityWindow, Blackout, DateOverrides, HostSchedule, Weekday, WeeklyAvailability };
 
 /** The scheduling settings of one appointment type. Durations, buffers and notices are in minutes. */
 export interface SlotRules {
@@ -45,9 +51,21 @@ export interface SlotRules {
   draft?: boolean;
   /** The type names hosts and none of them is active: it offers nothing, rather than becoming host-less. */
   hostsInactive?: boolean;
+  /** Type's zone. For a date listed, its windows replace the weekly pattern; [] closes the day. */
+  dateOverrides?: DateOverrides;
+  /** Keyed by host id; hosts absent from the map follow the type. */
+  hostSchedules?: Record<number, HostSchedule>;
+  /** Blackouts that apply to this type or its hosts (the caller loads the relevant ones for the range). */
+  blackouts?: Blackout[];
 }
 
-export type CandidateRules = Pick<SlotRules, 'timezone' | 'duration' | 'increment' | 'availability'>;
+export type CandidateRules = Pick<
+  SlotRules,
+  'timezone' | 'duration' | 'increment' | 'availability' | 'dateOverrides'
+>;
+
+/** Why an existing appointment no longer fits its schedule (see {@link scheduleConflict}). */
+export type ScheduleConflict = 'outside_type_hours' | 'blackout' | 'outside_host_hours' | 'host_blackout';
 
 /**
  * An active appointment, of any type, that may compete for the same resources. Times are epoch ms;
@@ -136,7 +154,10 @@ export function* slotBatches(
   const dates = localDates(fromLocalDate, toLocalDate);
   if (dates.length === 0 || !offersAnything(rules)) return;
   const candidates = dates.map((date) => dayCandidates(zone, date, rules));
-  const occupancy = new Occupancy(rules, new DayFrame(zone, dates), busy, opts);
+  const frame = new DayFrame(zone, dates);
+  const durationMs = rules.duration * MINUTE_MS;
+  const schedules = ScheduleIndex.build(rules, rules.hostIds, frame.start, frame.end + durationMs);
+  const occupancy = new Occupancy(rules, frame, busy, opts, schedules);
   for (let day = 0; day < dates.length; day++) {
     for (let from = 0; from < candidates[day].length; from += batchSize) {
       yield occupancy.daySlots(candidates[day].slice(from, from + batchSize), day, now);
@@ -177,13 +198,43 @@ export function checkSlot(
   if (rules.hostsInactive) return { ok: false, reason: 'slot_not_offered' };
   const zone = zoneOf(rules.timezone);
   const date = dateKeyOf(zone, start);
-  const candidates = dayCandidates(zone, date, rules);
-  if (!candidates.includes(start) || !withinNotice(rules, start, now)) {
-    return { ok: false, reason: 'slot_not_offered' };
-  }
-  const [slot] = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts).daySlots([start], 0, now);
+  const end = start + rules.duration * MINUTE_MS;
+  const schedules = ScheduleIndex.build(rules, rules.hostIds, start, end);
+  const offered =
+    dayCandidates(zone, date, rules).includes(start) &&
+    withinNotice(rules, start, now) &&
+    schedulesOffer(rules, schedules, start, end);
+  if (!offered) return { ok: false, reason: 'slot_not_offered' };
+  const occupancy = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts, schedules);
+  const [slot] = occupancy.daySlots([start], 0, now);
   if (!slot) return { ok: false, reason: 'slot_unavailable' };
   return { ok: true, hostId: rules.hostIds.length > 0 ? slot.freeHostIds[0] : null };
+}
+
+/**
+ * For `?conflicts=true`: why an existing appointment no longer fits its schedule, or null if it fits.
+ * Only schedules count (not the grid, notice, capacity or other appointments): the core must lie inside
+ * the type's windows (overrides applied) and overlap no site or type blackout, and for each assigned
+ * host lie inside the host's own hours (when it has them) and overlap none of its member blackouts.
+ */
+export function scheduleConflict(
+  rules: SlotRules,
+  appointment: { start: number; end: number; hostIds: number[] },
+): ScheduleConflict | null {
+  const { start, end, hostIds } = appointment;
+  const typeHours = openHours(zoneOf(rules.timezone), rules.availability, rules.dateOverrides, start, end);
+  if (!typeHours.covers(start, end)) return 'outside_type_hours';
+  const schedules = ScheduleIndex.build(rules, hostIds, start, end);
+  if (schedules.typeClosed(start, end)) return 'blackout';
+  if (hostIds.some((hostId) => !schedules.withinHostHours(hostId, start, end))) return 'outside_host_hours';
+  if (hostIds.some((hostId) => schedules.hostBlackedOut(hostId, start, end))) return 'host_blackout';
+  return null;
+}
+
+/** No site or type blackout overlaps the core and, with hosts, some host's own schedule admits it. */
+function schedulesOffer(rules: SlotRules, schedules: ScheduleIndex, start: number, end: number): boolean {
+  if (schedules.typeClosed(start, end)) return false;
+  return rules.hostIds.length === 0 || rules.hostIds.some((id) => schedules.hostAdmits(id, start, end));
 }
 
 /** The instants where the local date range begins and ends (exclusive) in `timezone`. */
@@ -229,12 +280,10 @@ function dayCandidates(zone: TzZone, date: DateKey, rules: CandidateRules): numb
   const durationMs = rules.duration * MINUTE_MS;
   const incrementMs = rules.increment * MINUTE_MS;
   const starts: number[] = [];
-  for (const window of rules.availability[WEEKDAYS[dayOfWeek(date)]] ?? []) {
-    const from = parseClock(window.start, false);
-    const to = parseClock(window.end, true);
-    if (to <= from) continue;
-    const windowStart = firstInstantAtOrAfterWall(zone, date + from * MINUTE_MS);
-    const windowEnd = firstInstantAtOrAfterWall(zone, date + to * MINUTE_MS);
+  for (const window of windowsOn(rules.availability, rules.dateOverrides, date)) {
+    const interval = windowInstants(zone, date, window);
+    if (!interval) continue;
+    const { start: windowStart, end: windowEnd } = interval;
     const first = firstOnGrid(zone, date, windowStart, rules.increment);
     // Stepping in absolute time keeps every slot `duration` long across a DST change, which is
     // why a fall-back window repeats 01:00 and 01:30 and a spring-forward one skips 02:xx.
@@ -271,6 +320,16 @@ class DayFrame {
 
   get count(): number {
     return this.bounds.length - 1;
+  }
+
+  /** Where the first date begins. */
+  get start(): number {
+    return this.bounds[0];
+  }
+
+  /** Where the last date ends. */
+  get end(): number {
+    return this.bounds[this.bounds.length - 1];
   }
 
   /** Index of the local date holding `instant`, or -1 outside the range. */
@@ -337,16 +396,6 @@ class ResourceSchedule {
 
 const EMPTY_SCHEDULE = new ResourceSchedule([], new Map());
 
-interface SharedGroup {
-  lo: number;
-  hi: number;
-  count: number;
-}
-/** Per resource: the spans in which other types' appointments block a start outright. */
-type HardIntervals = Map<string, { lo: number; hi: number; group: number | null }[]>;
-/** Per resource and start: this type's appointments there, which share the start's seats. */
-type SharedGroups = Map<string, Map<number, SharedGroup>>;
-
 /** Everything the busy list means for one type over a date range. */
 class Occupancy {
   private readonly hostIds: number[];
@@ -360,20 +409,51 @@ class Occupancy {
     private readonly days: DayFrame,
     busy: readonly BusyAppointment[],
     opts: SlotOptions,
+    /** Hours and blackouts: a candidate is offered only where they admit it. */
+    private readonly hours: ScheduleIndex,
   ) {
     this.hostIds = [...new Set(rules.hostIds)].sort((a, b) => a - b);
     this.typeCountByDay = new Array<number>(days.count).fill(0);
     for (const hostId of this.hostIds) this.hostCountByDay.set(hostId, new Array<number>(days.count).fill(0));
 
     const wanted = new Set(this.resources());
-    const hard: HardIntervals = new Map();
-    const shared: SharedGroups = new Map();
+    const hard = new Map<string, { lo: number; hi: number; group: number | null }[]>();
+    const shared = new Map<string, Map<number, { lo: number; hi: number; count: number }>>();
+    const { duration, bufferBefore, bufferAfter, typeId } = rules;
+
     for (const appointment of busy) {
       if (appointment.id === opts.ignoreAppointmentId) continue;
       const hostIds = [...new Set(appointment.hostIds)];
-      this.count(appointment, hostIds);
-      this.collect(appointment, hostIds, wanted, hard, shared);
+      this.countDay(appointment, hostIds);
+      const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
+      const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
+      const resources = resourceKeys(appointment.typeId, hostIds);
+      // A type without hosts is its own calendar: its appointments take it even when they also name a host.
+      if (appointment.typeId === typeId && this.hostIds.length === 0 && hostIds.length > 0) {
+        resources.push(`type:${typeId}`);
+      }
+      for (const resource of resources) {
+        if (!wanted.has(resource)) continue;
+        if (appointment.typeId === typeId) {
+          const byStart = getOrCreate(
+            shared,
+            resource,
+            () => new Map<number, { lo: number; hi: number; count: number }>(),
+          );
+          const group = byStart.get(appointment.start);
+          if (group) {
+            group.lo = Math.min(group.lo, lo);
+            group.hi = Math.max(group.hi, hi);
+            group.count++;
+          } else {
+            byStart.set(appointment.start, { lo, hi, count: 1 });
+          }
+        } else {
+          getOrCreate(hard, resource, () => []).push({ lo, hi, group: null });
+        }
+      }
     }
+
     for (const resource of wanted) {
       const intervals = hard.get(resource) ?? [];
       const seatsTaken = new Map<number, number>();
@@ -385,51 +465,14 @@ class Occupancy {
     }
   }
 
-  /** Counts the appointment on its local day: for the type's daily cap, and for each of its hosts. */
-  private count(appointment: BusyAppointment, hostIds: number[]): void {
+  /** Counts the appointment towards its local day's totals, for the daily cap and the host choice. */
+  private countDay(appointment: BusyAppointment, hostIds: readonly number[]): void {
     const day = this.days.indexOf(appointment.start);
     if (day < 0) return;
     if (appointment.typeId === this.rules.typeId) this.typeCountByDay[day]++;
     for (const hostId of hostIds) {
       const counts = this.hostCountByDay.get(hostId);
       if (counts) counts[day]++;
-    }
-  }
-
-  /**
-   * Adds the span in which the appointment blocks a start of this type to each wanted resource it takes:
-   * another type's appointment blocks it outright; this type's appointments at one start share its seats.
-   */
-  private collect(
-    appointment: BusyAppointment,
-    hostIds: number[],
-    wanted: Set<string>,
-    hard: HardIntervals,
-    shared: SharedGroups,
-  ): void {
-    const { duration, bufferBefore, bufferAfter, typeId } = this.rules;
-    const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
-    const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
-    const resources = resourceKeys(appointment.typeId, hostIds);
-    // A type without hosts is its own calendar: its appointments take it even when they also name a host.
-    if (appointment.typeId === typeId && this.hostIds.length === 0 && hostIds.length > 0) {
-      resources.push(`type:${typeId}`);
-    }
-    for (const resource of resources) {
-      if (!wanted.has(resource)) continue;
-      if (appointment.typeId !== typeId) {
-        getOrCreate(hard, resource, () => []).push({ lo, hi, group: null });
-        continue;
-      }
-      const byStart = getOrCreate(shared, resource, () => new Map<number, SharedGroup>());
-      const group = byStart.get(appointment.start);
-      if (group) {
-        group.lo = Math.min(group.lo, lo);
-        group.hi = Math.max(group.hi, hi);
-        group.count++;
-      } else {
-        byStart.set(appointment.start, { lo, hi, count: 1 });
-      }
     }
   }
 
@@ -447,7 +490,8 @@ class Occupancy {
       .sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day))
       .map((hostId) => ({ hostId, schedule: this.schedule(`member:${hostId}`) }));
     for (const start of candidates) {
-      if (!withinNotice(rules, start, now)) continue;
+      const end = start + durationMs;
+      if (!withinNotice(rules, start, now) || this.hours.typeClosed(start, end)) continue;
       let seats: number;
       const freeHostIds: number[] = [];
       if (hosts.length === 0) {
@@ -455,6 +499,7 @@ class Occupancy {
       } else {
         seats = 0;
         for (const { hostId, schedule } of hosts) {
+          if (!this.hours.hostAdmits(hostId, start, end)) continue;
           const free = schedule.freeSeats(start, rules.capacity);
           if (free > 0) {
             seats += free;
@@ -463,7 +508,7 @@ class Occupancy {
         }
       }
       const seatsRemaining = Math.min(seats, capLeft);
-      if (seatsRemaining > 0) slots.push({ start, end: start + durationMs, seatsRemaining, freeHostIds });
+      if (seatsRemaining > 0) slots.push({ start, end, seatsRemaining, freeHostIds });
     }
     return slots;
   }
@@ -517,28 +562,4 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 function sortedUnique(values: number[]): number[] {
   values.sort((a, b) => a - b);
   return values.filter((value, i) => i === 0 || value !== values[i - 1]);
-}
-
-/** Number of entries of the ascending `sorted` that are < value. */
-function countBelow(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Number of entries of the ascending `sorted` that are <= value. */
-function countBelowOrEqual(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,5 +1,13 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ScheduleConflict } from '../availability/slot-engine';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../events/appointment-snapshot';
+
+export const SCHEDULE_CONFLICTS = [
+  'outside_type_hours',
+  'blackout',
+  'outside_host_hours',
+  'host_blackout',
+] as const satisfies readonly ScheduleConflict[];
 
 export class AppointmentDto {
   @ApiProperty({ example: 1 }) id!: number;
@@ -25,4 +33,11 @@ export class AppointmentDto {
   @ApiProperty({ example: 'https://booking.example.com/appointments/change/3q2-…' }) public_edit_url!: string;
   @ApiProperty({ example: '2030-01-01T12:00:00.000Z' }) date_created!: string;
   @ApiProperty({ example: '2030-01-01T12:00:00.000Z' }) date_modified!: string;
+  @ApiPropertyOptional({
+    enum: SCHEDULE_CONFLICTS,
+    description:
+      'Only in `?conflicts=true` lists: why the appointment no longer fits its schedule (outside the ' +
+      "type's hours, a site or type blackout, outside a host's own hours, a host's blackout)",
+  })
+  schedule_conflict?: ScheduleConflict;
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
 import { IsInstant, IsPositiveId, Optional, QueryId } from '../../common/validation/validators';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../events/appointment-snapshot';
@@ -37,4 +38,16 @@ export class ListAppointmentsQuery extends PageQueryDto {
   @Optional()
   @IsInstant()
   start_before?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'true: only active (booked or pending) future appointments that no longer fit their schedule (a ' +
+      'blackout, a date override or hours changed after booking); each carries `schedule_conflict`. Other ' +
+      'filters combine with it',
+  })
+  @Optional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'must be true or false' })
+  conflicts?: boolean;
 }

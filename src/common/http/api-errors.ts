@@ -49,7 +49,8 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
   payload_too_large: { message: 'Request body is too large' },
   unsupported_media_type: { message: 'Unsupported Media Type: text/plain' },
   slot_not_offered: {
-    message: 'that start is not offered by this appointment type (grid, hours, notice or horizon)',
+    message:
+      'that start is not offered by this appointment type (grid, hours, notice, horizon or a blackout)',
   },
   rate_limited: { message: 'Too many requests; retry after 60 s' },
   internal_error: { message: 'An unexpected error occurred' },

@@ -6,6 +6,7 @@ import { OutboxStreams1764190000010 } from './1764190000010-outbox-streams';
 import { AnnouncedBookedManualDeliveries1764190000013 } from './1764190000013-announced-booked-manual-deliveries';
 import { AppointmentSequence1764190000014 } from './1764190000014-appointment-sequence';
 import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
+import { Schedules1764190000016 } from './1764190000016-schedules';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   AnnouncedBookedManualDeliveries1764190000013,
   AppointmentSequence1764190000014,
   IdempotencyKeys1764190000015,
+  Schedules1764190000016,
 ];

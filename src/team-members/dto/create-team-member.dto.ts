@@ -1,10 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import {
+  DateOverrideDto,
+  DateOverridesField,
+  WeeklyAvailabilityDto,
+  WeeklyAvailabilityField,
+} from '../../common/schedules/schedule.dto';
 import {
   IsEmailAddress,
   IsIntegerIn,
   IsText,
+  IsTimeZone,
   MAX_EMAIL_LENGTH,
   Optional,
 } from '../../common/validation/validators';
@@ -50,4 +57,30 @@ export class CreateTeamMemberDto {
   @Optional()
   @IsIn(TEAM_MEMBER_STATUSES)
   status?: TeamMemberStatus;
+
+  @ApiPropertyOptional({
+    example: 'Europe/Berlin',
+    description: "IANA time zone of the member's own hours; default DEFAULT_TIMEZONE",
+  })
+  @Optional()
+  @IsTimeZone()
+  timezone?: string;
+
+  @ApiPropertyOptional({
+    type: WeeklyAvailabilityDto,
+    nullable: true,
+    example: { monday: [{ start: '09:00', end: '12:00' }] },
+    description:
+      "The member's own weekly hours in its time zone: it hosts only inside them (and inside the type's). " +
+      'null or absent = free whenever the type offers',
+  })
+  @IsOptional()
+  @WeeklyAvailabilityField()
+  availability?: WeeklyAvailabilityDto | null;
+
+  @DateOverridesField(
+    "Local dates (member's time zone) whose windows replace the member's weekly ones; windows [] is a " +
+      'day off. Needs availability. One per date; replaced whole on update; default none',
+  )
+  date_overrides?: DateOverrideDto[];
 }

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
+import { DomainError } from '../common/errors/domain-error';
+import { Page, page, PageQueryDto } from '../common/http/pagination';
+import { Transactions } from '../database/transactions';
+import { TeamMembersService } from '../team-members/team-members.service';
+import { BlackoutEntity } from './blackout.entity';
+import { toBlackoutDto } from './blackout.mapper';
+import { BOTH_SCOPES, type BlackoutSpan, spanProblem } from './blackout.types';
+import { BlackoutsRepository } from './blackouts.repository';
+import { BlackoutDto } from './dto/blackout.dto';
+import { CreateBlackoutDto } from './dto/create-blackout.dto';
+import { UpdateBlackoutDto } from './dto/update-blackout.dto';
+
+/**
+ * Blackouts close time: the whole site, one type, or one member. They change no appointment and announce
+ * nothing (no event, no webhook); booking and availability read them, and `?conflicts=true` on the
+ * appointment list shows the appointments they strand.
+ */
+@Injectable()
+export class BlackoutsService {
+  constructor(
+    private readonly blackouts: BlackoutsRepository,
+    private readonly transactions: Transactions,
+    private readonly appointmentTypes: AppointmentTypesService,
+    private readonly teamMembers: TeamMembersService,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<BlackoutDto>> {
+    const [rows, total] = await this.blackouts.page(query.limit, query.offset);
+    return page(rows.map(toBlackoutDto), total, query);
+  }
+
+  async get(id: number): Promise<BlackoutDto> {
+    return toBlackoutDto(await this.find(id));
+  }
+
+  async create(input: CreateBlackoutDto): Promise<BlackoutDto> {
+    return this.transactions.run(async () => {
+      const now = Date.now();
+      const blackout = this.blackouts.create({
+        start_at: Date.parse(input.start_date),
+        end_at: Date.parse(input.end_date),
+        reason: input.reason?.trim() ?? '',
+        appointment_type_id: input.appointment_type_id ?? null,
+        team_member_id: input.team_member_id ?? null,
+        date_created: now,
+        date_modified: now,
+      });
+      await this.assertValid(blackout);
+      return toBlackoutDto(await this.blackouts.save(blackout));
+    });
+  }
+
+  async update(id: number, input: UpdateBlackoutDto): Promise<BlackoutDto> {
+    return this.transactions.run(async () => {
+      const blackout = await this.find(id);
+      const before = JSON.stringify(toBlackoutDto(blackout));
+      if (input.start_date !== undefined) blackout.start_at = Date.parse(input.start_date);
+      if (input.end_date !== undefined) blackout.end_at = Date.parse(input.end_date);
+      if (input.reason !== undefined) blackout.reason = input.reason.trim();
+      if (input.appointment_type_id !== undefined) blackout.appointment_type_id = input.appointment_type_id;
+      if (input.team_member_id !== undefined) blackout.team_member_id = input.team_member_id;
+      await this.assertValid(blackout);
+      if (JSON.stringify(toBlackoutDto(blackout)) === before) return toBlackoutDto(blackout);
+      blackout.date_modified = Date.now();
+      return toBlackoutDto(await this.blackouts.save(blackout));
+    });
+  }
+
+  async remove(id: number): Promise<void> {
+    await this.transactions.run(async () => {
+      await this.find(id);
+      await this.blackouts.delete(id);
+    });
+  }
+
+  /**
+   * The blackouts overlapping `[from, to)` that concern a type or its hosts: site-wide ones, the type's own
+   * and those of `hostIds`. Without `typeIds`/`hostIds`, every blackout in the range.
+   */
+  overlapping(scope: {
+    from: number;
+    to: number;
+    typeIds?: number[];
+    hostIds?: number[];
+  }): Promise<BlackoutSpan[]> {
+    return this.blackouts.overlapping(scope);
+  }
+
+  /** The whole blackout after a create or a PATCH: one span, one scope, and a scope that exists. */
+  private async assertValid(blackout: BlackoutEntity): Promise<void> {
+    const span = spanProblem(blackout.start_at, blackout.end_at);
+    if (span !== null) throw DomainError.invalidField('end_date', span);
+    if (blackout.appointment_type_id !== null && blackout.team_member_id !== null) {
+      throw DomainError.invalidField('team_member_id', BOTH_SCOPES);
+    }
+    if (
+      blackout.appointment_type_id !== null &&
+      (await this.appointmentTypes.findById(blackout.appointment_type_id)) === null
+    ) {
+      throw DomainError.invalidField(
+        'appointment_type_id',
+        `appointment type ${blackout.appointment_type_id} does not exist`,
+      );
+    }
+    if (blackout.team_member_id !== null) {
+      await this.teamMembers.assertExist([blackout.team_member_id], 'team_member_id');
+    }
+  }
+
+  private async find(id: number): Promise<BlackoutEntity> {
+    const blackout = await this.blackouts.find(id);
+    if (!blackout) throw DomainError.notFound('blackout', id);
+    return blackout;
+  }
+}

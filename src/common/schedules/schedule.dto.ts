@@ -1,0 +1,132 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsObject, ValidateNested } from 'class-validator';
+import type { AvailabilityWindow } from '../../appointment-types/appointment-type.types';
+import { localDate, matching, objectList, Optional, Satisfies } from '../validation/validators';
+import { type DateOverride, MAX_DATE_OVERRIDES } from './schedule.types';
+
+/*
+ * The shapes of a schedule, shared by appointment types and team members: weekly windows and date
+ * overrides, validated the same way wherever they appear (HH:mm, start < end, 24:00 as the end of the
+ * day, no overlapping windows within a day, one override per date).
+ */
+
+const HH_MM = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+/** Half-hour windows all day long is the most a day can sensibly hold. */
+export const MAX_WINDOWS_PER_DAY = 48;
+
+const clockTime = matching(HH_MM, 'must be a time HH:mm (00:00 to 24:00)');
+
+export class AvailabilityWindowDto implements AvailabilityWindow {
+  @ApiProperty({ example: '09:00', pattern: HH_MM.source })
+  @Satisfies(clockTime)
+  start!: string;
+
+  @ApiProperty({ example: '17:00', pattern: HH_MM.source })
+  @Satisfies(clockTime, (end: unknown, window) => {
+    const start = (window as AvailabilityWindowDto).start;
+    return typeof start === 'string' && HH_MM.test(start) && (end as string) <= start
+      ? 'must be after start'
+      : null;
+  })
+  end!: string;
+}
+
+function noOverlaps(windows: unknown): string | null {
+  const valid = (windows as AvailabilityWindowDto[]).filter(
+    (w) => HH_MM.test(String(w.start)) && HH_MM.test(String(w.end)) && w.start < w.end,
+  );
+  const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
+  for (let i = 1; i < sorted.length; i += 1) {
+    if (sorted[i].start < sorted[i - 1].end) {
+      return `windows ${sorted[i - 1].start}-${sorted[i - 1].end} and ${sorted[i].start}-${sorted[i].end} overlap`;
+    }
+  }
+  return null;
+}
+
+function DayWindows(): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ type: [AvailabilityWindowDto], maxItems: MAX_WINDOWS_PER_DAY })(target, key);
+    Optional()(target, key);
+    Windows()(target, key);
+  };
+}
+
+/** A list of windows: at most MAX_WINDOWS_PER_DAY, each valid, none overlapping another. */
+function Windows(): PropertyDecorator {
+  return (target, key) => {
+    ValidateNested({ each: true })(target, key);
+    Type(() => AvailabilityWindowDto)(target, key);
+    Satisfies(objectList(MAX_WINDOWS_PER_DAY), noOverlaps)(target, key);
+  };
+}
+
+/** Weekly opening hours in the type's time zone; a missing day has none. */
+export class WeeklyAvailabilityDto {
+  @DayWindows() monday?: AvailabilityWindowDto[];
+  @DayWindows() tuesday?: AvailabilityWindowDto[];
+  @DayWindows() wednesday?: AvailabilityWindowDto[];
+  @DayWindows() thursday?: AvailabilityWindowDto[];
+  @DayWindows() friday?: AvailabilityWindowDto[];
+  @DayWindows() saturday?: AvailabilityWindowDto[];
+  @DayWindows() sunday?: AvailabilityWindowDto[];
+}
+
+/** One local date with its own windows; `windows: []` closes the day. */
+export class DateOverrideDto implements DateOverride {
+  @ApiProperty({ example: '2030-12-24', format: 'date', description: 'local date YYYY-MM-DD' })
+  @Satisfies(localDate)
+  date!: string;
+
+  @ApiProperty({
+    type: [AvailabilityWindowDto],
+    maxItems: MAX_WINDOWS_PER_DAY,
+    example: [{ start: '09:00', end: '12:00' }],
+    description: "replace that date's weekly windows; [] closes the day",
+  })
+  @Windows()
+  windows!: AvailabilityWindowDto[];
+}
+
+function uniqueDates(overrides: unknown): string | null {
+  const seen = new Map<string, number>();
+  const list = overrides as DateOverrideDto[];
+  for (let i = 0; i < list.length; i += 1) {
+    const date = list[i].date;
+    if (typeof date !== 'string') continue;
+    const first = seen.get(date);
+    if (first !== undefined)
+      return `date ${date} is listed twice (items ${first} and ${i}); one override per date`;
+    seen.set(date, i);
+  }
+  return null;
+}
+
+/** The `date_overrides` field of a create or update body (optional; null is refused, [] clears). */
+export function DateOverridesField(description: string): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({
+      type: [DateOverrideDto],
+      maxItems: MAX_DATE_OVERRIDES,
+      example: [
+        { date: '2030-12-24', windows: [{ start: '09:00', end: '12:00' }] },
+        { date: '2030-12-25', windows: [] },
+      ],
+      description,
+    })(target, key);
+    Optional()(target, key);
+    ValidateNested({ each: true })(target, key);
+    Type(() => DateOverrideDto)(target, key);
+    Satisfies(objectList(MAX_DATE_OVERRIDES), uniqueDates)(target, key);
+  };
+}
+
+/** The weekly `availability` field of a create or update body. */
+export function WeeklyAvailabilityField(): PropertyDecorator {
+  return (target, key) => {
+    IsObject()(target, key);
+    ValidateNested()(target, key);
+    Type(() => WeeklyAvailabilityDto)(target, key);
+  };
+}

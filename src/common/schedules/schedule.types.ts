@@ -1,0 +1,28 @@
+import type { AvailabilityWindow } from '../../appointment-types/appointment-type.types';
+
+/** One local date whose windows replace the weekly pattern (`windows: []` closes the day). */
+export interface DateOverride {
+  /** YYYY-MM-DD, local to the schedule's time zone. */
+  date: string;
+  windows: AvailabilityWindow[];
+}
+
+/** The most overrides one schedule keeps: a year and a half of exceptions, one a day. */
+export const MAX_DATE_OVERRIDES = 550;
+
+/** The stored and shown form: sorted by date, windows by start, plain objects only. */
+export function normalizeDateOverrides(overrides: readonly DateOverride[]): DateOverride[] {
+  return overrides
+    .map((override) => ({
+      date: override.date,
+      windows: override.windows
+        .map((window) => ({ start: window.start, end: window.end }))
+        .sort((a, b) => a.start.localeCompare(b.start)),
+    }))
+    .sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/** The slot engine's form: windows keyed by local date. */
+export function overridesByDate(overrides: readonly DateOverride[]): Record<string, AvailabilityWindow[]> {
+  return Object.fromEntries(overrides.map((override) => [override.date, override.windows]));
+}
