@@ -158,6 +158,10 @@ describe("hosts' own hours", () => {
     expect(slots[2]).toMatchObject({ start: local('2026-06-15T08:00'), freeHostIds: [1, 2] });
     expect(slots[3]).toMatchObject({ start: local('2026-06-15T08:30'), freeHostIds: [2] });
   });
+});
+
+describe("hosts' own hours across midnight and overrides", () => {
+  const day = '2026-06-15';
 
   it("needs the host's windows on both sides of the host's midnight for a core that crosses it", () => {
     // Berlin 01:00–03:00 CEST is 23:00–01:00 UTC; the host works in UTC.
@@ -207,7 +211,9 @@ describe("hosts' own hours", () => {
       ...slotTimes(computeSlots(rules(), '2026-06-16', '2026-06-16', [], LONG_AGO)),
     ]);
   });
+});
 
+describe("hosts' own hours in checkSlot", () => {
   it('reports slot_unavailable when a host whose hours admit the start is busy, not_offered when none admits it', () => {
     const r = rules({
       hostIds: [1, 2],
@@ -279,6 +285,11 @@ describe('blackouts', () => {
     expect(checkSlot(r, at('10:30'), [], LONG_AGO)).toEqual(NOT_OFFERED);
     expect(checkSlot(r, at('11:00'), [], LONG_AGO)).toEqual({ ok: true, hostId: 1 });
   });
+});
+
+describe('blackouts at the edges', () => {
+  const at = (time: string) => local(`2026-06-15T${time}`);
+  const day = '2026-06-15';
 
   it('ignores empty or inverted blackouts', () => {
     const r = rules({
@@ -291,7 +302,7 @@ describe('blackouts', () => {
   });
 });
 
-describe('a host in another zone on DST days', () => {
+describe('a host in another zone on spring-forward days', () => {
   const everyDay = (windows: { start: string; end: string }[]) =>
     Object.fromEntries(EVERY_DAY.map((d) => [d, windows]));
 
@@ -335,6 +346,11 @@ describe('a host in another zone on DST days', () => {
       '22:00 -04:00',
     ]);
   });
+});
+
+describe('a host in another zone on fall-back days', () => {
+  const everyDay = (windows: { start: string; end: string }[]) =>
+    Object.fromEntries(EVERY_DAY.map((d) => [d, windows]));
 
   it("fall back of the type's zone: a Berlin host's 06:00–08:00 offers both passes of 01:00 New York", () => {
     const r = rules({

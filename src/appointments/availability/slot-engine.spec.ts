@@ -1,8 +1,14 @@
 import moment from 'moment-timezone';
 import {
+  AvailabilityWindow,
+  Blackout,
   BusyAppointment,
+  DateOverrides,
+  HostSchedule,
   Slot,
+  SlotCheck,
   SlotRules,
+  WeeklyAvailability,
   candidateStarts,
   checkSlot,
   computeSlots,
@@ -10,8 +16,10 @@ import {
   loadMarginMs,
   localDayBounds,
   MAX_CANDIDATE_STARTS,
+  scheduleConflict,
   slotBatches,
 } from './slot-engine';
+import { tzZone } from '../../common/time/tz';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
@@ -592,7 +600,8 @@ describe('load margin', () => {
 
 /**
  * A direct, slow transcription of the contract, to check the indexed engine against on random data:
- * every candidate against every appointment, local dates via Luxon.
+ * every candidate against every appointment and every blackout, local dates via moment-timezone,
+ * window edges found by walking the clock minute by minute, and hours checked minute by minute.
  */
 function referenceSlots(
   r: SlotRules,
@@ -603,46 +612,28 @@ function referenceSlots(
   ignore?: number,
 ): Slot[] {
   const busy = all.filter((a) => a.id !== ignore);
+  const model = new LiteralSchedules(r, from, to);
   const dates = new Map<number, string | null>();
   const localDate = (instant: number) => {
     if (!dates.has(instant)) dates.set(instant, moment.tz(instant, r.timezone).format('YYYY-MM-DD'));
     return dates.get(instant);
   };
-  // A type without hosts is taken by each of its appointments, whatever hosts they also name.
-  const keys = (typeId: number, hostIds: number[]) =>
-    hostIds.length === 0 || (typeId === r.typeId && r.hostIds.length === 0)
-      ? [`type:${typeId}`, ...hostIds.map((id) => `member:${id}`)]
-      : hostIds.map((id) => `member:${id}`);
-  const overlaps = (aStart: number, aEnd: number, bStart: number, bEnd: number) =>
-    aStart < bEnd && bStart < aEnd;
   const result: Slot[] = [];
-  for (const start of candidateStarts(r, from, to)) {
-    if (!noticeAllows(r, start, now)) continue;
+  for (const start of model.candidates) {
+    if (model.refusal(start, now) !== null) continue;
     const end = start + r.duration * MINUTE;
     const date = localDate(start);
     const sameDay = busy.filter((a) => localDate(a.start) === date);
     const capLeft =
       r.maxEventCount > 0 ? r.maxEventCount - sameDay.filter((a) => a.typeId === r.typeId).length : Infinity;
-    const seatsOn = (resource: string) => {
-      let taken = 0;
-      for (const a of busy.filter((b) => keys(b.typeId, b.hostIds).includes(resource))) {
-        if (a.typeId === r.typeId && a.start === start) {
-          taken++;
-        } else if (
-          overlaps(start - r.bufferBefore * MINUTE, end + r.bufferAfter * MINUTE, a.start, a.end) ||
-          overlaps(start, end, a.start - a.bufferBefore * MINUTE, a.end + a.bufferAfter * MINUTE)
-        ) {
-          return 0;
-        }
-      }
-      return Math.max(0, r.capacity - taken);
-    };
     const hosts = [...r.hostIds].sort((a, b) => a - b);
-    const free = hosts.filter((id) => seatsOn(`member:${id}`) > 0);
+    const free = hosts.filter(
+      (id) => model.hostAdmits(id, start, end) && referenceSeats(r, busy, `member:${id}`, start) > 0,
+    );
     const seats =
       hosts.length === 0
-        ? seatsOn(`type:${r.typeId}`)
-        : free.reduce((n, id) => n + seatsOn(`member:${id}`), 0);
+        ? referenceSeats(r, busy, `type:${r.typeId}`, start)
+        : free.reduce((n, id) => n + referenceSeats(r, busy, `member:${id}`, start), 0);
     const dayCount = (id: number) => sameDay.filter((a) => a.hostIds.includes(id)).length;
     const seatsRemaining = Math.min(seats, capLeft);
     if (seatsRemaining > 0) {
@@ -657,8 +648,171 @@ function referenceSlots(
   return result;
 }
 
+function overlaps(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  return aStart < bEnd && bStart < aEnd;
+}
+
+/** Seats left on one resource at `start`, every appointment looked at. */
+function referenceSeats(r: SlotRules, busy: BusyAppointment[], resource: string, start: number): number {
+  // A type without hosts is taken by each of its appointments, whatever hosts they also name.
+  const keys = (typeId: number, hostIds: number[]) =>
+    hostIds.length === 0 || (typeId === r.typeId && r.hostIds.length === 0)
+      ? [`type:${typeId}`, ...hostIds.map((id) => `member:${id}`)]
+      : hostIds.map((id) => `member:${id}`);
+  const end = start + r.duration * MINUTE;
+  let taken = 0;
+  for (const a of busy.filter((b) => keys(b.typeId, b.hostIds).includes(resource))) {
+    if (a.typeId === r.typeId && a.start === start) {
+      taken++;
+    } else if (
+      overlaps(start - r.bufferBefore * MINUTE, end + r.bufferAfter * MINUTE, a.start, a.end) ||
+      overlaps(start, end, a.start - a.bufferBefore * MINUTE, a.end + a.bufferAfter * MINUTE)
+    ) {
+      return 0;
+    }
+  }
+  return Math.max(0, r.capacity - taken);
+}
+
 function noticeAllows(r: SlotRules, start: number, now: number): boolean {
   return start >= now + r.minNotice * MINUTE && (r.maxNotice === null || start <= now + r.maxNotice * MINUTE);
+}
+
+const SUNDAY_FIRST = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function clockMinutes(clock: string): number {
+  return Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+}
+
+/** A date's windows, the rule as written: its override if the date has one, else its weekday's. */
+function literalWindows(
+  availability: WeeklyAvailability,
+  overrides: DateOverrides | undefined,
+  date: string,
+): AvailabilityWindow[] {
+  if (overrides && date in overrides) return overrides[date];
+  return availability[SUNDAY_FIRST[new Date(`${date}T00:00:00Z`).getUTCDay()]] ?? [];
+}
+
+/** Walks the clock of `zone` minute by minute up to the first instant it reads `clock` on `date` or later. */
+function firstReading(zone: string, date: string, clock: string): number {
+  const key = `${zone} ${date} ${clock}`;
+  let instant = firstReadings.get(key);
+  if (instant === undefined) {
+    instant = walkClock(zone, date, clock);
+    firstReadings.set(key, instant);
+  }
+  return instant;
+}
+
+const firstReadings = new Map<string, number>();
+
+function walkClock(zone: string, date: string, clock: string): number {
+  const target = Date.parse(`${date}T00:00:00Z`) + clockMinutes(clock) * MINUTE;
+  const tz = tzZone(zone)!;
+  // Three hours before the clock could read `target` (no zone shifts by that much within a day).
+  let instant = target - (tz.offset(target) + 180) * MINUTE;
+  if (instant + tz.offset(instant) * MINUTE >= target) throw new Error('walk started too late');
+  while (instant + tz.offset(instant) * MINUTE < target) instant += MINUTE;
+  return instant;
+}
+
+/** Every window of every local date in `from`..`to` in `zone`, as [start, end) instants. */
+function literalHours(
+  zone: string,
+  availability: WeeklyAvailability,
+  overrides: DateOverrides | undefined,
+  from: string,
+  to: string,
+): [number, number][] {
+  const hours: [number, number][] = [];
+  for (let date = from; date <= to; date = addDays(date, 1)) {
+    for (const window of literalWindows(availability, overrides, date)) {
+      if (clockMinutes(window.end) <= clockMinutes(window.start)) continue;
+      hours.push([firstReading(zone, date, window.start), firstReading(zone, date, window.end)]);
+    }
+  }
+  return hours;
+}
+
+/** Every minute of [start, end) lies in some window (all edges fall on whole minutes). */
+function literallyCovered(hours: [number, number][], start: number, end: number): boolean {
+  for (let minute = start; minute < end; minute += MINUTE) {
+    if (!hours.some(([from, to]) => from <= minute && minute < to)) return false;
+  }
+  return true;
+}
+
+type Refusal = 'not_a_candidate' | 'notice' | 'blackout' | 'no_host_schedule';
+
+/** The schedule rules of the contract for one type over a local date range, checked the slow way. */
+class LiteralSchedules {
+  readonly candidates: number[];
+  readonly typeHours: [number, number][];
+  readonly hostHours = new Map<number, [number, number][]>();
+
+  constructor(
+    private readonly r: SlotRules,
+    from: string,
+    to: string,
+  ) {
+    const candidates: number[] = [];
+    for (let date = from; date <= to; date = addDays(date, 1)) {
+      // The grid is the engine's own (tested above); which windows a date has is transcribed here.
+      const weekday = SUNDAY_FIRST[new Date(`${date}T00:00:00Z`).getUTCDay()];
+      const windows = literalWindows(r.availability, r.dateOverrides, date);
+      const plain = { ...r, dateOverrides: undefined, availability: { [weekday]: windows } };
+      candidates.push(...candidateStarts(plain, date, date));
+    }
+    this.candidates = [...new Set(candidates)].sort((a, b) => a - b);
+    const [first, last] = [addDays(from, -2), addDays(to, 2)];
+    this.typeHours = literalHours(r.timezone, r.availability, r.dateOverrides, first, last);
+    for (const [id, schedule] of Object.entries(r.hostSchedules ?? {})) {
+      if (!schedule.availability) continue;
+      const { timezone, availability, dateOverrides } = schedule;
+      this.hostHours.set(Number(id), literalHours(timezone, availability, dateOverrides, first, last));
+    }
+  }
+
+  blackedOut(hostId: number | null, start: number, end: number): boolean {
+    return (this.r.blackouts ?? []).some(
+      (b) => b.hostId === hostId && b.start < b.end && overlaps(start, end, b.start, b.end),
+    );
+  }
+
+  withinHostHours(hostId: number, start: number, end: number): boolean {
+    const hours = this.hostHours.get(hostId);
+    return !hours || literallyCovered(hours, start, end);
+  }
+
+  hostAdmits(hostId: number, start: number, end: number): boolean {
+    return this.withinHostHours(hostId, start, end) && !this.blackedOut(hostId, start, end);
+  }
+
+  /** Why `start` is not offered at all (checkSlot's slot_not_offered), or null when it is. */
+  refusal(start: number, now: number): Refusal | null {
+    const end = start + this.r.duration * MINUTE;
+    if (!this.candidates.includes(start)) return 'not_a_candidate';
+    if (!noticeAllows(this.r, start, now)) return 'notice';
+    if (this.blackedOut(null, start, end)) return 'blackout';
+    const hostIds = this.r.hostIds;
+    if (hostIds.length > 0 && !hostIds.some((id) => this.hostAdmits(id, start, end)))
+      return 'no_host_schedule';
+    return null;
+  }
+
+  /** scheduleConflict, transcribed: type hours, type blackouts, each host's hours, each host's blackouts. */
+  conflict(a: { start: number; end: number; hostIds: number[] }): string | null {
+    if (!literallyCovered(this.typeHours, a.start, a.end)) return 'outside_type_hours';
+    if (this.blackedOut(null, a.start, a.end)) return 'blackout';
+    if (a.hostIds.some((id) => !this.withinHostHours(id, a.start, a.end))) return 'outside_host_hours';
+    if (a.hostIds.some((id) => this.blackedOut(id, a.start, a.end))) return 'host_blackout';
+    return null;
+  }
 }
 
 /** Deterministic so a failure reproduces. */
@@ -759,5 +913,187 @@ describe('engine against the reference model', () => {
     const slots = computeSlots(r, '2026-03-01', '2026-05-01', busy, LONG_AGO);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(slots.length).toBeGreaterThan(0);
+  });
+});
+
+function choose<T>(next: () => number, values: readonly T[]): T {
+  return values[Math.floor(next() * values.length)];
+}
+
+/** Three local dates around a DST change of the type's zone or of a host's. */
+const SCENARIOS = [
+  { timezone: NEW_YORK, from: '2026-10-31', to: '2026-11-02' },
+  { timezone: NEW_YORK, from: '2026-03-07', to: '2026-03-09' },
+  { timezone: BERLIN, from: '2026-10-24', to: '2026-10-26' },
+  { timezone: BERLIN, from: '2026-03-28', to: '2026-03-30' },
+  { timezone: NEW_YORK, from: '2026-03-28', to: '2026-03-30' },
+  { timezone: NEW_YORK, from: '2026-10-24', to: '2026-10-26' },
+] as const;
+
+const HOST_ZONES = [NEW_YORK, BERLIN, 'Asia/Kolkata', 'America/St_Johns', 'UTC'];
+
+const WINDOW_SETS: AvailabilityWindow[][] = [
+  [],
+  [{ start: '00:00', end: '24:00' }],
+  [
+    { start: '00:00', end: '02:30' },
+    { start: '08:00', end: '12:00' },
+  ],
+  [{ start: '01:30', end: '03:00' }],
+  [{ start: '09:00', end: '12:00' }],
+  [
+    { start: '06:00', end: '11:00' },
+    { start: '20:00', end: '24:00' },
+  ],
+  [
+    { start: '02:00', end: '03:00' },
+    { start: '22:15', end: '24:00' },
+  ],
+  [
+    { start: '10:00', end: '14:00' },
+    { start: '13:00', end: '18:45' },
+  ],
+];
+
+function randomWeek(next: () => number): WeeklyAvailability {
+  return Object.fromEntries(SUNDAY_FIRST.map((day) => [day, choose(next, WINDOW_SETS)]));
+}
+
+function randomOverrides(next: () => number, from: string, to: string): DateOverrides {
+  const overrides: DateOverrides = {};
+  for (let date = from; date <= to; date = addDays(date, 1)) {
+    if (next() < 0.3) overrides[date] = choose(next, WINDOW_SETS);
+  }
+  return overrides;
+}
+
+function randomHostSchedule(next: () => number, from: string, to: string): HostSchedule | undefined {
+  const kind = next();
+  if (kind < 0.2) return undefined;
+  const timezone = choose(next, HOST_ZONES);
+  const dateOverrides = randomOverrides(next, addDays(from, -1), addDays(to, 1));
+  return { timezone, availability: kind < 0.35 ? null : randomWeek(next), dateOverrides };
+}
+
+function randomBlackouts(next: () => number, rangeStart: number): Blackout[] {
+  return Array.from({ length: Math.floor(next() * 5) }, () => {
+    const start = rangeStart + Math.floor(next() * 3 * 24 * 12) * 5 * MINUTE;
+    const minutes = choose(next, [15, 30, 45, 90, 240, 600]);
+    return { start, end: start + minutes * MINUTE, hostId: choose(next, [null, null, 1, 2, 3]) };
+  });
+}
+
+function randomScheduledRules(next: () => number, scenario: (typeof SCENARIOS)[number]): SlotRules {
+  const { timezone, from, to } = scenario;
+  const hostSchedules: Record<number, HostSchedule> = {};
+  for (const hostId of [1, 2, 3]) {
+    const schedule = randomHostSchedule(next, from, to);
+    if (schedule) hostSchedules[hostId] = schedule;
+  }
+  return rules({
+    timezone,
+    duration: choose(next, [15, 30, 45, 60]),
+    increment: choose(next, [10, 15, 30]),
+    bufferBefore: choose(next, [0, 5, 15]),
+    bufferAfter: choose(next, [0, 10, 30]),
+    capacity: choose(next, [1, 2, 3]),
+    maxEventCount: choose(next, [0, 0, 4, 9]),
+    minNotice: choose(next, [0, 120]),
+    availability: randomWeek(next),
+    dateOverrides: randomOverrides(next, from, to),
+    hostIds: choose(next, [[], [1], [1, 2], [2, 3, 1], [3, 2]]),
+    hostSchedules,
+    blackouts: randomBlackouts(next, localDayBounds(timezone, from, to).start),
+  });
+}
+
+/** Random appointments over the three days, plus same-type ones piled on real candidates. */
+function randomBusy(
+  next: () => number,
+  r: SlotRules,
+  rangeStart: number,
+  candidates: number[],
+): BusyAppointment[] {
+  const busy = Array.from({ length: 30 }, (_, i) => {
+    const start = rangeStart + Math.floor(next() * 3 * 24 * 12) * 5 * MINUTE;
+    return appointment(i + 1, start, choose(next, [15, 30, 45, 60, 120]), {
+      typeId: next() < 0.5 ? 1 : choose(next, [2, 3]),
+      bufferBefore: choose(next, [0, 10, 30]),
+      bufferAfter: choose(next, [0, 5, 20]),
+      hostIds: choose(next, [[], [1], [2], [3], [1, 2]]),
+    });
+  });
+  for (let i = 0; candidates.length > 0 && i < 10; i++) {
+    const hostIds = choose(next, [[], [1], [2], [3]]);
+    busy.push(appointment(100 + i, choose(next, candidates), r.duration, { hostIds }));
+  }
+  return busy;
+}
+
+/** What checkSlot must answer for `start`, given the reference slots; tallies which rule decided. */
+function referenceCheck(
+  r: SlotRules,
+  model: LiteralSchedules,
+  expected: Slot[],
+  start: number,
+  now: number,
+  tally: (what: string) => void,
+): SlotCheck {
+  const refusal = model.refusal(start, now);
+  const slot = expected.find((s) => s.start === start);
+  tally(refusal ?? (slot ? 'offered' : 'unavailable'));
+  if (slot && r.hostIds.some((id) => !model.hostAdmits(id, start, slot.end))) tally('some_host_outside');
+  if (refusal !== null) return { ok: false, reason: 'slot_not_offered' };
+  if (!slot) return { ok: false, reason: 'slot_unavailable' };
+  return { ok: true, hostId: slot.freeHostIds[0] ?? null };
+}
+
+describe('schedules against the reference model', () => {
+  it("matches a literal transcription on random overrides, hosts' own hours and blackouts, DST days included", () => {
+    const seen = new Map<string, number>();
+    const tally = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = random(1000 + seed);
+      const scenario = choose(next, SCENARIOS);
+      const { from, to } = scenario;
+      const r = randomScheduledRules(next, scenario);
+      const bounds = localDayBounds(r.timezone, from, to);
+      const model = new LiteralSchedules(r, from, to);
+      const count = model.candidates.length;
+      expect({ seed, starts: candidateStarts(r, from, to) }).toEqual({ seed, starts: model.candidates });
+      expect([exceedsCandidates(r, from, to, count), exceedsCandidates(r, from, to, count - 1)]).toEqual([
+        false,
+        count > 0,
+      ]);
+
+      const busy = randomBusy(next, r, bounds.start, model.candidates);
+      const now = bounds.start + choose(next, [0, 20 * 60]) * MINUTE;
+      const ignore = choose(next, [undefined, 3, 101]);
+      const expected = referenceSlots(r, from, to, busy, now, ignore);
+      const slots = computeSlots(r, from, to, busy, now, { ignoreAppointmentId: ignore });
+      expect({ seed, slots }).toEqual({ seed, slots: expected });
+
+      const elsewhere = Array.from(
+        { length: 20 },
+        () => bounds.start + Math.floor(next() * 3 * 24 * 12) * 5 * MINUTE,
+      );
+      const starts = [...model.candidates, ...elsewhere.filter((s) => s < bounds.end)];
+      for (const start of starts) {
+        const expectedCheck = referenceCheck(r, model, expected, start, now, tally);
+        const check = checkSlot(r, start, busy, now, { ignoreAppointmentId: ignore });
+        expect({ seed, start, check }).toEqual({ seed, start, check: expectedCheck });
+      }
+      for (const a of busy) {
+        const conflict = model.conflict(a);
+        tally(`conflict:${conflict}`);
+        expect({ seed, id: a.id, conflict: scheduleConflict(r, a) }).toEqual({ seed, id: a.id, conflict });
+      }
+    }
+    // Every rule decided some cases, so the comparison above is not vacuous.
+    const kinds = ['not_a_candidate', 'notice', 'blackout', 'no_host_schedule', 'offered', 'unavailable'];
+    const conflicts = ['null', 'outside_type_hours', 'blackout', 'outside_host_hours', 'host_blackout'];
+    for (const kind of [...kinds, 'some_host_outside', ...conflicts.map((c) => `conflict:${c}`)]) {
+      expect({ kind, seen: (seen.get(kind) ?? 0) > 3 }).toEqual({ kind, seen: true });
+    }
   });
 });
