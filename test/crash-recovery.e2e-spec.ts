@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OutboxEventEntity } from '../src/common/events/outbox-event.entity';
-import { bookAppointment, createType, createWebhook } from './support/fixtures';
+import { bookAppointment, createType, createWebhook, eventually } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { freePort, killAll, run, Server, started } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, onPostgres, startTestApp } from './support/test-app';
@@ -156,11 +156,10 @@ describe('crash recovery (e2e)', () => {
               Number((verifyDelivery(secret, r) as { appointment: { id: string } }).appointment.id),
             ),
         );
-      const deadline = Date.now() + 30_000;
-      while (heard().size < committed.size && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect([...heard()].sort((a, b) => a - b)).toEqual([...committed].sort((a, b) => a - b));
+      await eventually(
+        () => expect([...heard()].sort((a, b) => a - b)).toEqual([...committed].sort((a, b) => a - b)),
+        30_000,
+      );
       // Exactly once per booking, but for a retry of an attempt cut by the kill, which keeps its webhook-id.
       const ids = receiver.received('/fan-out').map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(committed.size);
