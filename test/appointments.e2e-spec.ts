@@ -1,13 +1,6 @@
 import { recordEvents } from './support/events';
-import { eventually } from './support/eventually';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
-
-const ALL_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '00:00', end: '24:00' }],
-  ]),
-);
+import { createMember, createType, eventually, freshDatabaseUrl } from './support/fixtures';
+import { AUTH, startTestApp, TestApp } from './support/test-app';
 
 describe('appointments (e2e)', () => {
   let t: TestApp;
@@ -24,51 +17,20 @@ describe('appointments (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     recorder = recordEvents(t, 'appointment.*');
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({
+    typeId = (
+      await createType(t, {
         title: '2hr Call',
         duration: 120,
         availability_increment: 60,
         timezone: 'America/Los_Angeles',
-        availability: ALL_DAY,
         price: 100,
         web_meeting_url: 'https://meet.example.com/x',
         customer_fields: [{ label: 'Phone', type: 'phone', required: true }],
       })
-      .expect(201);
-    typeId = type.body.id;
-    ann = (
-      await t
-        .http()
-        .post('/api/v1/team-members')
-        .set(AUTH)
-        .send({ name: 'Ann', email: 'ann@example.com' })
-        .expect(201)
-    ).body.id;
-    bob = (
-      await t
-        .http()
-        .post('/api/v1/team-members')
-        .set(AUTH)
-        .send({ name: 'Bob', email: 'bob@example.com' })
-        .expect(201)
-    ).body.id;
-    const hosted = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({
-        title: 'Hosted',
-        duration: 30,
-        timezone: 'UTC',
-        availability: ALL_DAY,
-        team_member_ids: [ann, bob],
-      })
-      .expect(201);
-    hostedTypeId = hosted.body.id;
+    ).id;
+    ann = (await createMember(t, { name: 'Ann', email: 'ann@example.com' })).id;
+    bob = (await createMember(t, { name: 'Bob', email: 'bob@example.com' })).id;
+    hostedTypeId = (await createType(t, { title: 'Hosted', team_member_ids: [ann, bob] })).id;
   });
 
   afterAll(async () => {
@@ -309,14 +271,7 @@ describe('appointments (e2e)', () => {
   });
 
   it('removes a deleted team member from future appointments, each then edited', async () => {
-    const carl = (
-      await t
-        .http()
-        .post('/api/v1/team-members')
-        .set(AUTH)
-        .send({ name: 'Carl', email: 'carl@example.com' })
-        .expect(201)
-    ).body.id;
+    const carl = (await createMember(t, { name: 'Carl', email: 'carl@example.com' })).id;
     const booked = await book({
       appointment_type_id: hostedTypeId,
       team_member_ids: [carl],
@@ -417,24 +372,12 @@ describe('appointments: edge cases (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     recorder = recordEvents(t, 'appointment.*');
-    const member = (name: string, status = 'active') =>
-      t
-        .http()
-        .post('/api/v1/team-members')
-        .set(AUTH)
-        .send({ name, email: `${name}@example.com`, status })
-        .expect(201);
-    inactive = (await member('inactive', 'inactive')).body.id;
-    active = (await member('active')).body.id;
-    const type = (body: object) =>
-      t
-        .http()
-        .post('/api/v1/appointment-types')
-        .set(AUTH)
-        .send({ duration: 30, timezone: 'UTC', availability: ALL_DAY, ...body })
-        .expect(201);
-    soloTypeId = (await type({ title: 'Solo' })).body.id;
-    hostedTypeId = (await type({ title: 'Team', team_member_ids: [inactive, active] })).body.id;
+    inactive = (
+      await createMember(t, { name: 'inactive', email: 'inactive@example.com', status: 'inactive' })
+    ).id;
+    active = (await createMember(t, { name: 'active', email: 'active@example.com', status: 'active' })).id;
+    soloTypeId = (await createType(t, { title: 'Solo' })).id;
+    hostedTypeId = (await createType(t, { title: 'Team', team_member_ids: [inactive, active] })).id;
   });
 
   afterAll(async () => {

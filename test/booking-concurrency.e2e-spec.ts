@@ -1,18 +1,8 @@
 import { recordEvents } from './support/events';
+import { bookAppointment, createMember, createType } from './support/fixtures';
 import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const REQUESTS = 50;
-const ALL_DAY = { monday: [{ start: '00:00', end: '24:00' }], tuesday: [{ start: '00:00', end: '24:00' }] };
-
-async function createType(t: TestApp, capacity: number): Promise<number> {
-  const response = await t
-    .http()
-    .post('/api/v1/appointment-types')
-    .set(AUTH)
-    .send({ title: `Seats ${capacity}`, duration: 30, timezone: 'UTC', capacity, availability: ALL_DAY })
-    .expect(201);
-  return response.body.id;
-}
 
 /** Fires all requests at once (spread over the given apps) and counts the answers by status. */
 async function race(apps: TestApp[], typeId: number, start: string): Promise<Record<number, number>> {
@@ -61,41 +51,24 @@ describe('no double booking (e2e)', () => {
   });
 
   it(`gives the last seat to exactly one of ${REQUESTS} simultaneous requests`, async () => {
-    const typeId = await createType(t, 1);
+    const typeId = (await createType(t, { capacity: 1 })).id;
     const counts = await race([t], typeId, '2030-01-07T10:00:00Z');
     expect(counts).toEqual({ 201: 1, 409: REQUESTS - 1 });
     expect(await activeAt(t, typeId, '2030-01-07T10:00:00Z')).toBe(1);
   });
 
   it(`gives three seats of a capacity-3 slot to exactly three of ${REQUESTS} requests`, async () => {
-    const typeId = await createType(t, 3);
+    const typeId = (await createType(t, { capacity: 3 })).id;
     const counts = await race([t], typeId, '2030-01-07T11:00:00Z');
     expect(counts).toEqual({ 201: 3, 409: REQUESTS - 3 });
     expect(await activeAt(t, typeId, '2030-01-07T11:00:00Z')).toBe(3);
   });
 
   it('gives a host shared by two types to exactly one of the requests for both types', async () => {
-    const host = await t
-      .http()
-      .post('/api/v1/team-members')
-      .set(AUTH)
-      .send({ name: 'Shared', email: 'shared@example.com' })
-      .expect(201);
+    const host = await createMember(t, { name: 'Shared', email: 'shared@example.com' });
     const types: number[] = [];
     for (const title of ['Shared A', 'Shared B']) {
-      const type = await t
-        .http()
-        .post('/api/v1/appointment-types')
-        .set(AUTH)
-        .send({
-          title,
-          duration: 30,
-          timezone: 'UTC',
-          availability: ALL_DAY,
-          team_member_ids: [host.body.id],
-        })
-        .expect(201);
-      types.push(type.body.id);
+      types.push((await createType(t, { title, team_member_ids: [host.id] })).id);
     }
     const responses = await Promise.all(
       Array.from({ length: REQUESTS }, (_, i) =>
@@ -115,25 +88,16 @@ describe('no double booking (e2e)', () => {
   });
 
   it('announces one cancellation when the same appointment is canceled many times at once', async () => {
-    const typeId = await createType(t, 1);
-    const booked = await t
-      .http()
-      .post('/api/v1/appointments')
-      .set(AUTH)
-      .send({
-        appointment_type_id: typeId,
-        start_date: '2030-01-07T16:00:00Z',
-        customer_information: { Name: 'C', Email: 'c@example.com' },
-      })
-      .expect(201);
+    const typeId = (await createType(t, { capacity: 1 })).id;
+    const booked = await bookAppointment(t, typeId, '2030-01-07T16:00:00Z', {
+      customer_information: { Name: 'C', Email: 'c@example.com' },
+    });
     const recorder = recordEvents(t, 'appointment.canceled');
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        t.http().post(`/api/v1/appointments/${booked.body.id}/cancel`).set(AUTH),
-      ),
+      Array.from({ length: 20 }, () => t.http().post(`/api/v1/appointments/${booked.id}/cancel`).set(AUTH)),
     );
     expect(responses.every((r) => r.status === 200 && r.body.status === 'canceled')).toBe(true);
-    expect(recorder.events.filter((e) => e.payload.appointment.id === booked.body.id)).toHaveLength(1);
+    expect(recorder.events.filter((e) => e.payload.appointment.id === booked.id)).toHaveLength(1);
   });
 
   (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
@@ -141,12 +105,12 @@ describe('no double booking (e2e)', () => {
     async () => {
       const second = await startTestApp({ databaseUrl: t.config.database.url });
       try {
-        const single = await createType(t, 1);
+        const single = (await createType(t, { capacity: 1 })).id;
         expect(await race([t, second], single, '2030-01-08T10:00:00Z')).toEqual({
           201: 1,
           409: REQUESTS - 1,
         });
-        const triple = await createType(t, 3);
+        const triple = (await createType(t, { capacity: 3 })).id;
         expect(await race([t, second], triple, '2030-01-08T11:00:00Z')).toEqual({
           201: 3,
           409: REQUESTS - 3,

@@ -1,3 +1,4 @@
+import { createMember, createType, createWebhook, NINE_TO_FIVE } from './support/fixtures';
 import { Receiver, ReceivedRequest, verifyDelivery } from './support/receiver';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
@@ -14,40 +15,24 @@ describe('booking lifecycle to webhook receiver (e2e)', () => {
   beforeAll(async () => {
     receiver = await Receiver.start();
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({
+    typeId = (
+      await createType(t, {
         title: 'Consultation',
         duration: 60,
         timezone: 'Europe/Berlin',
-        availability: { monday: [{ start: '09:00', end: '17:00' }] },
+        availability: { monday: NINE_TO_FIVE },
         price: 80,
         customer_fields: [{ label: 'Phone', type: 'phone', required: false }],
       })
-      .expect(201);
-    typeId = type.body.id;
-    const host = await t
-      .http()
-      .post('/api/v1/team-members')
-      .set(AUTH)
-      .send({ name: 'Dr. Ann', email: 'ann@clinic.example', wp_user_id: 7 })
-      .expect(201);
+    ).id;
+    const host = await createMember(t, { name: 'Dr. Ann', email: 'ann@clinic.example', wp_user_id: 7 });
     await t
       .http()
       .patch(`/api/v1/appointment-types/${typeId}`)
       .set(AUTH)
-      .send({ team_member_ids: [host.body.id] })
+      .send({ team_member_ids: [host.id] })
       .expect(200);
-    const webhook = await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ title: 'CRM', url: receiver.url('/crm') })
-      .expect(201);
-    secret = webhook.body.secret;
-    token = webhook.body.token;
+    ({ secret, token } = await createWebhook(t, { title: 'CRM', url: receiver.url('/crm') }));
   });
 
   afterAll(async () => {

@@ -6,11 +6,10 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { OutboxEventEntity } from '../src/outbox/outbox-event.entity';
+import { bookAppointment, createType, createWebhook, eventually } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { freePort, killAll, run, Server, started } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, onPostgres, startTestApp } from './support/test-app';
-
-const ALL_DAY = { monday: [{ start: '00:00', end: '24:00' }] };
 
 /** A service process on its own database, killed with SIGKILL by the tests: no shutdown hook runs. */
 async function service(databaseUrl: string, env: Record<string, string>): Promise<Server> {
@@ -33,24 +32,14 @@ async function killed(server: Server): Promise<void> {
 
 async function bookSome(url: string, count: number, receiverUrl: string): Promise<string> {
   const http = () => request(url);
-  const type = await http()
-    .post('/api/v1/appointment-types')
-    .set(AUTH)
-    .send({ title: 'Crash', duration: 30, timezone: 'UTC', availability: ALL_DAY })
-    .expect(201);
-  const webhook = await http().post('/api/v1/webhooks').set(AUTH).send({ url: receiverUrl }).expect(201);
+  const type = await createType(http, { title: 'Crash' });
+  const webhook = await createWebhook(http, { url: receiverUrl });
   for (let i = 0; i < count; i += 1) {
-    await http()
-      .post('/api/v1/appointments')
-      .set(AUTH)
-      .send({
-        appointment_type_id: type.body.id,
-        start_date: new Date(Date.UTC(2030, 0, 7, 8 + i)).toISOString(),
-        customer_information: { Name: `Customer ${i}`, Email: `c${i}@example.com` },
-      })
-      .expect(201);
+    await bookAppointment(http, type.id, new Date(Date.UTC(2030, 0, 7, 8 + i)).toISOString(), {
+      customer_information: { Name: `Customer ${i}`, Email: `c${i}@example.com` },
+    });
   }
-  return webhook.body.secret as string;
+  return webhook.secret;
 }
 
 /** Booked events committed and not yet handled, read straight from the database of a dead process. */
@@ -123,20 +112,8 @@ describe('crash recovery (e2e)', () => {
     for (let burst = 0; burst < 5 && unhandled === 0; burst += 1) {
       const crashed = await service(url, {});
       const http = () => request(crashed.url);
-      const type = await http()
-        .post('/api/v1/appointment-types')
-        .set(AUTH)
-        .send({ title: `Burst ${burst}`, duration: 30, timezone: 'UTC', availability: ALL_DAY })
-        .expect(201);
-      if (secret === '') {
-        secret = (
-          await http()
-            .post('/api/v1/webhooks')
-            .set(AUTH)
-            .send({ url: receiver.url('/fan-out') })
-            .expect(201)
-        ).body.secret as string;
-      }
+      const type = await createType(http, { title: `Burst ${burst}` });
+      if (secret === '') secret = (await createWebhook(http, { url: receiver.url('/fan-out') })).secret;
       let answered = 0;
       const killedAfterAnswers = new Promise<void>((resolve) => {
         for (let i = 0; i < 40; i += 1) {
@@ -144,7 +121,7 @@ describe('crash recovery (e2e)', () => {
             .post('/api/v1/appointments')
             .set(AUTH)
             .send({
-              appointment_type_id: type.body.id,
+              appointment_type_id: type.id,
               start_date: new Date(Date.UTC(2030, 0, 7 + 7 * burst, 0, 30 * i)).toISOString(),
               customer_information: { Name: `Customer ${burst}-${i}`, Email: `c${burst}-${i}@example.com` },
             })
@@ -179,11 +156,10 @@ describe('crash recovery (e2e)', () => {
               Number((verifyDelivery(secret, r) as { appointment: { id: string } }).appointment.id),
             ),
         );
-      const deadline = Date.now() + 30_000;
-      while (heard().size < committed.size && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect([...heard()].sort((a, b) => a - b)).toEqual([...committed].sort((a, b) => a - b));
+      await eventually(
+        () => expect([...heard()].sort((a, b) => a - b)).toEqual([...committed].sort((a, b) => a - b)),
+        30_000,
+      );
       // Exactly once per booking, but for a retry of an attempt cut by the kill, which keeps its webhook-id.
       const ids = receiver.received('/fan-out').map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(committed.size);

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { OPENAPI_FILE } from '../src/cli/openapi';
+import {
+  bookAppointment,
+  createMember,
+  createType,
+  createWebhook,
+  EVERY_DAY_NINE_TO_FIVE,
+} from './support/fixtures';
 import { Receiver } from './support/receiver';
 import { ROOT } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
@@ -33,6 +40,10 @@ function webhookListen(args: string[]): Listener {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
+/**
+ * Waits for `check` on the listener's output, failing at once (with its output) if the listener exits first:
+ * `eventually` would wait out the whole bound for a process that is already gone.
+ */
 async function until(what: string, listener: Listener, check: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   let exited = false;
@@ -76,53 +87,24 @@ describe('the first hour (e2e)', () => {
     const registered = await t.http().get(`/api/v1/webhooks/${webhookId}`).set(AUTH).expect(200);
     expect(registered.body).toMatchObject({ url: ownUrl, enabled: true });
 
-    const member = await t
-      .http()
-      .post('/api/v1/team-members')
-      .set(AUTH)
-      .send({ name: 'Ada Lovelace', email: 'ada@example.com' })
-      .expect(201);
-    const allWeek = Object.fromEntries(
-      ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-        day,
-        [{ start: '09:00', end: '17:00' }],
-      ]),
-    );
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({
-        title: 'Intro call',
-        duration: 30,
-        timezone: 'Europe/Berlin',
-        availability: allWeek,
-        team_member_ids: [member.body.id],
-      })
-      .expect(201);
+    const member = await createMember(t, { name: 'Ada Lovelace', email: 'ada@example.com' });
+    const type = await createType(t, {
+      title: 'Intro call',
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      team_member_ids: [member.id],
+    });
     const slots = await t
       .http()
-      .get(`/api/v1/appointment-types/${type.body.id}/availability`)
+      .get(`/api/v1/appointment-types/${type.id}/availability`)
       .query({ start_date: '2030-01-07', end_date: '2030-01-07' })
       .set(AUTH)
       .expect(200);
-    const booked = await t
-      .http()
-      .post('/api/v1/appointments')
-      .set(AUTH)
-      .send({
-        appointment_type_id: type.body.id,
-        start_date: slots.body.slots[0].start_date,
-        customer_information: { Name: 'Nathan Tyler', Email: 'nathan@example.com' },
-      })
-      .expect(201);
+    const booked = await bookAppointment(t, type.id, slots.body.slots[0].start_date, {
+      customer_information: { Name: 'Nathan Tyler', Email: 'nathan@example.com' },
+    });
 
-    await until(
-      'delivery',
-      listener,
-      () => listener.stdout().includes(`appointment: ${booked.body.id}`),
-      30_000,
-    );
+    await until('delivery', listener, () => listener.stdout().includes(`appointment: ${booked.id}`), 30_000);
     const block = listener.stdout().slice(listener.stdout().indexOf('webhook-id:'));
     expect(block).toContain('action:      appointment_booked');
     expect(block).toContain('✓ verified signature + token (204)');
@@ -163,18 +145,13 @@ describe('the first hour (e2e)', () => {
   it("sends a test body built from this site's name and URL and an appointment of now", async () => {
     const receiver = await Receiver.start();
     try {
-      const webhook = await t
-        .http()
-        .post('/api/v1/webhooks')
-        .set(AUTH)
-        .send({ url: receiver.url('/test') })
-        .expect(201);
+      const webhook = await createWebhook(t, { url: receiver.url('/test') });
       const before = Date.now();
-      await t.http().post(`/api/v1/webhooks/${webhook.body.id}/test`).set(AUTH).send({}).expect(200);
+      await t.http().post(`/api/v1/webhooks/${webhook.id}/test`).set(AUTH).send({}).expect(200);
       const [request] = await receiver.waitFor('/test', 1);
 
       expect(request.json.signature).toEqual({
-        token: webhook.body.token,
+        token: webhook.token,
         site_name: 'Test Site',
         site_url: 'https://booking.example.com',
         home_url: 'https://booking.example.com',

@@ -3,41 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
+import { createMember, createType, createWebhook, customer } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { freePort, killAll, run, Server, started, stopped } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
-const WEEK = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-const ALL_DAY = Object.fromEntries(WEEK.map((day) => [day, [{ start: '00:00', end: '24:00' }]]));
-const customer = (n: number) => ({ Name: `Customer ${n}`, Email: `customer${n}@example.com` });
-
 describe('booking semantics (e2e)', () => {
   let t: TestApp;
   let receiver: Receiver;
-  let counter = 0;
 
   const http = () => t.http();
   const book = (body: object) => http().post('/api/v1/appointments').set(AUTH).send(body);
-
-  async function createType(body: object): Promise<number> {
-    counter += 1;
-    const response = await http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: `Type ${counter}`, duration: 30, timezone: 'UTC', availability: ALL_DAY, ...body })
-      .expect(201);
-    return response.body.id;
-  }
-
-  async function createMember(body: object = {}): Promise<number> {
-    counter += 1;
-    const response = await http()
-      .post('/api/v1/team-members')
-      .set(AUTH)
-      .send({ name: `Member ${counter}`, email: `member${counter}@example.com`, ...body })
-      .expect(201);
-    return response.body.id;
-  }
 
   /** Times GET /health, one request after another, `count` times or until `stop()` holds. */
   async function healthLatencies(until: number | (() => boolean)): Promise<number[]> {
@@ -69,8 +45,8 @@ describe('booking semantics (e2e)', () => {
   });
 
   it('offers nothing and refuses bookings (422 slot_not_offered) for a type whose hosts are all inactive', async () => {
-    const member = await createMember({ status: 'inactive' });
-    const typeId = await createType({ team_member_ids: [member] });
+    const member = (await createMember(t, { status: 'inactive' })).id;
+    const typeId = (await createType(t, { team_member_ids: [member] })).id;
     const slots = await availability(typeId, '2030-03-04', '2030-03-05').expect(200);
     expect(slots.body.slots).toEqual([]);
 
@@ -100,7 +76,7 @@ describe('booking semantics (e2e)', () => {
   });
 
   it('offers nothing for a draft type and refuses its bookings with 422 appointment_type_not_published', async () => {
-    const typeId = await createType({ status: 'draft' });
+    const typeId = (await createType(t, { status: 'draft' })).id;
     const slots = await availability(typeId, '2030-03-04', '2030-03-04').expect(200);
     expect(slots.body.slots).toEqual([]);
 
@@ -135,7 +111,7 @@ describe('booking semantics (e2e)', () => {
   });
 
   it('cancels with 200, takes no body fields, and refuses an unknown reason', async () => {
-    const typeId = await createType({});
+    const typeId = (await createType(t)).id;
     const booked = await book({
       appointment_type_id: typeId,
       start_date: '2030-03-05T10:00:00Z',
@@ -161,13 +137,11 @@ describe('booking semantics (e2e)', () => {
   });
 
   it('announces appointment_canceled to a receiver that heard appointment_booked, also through a pending status', async () => {
-    const typeId = await createType({});
-    const created = await http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ url: receiver.url('/lifecycle'), appointment_type_ids: [typeId] })
-      .expect(201);
-    const secret: string = created.body.secret;
+    const typeId = (await createType(t)).id;
+    const { secret } = await createWebhook(t, {
+      url: receiver.url('/lifecycle'),
+      appointment_type_ids: [typeId],
+    });
     const patch = (id: number, body: object) =>
       http().patch(`/api/v1/appointments/${id}`).set(AUTH).send(body).expect(200);
 
@@ -216,8 +190,9 @@ describe('booking semantics (e2e)', () => {
   });
 
   it('takes exactly 12 bookings at one start for a type with 4 hosts and capacity 3; the 13th is 409', async () => {
-    const hosts = [await createMember(), await createMember(), await createMember(), await createMember()];
-    const typeId = await createType({ team_member_ids: hosts, capacity: 3, duration: 60 });
+    const hosts: number[] = [];
+    for (let n = 0; n < 4; n++) hosts.push((await createMember(t)).id);
+    const typeId = (await createType(t, { team_member_ids: hosts, capacity: 3, duration: 60 })).id;
     const start = '2030-03-07T10:00:00Z';
     const offered = await availability(typeId, '2030-03-07', '2030-03-07').expect(200);
     expect(
@@ -246,8 +221,9 @@ describe('booking semantics (e2e)', () => {
 
   it('bounds an availability request and keeps /health answering within 250 ms while the largest allowed one runs', async () => {
     const hosts: number[] = [];
-    for (let n = 0; n < 100; n++) hosts.push(await createMember());
-    const typeId = await createType({ team_member_ids: hosts, duration: 5, availability_increment: 1 });
+    for (let n = 0; n < 100; n++) hosts.push((await createMember(t)).id);
+    const typeId = (await createType(t, { team_member_ids: hosts, duration: 5, availability_increment: 1 }))
+      .id;
     // Every host is busy somewhere in the range, so each one has a schedule to search.
     for (let n = 0; n < 100; n++) {
       await book({
@@ -341,12 +317,7 @@ describe('test sends and redeliveries on an instance without a worker (e2e)', ()
     databaseUrl = await freshDatabaseUrl();
     receiver = await Receiver.start();
     httpOnly = await startTestApp({ databaseUrl, env: { WEBHOOK_WORKER: 'false' } });
-    const created = await admin(httpOnly.url)
-      .post('/api/v1/webhooks')
-      .send({ url: receiver.url('/instances') })
-      .expect(201);
-    webhookId = created.body.id;
-    secret = created.body.secret;
+    ({ id: webhookId, secret } = await createWebhook(httpOnly, { url: receiver.url('/instances') }));
   });
 
   afterAll(async () => {

@@ -1,5 +1,12 @@
 import { DataSource } from 'typeorm';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+import {
+  bookAppointment,
+  createMember,
+  createType,
+  createWebhook,
+  freshDatabaseUrl,
+} from './support/fixtures';
+import { AUTH, startTestApp, TestApp } from './support/test-app';
 
 const TYPES = '/api/v1/appointment-types';
 const MEMBERS = '/api/v1/team-members';
@@ -7,10 +14,6 @@ const CUSTOMERS = '/api/v1/customers';
 const APPOINTMENTS = '/api/v1/appointments';
 const WEBHOOKS = '/api/v1/webhooks';
 
-const ALL_DAY = [{ start: '00:00', end: '24:00' }];
-const EVERY_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [day, ALL_DAY]),
-);
 /** What a request may write; the outbox's handling columns are written after the response, so are left out. */
 const TABLES = [
   'appointment_types',
@@ -72,25 +75,14 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     dataSource = t.app.get(DataSource);
-    const member = await post(MEMBERS, { name: 'Ada', email: 'ada@example.com' }).expect(201);
-    memberId = member.body.id;
-    const type = await post(TYPES, {
-      title: 'Always open',
-      duration: 30,
-      timezone: 'UTC',
-      availability: EVERY_DAY,
-      team_member_ids: [memberId],
-    }).expect(201);
-    typeId = type.body.id;
-    const appointment = await post(APPOINTMENTS, {
-      appointment_type_id: typeId,
-      start_date: '2031-02-03T10:00:00Z',
+    memberId = (await createMember(t, { name: 'Ada', email: 'ada@example.com' })).id;
+    typeId = (await createType(t, { title: 'Always open', team_member_ids: [memberId] })).id;
+    const appointment = await bookAppointment(t, typeId, '2031-02-03T10:00:00Z', {
       customer_information: { Name: 'Grace', Email: 'grace@example.com' },
-    }).expect(201);
-    appointmentId = appointment.body.id;
-    customerId = appointment.body.customer_id;
-    const webhook = await post(WEBHOOKS, { url: 'http://127.0.0.1:9/hook' }).expect(201);
-    webhookId = webhook.body.id;
+    });
+    appointmentId = appointment.id;
+    customerId = appointment.customer_id;
+    webhookId = (await createWebhook(t, { url: 'http://127.0.0.1:9/hook' })).id;
   });
 
   afterAll(async () => {

@@ -1,14 +1,8 @@
 import { DataSource } from 'typeorm';
 import { IdempotencyKeyEntity } from '../src/idempotency/idempotency-key.entity';
 import { recordEvents } from './support/events';
+import { createType } from './support/fixtures';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
-
-const ALL_WEEK = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '00:00', end: '24:00' }],
-  ]),
-);
 
 describe('Idempotency-Key on bookings (e2e)', () => {
   let t: TestApp;
@@ -19,13 +13,7 @@ describe('Idempotency-Key on bookings (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     recorder = recordEvents(t, 'appointment.booked');
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Idempotent', duration: 60, timezone: 'UTC', availability: ALL_WEEK })
-      .expect(201);
-    typeId = type.body.id as number;
+    typeId = (await createType(t, { title: 'Idempotent', duration: 60 })).id;
   });
 
   afterAll(() => t.close());

@@ -6,28 +6,13 @@ import { OutboxEventEntity } from '../src/outbox/outbox-event.entity';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { WebhookDeliveryEntity } from '../src/webhooks/webhook-delivery.entity';
 import { WebhookEntity } from '../src/webhooks/webhook.entity';
+import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+import { AUTH, startTestApp, TestApp } from './support/test-app';
 
-const ALL_WEEK = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '00:00', end: '24:00' }],
-  ]),
-);
 const BOOKED = AppointmentBookedEvent.eventName;
 /** Long enough that the periodic relay never runs on its own during a test. */
 const NO_PERIODIC_RELAY = { OUTBOX_RELAY_INTERVAL_MS: '3600000' };
-
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await sleep(25);
-  }
-}
 
 describe('outbox fan-out (e2e)', () => {
   let databaseUrl: string;
@@ -55,35 +40,19 @@ describe('outbox fan-out (e2e)', () => {
   }
 
   async function setUp(t: TestApp, path: string): Promise<{ typeId: number; secret: string }> {
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: `Type ${path}`, duration: 30, timezone: 'UTC', availability: ALL_WEEK })
-      .expect(201);
-    const webhook = await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ url: receiver.url(path), appointment_type_ids: [type.body.id] })
-      .expect(201);
-    return { typeId: type.body.id as number, secret: webhook.body.secret as string };
+    const type = await createType(t, { title: `Type ${path}` });
+    const webhook = await createWebhook(t, { url: receiver.url(path), appointment_type_ids: [type.id] });
+    return { typeId: type.id, secret: webhook.secret };
   }
 
   let hour = 0;
   async function book(t: TestApp, typeId: number, name = 'Ada'): Promise<number> {
     hour += 1;
-    const response = await t
-      .http()
-      .post('/api/v1/appointments')
-      .set(AUTH)
-      .send({
-        appointment_type_id: typeId,
-        start_date: new Date(Date.UTC(2031, 0, 6, 0) + hour * 3_600_000).toISOString(),
-        customer_information: { Name: name, Email: `${name.toLowerCase()}@example.com` },
-      })
-      .expect(201);
-    return response.body.id as number;
+    const start = new Date(Date.UTC(2031, 0, 6, 0) + hour * 3_600_000).toISOString();
+    const booked = await bookAppointment(t, typeId, start, {
+      customer_information: { Name: name, Email: `${name.toLowerCase()}@example.com` },
+    });
+    return booked.id;
   }
 
   const outbox = (t: TestApp) => t.app.get(DataSource).getRepository(OutboxEventEntity);
@@ -94,7 +63,10 @@ describe('outbox fan-out (e2e)', () => {
     const a = await start({ WEBHOOK_WORKER: 'false' });
     const { typeId, secret } = await setUp(a, '/restart');
     const ids = [await book(a, typeId, 'Ann'), await book(a, typeId, 'Bob'), await book(a, typeId, 'Cy')];
-    await until(async () => (await outbox(a).countBy({ name: BOOKED, handled_at: Not(IsNull()) })) === 3);
+    await eventually(
+      async () => expect(await outbox(a).countBy({ name: BOOKED, handled_at: Not(IsNull()) })).toBe(3),
+      15_000,
+    );
     // The state a crash between commit and fan-out leaves: committed events, unhandled, no delivery.
     await a.app.get(DataSource).query('DELETE FROM webhook_deliveries');
     await outbox(a).update({ name: BOOKED }, { handled_at: null });
@@ -118,10 +90,11 @@ describe('outbox fan-out (e2e)', () => {
     // As if the webhooks module's listeners were not registered (the bug at start-up, or a module left out).
     t.app.get(EventEmitter2).removeAllListeners(BOOKED);
     const id = await book(t, typeId);
-    const row = await until(async () => {
-      const event = await outbox(t).findOneBy({ name: BOOKED });
-      return event !== null && event.attempts > 0 ? event : undefined;
-    });
+    const row = await eventually(async () => {
+      const event = await outbox(t).findOneByOrFail({ name: BOOKED });
+      expect(event.attempts).toBeGreaterThan(0);
+      return event;
+    }, 15_000);
     expect(row.handled_at).toBeNull();
     expect(row.last_error).toBe(`0 of the 1 listeners of ${BOOKED} are registered`);
     expect(row.next_attempt_at).toBeGreaterThan(Date.now());
@@ -142,10 +115,11 @@ describe('outbox fan-out (e2e)', () => {
     });
     const { typeId } = await setUp(t, '/backoff');
     await book(t, typeId);
-    const row = await until(async () => {
-      const event = await outbox(t).findOneBy({ name: BOOKED });
-      return event !== null && event.attempts === 1 ? event : undefined;
-    });
+    const row = await eventually(async () => {
+      const event = await outbox(t).findOneByOrFail({ name: BOOKED });
+      expect(event.attempts).toBe(1);
+      return event;
+    }, 15_000);
     // 60 s ± 20%.
     expect(row.next_attempt_at! - Date.now()).toBeGreaterThan(40_000);
     const relay = t.app.get(OutboxRelay);
@@ -195,7 +169,10 @@ describe('outbox fan-out (e2e)', () => {
     });
     const { typeId, secret } = await setUp(t, '/order');
     const id = await book(t, typeId);
-    await until(async () => ((await outbox(t).findOneBy({ name: BOOKED }))?.attempts ?? 0) > 0);
+    await eventually(
+      async () => expect((await outbox(t).findOneByOrFail({ name: BOOKED })).attempts).toBeGreaterThan(0),
+      15_000,
+    );
     await t
       .http()
       .patch(`/api/v1/appointments/${id}`)
@@ -258,7 +235,10 @@ describe('outbox fan-out (e2e)', () => {
       if (Date.now() - started > 60_000) throw new Error('fan-out did not finish within 60 s');
     }
     const event = await outbox(t).findOneByOrFail({ name: BOOKED });
-    await until(async () => (await outbox(t).findOneByOrFail({ id: event.id })).handled_at !== null);
+    await eventually(
+      async () => expect((await outbox(t).findOneByOrFail({ id: event.id })).handled_at).not.toBeNull(),
+      15_000,
+    );
     expect(Math.max(...healthTimes)).toBeLessThan(1000);
     expect(answeredIn).toBeLessThan(2000);
     await stop(t);

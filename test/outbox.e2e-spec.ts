@@ -11,7 +11,8 @@ import { OutboxEventEntity } from '../src/outbox/outbox-event.entity';
 import { EventDispatcher } from '../src/outbox/event-dispatcher';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { Transactions } from '../src/database/transactions';
-import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+import { createType, eventually, freshDatabaseUrl } from './support/fixtures';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const CREATED = AppointmentTypeCreatedEvent.eventName;
 /** Long enough that the periodic relay never runs on its own during a test. */
@@ -21,14 +22,6 @@ const NO_BACK_OFF = { OUTBOX_RETRY_BASE_MS: '0', OUTBOX_RETRY_MAX_MS: '0' };
 
 const BACKLOG_LISTENER_MS = 50;
 
-/** Waits (bounded) for emission, which happens after the response. */
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await sleep(20);
-  }
-}
 const isBacklog = (title: string) => title.startsWith('Backlog ');
 
 /** A second instance in its own process: it relays on `relay` and prints what it emitted. */
@@ -170,12 +163,6 @@ describe('domain-event outbox (e2e)', () => {
     return t.app.get(DataSource).getRepository(OutboxEventEntity).findOneByOrFail({ id });
   }
 
-  async function createType(t: TestApp, title: string): Promise<{ id: number }> {
-    const response = await t.http().post('/api/v1/appointment-types').set(AUTH).send({ title, duration: 30 });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
-
   /** Subscribes to appointment_type.created, keeping only the events of the given titles. */
   function listen(
     app: NestFastifyApplication,
@@ -202,7 +189,7 @@ describe('domain-event outbox (e2e)', () => {
     );
     const committed = crashAfterCommit(a);
 
-    const type = await createType(a, 'Crash');
+    const type = await createType(a, { title: 'Crash' });
     expect(committed).toHaveLength(1);
     const [event] = committed;
     expect(event).toMatchObject({ name: CREATED, payload: { appointment_type: type } });
@@ -270,10 +257,10 @@ describe('domain-event outbox (e2e)', () => {
     const committed: StoredEvent[] = [];
     t.app.get(Transactions).onCommitted((events) => committed.push(...events));
 
-    await createType(t, 'Flaky');
+    await createType(t, { title: 'Flaky' });
     const [event] = committed;
     // The failure is recorded just after the listener threw.
-    await until(async () => (await outboxRow(t, event.id)).attempts === 1);
+    await eventually(async () => expect((await outboxRow(t, event.id)).attempts).toBe(1));
     expect(calls).toEqual([event.id]);
     expect(await outboxRow(t, event.id)).toMatchObject({
       handled_at: null,
@@ -316,13 +303,14 @@ describe('domain-event outbox (e2e)', () => {
           },
         ),
     });
-    await createType(t, 'Periodic');
-    await until(() => calls.length === 1);
+    await createType(t, { title: 'Periodic' });
+    await eventually(() => expect(calls).toHaveLength(1));
     const [id] = calls;
     expect((await outboxRow(t, id)).handled_at).toBeNull();
-    const deadline = Date.now() + 10_000;
-    while ((await outboxRow(t, id)).handled_at === null && Date.now() < deadline) await sleep(50);
-    expect((await outboxRow(t, id)).handled_at).toEqual(expect.any(Number));
+    await eventually(
+      async () => expect((await outboxRow(t, id)).handled_at).toEqual(expect.any(Number)),
+      10_000,
+    );
     expect(calls).toEqual([id, id, id]);
     await stop(t);
   });
@@ -335,7 +323,12 @@ describe('domain-event outbox (e2e)', () => {
       for (let n = 0; n < 30_000; n += 1) {
         await transactions.run(({ manager }) => manager.query('SELECT 1'));
       }
-      await createType(t, 'After many transactions');
+      // Still answering: the type is created and read back.
+      const type = await createType(t, { title: 'After many transactions' });
+      expect(type).toMatchObject({ id: expect.any(Number), title: 'After many transactions' });
+      expect((await t.http().get(`/api/v1/appointment-types/${type.id}`).set(AUTH).expect(200)).body).toEqual(
+        type,
+      );
       await stop(t);
     },
   );
@@ -356,7 +349,7 @@ describe('domain-event outbox (e2e)', () => {
     await q.next((line) => line === 'READY');
 
     const committed = crashAfterCommit(p);
-    for (let n = 1; n <= 12; n += 1) await createType(p, `Backlog ${n}`);
+    for (let n = 1; n <= 12; n += 1) await createType(p, { title: `Backlog ${n}` });
     const ids = committed.map((event) => event.id);
     expect(ids).toHaveLength(12);
 

@@ -5,15 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { TOKEN_LOOKUP_FLOOR_MS } from '../src/public/public-booking.service';
 import { recordEvents } from './support/events';
+import { createMember, createType, EVERY_DAY_NINE_TO_FIVE } from './support/fixtures';
 import { freePort, killAll, run, stopped } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
-
-const EVERY_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '09:00', end: '17:00' }],
-  ]),
-);
 
 /** Monday 2030-01-07 09:00 in Berlin, and other offered starts of the same week. */
 const MONDAY_9 = '2030-01-07T08:00:00.000Z';
@@ -57,34 +51,22 @@ describe('public booking routes and pages (e2e)', () => {
       env: { PUBLIC_RATE_LIMIT: '10000', PUBLIC_RATE_LIMIT_WRITES: '10000' },
     });
     events = recordEvents(t, 'appointment.*');
-    const host = await t
-      .http()
-      .post('/api/v1/team-members')
-      .set(AUTH)
-      .send({ name: 'Ann Smith', display_name: 'Dr. Ann', email: 'ann@clinic.example' })
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({
-        title: 'Consultation',
-        duration: 30,
-        availability_increment: 60,
-        timezone: 'Europe/Berlin',
-        availability: EVERY_DAY,
-        team_member_ids: [host.body.id],
-        web_meeting_url: 'https://meet.example.com/room',
-        web_meeting_password: 'sesame',
-        customer_fields: [{ label: 'Phone', type: 'phone', required: true }],
-      })
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Secret plans', status: 'draft', duration: 30, availability: EVERY_DAY })
-      .expect(201);
+    const host = await createMember(t, {
+      name: 'Ann Smith',
+      display_name: 'Dr. Ann',
+      email: 'ann@clinic.example',
+    });
+    await createType(t, {
+      title: 'Consultation',
+      availability_increment: 60,
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      team_member_ids: [host.id],
+      web_meeting_url: 'https://meet.example.com/room',
+      web_meeting_password: 'sesame',
+      customer_fields: [{ label: 'Phone', type: 'phone', required: true }],
+    });
+    await createType(t, { title: 'Secret plans', status: 'draft', availability: EVERY_DAY_NINE_TO_FIVE });
   });
 
   afterAll(async () => {
@@ -228,12 +210,7 @@ describe('public booking routes and pages (e2e)', () => {
   });
 
   it('never moves an appointment onto a type that became a draft', async () => {
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Soon retired', duration: 30, timezone: 'UTC', availability: EVERY_DAY })
-      .expect(201);
+    const type = await createType(t, { title: 'Soon retired', availability: EVERY_DAY_NINE_TO_FIVE });
     const booked = await t
       .http()
       .post('/api/v1/public/appointment-types/soon-retired/bookings')
@@ -244,7 +221,7 @@ describe('public booking routes and pages (e2e)', () => {
       .expect(201);
     await t
       .http()
-      .patch(`/api/v1/appointment-types/${type.body.id}`)
+      .patch(`/api/v1/appointment-types/${type.id}`)
       .set(AUTH)
       .send({ status: 'draft' })
       .expect(200);
@@ -457,11 +434,7 @@ describe('public routes keep tokens out of the logs (e2e)', () => {
       await sleep(100);
     }
     const http = () => request(server.url);
-    await http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Logged', duration: 30, availability: EVERY_DAY, timezone: 'UTC' })
-      .expect(201);
+    await createType(http, { title: 'Logged', availability: EVERY_DAY_NINE_TO_FIVE });
     const booked = await http()
       .post('/api/v1/public/appointment-types/logged/bookings')
       .send({

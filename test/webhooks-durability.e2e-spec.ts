@@ -2,9 +2,9 @@ import { DataSource } from 'typeorm';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
-import { eventually } from './support/eventually';
+import { createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver } from './support/receiver';
-import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const WEBHOOKS = '/api/v1/webhooks';
 const FAST = { WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2', WEBHOOK_POLL_INTERVAL_MS: '200' };
@@ -40,16 +40,6 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
     await app.close();
   }
 
-  async function createWebhook(app: TestApp, path: string): Promise<number> {
-    const response = await app
-      .http()
-      .post(WEBHOOKS)
-      .set(AUTH)
-      .send({ url: receiver.url(path) })
-      .expect(201);
-    return response.body.id;
-  }
-
   function publishBookings(app: TestApp, count: number): Promise<void> {
     const transactions = app.app.get(Transactions);
     return transactions.run(async (tx) => {
@@ -74,7 +64,7 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
 
   it('sends what was committed while no worker ran, and retakes a dead instance’s lease with the same webhook-id', async () => {
     const serverOnly = await start({ WEBHOOK_WORKER: 'false' });
-    const webhookId = await createWebhook(serverOnly, '/restart');
+    const { id: webhookId } = await createWebhook(serverOnly, { url: receiver.url('/restart') });
     await publishBookings(serverOnly, 10);
     // Fan-out follows the commit: wait until every event has its delivery.
     const [stuck, ...waiting] = await eventually(async () => {
@@ -107,7 +97,7 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
   it('finishes the attempts in flight before it shuts down', async () => {
     receiver.on('/shutdown', () => ({ status: 200, delayMs: 400 }));
     const app = await start();
-    const webhookId = await createWebhook(app, '/shutdown');
+    const { id: webhookId } = await createWebhook(app, { url: receiver.url('/shutdown') });
     await publishBookings(app, 5);
     await receiver.waitFor('/shutdown', 5);
     await stop(app);
@@ -125,7 +115,7 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
     'shares a burst between two instances without sending anything twice',
     async () => {
       const [first, second] = [await start(), await start()];
-      const webhookId = await createWebhook(first, '/burst');
+      const { id: webhookId } = await createWebhook(first, { url: receiver.url('/burst') });
       const events = 100;
       await Promise.all(
         Array.from({ length: 20 }, (_, i) => publishBookings(i % 2 === 0 ? first : second, events / 20)),

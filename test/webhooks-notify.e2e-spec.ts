@@ -3,8 +3,9 @@ import { AppointmentBookedEvent } from '../src/appointments/events/appointment-b
 import { Transactions } from '../src/database/transactions';
 import { LISTENER_APPLICATION_NAME } from '../src/webhooks/delivery/delivery-notifications';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver } from './support/receiver';
-import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const WEBHOOKS = '/api/v1/webhooks';
 /** Far beyond every wait below: whatever arrives in time was not fetched by the poll. */
@@ -38,16 +39,6 @@ const CONCURRENCY = 4;
       await receiver.close();
     });
 
-    async function createWebhook(path: string): Promise<number> {
-      const response = await server
-        .http()
-        .post(WEBHOOKS)
-        .set(AUTH)
-        .send({ url: receiver.url(path) })
-        .expect(201);
-      return response.body.id;
-    }
-
     /** One booking event in its own transaction on the HTTP-only instance; resolves with when it began. */
     async function publishBooking(): Promise<number> {
       const startedAt = Date.now();
@@ -67,14 +58,6 @@ const CONCURRENCY = 4;
       return rows.map((row) => row.pid);
     }
 
-    async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-
     function webhookIds(path: string): string[] {
       return receiver.received(path).map((request) => String(request.headers['webhook-id']));
     }
@@ -84,7 +67,7 @@ const CONCURRENCY = 4;
     });
 
     it('sends a delivery committed on an instance without a worker within milliseconds, not on the next poll', async () => {
-      await createWebhook('/at-once');
+      await createWebhook(server, { url: receiver.url('/at-once') });
       const latencies: number[] = [];
       for (let i = 1; i <= 10; i += 1) {
         const startedAt = await publishBooking();
@@ -99,7 +82,7 @@ const CONCURRENCY = 4;
 
     it('loses nothing announced while the worker is busy, and sends nothing twice', async () => {
       receiver.on('/busy', () => ({ status: 200, delayMs: 30 }));
-      const webhookId = await createWebhook('/busy');
+      const { id: webhookId } = await createWebhook(server, { url: receiver.url('/busy') });
       const events = 50;
       // Waves of events, each in its own transaction, arriving while the worker's slots are all taken.
       const published: Array<Promise<number>> = [];
@@ -124,13 +107,13 @@ const CONCURRENCY = 4;
     });
 
     it('listens again after losing its connection, and sends what was announced meanwhile', async () => {
-      await createWebhook('/reconnect');
+      await createWebhook(server, { url: receiver.url('/reconnect') });
       const [lost] = await listeners();
       await server.app.get(DataSource).query('SELECT pg_terminate_backend($1)', [lost]);
       // Announced while nobody listens: sent once the worker is back, long before its poll.
       await publishBooking();
       await receiver.waitFor('/reconnect', 1, 3000);
-      await until(async () => (await listeners()).some((pid) => pid !== lost), 3000);
+      await eventually(async () => expect((await listeners()).some((pid) => pid !== lost)).toBe(true), 3000);
       expect(await listeners()).toHaveLength(1);
 
       const startedAt = await publishBooking();
@@ -142,7 +125,7 @@ const CONCURRENCY = 4;
     it('closes its listening connection when it shuts down', async () => {
       await worker!.close();
       worker = undefined;
-      await until(async () => (await listeners()).length === 0, 2000);
+      await eventually(async () => expect(await listeners()).toEqual([]), 2000);
     });
   },
 );

@@ -1,13 +1,6 @@
-import { eventually } from './support/eventually';
+import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver } from './support/receiver';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
-
-const EVERY_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '00:00', end: '24:00' }],
-  ]),
-);
+import { AUTH, startTestApp, TestApp } from './support/test-app';
 
 describe('what a receiver answers (e2e)', () => {
   let t: TestApp;
@@ -28,30 +21,13 @@ describe('what a receiver answers (e2e)', () => {
 
   it('counts a 2xx with a body far over any limit as delivered, once, and keeps its first 4 KB', async () => {
     receiver.on('/big', () => ({ status: 200, body: 'x'.repeat(2 * 1024 * 1024) }));
-    const webhook = await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ url: receiver.url('/big') })
-      .expect(201);
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Big answers', duration: 30, timezone: 'UTC', availability: EVERY_DAY })
-      .expect(201);
-    await t
-      .http()
-      .post('/api/v1/appointments')
-      .set(AUTH)
-      .send({
-        appointment_type_id: type.body.id,
-        start_date: '2031-01-06T10:00:00Z',
-        customer_information: { Name: 'Ada', Email: 'ada@example.com' },
-      })
-      .expect(201);
+    const webhook = await createWebhook(t, { url: receiver.url('/big') });
+    const type = await createType(t, { title: 'Big answers' });
+    await bookAppointment(t, type.id, '2031-01-06T10:00:00Z', {
+      customer_information: { Name: 'Ada', Email: 'ada@example.com' },
+    });
     const delivery = await eventually(async () => {
-      const list = await t.http().get(`/api/v1/webhooks/${webhook.body.id}/deliveries`).set(AUTH).expect(200);
+      const list = await t.http().get(`/api/v1/webhooks/${webhook.id}/deliveries`).set(AUTH).expect(200);
       expect(list.body.data).toHaveLength(1);
       expect(list.body.data[0].status).toBe('delivered');
       return list.body.data[0] as { id: number; attempt_count: number; last_status_code: number };

@@ -1,6 +1,7 @@
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { createWebhook, eventually } from './support/fixtures';
 import { Receiver } from './support/receiver';
 import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
@@ -27,23 +28,16 @@ describe('webhook retry policy against a live receiver (e2e)', () => {
 
   it('disables a webhook that has had no success for the configured period, and says why', async () => {
     receiver.on('/down', () => ({ status: 500 }));
-    const webhook = await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ url: receiver.url('/down') })
-      .expect(201);
+    const webhook = await createWebhook(t, { url: receiver.url('/down') });
     await t.app
       .get(Transactions)
       .run((tx) => tx.publish(new AppointmentBookedEvent({ appointment: sampleAppointmentSnapshot() })));
 
-    const deadline = Date.now() + 10_000;
-    let body: { enabled: boolean; disabled_reason: string | null } = { enabled: true, disabled_reason: null };
-    while (body.enabled && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      body = (await t.http().get(`/api/v1/webhooks/${webhook.body.id}`).set(AUTH).expect(200)).body;
-    }
-    expect(body.enabled).toBe(false);
+    const body = await eventually(async () => {
+      const read = await t.http().get(`/api/v1/webhooks/${webhook.id}`).set(AUTH).expect(200);
+      expect(read.body.enabled).toBe(false);
+      return read.body as { enabled: boolean; disabled_reason: string | null };
+    }, 10_000);
     expect(body.disabled_reason).toMatch(/no successful delivery since/);
     // Disabled, it gets no more attempts: the count stays where it stopped.
     const attempts = receiver.received('/down').length;
@@ -54,12 +48,7 @@ describe('webhook retry policy against a live receiver (e2e)', () => {
 
   it('waits as long as a 503 Retry-After asks when that is longer than the schedule', async () => {
     receiver.on('/busy', [{ status: 503, headers: { 'retry-after': '2' } }, 200]);
-    const webhook = await t
-      .http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ url: receiver.url('/busy') })
-      .expect(201);
+    const webhook = await createWebhook(t, { url: receiver.url('/busy') });
     await t.app
       .get(Transactions)
       .run((tx) => tx.publish(new AppointmentBookedEvent({ appointment: sampleAppointmentSnapshot() })));
@@ -67,7 +56,7 @@ describe('webhook retry policy against a live receiver (e2e)', () => {
     // The schedule alone would have retried after 0.3 s (±20%).
     expect(second.at - first.at).toBeGreaterThanOrEqual(1900);
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
-    const after = (await t.http().get(`/api/v1/webhooks/${webhook.body.id}`).set(AUTH).expect(200)).body;
+    const after = (await t.http().get(`/api/v1/webhooks/${webhook.id}`).set(AUTH).expect(200)).body;
     expect(after).toMatchObject({ enabled: true, disabled_reason: null });
   });
 });

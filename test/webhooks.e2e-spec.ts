@@ -8,8 +8,9 @@ import type { DomainEvent } from '../src/common/events/domain-event';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
+import { createWebhook, CreatedWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
-import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const WEBHOOKS = '/api/v1/webhooks';
 const DELIVERIES = '/api/v1/webhook-deliveries';
@@ -43,11 +44,11 @@ describe('webhooks (e2e)', () => {
     created = [];
   });
 
-  async function createWebhook(body: object): Promise<{ id: number; secret: string; token: string }> {
-    const response = await t.http().post(WEBHOOKS).set(AUTH).send(body);
-    expect(response.status).toBe(201);
-    created.push(response.body.id);
-    return response.body;
+  /** A webhook that this test's afterEach deletes. */
+  async function webhookOfThisTest(body: { url: string } & Record<string, unknown>): Promise<CreatedWebhook> {
+    const webhook = await createWebhook(t, body);
+    created.push(webhook.id);
+    return webhook;
   }
 
   const publish = (...events: DomainEvent[]) =>
@@ -65,25 +66,6 @@ describe('webhooks (e2e)', () => {
 
   async function delivery(id: number): Promise<any> {
     return (await t.http().get(`${DELIVERIES}/${id}`).set(AUTH).expect(200)).body;
-  }
-
-  /** Polls the delivery log until `check` passes (the log is written just after the receiver answers). */
-  async function eventually<T>(
-    read: () => Promise<T>,
-    check: (value: T) => void,
-    timeoutMs = 5000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      try {
-        check(value);
-        return value;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
   }
 
   describe('management', () => {
@@ -133,7 +115,7 @@ describe('webhooks (e2e)', () => {
     });
 
     it('changes only the fields given and refuses invalid ones', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/crud'), title: 'A' });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/crud'), title: 'A' });
       const patched = await t
         .http()
         .patch(`${WEBHOOKS}/${webhook.id}`)
@@ -164,13 +146,14 @@ describe('webhooks (e2e)', () => {
     });
 
     it('deletes a webhook with its deliveries', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/delete') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/delete') });
       await publish(booked());
       await receiver.waitFor('/delete', 1);
-      const [first] = await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.status).toBe('delivered'),
-      );
+      const [first] = await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.status).toBe('delivered');
+        return rows;
+      }, 5000);
       await t.http().delete(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(204);
       await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(404);
       await t.http().get(`${DELIVERIES}/${first.id}`).set(AUTH).expect(404);
@@ -180,7 +163,7 @@ describe('webhooks (e2e)', () => {
 
   describe('delivery', () => {
     it('delivers a booking within a second, signed so that standardwebhooks verifies it', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/booked') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/booked') });
       const appointment = snapshot({ id: nextAppointmentId++ });
       const publishedAt = Date.now();
       await publish(new AppointmentBookedEvent({ appointment }));
@@ -209,10 +192,11 @@ describe('webhooks (e2e)', () => {
         },
       });
 
-      const [row] = await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.status).toBe('delivered'),
-      );
+      const [row] = await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.status).toBe('delivered');
+        return rows;
+      }, 5000);
       expect(request.headers['webhook-id']).toBe(`msg_${row.id}`);
       expect(row).toMatchObject({
         webhook_id: webhook.id,
@@ -231,13 +215,14 @@ describe('webhooks (e2e)', () => {
     });
 
     it('adds nothing when the outbox relay emits an event again', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/replayed') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/replayed') });
       await publish(booked());
       await receiver.waitFor('/replayed', 1);
-      await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.status).toBe('delivered'),
-      );
+      await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.status).toBe('delivered');
+        return rows;
+      }, 5000);
       await t.app
         .get(DataSource)
         .query('UPDATE outbox_events SET handled_at = NULL WHERE id = (SELECT MAX(id) FROM outbox_events)');
@@ -248,7 +233,7 @@ describe('webhooks (e2e)', () => {
     });
 
     it('sends data_before on edits and the old start on reschedules', async () => {
-      await createWebhook({ url: receiver.url('/actions') });
+      await webhookOfThisTest({ url: receiver.url('/actions') });
       const id = nextAppointmentId++;
       await publish(
         new AppointmentEditedEvent({
@@ -285,9 +270,9 @@ describe('webhooks (e2e)', () => {
     });
 
     it('sends only the triggers and appointment types a webhook asks for', async () => {
-      await createWebhook({ url: receiver.url('/canceled-only'), triggers: ['appointment_canceled'] });
-      await createWebhook({ url: receiver.url('/type-5'), appointment_type_ids: [5] });
-      await createWebhook({ url: receiver.url('/disabled'), enabled: false });
+      await webhookOfThisTest({ url: receiver.url('/canceled-only'), triggers: ['appointment_canceled'] });
+      await webhookOfThisTest({ url: receiver.url('/type-5'), appointment_type_ids: [5] });
+      await webhookOfThisTest({ url: receiver.url('/disabled'), enabled: false });
       const ofType5 = snapshot({ id: nextAppointmentId++, appointment_type_id: 5 });
       const ofType6 = snapshot({ id: nextAppointmentId++, appointment_type_id: 6 });
       await publish(
@@ -309,17 +294,18 @@ describe('webhooks (e2e)', () => {
 
     it('retries a failing receiver and logs every attempt: 500, 500, 200 is delivered on the third', async () => {
       receiver.on('/flaky', [{ status: 500, body: 'boom' }, 500, 200]);
-      const webhook = await createWebhook({ url: receiver.url('/flaky') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/flaky') });
       await publish(booked());
       const requests = await receiver.waitFor('/flaky', 3);
       expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
       expect(new Set(requests.map((r) => r.body)).size).toBe(1);
       expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(150);
 
-      const [row] = await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.status).toBe('delivered'),
-      );
+      const [row] = await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.status).toBe('delivered');
+        return rows;
+      }, 5000);
       expect(row).toMatchObject({ attempt_count: 3, last_status_code: 200, last_error: null });
       const detail = await delivery(row.id);
       expect(detail.attempts.map((a: any) => [a.attempt_number, a.status_code])).toEqual([
@@ -334,13 +320,14 @@ describe('webhooks (e2e)', () => {
 
     it('gives up after the last scheduled attempt', async () => {
       receiver.on('/down', () => ({ status: 503 }));
-      const webhook = await createWebhook({ url: receiver.url('/down') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/down') });
       await publish(booked());
       await receiver.waitFor('/down', 4);
-      const [row] = await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.status).toBe('failed'),
-      );
+      const [row] = await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.status).toBe('failed');
+        return rows;
+      }, 5000);
       expect(row).toMatchObject({ attempt_count: 4, last_status_code: 503, last_error: 'HTTP 503' });
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(receiver.received('/down')).toHaveLength(4);
@@ -350,24 +337,26 @@ describe('webhooks (e2e)', () => {
 
     it('disables the webhook on 410 Gone from a test send too', async () => {
       receiver.on('/gone-on-test', [410]);
-      const webhook = await createWebhook({ url: receiver.url('/gone-on-test') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/gone-on-test') });
       await t.http().post(`${WEBHOOKS}/${webhook.id}/test`).set(AUTH).send({});
-      const disabled = await eventually(
-        async () => (await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH)).body,
-        (body) => expect(body.enabled).toBe(false),
-      );
+      const disabled = await eventually(async () => {
+        const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH);
+        expect(body.enabled).toBe(false);
+        return body;
+      }, 5000);
       expect(disabled.disabled_reason).toMatch(/410/);
     });
 
     it('disables the webhook at once on 410 Gone, and enabling it again clears the reason', async () => {
       receiver.on('/gone', [410]);
-      const webhook = await createWebhook({ url: receiver.url('/gone') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/gone') });
       await publish(booked());
       await receiver.waitFor('/gone', 1);
-      const disabled = await eventually(
-        async () => (await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH)).body,
-        (body) => expect(body.enabled).toBe(false),
-      );
+      const disabled = await eventually(async () => {
+        const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH);
+        expect(body.enabled).toBe(false);
+        return body;
+      }, 5000);
       expect(disabled.disabled_reason).toMatch(/410/);
       const [row] = await deliveries(webhook.id);
       expect(row).toMatchObject({ status: 'failed', attempt_count: 1, last_status_code: 410 });
@@ -386,7 +375,7 @@ describe('webhooks (e2e)', () => {
 
     it('treats a redirect as a failure and does not follow it', async () => {
       receiver.on('/moved', () => ({ status: 302, headers: { location: receiver.url('/elsewhere') } }));
-      const webhook = await createWebhook({ url: receiver.url('/moved') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/moved') });
       await publish(booked());
       await receiver.waitFor('/moved', 2);
       const [row] = await deliveries(webhook.id);
@@ -397,13 +386,14 @@ describe('webhooks (e2e)', () => {
 
     it('times out a slow receiver', async () => {
       receiver.on('/slow', () => ({ status: 200, delayMs: 1000 }));
-      const webhook = await createWebhook({ url: receiver.url('/slow') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/slow') });
       await publish(booked());
       await receiver.waitFor('/slow', 1);
-      const [row] = await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1),
-      );
+      const [row] = await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1);
+        return rows;
+      }, 5000);
       const [attempt] = (await delivery(row.id)).attempts;
       expect(attempt.status_code).toBeNull();
       expect(attempt.error).toMatch(/timeout/);
@@ -423,7 +413,7 @@ describe('webhooks (e2e)', () => {
           ? { status: 500 }
           : { status: 200 },
       );
-      await createWebhook({ url: receiver.url('/ordered') });
+      await webhookOfThisTest({ url: receiver.url('/ordered') });
       await publish(new AppointmentBookedEvent({ appointment: first }));
       await publish(
         new AppointmentEditedEvent({ appointment: first, data_before: { customer_timezone: 'UTC' } }),
@@ -444,13 +434,14 @@ describe('webhooks (e2e)', () => {
     });
 
     it('redelivers with the same webhook-id and body', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/again') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/again') });
       await publish(booked());
       await receiver.waitFor('/again', 1);
-      const [row] = await eventually(
-        () => deliveries(webhook.id),
-        (rows) => expect(rows[0]?.status).toBe('delivered'),
-      );
+      const [row] = await eventually(async () => {
+        const rows = await deliveries(webhook.id);
+        expect(rows[0]?.status).toBe('delivered');
+        return rows;
+      }, 5000);
       const redelivered = await t.http().post(`${DELIVERIES}/${row.id}/redeliver`).set(AUTH).expect(200);
       expect(redelivered.body).toMatchObject({ delivery_id: row.id, attempt_number: 2, status_code: 200 });
       const [firstRequest, secondRequest] = await receiver.waitFor('/again', 2);
@@ -473,7 +464,7 @@ describe('webhooks (e2e)', () => {
     });
 
     it('signs with the old and the new secret for a day after a rotation', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/rotated') });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/rotated') });
       const rotated = await t.http().post(`${WEBHOOKS}/${webhook.id}/rotate-secret`).set(AUTH).expect(200);
       expect(rotated.body.secret).toMatch(/^whsec_/);
       expect(rotated.body.secret).not.toBe(webhook.secret);
@@ -493,7 +484,7 @@ describe('webhooks (e2e)', () => {
     });
 
     it('sends a test body now and records it as a delivery', async () => {
-      const webhook = await createWebhook({ url: receiver.url('/test'), enabled: false });
+      const webhook = await webhookOfThisTest({ url: receiver.url('/test'), enabled: false });
       const attempt = await t.http().post(`${WEBHOOKS}/${webhook.id}/test`).set(AUTH).send({}).expect(200);
       expect(attempt.body).toMatchObject({
         attempt_number: 1,

@@ -5,19 +5,13 @@ import { launchChromium } from '../support/browser';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
+import { createMember, createType, createWebhook, EVERY_DAY_NINE_TO_FIVE } from '../support/fixtures';
 import { Receiver, verifyDelivery } from '../support/receiver';
 import { freePort } from '../support/service-process';
-import { ADMIN_KEY, AUTH, freshDatabaseUrl } from '../support/test-app';
+import { ADMIN_KEY, freshDatabaseUrl } from '../support/test-app';
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const PHONE = { width: 390, height: 844 };
-
-const EVERY_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '09:00', end: '17:00' }],
-  ]),
-);
 
 /** No horizontal scroll: the page is no wider than the phone. */
 async function expectNoHorizontalScroll(page: Page): Promise<void> {
@@ -55,37 +49,27 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     );
     await app.listen(port, '127.0.0.1');
     const http = () => request(base);
-    const host = await http()
-      .post('/api/v1/team-members')
-      .set(AUTH)
-      .send({ name: 'Ann Smith', display_name: 'Dr. Ann Smith', email: 'ann@clinic.example' })
-      .expect(201);
-    await http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({
-        title: 'First consultation',
-        description: 'Thirty minutes to talk about what brings you here.',
-        duration: 30,
-        timezone: 'Europe/Berlin',
-        availability: EVERY_DAY,
-        team_member_ids: [host.body.id],
-        price: 60,
-        currency: 'EUR',
-        web_meeting_url: 'https://meet.example.com/riverside-first-consultation-room',
-        customer_fields: [
-          { label: 'Phone', type: 'phone', required: true },
-          { label: 'Reason for the visit', type: 'select', required: false, options: ['Check-up', 'Advice'] },
-          { label: 'Notes', type: 'textarea', required: false },
-        ],
-      })
-      .expect(201);
-    const webhook = await http()
-      .post('/api/v1/webhooks')
-      .set(AUTH)
-      .send({ title: 'CRM', url: receiver.url('/hook') })
-      .expect(201);
-    secret = webhook.body.secret;
+    const host = await createMember(http, {
+      name: 'Ann Smith',
+      display_name: 'Dr. Ann Smith',
+      email: 'ann@clinic.example',
+    });
+    await createType(http, {
+      title: 'First consultation',
+      description: 'Thirty minutes to talk about what brings you here.',
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      team_member_ids: [host.id],
+      price: 60,
+      currency: 'EUR',
+      web_meeting_url: 'https://meet.example.com/riverside-first-consultation-room',
+      customer_fields: [
+        { label: 'Phone', type: 'phone', required: true },
+        { label: 'Reason for the visit', type: 'select', required: false, options: ['Check-up', 'Advice'] },
+        { label: 'Notes', type: 'textarea', required: false },
+      ],
+    });
+    secret = (await createWebhook(http, { title: 'CRM', url: receiver.url('/hook') })).secret;
     // A browser that cannot be found fails the suite here: it is never skipped.
     browser = await launchChromium();
     context = await browser.newContext({

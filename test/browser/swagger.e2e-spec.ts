@@ -1,13 +1,7 @@
 import { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
-import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from '../support/test-app';
-
-const EVERY_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
-    day,
-    [{ start: '09:00', end: '17:00' }],
-  ]),
-);
+import { bookAppointment, createType, customer, EVERY_DAY_NINE_TO_FIVE } from '../support/fixtures';
+import { ADMIN_KEY, freshDatabaseUrl, startTestApp, TestApp } from '../support/test-app';
 
 /** The operation block of `method path`, expanded. */
 async function operation(page: Page, method: string, path: string): Promise<Locator> {
@@ -38,24 +32,14 @@ describe('Swagger UI in a browser (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     // Outside the 2030-01 filters the list once pre-filled, and titled like the README's type (slug intro-call).
-    const type = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Intro call', duration: 30, timezone: 'Europe/Berlin', availability: EVERY_DAY })
-      .expect(201);
+    const type = await createType(t, {
+      title: 'Intro call',
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+    });
     for (const [i, start] of ['2030-03-04T08:00:00.000Z', '2030-03-05T09:30:00.000Z'].entries()) {
-      const booked = await t
-        .http()
-        .post('/api/v1/appointments')
-        .set(AUTH)
-        .send({
-          appointment_type_id: type.body.id,
-          start_date: start,
-          customer_information: { Name: `Customer ${i}`, Email: `customer${i}@example.com` },
-        })
-        .expect(201);
-      appointmentIds.push(booked.body.id);
+      const booked = await bookAppointment(t, type.id, start, { customer_information: customer(i) });
+      appointmentIds.push(booked.id);
     }
     // A missing browser fails here: this test never skips.
     browser = await launchChromium();
