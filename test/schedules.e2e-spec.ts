@@ -1,7 +1,8 @@
 import { recordEvents } from './support/events';
 import { expectInvalid } from './support/expect-invalid';
 import { Receiver } from './support/receiver';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+import { createMember, createType, createWebhook, freshDatabaseUrl } from './support/fixtures';
+import { AUTH, startTestApp, TestApp } from './support/test-app';
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
 const EVERY_DAY = [...WEEKDAYS, 'saturday', 'sunday'];
@@ -17,16 +18,8 @@ describe('schedules: date overrides, hosts’ own hours, blackouts (e2e)', () =>
   const http = () => t.http();
   const post = (path: string, body: object) => http().post(path).set(AUTH).send(body);
   const patch = (path: string, body: object) => http().patch(path).set(AUTH).send(body);
-  const member = async (body: object = {}) =>
-    (
-      await post('/api/v1/team-members', {
-        name: 'Host',
-        email: `host${(emails += 1)}@example.com`,
-        ...body,
-      }).expect(201)
-    ).body;
-  const type = async (body: object) =>
-    (await post('/api/v1/appointment-types', { duration: 60, ...body }).expect(201)).body;
+  const member = (body: object = {}) => createMember(t, { name: 'Host', ...body });
+  const type = (body: object) => createType(t, { duration: 60, ...body });
   const blackout = async (body: object) => (await post('/api/v1/blackouts', body).expect(201)).body;
   const book = (body: object) =>
     post('/api/v1/appointments', {
@@ -48,7 +41,7 @@ describe('schedules: date overrides, hosts’ own hours, blackouts (e2e)', () =>
     receiver = await Receiver.start();
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
     recorder = recordEvents(t, 'appointment.*');
-    await post('/api/v1/webhooks', { title: 'CRM', url: receiver.url('/crm') }).expect(201);
+    await createWebhook(t, { title: 'CRM', url: receiver.url('/crm') });
   });
 
   afterAll(async () => {
