@@ -535,4 +535,59 @@ describe('schedules: date overrides, hosts’ own hours, blackouts (e2e)', () =>
       await http().patch('/api/v1/blackouts/999999').set(AUTH).send({ reason: 'x' }).expect(404);
     });
   });
+
+  describe('concurrent writes', () => {
+    const span = { start_date: '2031-01-01T00:00:00Z', end_date: '2031-01-10T00:00:00Z' };
+
+    it('a blackout racing the delete of its type or member is a 400, never a 500', async () => {
+      const statuses = new Set<number>();
+      for (let round = 0; round < 15; round++) {
+        const doomed = await type({ title: `Doomed ${round}` });
+        const leaving = await member();
+        const answers = await Promise.all([
+          post('/api/v1/blackouts', { ...span, appointment_type_id: doomed.id }),
+          http().delete(`/api/v1/appointment-types/${doomed.id}`).set(AUTH),
+          post('/api/v1/blackouts', { ...span, team_member_id: leaving.id }),
+          http().delete(`/api/v1/team-members/${leaving.id}`).set(AUTH),
+        ]);
+        for (const answer of [answers[0], answers[2]]) {
+          statuses.add(answer.status);
+          expect([201, 400]).toContain(answer.status);
+        }
+        expect(answers[1].status).toBe(204);
+        expect(answers[3].status).toBe(204);
+      }
+      // Whoever won, no blackout names a type or member that is gone (deletes cascade to blackouts).
+      const all = (await http().get('/api/v1/blackouts?limit=200').set(AUTH).expect(200)).body.data;
+      for (const row of all) {
+        if (row.appointment_type_id !== null) {
+          await http().get(`/api/v1/appointment-types/${row.appointment_type_id}`).set(AUTH).expect(200);
+        }
+        if (row.team_member_id !== null) {
+          await http().get(`/api/v1/team-members/${row.team_member_id}`).set(AUTH).expect(200);
+        }
+      }
+      expect(statuses.size).toBeGreaterThan(0);
+    });
+
+    it('two PATCHes of one blackout, each valid alone, never store an invalid blackout', async () => {
+      const m = await member();
+      const k = await type({ title: 'Patched twice' });
+      for (let round = 0; round < 15; round++) {
+        const target = await blackout(span);
+        const [later, earlier, typed, membered] = await Promise.all([
+          patch(`/api/v1/blackouts/${target.id}`, { start_date: '2031-01-08T00:00:00Z' }),
+          patch(`/api/v1/blackouts/${target.id}`, { end_date: '2031-01-05T00:00:00Z' }),
+          patch(`/api/v1/blackouts/${target.id}`, { appointment_type_id: k.id }),
+          patch(`/api/v1/blackouts/${target.id}`, { team_member_id: m.id }),
+        ]);
+        // Exactly one of each conflicting pair can succeed; the other sees the first one's result.
+        expect([later.status, earlier.status].sort()).toEqual([200, 400]);
+        expect([typed.status, membered.status].sort()).toEqual([200, 400]);
+        const stored = (await http().get(`/api/v1/blackouts/${target.id}`).set(AUTH).expect(200)).body;
+        expect(Date.parse(stored.start_date)).toBeLessThan(Date.parse(stored.end_date));
+        expect(stored.appointment_type_id === null || stored.team_member_id === null).toBe(true);
+      }
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
 import type { BlackoutSpan } from '../blackouts/blackout.types';
@@ -72,6 +73,8 @@ export class ScheduleConflicts {
         .getMany();
       if (rows.length > 0) yield rows;
       if (rows.length < CHUNK) return;
+      // SQLite reads synchronously: let other requests run between chunks.
+      await yieldToEventLoop();
       after = { start: rows[rows.length - 1].start_at, id: rows[rows.length - 1].id };
     }
   }

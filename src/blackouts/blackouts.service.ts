@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
+import { isForeignKeyViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { TeamMembersService } from '../team-members/team-members.service';
 import { BlackoutEntity } from './blackout.entity';
@@ -48,12 +49,14 @@ export class BlackoutsService {
         date_modified: now,
       });
       await this.assertValid(blackout);
-      return toBlackoutDto(await this.blackouts.save(blackout));
+      return toBlackoutDto(await this.save(blackout));
     });
   }
 
   async update(id: number, input: UpdateBlackoutDto): Promise<BlackoutDto> {
-    return this.transactions.run(async () => {
+    return this.transactions.run(async (tx) => {
+      // Two PATCHes of one blackout take turns: each checks the whole blackout it then writes.
+      await tx.lockKeys([`blackout:${id}`]);
       const blackout = await this.find(id);
       const before = JSON.stringify(toBlackoutDto(blackout));
       if (input.start_date !== undefined) blackout.start_at = Date.parse(input.start_date);
@@ -64,7 +67,7 @@ export class BlackoutsService {
       await this.assertValid(blackout);
       if (JSON.stringify(toBlackoutDto(blackout)) === before) return toBlackoutDto(blackout);
       blackout.date_modified = Date.now();
-      return toBlackoutDto(await this.blackouts.save(blackout));
+      return toBlackoutDto(await this.save(blackout));
     });
   }
 
@@ -106,6 +109,30 @@ export class BlackoutsService {
     }
     if (blackout.team_member_id !== null) {
       await this.teamMembers.assertExist([blackout.team_member_id], 'team_member_id');
+    }
+  }
+
+  /**
+   * Saves a checked blackout. Its type or member may be deleted between the check and the write (the
+   * delete does not wait for this transaction): the foreign key refuses the row, and the answer is the
+   * same 400 the check gives.
+   */
+  private async save(blackout: BlackoutEntity): Promise<BlackoutEntity> {
+    try {
+      return await this.blackouts.save(blackout);
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      if (blackout.team_member_id !== null) {
+        throw DomainError.invalidField(
+          'team_member_id',
+          `unknown team member id(s): ${blackout.team_member_id}`,
+          'unknown_team_member',
+        );
+      }
+      throw DomainError.invalidField(
+        'appointment_type_id',
+        `appointment type ${blackout.appointment_type_id} does not exist`,
+      );
     }
   }
 

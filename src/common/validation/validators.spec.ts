@@ -101,6 +101,8 @@ describe('validation rules', () => {
     expect(instant('2031-02-29T10:00:00Z')).toBe('2031-02-29 is not a calendar date');
     expect(instant('2030-04-31T10:00:00Z')).toBe('2030-04-31 is not a calendar date');
     expect(instant('2030-13-01T10:00:00Z')).toBe('2030-13-01 is not a calendar date');
+    expect(instant('9999-12-31T23:59:59-23:59')).toBe('must be before the year 10000 in UTC');
+    expect(instant('9999-12-31T23:59:59Z')).toBeNull();
     for (const value of [
       '2030-01-07T24:00:00Z',
       '2030-01-07T10:60:00Z',

@@ -324,8 +324,13 @@ export function instant(value: unknown): string | null {
   if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return expected;
   if (!isCalendarDate(Number(year), Number(month), Number(day)))
     return `${year}-${month}-${day} is not a calendar date`;
-  return Number.isFinite(Date.parse(value as string)) ? null : expected;
+  const parsed = Date.parse(value as string);
+  if (!Number.isFinite(parsed)) return expected;
+  // 9999-12-31T23:00:00-05:00 is in year 10000 in UTC, which no ISO 8601 answer of ours could print back.
+  return parsed < LAST_INSTANT_EXCLUSIVE ? null : 'must be before the year 10000 in UTC';
 }
+
+const LAST_INSTANT_EXCLUSIVE = Date.UTC(10000, 0, 1);
 
 export function IsInstant(): PropertyDecorator {
   return rule('isInstant', instant);
