@@ -133,13 +133,13 @@ describe('schedules: date overrides, hosts’ own hours, blackouts (e2e)', () =>
       409,
     );
     expect(second.body.code).toBe('slot_unavailable');
-    // Asking for Ann herself: her schedule does not offer the time.
+    // Asking for Ann herself: the type offers the time, but she is away, i.e. busy (409, as if booked).
     const withAnn = await book({
       appointment_type_id: desk.id,
       start_date: '2030-03-04T11:00:00Z',
       team_member_ids: [ann.id],
-    }).expect(422);
-    expect(withAnn.body.code).toBe('slot_not_offered');
+    }).expect(409);
+    expect(withAnn.body.code).toBe('slot_unavailable');
   });
 
   it('a date override opens a Saturday and another closes a Monday', async () => {

@@ -1,22 +1,9 @@
-export const WEEKDAYS = [
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-  'sunday',
-] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export interface AvailabilityWindow {
-  /** Local wall-clock time `HH:mm` in the type's time zone. */
-  start: string;
-  /** `HH:mm`, after `start`; `24:00` is the end of the day. */
-  end: string;
-}
-
-export type WeeklyAvailability = Partial<Record<Weekday, AvailabilityWindow[]>>;
+export {
+  WEEKDAYS,
+  type AvailabilityWindow,
+  type Weekday,
+  type WeeklyAvailability,
+} from '../common/schedules/schedule.types';
 
 export const CUSTOMER_FIELD_TYPES = [
   'text',

@@ -68,6 +68,26 @@ export class AppointmentsRepository {
     return qb;
   }
 
+  /**
+   * The next `limit` active appointments the filters select that start after `now`, in (start, id) order
+   * from the keyset `after` on: a walk over them reads each row once, whatever the offset.
+   */
+  activeAfter(
+    query: ListAppointmentsQuery,
+    walk: { now: number; after: { start: number; id: number } | null; limit: number },
+  ): Promise<AppointmentEntity[]> {
+    const qb = this.filtered(query)
+      .andWhere('a.status IN (:...activeStatuses)', { activeStatuses: ACTIVE_STATUSES })
+      .andWhere('a.start_at > :now', { now: walk.now });
+    if (walk.after) {
+      qb.andWhere('(a.start_at > :afterStart OR (a.start_at = :afterStart AND a.id > :afterId))', {
+        afterStart: walk.after.start,
+        afterId: walk.after.id,
+      });
+    }
+    return qb.orderBy('a.start_at', 'ASC').addOrderBy('a.id', 'ASC').take(walk.limit).getMany();
+  }
+
   findById(id: number): Promise<AppointmentEntity | null> {
     return this.manager.findOneBy(AppointmentEntity, { id });
   }

@@ -10,7 +10,7 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { toAppointmentDto, toSlotRules } from './appointment.mapper';
 import { type ScheduleConflict, scheduleConflict } from './availability/slot-engine';
 import type { AppointmentEntity } from './appointment.entity';
-import { ACTIVE_STATUSES, AppointmentsRepository } from './appointments.repository';
+import { AppointmentsRepository } from './appointments.repository';
 import type { AppointmentDto } from './dto/appointment.dto';
 import type { ListAppointmentsQuery } from './dto/list-appointments.query';
 import { toEngineBlackout, toHostSchedules } from './schedule-inputs';
@@ -56,26 +56,12 @@ export class ScheduleConflicts {
     const now = Date.now();
     let after: { start: number; id: number } | null = null;
     for (;;) {
-      const chunkQuery = this.appointments
-        .filtered(query)
-        .andWhere('a.status IN (:...conflictStatuses)', { conflictStatuses: ACTIVE_STATUSES })
-        .andWhere('a.start_at > :conflictNow', { conflictNow: now });
-      if (after) {
-        chunkQuery.andWhere('(a.start_at > :afterStart OR (a.start_at = :afterStart AND a.id > :afterId))', {
-          afterStart: after.start,
-          afterId: after.id,
-        });
-      }
-      const rows = await chunkQuery
-        .orderBy('a.start_at', 'ASC')
-        .addOrderBy('a.id', 'ASC')
-        .take(CHUNK)
-        .getMany();
+      const rows = await this.appointments.activeAfter(query, { now, after, limit: CHUNK });
       if (rows.length > 0) yield rows;
       if (rows.length < CHUNK) return;
+      after = { start: rows[rows.length - 1].start_at, id: rows[rows.length - 1].id };
       // SQLite reads synchronously: let other requests run between chunks.
       await yieldToEventLoop();
-      after = { start: rows[rows.length - 1].start_at, id: rows[rows.length - 1].id };
     }
   }
 

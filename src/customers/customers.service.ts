@@ -64,22 +64,25 @@ export class CustomersService {
    * index (ON CONFLICT DO NOTHING, which waits for the other transaction) instead of failing, because a
    * failed statement would abort the caller's transaction.
    */
+  /** In the caller's transaction (a booking's), or in one of its own when called alone. */
   async findOrCreate(input: { name: string; email: string }): Promise<CustomerDto> {
     const email = input.email.trim();
     const normalized = normalizeEmail(email);
-    const existing = await this.customers.findByEmail(normalized);
-    if (existing) return toCustomerDto(existing);
-    const now = Date.now();
-    await this.customers.insertUnlessTaken({
-      name: input.name.trim().slice(0, NAME_LENGTH),
-      email,
-      email_normalized: normalized,
-      date_created: now,
-      date_modified: now,
+    return this.transactions.run(async () => {
+      const existing = await this.customers.findByEmail(normalized);
+      if (existing) return toCustomerDto(existing);
+      const now = Date.now();
+      await this.customers.insertUnlessTaken({
+        name: input.name.trim().slice(0, NAME_LENGTH),
+        email,
+        email_normalized: normalized,
+        date_created: now,
+        date_modified: now,
+      });
+      const customer = await this.customers.findByEmail(normalized);
+      if (!customer) throw new Error(`customer ${normalized} was neither found nor created`);
+      return toCustomerDto(customer);
     });
-    const customer = await this.customers.findByEmail(normalized);
-    if (!customer) throw new Error(`customer ${normalized} was neither found nor created`);
-    return toCustomerDto(customer);
   }
 
   private async find(id: number): Promise<CustomerEntity> {

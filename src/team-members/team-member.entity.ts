@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { EpochMsColumn } from '../database/columns';
-import type { WeeklyAvailability } from '../appointment-types/appointment-type.types';
+import type { WeeklyAvailability } from '../common/schedules/schedule.types';
 import type { DateOverride } from '../common/schedules/schedule.types';
 import type { TeamMemberStatus } from './team-member.types';
 

@@ -1,4 +1,4 @@
-import type { WeeklyAvailability } from '../appointment-types/appointment-type.types';
+import type { WeeklyAvailability } from '../common/schedules/schedule.types';
 import type { DateOverride } from '../common/schedules/schedule.types';
 
 export const TEAM_MEMBER_STATUSES = ['active', 'inactive'] as const;

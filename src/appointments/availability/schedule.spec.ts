@@ -237,7 +237,7 @@ describe('blackouts', () => {
   const ten = local('2026-06-15T10:00');
   const at = (time: string) => local(`2026-06-15T${time}`);
 
-  it('makes a blacked-out member busy, so "any host" picks the other and a single host is not offered', () => {
+  it('makes a blacked-out member busy, so "any host" picks the other and a single host is not free', () => {
     const blackouts = [{ start: at('09:45'), end: at('11:00'), hostId: 1 }];
     const pair = rules({ hostIds: [1, 2], blackouts });
     expect(computeSlots(pair, day, day, [], LONG_AGO).find((s) => s.start === ten)).toMatchObject({
@@ -250,7 +250,8 @@ describe('blackouts', () => {
     const single = rules({ hostIds: [1], blackouts });
     expect(slotTimes(computeSlots(single, day, day, [], LONG_AGO))).not.toContain('10:00 +02:00');
     expect(computeSlots(single, day, day, [], LONG_AGO)).toHaveLength(13);
-    expect(checkSlot(single, ten, [], LONG_AGO)).toEqual(NOT_OFFERED);
+    // Busy, as if booked: 409 slot_unavailable, not 422 (the type's hours still offer the time).
+    expect(checkSlot(single, ten, [], LONG_AGO)).toEqual(UNAVAILABLE);
     // A member blackout says nothing about a type without hosts.
     expect(checkSlot(rules({ blackouts }), ten, [], LONG_AGO)).toEqual({ ok: true, hostId: null });
   });
@@ -282,7 +283,7 @@ describe('blackouts', () => {
   it('does not block a core it only touches end-to-start', () => {
     const r = rules({ hostIds: [1], blackouts: [{ start: at('10:30'), end: at('11:00'), hostId: 1 }] });
     expect(checkSlot(r, at('10:00'), [], LONG_AGO)).toEqual({ ok: true, hostId: 1 });
-    expect(checkSlot(r, at('10:30'), [], LONG_AGO)).toEqual(NOT_OFFERED);
+    expect(checkSlot(r, at('10:30'), [], LONG_AGO)).toEqual(UNAVAILABLE);
     expect(checkSlot(r, at('11:00'), [], LONG_AGO)).toEqual({ ok: true, hostId: 1 });
   });
 });

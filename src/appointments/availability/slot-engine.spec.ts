@@ -800,7 +800,7 @@ class LiteralSchedules {
     if (!noticeAllows(this.r, start, now)) return 'notice';
     if (this.blackedOut(null, start, end)) return 'blackout';
     const hostIds = this.r.hostIds;
-    if (hostIds.length > 0 && !hostIds.some((id) => this.hostAdmits(id, start, end)))
+    if (hostIds.length > 0 && !hostIds.some((id) => this.withinHostHours(id, start, end)))
       return 'no_host_schedule';
     return null;
   }

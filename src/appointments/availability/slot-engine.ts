@@ -231,10 +231,14 @@ export function scheduleConflict(
   return null;
 }
 
-/** No site or type blackout overlaps the core and, with hosts, some host's own schedule admits it. */
+/**
+ * No site or type blackout overlaps the core and, with hosts, the core lies inside some host's own hours.
+ * A member blackout does not close the time: it makes that host busy, as an appointment would (DESIGN:
+ * "no free host" is 409 slot_unavailable), so only the occupancy check refuses it.
+ */
 function schedulesOffer(rules: SlotRules, schedules: ScheduleIndex, start: number, end: number): boolean {
   if (schedules.typeClosed(start, end)) return false;
-  return rules.hostIds.length === 0 || rules.hostIds.some((id) => schedules.hostAdmits(id, start, end));
+  return rules.hostIds.length === 0 || rules.hostIds.some((id) => schedules.withinHostHours(id, start, end));
 }
 
 /** The instants where the local date range begins and ends (exclusive) in `timezone`. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
-import type { AvailabilityWindow } from '../../appointment-types/appointment-type.types';
+import type { AvailabilityWindow } from './schedule.types';
 import { localDate, matching, objectList, Optional, Satisfies } from '../validation/validators';
 import { type DateOverride, MAX_DATE_OVERRIDES } from './schedule.types';
 

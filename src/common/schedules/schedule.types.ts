@@ -1,4 +1,22 @@
-import type { AvailabilityWindow } from '../../appointment-types/appointment-type.types';
+export const WEEKDAYS = [
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface AvailabilityWindow {
+  /** Local wall-clock time `HH:mm` in the schedule's time zone. */
+  start: string;
+  /** `HH:mm`, after `start`; `24:00` is the end of the day. */
+  end: string;
+}
+
+export type WeeklyAvailability = Partial<Record<Weekday, AvailabilityWindow[]>>;
 
 /** One local date whose windows replace the weekly pattern (`windows: []` closes the day). */
 export interface DateOverride {
