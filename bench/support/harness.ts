@@ -56,7 +56,7 @@ export interface Proc {
 const children = new Set<ChildProcess>();
 process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
-function spawnNode(
+export function spawnNode(
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcess; stderr: () => string } {
