@@ -85,8 +85,8 @@ async function compare(
 run(async () => {
   const rows = await compare(
     'SQLite',
-    async () => sqliteUrl(),
-    async () => sqliteUrl('baseline'),
+    () => Promise.resolve(sqliteUrl()),
+    () => Promise.resolve(sqliteUrl('baseline')),
   );
   const pg = process.env.BENCH_DATABASE_URL;
   if (pg)

@@ -89,9 +89,7 @@ function sqliteStore(path: string): Store {
     const now = Date.now();
     const token = randomBytes(16).toString('base64url');
     const information = JSON.stringify(booking.information);
-    const id = Number(
-      insertAppointment.get(type.id, information, booking.startAt, endAt, token, now) as number,
-    );
+    const id = Number(insertAppointment.get(type.id, information, booking.startAt, endAt, token, now));
     const appointment = snapshot(id, type, booking, token, now);
     insertOutbox.run('appointment.booked', JSON.stringify({ appointment }), now);
     return appointment;

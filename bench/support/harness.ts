@@ -68,8 +68,8 @@ export function spawnNode(
   children.add(child);
   child.on('exit', () => children.delete(child));
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
-  child.stdout!.resume();
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+  child.stdout.resume();
   return { child, stderr: () => stderr };
 }
 
@@ -319,14 +319,14 @@ export class TimingReceiver {
   ) {}
 
   static async start(keepBodies = true): Promise<TimingReceiver> {
-    let receiver: TimingReceiver | undefined;
+    // No request can arrive before `receiver` exists: nobody knows the port until start() returns.
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        receiver!.arrivals.push({
+        receiver.arrivals.push({
           at: performance.now(),
-          body: receiver!.keepBodies ? Buffer.concat(chunks).toString() : '',
+          body: receiver.keepBodies ? Buffer.concat(chunks).toString() : '',
           webhookId: String(req.headers['webhook-id'] ?? ''),
           path: req.url ?? '/',
         });
@@ -337,7 +337,7 @@ export class TimingReceiver {
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    receiver = new TimingReceiver(server, `http://127.0.0.1:${port}`, keepBodies);
+    const receiver = new TimingReceiver(server, `http://127.0.0.1:${port}`, keepBodies);
     return receiver;
   }
 

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     'pino',
     '@nestjs/axios',
   ]) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(pkg);
     step(`load ${pkg}`);
   }
