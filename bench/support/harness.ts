@@ -62,7 +62,8 @@ export function spawnNode(
 ): { child: ChildProcess; stderr: () => string } {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // BENCH_NODE_OPTIONS reaches the processes under test (e.g. --max-old-space-size=96 to tell a leak from lazy GC).
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -312,21 +313,17 @@ export async function paced(rate: number, count: number, fire: (i: number) => Pr
 /** A webhook receiver that answers 200 at once and timestamps each arrival (performance.now()). */
 export class TimingReceiver {
   readonly arrivals: Array<{ at: number; body: string; webhookId: string; path: string }> = [];
-  private constructor(
-    private readonly server: http.Server,
-    readonly url: string,
-    private readonly keepBodies: boolean,
-  ) {}
+  url = '';
+  private readonly server: http.Server;
 
-  static async start(keepBodies = true): Promise<TimingReceiver> {
-    // No request can arrive before `receiver` exists: nobody knows the port until start() returns.
-    const server = http.createServer((req, res) => {
+  private constructor(private readonly keepBodies: boolean) {
+    this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        receiver.arrivals.push({
+        this.arrivals.push({
           at: performance.now(),
-          body: receiver.keepBodies ? Buffer.concat(chunks).toString() : '',
+          body: this.keepBodies ? Buffer.concat(chunks).toString() : '',
           webhookId: String(req.headers['webhook-id'] ?? ''),
           path: req.url ?? '/',
         });
@@ -334,10 +331,14 @@ export class TimingReceiver {
         res.end('ok');
       });
     });
-    server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const receiver = new TimingReceiver(server, `http://127.0.0.1:${port}`, keepBodies);
+    this.server.keepAliveTimeout = 30_000;
+  }
+
+  /** Listens on 127.0.0.1 (on `port`, to come back where it was after an outage). */
+  static async start(keepBodies = true, port = 0): Promise<TimingReceiver> {
+    const receiver = new TimingReceiver(keepBodies);
+    await new Promise<void>((resolve) => receiver.server.listen(port, '127.0.0.1', resolve));
+    receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
     return receiver;
   }
 
