@@ -132,6 +132,23 @@ describe('retention of the outbox and the delivery log (e2e)', () => {
     expect(await app.app.get(RetentionPruner).prune()).toEqual({ outboxEvents: 0, deliveries: 0 });
   });
 
+  it('counts exactly what it deleted over several batches', async () => {
+    // Handled two days ago: within the 3-day window for the timer; a pass run 40 days on deletes them, and what
+    // the first test kept except the unhandled event and the pending delivery.
+    const rows = Array.from(
+      { length: 600 },
+      () => `('retention.count', '{}', ${now - 2 * DAY}, ${now - 2 * DAY}, 0)`,
+    );
+    for (let i = 0; i < rows.length; i += 200)
+      await dataSource.query(
+        `INSERT INTO outbox_events (name, payload, occurred_at, handled_at, attempts) VALUES ${rows.slice(i, i + 200).join(', ')}`,
+      );
+    expect(await app.app.get(RetentionPruner).prune(now + 40 * DAY)).toEqual({
+      outboxEvents: 602,
+      deliveries: 1,
+    });
+  });
+
   it('leaves the booking path working while it runs: a booking still commits and is announced', async () => {
     const type = await app
       .http()

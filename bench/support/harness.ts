@@ -107,26 +107,32 @@ export async function waitHealthy(url: string, child: ChildProcess, stderr: () =
   }
 }
 
-/** The service as production runs it (src/main.ts), its own process, configured by environment. */
+/**
+ * How the service is started: BENCH_DIST=1 runs the compiled dist/src/main.js as `npm start` does (bench/all.ts
+ * builds first); otherwise src/main.ts through ts-node, whose compiler adds to start-up time, CPU and memory.
+ */
+export const SERVICE_ARGS =
+  process.env.BENCH_DIST === '1'
+    ? ['dist/src/main.js']
+    : ['--require', 'ts-node/register/transpile-only', 'src/main.ts'];
+
+/** The service as production runs it, its own process, configured by environment. */
 export async function startService(
   databaseUrl: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<Proc> {
   const port = await freePort();
-  const { child, stderr } = spawnNode(
-    [...nodeArgs, '--require', 'ts-node/register/transpile-only', 'src/main.ts'],
-    {
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'booking-bench-data-')),
-      ADMIN_API_KEY: ADMIN_KEY,
-      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-  );
+  const { child, stderr } = spawnNode([...nodeArgs, ...SERVICE_ARGS], {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'booking-bench-data-')),
+    ADMIN_API_KEY: ADMIN_KEY,
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child, stderr);
   return proc(child, url, stderr);

@@ -17,7 +17,10 @@ interface Table {
   name: string;
   /** Rows of this table that may go once `timeColumn` is older than the cutoff. */
   deletable: string;
-  /** Grows with the id (creation time): once a batch reaches the cutoff, no later row can be old enough. */
+  /**
+   * Grows with the id (creation time), so the walk stops at the first batch that reaches the cutoff. A row whose
+   * time is out of order (clocks of two instances) waits for a later pass, once the rows before it are old too.
+   */
   timeColumn: string;
 }
 
@@ -100,23 +103,19 @@ export class RetentionPruner implements OnApplicationBootstrap, OnModuleDestroy 
       after = Number(rows[rows.length - 1].id);
       const ids = rows.filter((row) => Number(row.expired) === 1).map((row) => Number(row.id));
       if (ids.length > 0) {
-        deleted += await this.transactions.run(async (tx) =>
-          affected(
-            await tx.manager.query(`DELETE FROM ${table.name} WHERE id IN (${ids.join(',')}) AND ${expired}`),
-            ids.length,
-          ),
-        );
+        deleted += await this.transactions.run(async (tx) => {
+          // The structured result: the only form that says how many rows went on both drivers.
+          const result = await tx.manager.queryRunner!.query(
+            `DELETE FROM ${table.name} WHERE id IN (${ids.join(',')}) AND ${expired}`,
+            [],
+            true,
+          );
+          return (result as { affected?: number }).affected ?? 0;
+        });
       }
       if (rows.length < PRUNE_BATCH || rows.some((row) => Number(row.recent) === 1)) break;
       await yieldToEventLoop();
     }
     return deleted;
   }
-}
-
-/** The rows a DELETE removed: PostgreSQL answers [rows, count]; better-sqlite3 { changes }. */
-function affected(result: unknown, fallback: number): number {
-  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
-  if (typeof result === 'object' && result !== null && 'changes' in result) return Number(result.changes);
-  return fallback;
 }
