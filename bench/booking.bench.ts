@@ -1,143 +1,101 @@
 /**
- * Booking throughput, measured against a baseline in the same run.
+ * Booking throughput: POST /api/v1/appointments at 32 connections for 10 s, each request a different free
+ * slot of one type, against the minimal server of bench/baseline doing the same work, in the same run.
  *
- *   npm run bench:booking                      (SQLite)
- *   BENCH_DATABASE_URL=postgres://… npm run bench:booking
+ *   npm run bench:booking                                   SQLite (synchronous = FULL, both servers)
+ *   BENCH_DATABASE_URL=postgres://…/db npm run bench:booking  also PostgreSQL against the pg baseline (empties db)
+ *   BENCH_QUICK=1                                           3 s per measurement
+ *   BENCH_CONNECTIONS=32 BENCH_SECONDS=10                   knobs
  *
- * 1. Baseline: GET /health (the framework plus one database round trip) at the same concurrency.
- * 2. Bookings on an empty calendar: POST /api/v1/appointments, each at a free slot.
- * 3. The same after HISTORY past appointments were added: bounded overlap queries keep the ratio near 1.
+ * Both servers run in their own process; this process only generates load (node:http keep-alive pool: the
+ * project has no autocannon).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { createApp } from '../src/app.factory';
-import { loadConfig } from '../src/config/app-config';
-import { resetPostgres } from '../test/support/test-app';
+import {
+  bookingBody,
+  createBenchType,
+  fmt,
+  load,
+  LoadResult,
+  Proc,
+  QUICK,
+  report,
+  resetPostgres,
+  Row,
+  run,
+  sqliteUrl,
+  startBaseline,
+  startService,
+} from './support/harness';
 
-const KEY = 'bench-admin-key-0123456789abcdef';
-const CONCURRENCY = 8;
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const HISTORY = Number(process.env.BENCH_HISTORY ?? 50000);
-const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 
-async function databaseUrl(): Promise<string> {
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) return `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-bench-')), 'bench.sqlite')}`;
-  await resetPostgres(url);
-  return url;
+async function measure(server: Proc, typeId: number): Promise<LoadResult> {
+  const url = `${server.url}/api/v1/appointments`;
+  // Warm-up on slots far from the measured ones (JIT, statement caches, connection pools).
+  await load({
+    url,
+    connections: CONNECTIONS,
+    durationMs: 1000,
+    method: 'POST',
+    expect: 201,
+    body: (i) => bookingBody(typeId, 500_000 + i),
+  });
+  const result = await load({
+    url,
+    connections: CONNECTIONS,
+    durationMs: SECONDS * 1000,
+    method: 'POST',
+    expect: 201,
+    body: (i) => bookingBody(typeId, i),
+  });
+  if (result.failures > 0)
+    throw new Error(`${result.failures} bookings failed on ${server.url}; first: ${result.firstFailure}`);
+  return result;
 }
 
-/** Runs `count` requests with CONCURRENCY in flight; returns requests per second and latency percentiles. */
-async function load(count: number, request: (i: number) => Promise<Response>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t0 = performance.now();
-        const response = await request(i);
-        await response.arrayBuffer();
-        if (!response.ok) throw new Error(`request ${i} answered ${response.status}`);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
-  return { perSecond: count / seconds, p50: at(0.5), p99: at(0.99) };
-}
-
-async function main(): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: await databaseUrl(), ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const post = (path: string, body: object) =>
-    fetch(base + path, { method: 'POST', headers: HEADERS, body: JSON.stringify(body) });
-
-  const allDay = Object.fromEntries(
-    ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [
-      d,
-      [{ start: '00:00', end: '24:00' }],
-    ]),
-  );
-  const typeResponse = await post('/api/v1/appointment-types', {
-    title: 'Bench',
-    duration: 15,
-    availability_increment: 15,
-    timezone: 'UTC',
-    availability: allDay,
-  });
-  const type = (await typeResponse.json()) as { id: number };
-  // Slots 15 minutes apart from 2031 on: every booking takes a free one.
-  const slot = (offset: number, i: number) =>
-    new Date(Date.UTC(2031, 0, 1) + (offset + i) * 15 * 60_000).toISOString();
-  const book = (offset: number) => (i: number) =>
-    post('/api/v1/appointments', {
-      appointment_type_id: type.id,
-      start_date: slot(offset, i),
-      customer_information: { Name: `Customer ${i % 100}`, Email: `c${i % 100}@example.com` },
-    });
-
-  await load(200, () => fetch(`${base}/health`)); // warm-up
-  const health = await load(REQUESTS, () => fetch(`${base}/health`));
-  const empty = await load(REQUESTS, book(0));
-
-  // History: many earlier appointments on the same type, as years of use would leave.
-  const dataSource = app.get(DataSource);
-  const now = Date.now();
-  const rows = Array.from({ length: HISTORY }, (_, i) => {
-    const start = Date.UTC(2020, 0, 1) + i * 30 * 60_000;
-    return {
-      appointment_type_id: type.id,
-      customer_id: 1,
-      customer_information: '{}',
-      start_at: start,
-      end_at: start + 15 * 60_000,
-      status: 'booked',
-      team_member_ids: '[]',
-      token: `history-${i}`,
-      date_created: now,
-      date_modified: now,
-    };
-  });
-  for (let i = 0; i < rows.length; i += 500) {
-    await dataSource
-      .createQueryBuilder()
-      .insert()
-      .into('appointments')
-      .values(rows.slice(i, i + 500))
-      .execute();
+async function compare(
+  label: string,
+  serviceUrl: () => Promise<string>,
+  baselineUrl: () => Promise<string>,
+): Promise<Row[]> {
+  const baselineServer = await startBaseline(await baselineUrl());
+  const baseline = await measure(baselineServer, 1).finally(() => baselineServer.stop());
+  const service = await startService(await serviceUrl());
+  let figures: LoadResult;
+  try {
+    figures = await measure(service, await createBenchType(service.url));
+  } finally {
+    await service.stop();
   }
-  const full = await load(REQUESTS, book(REQUESTS));
-  await app.close();
-
-  const fmt = (n: number) => n.toFixed(0).padStart(6);
-  const ms = (n: number) => `${n.toFixed(1)} ms`;
-  console.log(
-    `\nBooking benchmark on ${config.database.type}, ${REQUESTS} requests each, concurrency ${CONCURRENCY}`,
-  );
-  console.log(
-    `  baseline GET /health           ${fmt(health.perSecond)} req/s   p50 ${ms(health.p50)}  p99 ${ms(health.p99)}`,
-  );
-  console.log(
-    `  POST booking, empty calendar   ${fmt(empty.perSecond)} req/s   p50 ${ms(empty.p50)}  p99 ${ms(empty.p99)}`,
-  );
-  console.log(
-    `  POST booking, ${HISTORY} in history ${fmt(full.perSecond)} req/s   p50 ${ms(full.p50)}  p99 ${ms(full.p99)}`,
-  );
-  console.log(`  ratio booking / baseline: ${(empty.perSecond / health.perSecond).toFixed(2)}`);
-  console.log(
-    `  ratio with history / empty: ${(full.perSecond / empty.perSecond).toFixed(2)} (1.00 = no slowdown as the table grows)`,
-  );
+  const ratio = figures.perSecond / baseline.perSecond;
+  return [
+    {
+      name: `booking throughput, ${label}`,
+      figure: `${fmt.rate(figures.perSecond)} (p50 ${fmt.ms(figures.p50)}, p99 ${fmt.ms(figures.p99)})`,
+      baseline: `${fmt.rate(baseline.perSecond)} (p50 ${fmt.ms(baseline.p50)}, p99 ${fmt.ms(baseline.p99)})`,
+      ratio,
+      target: '≥ 0.5 × baseline',
+      met: ratio >= 0.5,
+      notes: `${CONNECTIONS} connections, ${SECONDS} s, ${figures.requests} bookings`,
+    },
+  ];
 }
 
-void main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+run(async () => {
+  const rows = await compare(
+    'SQLite',
+    () => Promise.resolve(sqliteUrl()),
+    () => Promise.resolve(sqliteUrl('baseline')),
+  );
+  const pg = process.env.BENCH_DATABASE_URL;
+  if (pg)
+    rows.push(
+      ...(await compare(
+        'PostgreSQL',
+        () => resetPostgres(pg),
+        () => resetPostgres(pg),
+      )),
+    );
+  report(rows);
 });

@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { PublicModule } from './public/public.module';
+import { RetentionModule } from './retention/retention.module';
 import { TeamMembersModule } from './team-members/team-members.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -38,6 +39,7 @@ export class AppModule {
         AppointmentsModule,
         WebhooksModule,
         PublicModule,
+        RetentionModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: AdminAuthGuard }],
     };

@@ -17,7 +17,12 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 3000,
       host: '0.0.0.0',
-      database: { type: 'sqlite', path: 'data/booking.sqlite', url: 'sqlite:data/booking.sqlite' },
+      database: {
+        type: 'sqlite',
+        path: 'data/booking.sqlite',
+        url: 'sqlite:data/booking.sqlite',
+        synchronous: 'full',
+      },
       adminApiKey: undefined,
       dataDir: 'data',
       siteName: 'Booking',
@@ -34,6 +39,9 @@ describe('loadConfig', () => {
       outboxRelayIntervalMs: 10000,
       outboxRetryBaseMs: 1000,
       outboxRetryMaxMs: 600000,
+      outboxRetentionMs: 3 * 24 * 3600 * 1000,
+      webhookLogRetentionMs: 30 * 24 * 3600 * 1000,
+      retentionIntervalMs: 600000,
       logLevel: 'info',
       publicRateLimit: 120,
       publicRateLimitWrites: 20,
@@ -73,6 +81,9 @@ describe('loadConfig', () => {
       OUTBOX_RELAY_INTERVAL_MS: '500',
       OUTBOX_RETRY_BASE_MS: '250',
       OUTBOX_RETRY_MAX_MS: '60000',
+      OUTBOX_RETENTION_DAYS: '7',
+      WEBHOOK_LOG_RETENTION_DAYS: '90',
+      RETENTION_INTERVAL_MS: '60000',
       LOG_LEVEL: 'debug',
       PUBLIC_RATE_LIMIT: '30',
       PUBLIC_RATE_LIMIT_WRITES: '5',
@@ -101,6 +112,9 @@ describe('loadConfig', () => {
       outboxRelayIntervalMs: 500,
       outboxRetryBaseMs: 250,
       outboxRetryMaxMs: 60000,
+      outboxRetentionMs: 7 * 24 * 3600 * 1000,
+      webhookLogRetentionMs: 90 * 24 * 3600 * 1000,
+      retentionIntervalMs: 60000,
       logLevel: 'debug',
       publicRateLimit: 30,
       publicRateLimitWrites: 5,
@@ -116,8 +130,29 @@ describe('loadConfig', () => {
       type: 'sqlite',
       path: ':memory:',
       url: 'sqlite::memory:',
+      synchronous: 'full',
     });
     expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@localhost/db' }).database.type).toBe('postgres');
+  });
+
+  it('reads SQLITE_SYNCHRONOUS in either case, full by default', () => {
+    const sync = (value?: string) => {
+      const database = loadConfig(value === undefined ? {} : { SQLITE_SYNCHRONOUS: value }).database;
+      return database.type === 'sqlite' ? database.synchronous : undefined;
+    };
+    expect(sync()).toBe('full');
+    expect(sync('normal')).toBe('normal');
+    expect(sync('FULL')).toBe('full');
+    expect(configError({ SQLITE_SYNCHRONOUS: 'off' }).message).toBe(
+      'Invalid configuration: SQLITE_SYNCHRONOUS must be one of full, normal, got "off"',
+    );
+  });
+
+  it('reads the retention windows in days, decimals allowed, 0 keeping everything', () => {
+    expect(loadConfig({ OUTBOX_RETENTION_DAYS: '0.5', WEBHOOK_LOG_RETENTION_DAYS: '0' })).toMatchObject({
+      outboxRetentionMs: 12 * 3600 * 1000,
+      webhookLogRetentionMs: 0,
+    });
   });
 
   it('lets NETWORK_SITE_URL default to SITE_URL', () => {
@@ -161,6 +196,12 @@ describe('loadConfig', () => {
     ['PUBLIC_FRAME_ANCESTORS', 'https://www.example.com/page'],
     ['PUBLIC_FRAME_ANCESTORS', "'self'"],
     ['TRUST_PROXY', 'maybe'],
+    ['SQLITE_SYNCHRONOUS', 'off'],
+    ['SQLITE_SYNCHRONOUS', 'extra'],
+    ['OUTBOX_RETENTION_DAYS', '-1'],
+    ['OUTBOX_RETENTION_DAYS', 'week'],
+    ['WEBHOOK_LOG_RETENTION_DAYS', '3651'],
+    ['RETENTION_INTERVAL_MS', '10'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

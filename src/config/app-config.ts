@@ -1,8 +1,16 @@
 import { LOG_FORMATS, type LogFormat } from '../common/logging/pretty-log';
 import { isValidTimeZone } from '../common/validation/time-zone';
 
+/**
+ * SQLite's `synchronous` pragma. `full` (the default): a commit answered 201 survives a power loss or OS crash.
+ * `normal`: WAL commits are not fsynced; a process crash still loses nothing, a power loss may lose the last ones.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+export const SQLITE_SYNCHRONOUS_VALUES: readonly SqliteSynchronous[] = ['full', 'normal'];
+
 export type DatabaseConfig =
-  { type: 'sqlite'; path: string; url: string } | { type: 'postgres'; url: string };
+  | { type: 'sqlite'; path: string; url: string; synchronous: SqliteSynchronous }
+  | { type: 'postgres'; url: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -33,6 +41,12 @@ export class AppConfig {
   /** Back-off of a failing event: the first retry after this long, doubling each time, up to the max. */
   outboxRetryBaseMs!: number;
   outboxRetryMaxMs!: number;
+  /** Handled outbox events older than this are deleted (0: kept forever). */
+  outboxRetentionMs!: number;
+  /** Finished webhook deliveries and their attempts older than this are deleted (0: kept forever). */
+  webhookLogRetentionMs!: number;
+  /** How often the pruner runs. */
+  retentionIntervalMs!: number;
   logLevel!: LogLevel;
   /** Requests per client IP per window, over all public routes and pages together. */
   publicRateLimit!: number;
@@ -57,6 +71,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
 type Env = Record<string, string | undefined>;
@@ -114,7 +129,7 @@ function database(env: Env): DatabaseConfig {
     const path = url.slice('sqlite:'.length);
     if (path === '')
       throw new ConfigError('DATABASE_URL', 'needs a file after "sqlite:" (or sqlite::memory:)');
-    return { type: 'sqlite', path, url };
+    return { type: 'sqlite', path, url, synchronous: sqliteSynchronous(env) };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     try {
@@ -125,6 +140,17 @@ function database(env: Env): DatabaseConfig {
     return { type: 'postgres', url };
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
+}
+
+function sqliteSynchronous(env: Env): SqliteSynchronous {
+  const raw = read(env, 'SQLITE_SYNCHRONOUS')?.toLowerCase() ?? 'full';
+  if (!(SQLITE_SYNCHRONOUS_VALUES as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      'SQLITE_SYNCHRONOUS',
+      `must be one of ${SQLITE_SYNCHRONOUS_VALUES.join(', ')}, got "${read(env, 'SQLITE_SYNCHRONOUS')}"`,
+    );
+  }
+  return raw as SqliteSynchronous;
 }
 
 function retrySchedule(env: Env): number[] {
@@ -219,6 +245,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1000, 0, 3600000),
     outboxRetryMaxMs: integer(env, 'OUTBOX_RETRY_MAX_MS', 600000, 0, 86400000),
+    outboxRetentionMs: Math.round(decimal(env, 'OUTBOX_RETENTION_DAYS', 3, 0, 3650) * DAY_MS),
+    webhookLogRetentionMs: Math.round(decimal(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 0, 3650) * DAY_MS),
+    retentionIntervalMs: integer(env, 'RETENTION_INTERVAL_MS', 600000, 1000, 86400000),
     logLevel,
     publicRateLimit: integer(env, 'PUBLIC_RATE_LIMIT', 120, 1, 1_000_000),
     publicRateLimitWrites: integer(env, 'PUBLIC_RATE_LIMIT_WRITES', 20, 1, 1_000_000),

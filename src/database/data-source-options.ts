@@ -26,7 +26,8 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     timeout: 10000,
     prepareDatabase: (db: Database) => {
       db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = NORMAL');
+      // FULL by default: a commit is on disk before the 201 (see SQLITE_SYNCHRONOUS).
+      db.pragma(`synchronous = ${database.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     },
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',

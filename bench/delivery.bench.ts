@@ -1,0 +1,139 @@
+/**
+ * Delivery throughput: 20,000 pending deliveries (2,000 bookings × 10 webhooks, each at its own local
+ * receiver) drained by a worker that starts on the backlog, against a bare client POSTing the same bodies to
+ * the same receivers at the same concurrency (WEBHOOK_CONCURRENCY, 50): Node's fetch (undici inside; the
+ * undici package itself is not installed) and a node:http keep-alive pool; the faster is the baseline.
+ *
+ *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000
+ */
+import Database from 'better-sqlite3';
+import * as http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  api,
+  bookingBody,
+  createBenchType,
+  fmt,
+  QUICK,
+  report,
+  run,
+  send,
+  sqliteUrl,
+  startService,
+  TimingReceiver,
+} from './support/harness';
+
+const RECEIVERS = 10;
+const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? (QUICK ? 500 : 2000));
+const CONCURRENCY = 50;
+
+async function pooled(
+  bodies: Array<{ url: string; body: string }>,
+  post: (url: string, body: string) => Promise<void>,
+  concurrency = CONCURRENCY,
+) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const { url, body } = bodies[next++];
+        await post(url, body);
+      }
+    }),
+  );
+  return bodies.length / ((performance.now() - started) / 1000);
+}
+
+run(async () => {
+  const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => TimingReceiver.start()));
+  const databaseUrl = sqliteUrl();
+  const total = BOOKINGS * RECEIVERS;
+  const writer = await startService(databaseUrl, { WEBHOOK_WORKER: 'false' });
+  try {
+    const typeId = await createBenchType(writer.url);
+    for (const receiver of receivers)
+      await api(writer.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+    const bookingAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const bookingsUrl = new URL(`${writer.url}/api/v1/appointments`);
+    await pooled(
+      Array.from({ length: BOOKINGS }, (_, i) => ({ url: '', body: bookingBody(typeId, i) })),
+      async (_url, body) => {
+        const response = await send(bookingAgent, bookingsUrl, 'POST', body);
+        if (response.status !== 201) throw new Error(`booking answered ${response.status}: ${response.body}`);
+      },
+      8,
+    );
+    bookingAgent.destroy();
+    // Every booking's fan-out recorded.
+    const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
+    for (;;) {
+      const n = db
+        .prepare("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
+        .pluck()
+        .get() as number;
+      if (n >= total) break;
+      await sleep(100);
+    }
+    db.close();
+  } finally {
+    await writer.stop();
+  }
+  const pendingTotal = total;
+  const worker = await startService(databaseUrl, {
+    WEBHOOK_WORKER: 'true',
+    WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+  });
+  let perSecond: number;
+  let delivered: number;
+  try {
+    const arrived = () => receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
+    const deadline = Date.now() + 600_000;
+    let last = -1;
+    let quietSince = Date.now();
+    // Drained: at least the backlog arrived and nothing more for a second.
+    while (Date.now() < deadline) {
+      const now = arrived();
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      } else if (now >= pendingTotal && Date.now() - quietSince > 1000) break;
+      await sleep(50);
+    }
+    const times = receivers.flatMap((r) => r.arrivals.map((a) => a.at)).sort((a, b) => a - b);
+    delivered = times.length;
+    perSecond = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
+  } finally {
+    await worker.stop();
+  }
+
+  const bodies = receivers.flatMap((r) =>
+    r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })),
+  );
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const viaHttp = await pooled(bodies, async (url, body) => {
+    const response = await send(agent, new URL(url), 'POST', body);
+    if (response.status !== 200) throw new Error(`receiver answered ${response.status}`);
+  });
+  agent.destroy();
+  const viaFetch = await pooled(bodies, async (url, body) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    await response.arrayBuffer();
+  });
+  await Promise.all(receivers.map((r) => r.close()));
+  const baseline = Math.max(viaHttp, viaFetch);
+  report([
+    {
+      name: `delivery throughput, ${pendingTotal.toLocaleString('en-US')} pending to ${RECEIVERS} receivers (SQLite)`,
+      figure: `${fmt.rate(perSecond)} (${delivered} arrived)`,
+      baseline: `${fmt.rate(baseline)} (fetch/undici ${fmt.rate(viaFetch)}, node:http pool ${fmt.rate(viaHttp)}; ${CONCURRENCY} in flight)`,
+      ratio: perSecond / baseline,
+      target: '≥ 0.5 × baseline',
+      met: perSecond / baseline >= 0.5,
+    },
+  ]);
+});
