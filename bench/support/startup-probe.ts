@@ -26,7 +26,6 @@ async function main(): Promise<void> {
     'better-sqlite3',
     '@nestjs/swagger',
     'class-validator',
-    'luxon',
     'moment-timezone',
     'ical-generator',
     'pino',
