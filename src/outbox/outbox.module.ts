@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventDispatcher } from './event-dispatcher';
 import { OutboxEventEntity } from './outbox-event.entity';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxRetention } from './outbox-retention';
 import { OutboxWriter } from './outbox-writer';
 import { OutboxRepository } from './outbox.repository';
 
@@ -17,7 +18,7 @@ import { OutboxRepository } from './outbox.repository';
     EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
     TypeOrmModule.forFeature([OutboxEventEntity]),
   ],
-  providers: [OutboxWriter, OutboxRepository, EventDispatcher, OutboxRelay],
-  exports: [OutboxRelay],
+  providers: [OutboxWriter, OutboxRepository, EventDispatcher, OutboxRelay, OutboxRetention],
+  exports: [OutboxRelay, OutboxRetention],
 })
 export class OutboxModule {}

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
+import { DeliveryLogRetention } from './delivery/delivery-log-retention';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { OutcomeWriter } from './delivery/outcome-writer';
@@ -46,6 +47,7 @@ import { WebhooksService } from './webhooks.service';
     WebhooksService,
     WebhookDeliveriesService,
     DeliveriesRepository,
+    DeliveryLogRetention,
     WebhooksRepository,
     WebhookSender,
     DeliveryPump,
@@ -53,6 +55,6 @@ import { WebhooksService } from './webhooks.service';
     DeliveryNotifications,
     AppointmentEventsListener,
   ],
-  exports: [WebhooksService],
+  exports: [WebhooksService, DeliveryLogRetention],
 })
 export class WebhooksModule {}
