@@ -5,10 +5,11 @@
  * The create helpers throw an Error carrying the response body when the service does not answer 201.
  */
 import request from 'supertest';
-import { AUTH, TestApp } from './test-app';
+import { AUTH } from './admin';
+import type { TestApp } from './test-app';
 
 export { eventually } from './eventually';
-export { freshDatabaseUrl } from './test-app';
+export { freshDatabaseUrl } from './database';
 
 /** Where the helpers send their requests: a running test app, or a supertest factory (e.g. `() => request(url)`). */
 export type Client = TestApp | (() => ReturnType<typeof request>);

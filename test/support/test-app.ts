@@ -1,18 +1,11 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { ADMIN_KEY } from './admin';
 
-export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
-export const AUTH = { Authorization: `Bearer ${ADMIN_KEY}` };
-
-/** The PostgreSQL run sets TEST_DATABASE_URL; otherwise each test file gets its own SQLite file. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
-export const onPostgres = TEST_DATABASE_URL !== undefined;
+export { ADMIN_KEY, AUTH } from './admin';
+export { freshDatabaseUrl, onPostgres, resetPostgres, TEST_DATABASE_URL } from './database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -21,27 +14,6 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   url: string;
   close(): Promise<void>;
-}
-
-/** Empties a PostgreSQL database (its public schema) for a test file or a benchmark run. */
-export async function resetPostgres(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-    await client.query('CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh database for one test file: a new SQLite file, or an emptied PostgreSQL schema. */
-export async function freshDatabaseUrl(): Promise<string> {
-  if (TEST_DATABASE_URL === undefined) {
-    return `sqlite:${join(mkdtempSync(join(tmpdir(), 'booking-e2e-')), 'test.sqlite')}`;
-  }
-  await resetPostgres(TEST_DATABASE_URL);
-  return TEST_DATABASE_URL;
 }
 
 /** Boots the real application (real database, real HTTP on 127.0.0.1) with test configuration. */
