@@ -16,6 +16,7 @@ import {
   AppointmentVersion,
   changesAnything,
   classifyChange,
+  COPIED_FIELDS,
   diffAppointment,
   sameIds,
 } from './classify-change';
@@ -35,16 +36,6 @@ export interface TokenAppointment {
   /** The calendar entry's revision (RFC 5545 SEQUENCE). */
   sequence: number;
 }
-
-/** The fields of a PATCH that are copied as given. */
-const COPIED_FIELDS = [
-  'customer_timezone',
-  'price_full',
-  'payment_method',
-  'payment_received',
-  'web_meeting_url',
-  'web_meeting_password',
-] as const;
 
 @Injectable()
 export class AppointmentsService {

@@ -7,10 +7,8 @@ import { AppointmentRescheduledEvent } from './events/appointment-rescheduled.ev
 import type { AppointmentDataBefore, AppointmentSnapshot } from './events/appointment-snapshot';
 import { statusAnnouncement } from './status-announcement';
 
-/** The fields whose change is an edit (as opposed to a reschedule or a status change). */
-export const EDITABLE_FIELDS = [
-  'customer_id',
-  'customer_information',
+/** The fields a PATCH copies as given. */
+export const COPIED_FIELDS = [
   'customer_timezone',
   'price_full',
   'payment_method',
@@ -18,6 +16,9 @@ export const EDITABLE_FIELDS = [
   'web_meeting_url',
   'web_meeting_password',
 ] as const;
+
+/** The fields whose change is an edit (as opposed to a reschedule or a status change). */
+export const EDITABLE_FIELDS = ['customer_id', 'customer_information', ...COPIED_FIELDS] as const;
 
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 

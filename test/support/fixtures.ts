@@ -5,11 +5,13 @@
  * The create helpers throw an Error carrying the response body when the service does not answer 201.
  */
 import request from 'supertest';
+import { WEEKDAYS } from '../../src/common/schedules/schedule.types';
 import { AUTH } from './admin';
 import type { TestApp } from './test-app';
 
 export { eventually } from './eventually';
 export { freshDatabaseUrl } from './database';
+export { WEEKDAYS };
 
 /** Where the helpers send their requests: a running test app, or a supertest factory (e.g. `() => request(url)`). */
 export type Client = TestApp | (() => ReturnType<typeof request>);
@@ -19,16 +21,6 @@ export interface TimeWindow {
   end: string;
 }
 export type WeeklyAvailability = Record<string, TimeWindow[]>;
-
-export const WEEKDAYS = [
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-  'sunday',
-] as const;
 
 /** One day's windows, the whole day. */
 export const ALL_DAY: readonly TimeWindow[] = Object.freeze([
