@@ -35,7 +35,17 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.log({ msg: 'shutting down', signal }));
   }
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    process.stderr.write(
+      `Port ${config.port} on ${config.host} is already in use (another instance?). ` +
+        'Stop it, or start this one with PORT=<another port>.\n',
+    );
+    await app.close();
+    process.exit(1);
+  }
   const url = await app.getUrl();
   if (adminKey.generatedAt)
     process.stdout.write(adminKeyBanner(adminKey.key, adminKey.generatedAt, config.siteUrl));

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,6 +90,21 @@ describe('boot and shutdown (e2e)', () => {
         expect(readdirSync(dataDir)).toEqual([]);
       }),
     );
+  });
+
+  it('says which port is taken when another process holds it, without a stack trace', async () => {
+    const { env } = await environment();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(Number(env.PORT), '127.0.0.1', resolve));
+    try {
+      const server = run({ ...env, HOST: '127.0.0.1', ADMIN_API_KEY: 'boot-test-admin-key-0123456789' });
+      expect(await exit(server, BOOT_MS)).toEqual({ code: 1, signal: null });
+      expect(server.stderr()).toContain(`Port ${env.PORT} on 127.0.0.1 is already in use`);
+      expect(server.stderr()).toContain('PORT=<another port>');
+      expect(server.stderr()).not.toContain('    at ');
+    } finally {
+      holder.close();
+    }
   });
 
   it('generates an admin key on first start, prints it once, stores it with mode 0600 and reuses it', async () => {

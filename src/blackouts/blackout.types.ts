@@ -19,4 +19,4 @@ export function spanProblem(start: number, end: number): string | null {
 }
 
 export const BOTH_SCOPES =
-  'give appointment_type_id or team_member_id (or neither, for the whole site), not both';
+  'must not be given with appointment_type_id: a blackout is for the whole site (neither), one type, or one member';

@@ -155,6 +155,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('points SITE_URL at the port the service listens on unless it is set', () => {
+    expect(loadConfig({}).siteUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '3100' }).siteUrl).toBe('http://localhost:3100');
+    expect(loadConfig({ PORT: '3100', SITE_URL: 'https://book.example.com' }).siteUrl).toBe(
+      'https://book.example.com',
+    );
+  });
+
   it('lets NETWORK_SITE_URL default to SITE_URL', () => {
     expect(loadConfig({ SITE_URL: 'https://a.example.com' }).networkSiteUrl).toBe('https://a.example.com');
   });

@@ -221,10 +221,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
     throw new ConfigError('ADMIN_API_KEY', 'must be at least 16 characters long');
   }
-  const siteUrl = httpUrl(env, 'SITE_URL', 'http://localhost:3000');
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  // Links in payloads and pages point at this service: on another port, so do they (unless SITE_URL says).
+  const siteUrl = httpUrl(env, 'SITE_URL', `http://localhost:${port === 0 ? 3000 : port}`);
 
   return Object.assign(new AppConfig(), {
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     host: read(env, 'HOST') ?? '0.0.0.0',
     database: database(env),
     adminApiKey,

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ConfigError, loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source-options';
+
+/**
+ * `npm run migration:run` / `migration:revert`: the app's migrations against DATABASE_URL, one line per
+ * migration (TypeORM's own CLI prints every query it runs, hundreds of lines for a fresh database).
+ */
+async function main(command: string | undefined): Promise<void> {
+  if (command !== 'run' && command !== 'revert') {
+    process.stderr.write('usage: migrate run|revert\n');
+    process.exit(2);
+  }
+  const dataSource = new DataSource(dataSourceOptions(loadConfig().database));
+  await dataSource.initialize();
+  try {
+    if (command === 'revert') {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      process.stdout.write('Reverted the last migration.\n');
+      return;
+    }
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    for (const migration of ran) process.stdout.write(`Ran ${migration.name}\n`);
+    process.stdout.write(ran.length === 0 ? 'Nothing to run: the schema is up to date.\n' : 'Done.\n');
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(1);
+});
