@@ -77,5 +77,15 @@ export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
+    customCss: NARROW_SCREEN_CSS,
   });
 }
+
+/**
+ * On a phone a tag's heading and its description share one row, so the description is squeezed into a
+ * column a word wide: below 600 px the description goes under the heading instead.
+ */
+const NARROW_SCREEN_CSS = `@media (max-width: 600px) {
+  .swagger-ui .opblock-tag { flex-wrap: wrap; }
+  .swagger-ui .opblock-tag small { flex: 1 0 100%; padding: 0 0 8px; }
+}`;

@@ -80,4 +80,22 @@ describe('Swagger UI in a browser (e2e)', () => {
     expect(list.meta.total).toBe(appointmentIds.length);
     expect(list.data.map((appointment) => appointment.id).sort()).toEqual([...appointmentIds].sort());
   }, 120_000);
+
+  it('keeps each tag heading short on a 390 px screen (its description goes under it)', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(`${t.url}/docs`);
+      const headings = phone.locator('.opblock-tag-section > .opblock-tag');
+      await headings.first().waitFor();
+      const heights = await headings.evaluateAll((elements) =>
+        elements.map((element) => element.getBoundingClientRect().height),
+      );
+      expect(heights.length).toBeGreaterThan(4);
+      // Squeezed beside the heading, the longest description stood a word per line, about 690 px tall.
+      expect(Math.max(...heights)).toBeLessThan(260);
+      await phone.screenshot({ path: 'test/artifacts/swagger-390-tags.png', fullPage: false });
+    } finally {
+      await phone.close();
+    }
+  }, 120_000);
 });
