@@ -883,6 +883,11 @@ describe('engine against the reference model', () => {
         seed,
         slots: expected,
       });
+      // In small batches too: the occupancy's sweep carries on from one batch to the next.
+      const batched = slotBatches(r, '2026-10-31', '2026-11-02', busy, now, 7, {
+        ignoreAppointmentId: ignore,
+      });
+      expect({ seed, slots: [...batched].flat() }).toEqual({ seed, slots: expected });
       for (const start of candidates) {
         const check = checkSlot(r, start, busy, now, { ignoreAppointmentId: ignore });
         const slot = expected.find((s) => s.start === start);
