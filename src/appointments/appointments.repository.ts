@@ -183,6 +183,8 @@ export class AppointmentsRepository {
     const rows: BusyRow[] = await manager.query(query, parameters);
     const busy: BusyAppointment[] = [];
     const otherTypes = new Set<number>();
+    // Host lists repeat ("[3]"): each distinct text is parsed once and its array shared (read only).
+    const hostLists = new Map<string, number[]>();
     for (const row of rows) {
       // PostgreSQL answers bigint as strings; team_member_ids is TypeORM's simple-json (JSON text).
       const id = Number(row.id);
@@ -198,11 +200,20 @@ export class AppointmentsRepository {
         end: Number(row.end_at),
         bufferBefore: Number(row.buffer_before),
         bufferAfter: Number(row.buffer_after),
-        hostIds: JSON.parse(row.team_member_ids) as number[],
+        hostIds: hostList(hostLists, row.team_member_ids),
       });
     }
     return busy;
   }
+}
+
+function hostList(parsed: Map<string, number[]>, json: string): number[] {
+  let ids = parsed.get(json);
+  if (ids === undefined) {
+    ids = JSON.parse(json) as number[];
+    parsed.set(json, ids);
+  }
+  return ids;
 }
 
 /** A row of {@link AppointmentsRepository.busy}'s query as the drivers answer it. */

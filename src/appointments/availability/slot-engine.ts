@@ -78,7 +78,7 @@ export interface BusyAppointment {
   end: number;
   bufferBefore: number;
   bufferAfter: number;
-  hostIds: number[];
+  hostIds: readonly number[];
 }
 
 export interface Slot {
@@ -219,7 +219,7 @@ export function checkSlot(
  */
 export function scheduleConflict(
   rules: SlotRules,
-  appointment: { start: number; end: number; hostIds: number[] },
+  appointment: { start: number; end: number; hostIds: readonly number[] },
 ): ScheduleConflict | null {
   const { start, end, hostIds } = appointment;
   const typeHours = openHours(zoneOf(rules.timezone), rules.availability, rules.dateOverrides, start, end);
