@@ -7,6 +7,7 @@
  *   node --require ts-node/register/transpile-only bench/profile-availability.ts
  *   PROFILE_DB=/tmp/avail.sqlite …     keeps the seeded database and reuses it on the next run
  *   PROFILE=0 …                        timings only, no profile
+ *   PROFILE_TYPE=empty …               profiles the empty type instead (what every answer costs)
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -127,7 +128,7 @@ run(async () => {
   const service = await startService(`sqlite:${db}`, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const profiled = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const url = availabilityUrl(service.url, full);
+    const url = availabilityUrl(service.url, process.env.PROFILE_TYPE === 'empty' ? empty : full);
     for (let i = 0; i < REQUESTS; i++) await timed(profiled, url);
   } finally {
     profiled.destroy();
@@ -135,6 +136,7 @@ run(async () => {
   }
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
-  console.log(`${REQUESTS} requests for the busy type under the profiler; profile: ${join(dir, file)}\n`);
+  const which = process.env.PROFILE_TYPE === 'empty' ? 'empty' : 'busy';
+  console.log(`${REQUESTS} requests for the ${which} type under the profiler; profile: ${join(dir, file)}\n`);
   console.log(summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, 30, REQUESTS));
 });
