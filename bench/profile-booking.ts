@@ -17,52 +17,7 @@ import {
   sqliteUrl,
   startService,
 } from './support/harness';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** The package a script belongs to (`typeorm`, `@nestjs/core`), `app` for the service, `node` for Node's own. */
-function owner(url: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1];
-  if (url.startsWith('node:') || url === '') return url === '' ? '(native / GC / idle)' : 'node internals';
-  if (/\/(src|dist)\//.test(url)) return 'app (src/)';
-  return url;
-}
-
-function summarize(profile: Profile, top = 25): string {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const byPackage = new Map<string, number>();
-  const byFunction = new Map<string, number>();
-  for (const [id, micros] of self) {
-    const { callFrame } = byId.get(id)!;
-    const pkg = callFrame.functionName === '(idle)' ? '(idle)' : owner(callFrame.url);
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
-    const name = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(src|dist)\//, '$1/')}:${callFrame.lineNumber + 1}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
-  }
-  const pct = (micros: number) => `${((micros / total) * 100).toFixed(1).padStart(5)}%`;
-  const sorted = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return [
-    'self time by package:',
-    ...sorted(byPackage).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
-    '',
-    'self time by function:',
-    ...sorted(byFunction).map(([name, micros]) => `  ${pct(micros)}  ${name}`),
-  ].join('\n');
-}
+import { type Profile, summarize } from './support/profile';
 
 run(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'booking-profile-'));

@@ -270,6 +270,42 @@ describe('appointments (e2e)', () => {
     expect(at('2030-04-01T11:00:00.000Z')).toMatchObject({ seats_remaining: 2 });
   });
 
+  it('counts an appointment of another type that has several of the hosts once', async () => {
+    // Created first: the lowest id wins a tie in the host choice.
+    const erin = (await createMember(t)).id;
+    const carl = (await createMember(t)).id;
+    const dana = (await createMember(t)).id;
+    const other = (await createType(t, { team_member_ids: [erin, carl, dana] })).id;
+    const own = (await createType(t, { team_member_ids: [erin, carl, dana] })).id;
+    const otherBooking = (start: string, hosts: number[]) =>
+      book({
+        appointment_type_id: other,
+        start_date: start,
+        team_member_ids: hosts,
+        customer_information: customer(),
+      }).expect(201);
+    await otherBooking('2030-05-01T08:00:00Z', [carl, dana]);
+    await otherBooking('2030-05-01T10:00:00Z', [erin]);
+    await otherBooking('2030-05-01T11:00:00Z', [erin]);
+    // That day erin hosts 2, carl and dana 1 each: carl is the least busy (were the shared one counted
+    // per host row, all three would have 2 and erin would win).
+    const booked = await book({
+      appointment_type_id: own,
+      start_date: '2030-05-01T14:00:00Z',
+      customer_information: customer(),
+    }).expect(201);
+    expect(booked.body.team_member_ids).toEqual([carl]);
+    const availability = await t
+      .http()
+      .get(`/api/v1/appointment-types/${own}/availability?start_date=2030-05-01&end_date=2030-05-01`)
+      .set(AUTH)
+      .expect(200);
+    const at = (iso: string) =>
+      availability.body.slots.find((slot: { start_date: string }) => slot.start_date === iso);
+    expect(at('2030-05-01T08:00:00.000Z')).toMatchObject({ seats_remaining: 1 });
+    expect(at('2030-05-01T09:00:00.000Z')).toMatchObject({ seats_remaining: 3 });
+  });
+
   it('removes a deleted team member from future appointments, each then edited', async () => {
     const carl = (await createMember(t, { name: 'Carl', email: 'carl@example.com' })).id;
     const booked = await book({

@@ -10,10 +10,11 @@ import {
   loadMarginMs,
   localDayBounds,
   MAX_CANDIDATE_STARTS,
+  type Slot,
   slotBatches,
 } from './availability/slot-engine';
-import { isoOffset } from '../common/time/tz';
-import { DAY_MS, MINUTE_MS, parseLocalDate, zoneOf } from './availability/wall-clock';
+import { DAY_MS, MINUTE_MS, parseLocalDate } from './availability/wall-clock';
+import { type SlotFormat, slotFormat } from './availability/slot-format';
 import { AppointmentsRepository, LONGEST_BUFFER_MINUTES } from './appointments.repository';
 import { ScheduleInputs } from './schedule-inputs';
 import { AvailabilityDto, AvailabilityQuery, SlotDto } from './dto/availability.dto';
@@ -34,19 +35,20 @@ export class AvailabilityService {
   ) {}
 
   async availability(typeId: number, query: AvailabilityQuery): Promise<AvailabilityDto> {
-    const { header, batches } = await this.slots(typeId, query);
+    const { header, batches, format } = await this.slots(typeId, query);
     const slots: SlotDto[] = [];
-    for await (const batch of batches) slots.push(...batch);
+    for await (const batch of batches) for (const slot of batch) slots.push(format.dto(slot));
     return { ...header, slots };
   }
 
-  /** {@link availability} as JSON text, serialized batch by batch: a large answer is not one long block either. */
+  /**
+   * {@link availability} as JSON text, serialized batch by batch: a large answer is not one long block either.
+   * Each slot is written as text directly (the same bytes JSON.stringify gives its DTO: no value needs escaping).
+   */
   async availabilityJson(typeId: number, query: AvailabilityQuery): Promise<string> {
-    const { header, batches } = await this.slots(typeId, query);
+    const { header, batches, format } = await this.slots(typeId, query);
     const parts: string[] = [];
-    for await (const batch of batches) {
-      if (batch.length > 0) parts.push(JSON.stringify(batch).slice(1, -1));
-    }
+    for await (const batch of batches) for (const slot of batch) parts.push(format.json(slot));
     const head = JSON.stringify({ ...header, slots: [] });
     return `${head.slice(0, -'[]}'.length)}[${parts.join(',')}]}`;
   }
@@ -54,7 +56,11 @@ export class AvailabilityService {
   private async slots(
     typeId: number,
     query: AvailabilityQuery,
-  ): Promise<{ header: Omit<AvailabilityDto, 'slots'>; batches: AsyncGenerator<SlotDto[]> }> {
+  ): Promise<{
+    header: Omit<AvailabilityDto, 'slots'>;
+    batches: AsyncGenerator<Slot[]>;
+    format: SlotFormat;
+  }> {
     const days = dayCount(query.start_date, query.end_date);
     const type = await this.appointmentTypes.get(typeId);
     const hostIds = await this.teamMembers.activeIds(type.team_member_ids);
@@ -79,39 +85,25 @@ export class AvailabilityService {
       to: bounds.end + margin,
     });
     const viewerZone = query.timezone ?? type.timezone;
-    const localStart = localIsoFormatter(viewerZone);
     const engine = slotBatches(rules, query.start_date, query.end_date, busy, Date.now(), BATCH_SIZE);
     // A fine grid with many hosts is a lot of work: it runs in slices (the caller's work on each batch
     // included), so that other requests are served meanwhile.
-    async function* batches(): AsyncGenerator<SlotDto[]> {
+    async function* batches(): AsyncGenerator<Slot[]> {
       let sliceStart = performance.now();
       for (const batch of engine) {
-        yield batch.map((slot) => ({
-          start_date: new Date(slot.start).toISOString(),
-          end_date: new Date(slot.end).toISOString(),
-          local_start: localStart(slot.start),
-          seats_remaining: slot.seatsRemaining,
-        }));
+        yield batch;
         if (performance.now() - sliceStart >= SLICE_MS) {
           await yieldToEventLoop();
           sliceStart = performance.now();
         }
       }
     }
-    return { header: { appointment_type_id: type.id, timezone: viewerZone }, batches: batches() };
+    return {
+      header: { appointment_type_id: type.id, timezone: viewerZone },
+      batches: batches(),
+      format: slotFormat(viewerZone),
+    };
   }
-}
-
-/**
- * Formats instants as ISO 8601 local times with their offset in `zone` (`2026-03-29T03:00:00+02:00`;
- * `Z` for a zone named UTC). Slot starts are whole minutes, so seconds are always `:00`.
- */
-function localIsoFormatter(timezone: string): (instant: number) => string {
-  const zone = zoneOf(timezone);
-  return (instant) => {
-    const offset = zone.offset(instant);
-    return new Date(instant + offset * MINUTE_MS).toISOString().slice(0, 19) + isoOffset(timezone, offset);
-  };
 }
 
 function rangeTooLarge(increment: number): DomainError {

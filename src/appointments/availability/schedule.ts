@@ -198,6 +198,11 @@ export class ScheduleIndex {
     return this.host(hostId).blackouts.overlaps(start, end);
   }
 
+  /** The host has own hours or blackouts: without either, {@link hostAdmits} is always true. */
+  constrains(hostId: number): boolean {
+    return this.hosts.has(hostId);
+  }
+
   /** The host's schedule (hours and blackouts) admits the core. */
   hostAdmits(hostId: number, start: number, end: number): boolean {
     return this.withinHostHours(hostId, start, end) && !this.hostBlackedOut(hostId, start, end);

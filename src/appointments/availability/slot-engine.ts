@@ -78,7 +78,7 @@ export interface BusyAppointment {
   end: number;
   bufferBefore: number;
   bufferAfter: number;
-  hostIds: number[];
+  hostIds: readonly number[];
 }
 
 export interface Slot {
@@ -219,7 +219,7 @@ export function checkSlot(
  */
 export function scheduleConflict(
   rules: SlotRules,
-  appointment: { start: number; end: number; hostIds: number[] },
+  appointment: { start: number; end: number; hostIds: readonly number[] },
 ): ScheduleConflict | null {
   const { start, end, hostIds } = appointment;
   const typeHours = openHours(zoneOf(rules.timezone), rules.availability, rules.dateOverrides, start, end);
@@ -361,16 +361,23 @@ class DayFrame {
 class ResourceSchedule {
   private readonly los: number[] = [];
   private readonly topHi: number[] = [];
-  private readonly topGroup: (number | null)[] = [];
+  /** The start of the group reaching furthest so far, NaN for an appointment of another type. */
+  private readonly topGroup: number[] = [];
   private readonly runnerUpHi: number[] = [];
+  /** The same-type start groups, ascending, and the seats each takes. */
+  private readonly groupStarts: number[] = [];
+  private readonly groupSeats: number[] = [];
+  /** Sweep positions: how many `los` (and `groupStarts`) lie below the start asked about last. */
+  private below = 0;
+  private groupsBelow = 0;
 
   constructor(
-    intervals: { lo: number; hi: number; group: number | null }[],
-    private readonly seatsTaken: ReadonlyMap<number, number>,
+    intervals: { lo: number; hi: number; group: number }[],
+    groups: { start: number; seats: number }[],
   ) {
     intervals.sort((a, b) => a.lo - b.lo);
     let topHi = -Infinity;
-    let topGroup: number | null = null;
+    let topGroup = NaN;
     let runnerUpHi = -Infinity;
     for (const interval of intervals) {
       if (interval.hi > topHi) {
@@ -385,25 +392,78 @@ class ResourceSchedule {
       this.topGroup.push(topGroup);
       this.runnerUpHi.push(runnerUpHi);
     }
+    for (const group of groups) {
+      this.groupStarts.push(group.start);
+      this.groupSeats.push(group.seats);
+    }
   }
 
+  /**
+   * Candidates arrive in time order, so each lookup sweeps on from the previous one (the whole walk reads
+   * each interval once); a start earlier than the previous one falls back to a binary search.
+   */
   freeSeats(start: number, capacity: number): number {
-    const below = countBelow(this.los, start);
+    const below = (this.below = sweepBelow(this.los, this.below, start));
     if (below > 0) {
       const i = below - 1;
       const reach = this.topGroup[i] === start ? this.runnerUpHi[i] : this.topHi[i];
       if (reach > start) return 0;
     }
-    return Math.max(0, capacity - (this.seatsTaken.get(start) ?? 0));
+    const g = (this.groupsBelow = sweepBelow(this.groupStarts, this.groupsBelow, start));
+    const taken = this.groupStarts[g] === start ? this.groupSeats[g] : 0;
+    return Math.max(0, capacity - taken);
   }
 }
 
-const EMPTY_SCHEDULE = new ResourceSchedule([], new Map());
+/** Has nothing to sweep, so sharing it is safe. */
+const EMPTY_SCHEDULE = new ResourceSchedule([], []);
+
+/** countBelow(sorted, value), given `from` = countBelow(sorted, some earlier value). */
+function sweepBelow(sorted: readonly number[], from: number, value: number): number {
+  if (from > 0 && sorted[from - 1] >= value) return countBelow(sorted, value);
+  let i = from;
+  while (i < sorted.length && sorted[i] < value) i++;
+  return i;
+}
+
+/**
+ * Collects one resource's appointments: another type's block it over (lo, hi); the type's own share
+ * seats per start, so they are merged into one interval per start.
+ */
+class ResourceBuilder {
+  private readonly intervals: { lo: number; hi: number; group: number }[] = [];
+  private readonly own: { start: number; lo: number; hi: number }[] = [];
+
+  add(lo: number, hi: number, start: number, ownType: boolean): void {
+    if (ownType) this.own.push({ start, lo, hi });
+    else this.intervals.push({ lo, hi, group: NaN });
+  }
+
+  build(): ResourceSchedule {
+    this.own.sort((a, b) => a.start - b.start);
+    const groups: { start: number; seats: number }[] = [];
+    for (let i = 0; i < this.own.length;) {
+      const { start } = this.own[i];
+      let { lo, hi } = this.own[i];
+      let j = i + 1;
+      for (; j < this.own.length && this.own[j].start === start; j++) {
+        lo = Math.min(lo, this.own[j].lo);
+        hi = Math.max(hi, this.own[j].hi);
+      }
+      this.intervals.push({ lo, hi, group: start });
+      groups.push({ start, seats: j - i });
+      i = j;
+    }
+    return new ResourceSchedule(this.intervals, groups);
+  }
+}
 
 /** Everything the busy list means for one type over a date range. */
 class Occupancy {
   private readonly hostIds: number[];
-  private readonly schedules = new Map<string, ResourceSchedule>();
+  /** The type's own calendar: what counts for a type without hosts (empty for one with hosts). */
+  private readonly typeSchedule: ResourceSchedule;
+  private readonly hostSchedules = new Map<number, ResourceSchedule>();
   private readonly typeCountByDay: number[];
   /** Appointments of any type per host and local day, for the least-busy host choice. */
   private readonly hostCountByDay = new Map<number, number[]>();
@@ -420,55 +480,28 @@ class Occupancy {
     this.typeCountByDay = new Array<number>(days.count).fill(0);
     for (const hostId of this.hostIds) this.hostCountByDay.set(hostId, new Array<number>(days.count).fill(0));
 
-    const wanted = new Set(this.resources());
-    const hard = new Map<string, { lo: number; hi: number; group: number | null }[]>();
-    const shared = new Map<string, Map<number, { lo: number; hi: number; count: number }>>();
+    // Hosted appointments occupy their hosts, host-less ones their type; a type without hosts is its own
+    // calendar, which its appointments take even when they also name a host. So with hosts only their
+    // calendars count, and without only the type's own appointments do.
+    const typeBuilder = this.hostIds.length === 0 ? new ResourceBuilder() : null;
+    const hostBuilders = new Map(this.hostIds.map((hostId) => [hostId, new ResourceBuilder()]));
     const { duration, bufferBefore, bufferAfter, typeId } = rules;
-
     for (const appointment of busy) {
       if (appointment.id === opts.ignoreAppointmentId) continue;
-      const hostIds = [...new Set(appointment.hostIds)];
+      const hostIds = uniqueIds(appointment.hostIds);
       this.countDay(appointment, hostIds);
       const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
       const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
-      const resources = resourceKeys(appointment.typeId, hostIds);
-      // A type without hosts is its own calendar: its appointments take it even when they also name a host.
-      if (appointment.typeId === typeId && this.hostIds.length === 0 && hostIds.length > 0) {
-        resources.push(`type:${typeId}`);
+      const ownType = appointment.typeId === typeId;
+      if (typeBuilder) {
+        if (ownType) typeBuilder.add(lo, hi, appointment.start, true);
+        continue;
       }
-      for (const resource of resources) {
-        if (!wanted.has(resource)) continue;
-        if (appointment.typeId === typeId) {
-          const byStart = getOrCreate(
-            shared,
-            resource,
-            () => new Map<number, { lo: number; hi: number; count: number }>(),
-          );
-          const group = byStart.get(appointment.start);
-          if (group) {
-            group.lo = Math.min(group.lo, lo);
-            group.hi = Math.max(group.hi, hi);
-            group.count++;
-          } else {
-            byStart.set(appointment.start, { lo, hi, count: 1 });
-          }
-        } else {
-          getOrCreate(hard, resource, () => []).push({ lo, hi, group: null });
-        }
-      }
+      for (const hostId of hostIds) hostBuilders.get(hostId)?.add(lo, hi, appointment.start, ownType);
     }
-
-    for (const resource of wanted) {
-      const intervals = hard.get(resource) ?? [];
-      const seatsTaken = new Map<number, number>();
-      for (const [start, group] of shared.get(resource) ?? []) {
-        intervals.push({ lo: group.lo, hi: group.hi, group: start });
-        seatsTaken.set(start, group.count);
-      }
-      this.schedules.set(resource, new ResourceSchedule(intervals, seatsTaken));
-    }
+    this.typeSchedule = typeBuilder?.build() ?? EMPTY_SCHEDULE;
+    for (const [hostId, builder] of hostBuilders) this.hostSchedules.set(hostId, builder.build());
   }
-
   /** Counts the appointment towards its local day's totals, for the daily cap and the host choice. */
   private countDay(appointment: BusyAppointment, hostIds: readonly number[]): void {
     const day = this.days.indexOf(appointment.start);
@@ -487,12 +520,16 @@ class Occupancy {
     const slots: Slot[] = [];
     const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - this.typeCountByDay[day] : Infinity;
     if (capLeft <= 0) return slots;
-    const typeSchedule = this.schedule(`type:${rules.typeId}`);
+    const { typeSchedule } = this;
     // The day's counts decide the preference, so the hosts are ordered once per day, not per candidate.
     // Stable sort over ids already ascending gives the lowest-id tie break.
     const hosts = [...this.hostIds]
       .sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day))
-      .map((hostId) => ({ hostId, schedule: this.schedule(`member:${hostId}`) }));
+      .map((hostId) => ({
+        hostId,
+        schedule: this.hostSchedules.get(hostId) ?? EMPTY_SCHEDULE,
+        constrained: this.hours.constrains(hostId),
+      }));
     for (const start of candidates) {
       const end = start + durationMs;
       if (!withinNotice(rules, start, now) || this.hours.typeClosed(start, end)) continue;
@@ -502,8 +539,8 @@ class Occupancy {
         seats = typeSchedule.freeSeats(start, rules.capacity);
       } else {
         seats = 0;
-        for (const { hostId, schedule } of hosts) {
-          if (!this.hours.hostAdmits(hostId, start, end)) continue;
+        for (const { hostId, schedule, constrained } of hosts) {
+          if (constrained && !this.hours.hostAdmits(hostId, start, end)) continue;
           const free = schedule.freeSeats(start, rules.capacity);
           if (free > 0) {
             seats += free;
@@ -517,22 +554,15 @@ class Occupancy {
     return slots;
   }
 
-  private resources(): string[] {
-    return resourceKeys(this.rules.typeId, this.hostIds);
-  }
-
-  private schedule(resource: string): ResourceSchedule {
-    return this.schedules.get(resource) ?? EMPTY_SCHEDULE;
-  }
-
   private hostCount(hostId: number, day: number): number {
     return this.hostCountByDay.get(hostId)?.[day] ?? 0;
   }
 }
 
-/** Hosted appointments occupy their hosts; host-less ones occupy their type as a whole. */
-function resourceKeys(typeId: number, hostIds: readonly number[]): string[] {
-  return hostIds.length === 0 ? [`type:${typeId}`] : hostIds.map((id) => `member:${id}`);
+/** `ids` without repeats, in first-seen order; the array itself when it has none (the usual case). */
+function uniqueIds(ids: readonly number[]): readonly number[] {
+  for (let i = 1; i < ids.length; i++) if (ids.indexOf(ids[i]) < i) return [...new Set(ids)];
+  return ids;
 }
 
 function assertCandidateRules(rules: CandidateRules): void {
@@ -552,15 +582,6 @@ function assertRules(rules: SlotRules): void {
   for (const key of ['bufferBefore', 'bufferAfter', 'minNotice', 'maxEventCount'] as const) {
     if (!(rules[key] >= 0)) throw new RangeError(`${key} must be >= 0, got ${rules[key]}`);
   }
-}
-
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = create();
-    map.set(key, value);
-  }
-  return value;
 }
 
 function sortedUnique(values: number[]): number[] {
