@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, In, MoreThan, SelectQueryBuilder } from 'typeorm';
+import { In, MoreThan, SelectQueryBuilder } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import type { BusyAppointment } from './availability/slot-engine';
 import { MINUTE_MS } from './availability/wall-clock';
@@ -116,14 +116,32 @@ export class AppointmentsRepository {
     return this.manager.create(AppointmentEntity, fields);
   }
 
-  /**
-   * Inserts and returns the new id. Not `save`: save first looks the row up, a query the hot path does not
-   * need. A copy, because insert merges the raw RETURNING values (PostgreSQL numerics as strings) into what
-   * it is given.
-   */
+  /** Inserts and returns the new id, by a prepared statement (every booking inserts one). */
   async insert(appointment: AppointmentEntity): Promise<number> {
-    const inserted = await this.manager.insert(AppointmentEntity, { ...appointment });
-    return Number(inserted.identifiers[0].id);
+    const a = appointment;
+    const [row] = await this.transactions.sql<{ id: number }>(INSERT_APPOINTMENT, [
+      a.appointment_type_id,
+      a.customer_id,
+      JSON.stringify(a.customer_information),
+      a.customer_timezone,
+      a.start_at,
+      a.end_at,
+      a.buffer_before,
+      a.buffer_after,
+      a.status,
+      JSON.stringify(a.team_member_ids),
+      a.price_full,
+      a.payment_method,
+      a.payment_received,
+      a.web_meeting_url,
+      a.web_meeting_password,
+      a.announced_booked,
+      a.token,
+      a.date_created,
+      a.date_modified,
+      a.sequence ?? 0,
+    ]);
+    return Number(row.id);
   }
 
   async save(appointment: AppointmentEntity): Promise<void> {
@@ -133,15 +151,12 @@ export class AppointmentsRepository {
   /** Writes the appointment's host rows (an index of who hosts what, when); `replace` drops the old ones. */
   async writeHosts(appointment: AppointmentEntity, options: { replace: boolean }): Promise<void> {
     if (options.replace) await this.manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
-    if (appointment.team_member_ids.length === 0) return;
-    await this.manager.insert(
-      AppointmentHostEntity,
-      appointment.team_member_ids.map((team_member_id) => ({
-        appointment_id: appointment.id,
-        team_member_id,
-        start_at: appointment.start_at,
-      })),
-    );
+    for (const memberId of appointment.team_member_ids) {
+      await this.transactions.sql(
+        'INSERT INTO appointment_hosts (appointment_id, team_member_id, start_at) VALUES ($1, $2, $3)',
+        [appointment.id, memberId, appointment.start_at],
+      );
+    }
   }
 
   async deleteHost(appointmentId: number, teamMemberId: number): Promise<void> {
@@ -157,40 +172,47 @@ export class AppointmentsRepository {
    * indexed `start_at`, so the query stays a short index range however long the history grows.
    */
   async busy(scope: BusyScope): Promise<BusyAppointment[]> {
-    const rows = await this.manager
-      .createQueryBuilder(AppointmentEntity, 'a')
-      .select([
-        'a.id',
-        'a.appointment_type_id',
-        'a.start_at',
-        'a.end_at',
-        'a.buffer_before',
-        'a.buffer_after',
-        'a.team_member_ids',
-      ])
-      .where('a.status IN (:...active)')
-      .andWhere('a.start_at < :to AND a.start_at > :earliest AND a.end_at > :from')
-      .andWhere(
-        new Brackets((where) => {
-          where.where('a.appointment_type_id = :typeId');
-          if (scope.hostIds.length > 0) {
-            where.orWhere(
-              'a.id IN (SELECT h.appointment_id FROM appointment_hosts h ' +
-                'WHERE h.team_member_id IN (:...hostIds) AND h.start_at < :to AND h.start_at > :earliest)',
-            );
-          }
-        }),
-      )
-      .setParameters({ ...scope, earliest: scope.from - LONGEST_APPOINTMENT_MS, active: ACTIVE_STATUSES })
-      .getMany();
+    const params = [scope.to, scope.from - LONGEST_APPOINTMENT_MS, scope.from, scope.typeId];
+    const rows =
+      scope.hostIds.length === 0
+        ? await this.transactions.sql<BusyRow>(`${BUSY} AND a.appointment_type_id = $4`, params)
+        : await this.transactions.sql<BusyRow>(
+            `${BUSY} AND (a.appointment_type_id = $4 OR a.id IN (SELECT h.appointment_id ` +
+              `FROM appointment_hosts h WHERE ${this.transactions.inList('h.team_member_id', '$5')} ` +
+              'AND h.start_at < $1 AND h.start_at > $2))',
+            [...params, scope.hostIds],
+          );
     return rows.map((row) => ({
-      id: row.id,
-      typeId: row.appointment_type_id,
-      start: row.start_at,
-      end: row.end_at,
-      bufferBefore: row.buffer_before,
-      bufferAfter: row.buffer_after,
-      hostIds: row.team_member_ids,
+      id: Number(row.id),
+      typeId: Number(row.appointment_type_id),
+      start: Number(row.start_at),
+      end: Number(row.end_at),
+      bufferBefore: Number(row.buffer_before),
+      bufferAfter: Number(row.buffer_after),
+      hostIds: JSON.parse(row.team_member_ids) as number[],
     }));
   }
+}
+
+const INSERT_APPOINTMENT =
+  'INSERT INTO appointments (appointment_type_id, customer_id, customer_information, customer_timezone, ' +
+  'start_at, end_at, buffer_before, buffer_after, status, team_member_ids, price_full, payment_method, ' +
+  'payment_received, web_meeting_url, web_meeting_password, announced_booked, token, date_created, ' +
+  'date_modified, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ' +
+  '$17, $18, $19, $20) RETURNING id';
+
+/** Active appointments in the range ($1 end, $2 earliest start, $3 start); the caller adds whose. */
+const BUSY =
+  'SELECT a.id, a.appointment_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_after, ' +
+  `a.team_member_ids FROM appointments a WHERE a.status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')}) ` +
+  'AND a.start_at < $1 AND a.start_at > $2 AND a.end_at > $3';
+
+interface BusyRow {
+  id: number;
+  appointment_type_id: number;
+  start_at: number | string;
+  end_at: number | string;
+  buffer_before: number;
+  buffer_after: number;
+  team_member_ids: string;
 }

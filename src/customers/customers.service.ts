@@ -72,14 +72,15 @@ export class CustomersService {
       const existing = await this.customers.findByEmail(normalized);
       if (existing) return toCustomerDto(existing);
       const now = Date.now();
-      await this.customers.insertUnlessTaken({
+      const inserted = await this.customers.insertUnlessTaken({
         name: input.name.trim().slice(0, NAME_LENGTH),
         email,
         email_normalized: normalized,
         date_created: now,
         date_modified: now,
       });
-      const customer = await this.customers.findByEmail(normalized);
+      // Null: another transaction inserted it first (PostgreSQL waited for its commit).
+      const customer = inserted ?? (await this.customers.findByEmail(normalized));
       if (!customer) throw new Error(`customer ${normalized} was neither found nor created`);
       return toCustomerDto(customer);
     });

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { DomainEvent, StoredEvent } from '../common/events/domain-event';
 import { isPostgres } from './dialect';
 import { Mutex } from './mutex';
+import { PgQueryable, PreparedSql, SqlValue } from './prepared-sql';
 
 export interface Transaction {
   readonly manager: EntityManager;
@@ -18,12 +20,18 @@ export interface Transaction {
   lockKeys(keys: string[]): Promise<void>;
 }
 
+/** A transaction as `run` keeps it: with its driver connection (the `pg` client on PostgreSQL). */
+interface ActiveTransaction extends Transaction {
+  readonly connection: PgQueryable;
+}
+
 /**
  * Writes a published event in its transaction and returns it as listeners will receive it. The outbox
  * (src/outbox) plugs itself in, so that this file knows events only by their type.
  */
 export interface EventWriter {
-  write(manager: EntityManager, event: DomainEvent): Promise<StoredEvent>;
+  /** Called inside the transaction (`Transactions.sql` and `manager` run in it). */
+  write(event: DomainEvent): Promise<StoredEvent>;
 }
 
 /**
@@ -36,7 +44,8 @@ export class Transactions {
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
-  private readonly current = new AsyncLocalStorage<Transaction>();
+  private readonly current = new AsyncLocalStorage<ActiveTransaction>();
+  private readonly prepared = new PreparedSql();
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -81,6 +90,32 @@ export class Transactions {
   }
 
   /**
+   * Runs one statement of fixed text (`$1…$n` placeholders) as a prepared statement on the driver, in the
+   * current transaction when there is one (as `manager` does), and returns its rows as the driver gives
+   * them (see PreparedSql). For the hot paths; each module's repository keeps its own SQL.
+   */
+  async sql<T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    if (this.sqlite) {
+      const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+      return this.prepared.onSqlite<T>(db, text, params);
+    }
+    const client =
+      this.current.getStore()?.connection ??
+      (this.dataSource.driver as unknown as { master: PgQueryable }).master;
+    return this.prepared.onPostgres<T>(client, text, params);
+  }
+
+  /**
+   * `column` is one of the list bound at `placeholder` (`$2`): a JSON array walked by json_each on SQLite, an
+   * array on PostgreSQL. Bind the list itself (PreparedSql turns it into JSON for SQLite).
+   */
+  inList(column: string, placeholder: string): string {
+    return this.sqlite
+      ? `${column} IN (SELECT value FROM json_each(${placeholder}))`
+      : `${column} = ANY(${placeholder})`;
+  }
+
+  /**
    * Runs `work` in a transaction and commits it. Called inside another `run` (the same async call chain), it
    * joins that transaction: its writes and events commit, or roll back, with the outer one.
    */
@@ -103,20 +138,21 @@ export class Transactions {
   ): Promise<T> {
     const queryRunner = this.dataSource.createQueryRunner();
     if (this.sqlite) beginImmediately(queryRunner);
-    await queryRunner.connect();
+    const connection = (await queryRunner.connect()) as PgQueryable;
     await queryRunner.startTransaction();
     const manager = queryRunner.manager;
     const pending: StoredEvent[] = [];
-    const tx: Transaction = {
+    const tx: ActiveTransaction = {
       manager,
+      connection,
       publish: async (event) => {
         if (this.eventWriter === undefined) throw new Error('no outbox is registered to publish events');
-        pending.push(await this.eventWriter.write(manager, event));
+        pending.push(await this.eventWriter.write(event));
       },
       lockKeys: async (keys) => {
         if (this.sqlite) return;
         for (const key of [...new Set(keys)].sort()) {
-          await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+          await this.prepared.onPostgres(connection, 'SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
         }
       },
     };
