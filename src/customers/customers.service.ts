@@ -58,6 +58,15 @@ export class CustomersService {
   }
 
   /**
+   * The customer with this email (case-insensitive), or null. A booking looks its customer up before it takes
+   * the slot's locks, so that a returning customer costs nothing while they are held.
+   */
+  async findByEmail(email: string): Promise<CustomerDto | null> {
+    const customer = await this.customers.findByEmail(normalizeEmail(email));
+    return customer === null ? null : toCustomerDto(customer);
+  }
+
+  /**
    * The customer with this email (case-insensitive), created when there is none; an existing customer
    * keeps its stored name and email. Runs in the caller's transaction. Two transactions creating the
    * same customer at once on PostgreSQL both end with the one row: the insert skips on the unique

@@ -46,6 +46,8 @@ export class Transactions {
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
   private readonly current = new AsyncLocalStorage<ActiveTransaction>();
   private readonly prepared = new PreparedSql();
+  /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
+  private configuredSynchronous?: number;
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -119,13 +121,13 @@ export class Transactions {
    * Runs `work` in a transaction and commits it. Called inside another `run` (the same async call chain), it
    * joins that transaction: its writes and events commit, or roll back, with the outer one.
    */
-  async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: Transaction) => Promise<T>, options: RunOptions = {}): Promise<T> {
     const outer = this.current.getStore();
     if (outer !== undefined) return work(outer);
     const published: StoredEvent[] = [];
     const result = this.sqlite
-      ? await this.sqliteWriter.run(() => this.inTransaction(work, published))
-      : await this.inTransaction(work, published);
+      ? await this.sqliteWriter.run(() => this.inTransaction(work, published, options))
+      : await this.inTransaction(work, published, options);
     // Committed: the events go out after this returns. Until they are handled they stay in the outbox,
     // and the relay emits them if this process dies first.
     if (published.length > 0) for (const listener of this.committedListeners) listener(published);
@@ -135,11 +137,16 @@ export class Transactions {
   private async inTransaction<T>(
     work: (tx: Transaction) => Promise<T>,
     published: StoredEvent[],
+    options: RunOptions,
   ): Promise<T> {
     const queryRunner = this.dataSource.createQueryRunner();
     if (this.sqlite) beginImmediately(queryRunner);
     const connection = (await queryRunner.connect()) as PgQueryable;
+    const relaxed = options.durable === false;
+    if (relaxed && this.sqlite) this.sqliteSynchronous('NORMAL');
     await queryRunner.startTransaction();
+    if (relaxed && !this.sqlite)
+      await this.prepared.onPostgres(connection, 'SET LOCAL synchronous_commit = off', []);
     const manager = queryRunner.manager;
     const pending: StoredEvent[] = [];
     const tx: ActiveTransaction = {
@@ -165,9 +172,28 @@ export class Transactions {
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
       throw error;
     } finally {
+      if (relaxed && this.sqlite) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
     }
   }
+
+  /** Sets the connection's `synchronous` (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). */
+  private sqliteSynchronous(level: string | number): void {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
+    db.pragma(`synchronous = ${level}`);
+  }
+}
+
+export interface RunOptions {
+  /**
+   * false: the commit need not be on disk before `run` returns (SQLite: `synchronous = NORMAL` for this
+   * commit, which the next durable commit syncs; PostgreSQL: `synchronous_commit = off`). A process crash
+   * still loses nothing; a power loss may lose it. Only for writes whose loss repeats work that is safe to
+   * repeat (marking outbox events handled: a lost mark re-emits to idempotent listeners), never for
+   * anything a client was told is done.
+   */
+  durable?: boolean;
 }
 
 const immediateRunners = new WeakSet<QueryRunner>();
