@@ -48,6 +48,8 @@ export class Transactions {
   private readonly prepared = new PreparedSql();
   /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
   private configuredSynchronous?: number;
+  /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
+  private batch?: Batch;
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -124,14 +126,21 @@ export class Transactions {
   async run<T>(work: (tx: Transaction) => Promise<T>, options: RunOptions = {}): Promise<T> {
     const outer = this.current.getStore();
     if (outer !== undefined) return work(outer);
+    if (this.sqlite) {
+      const durable = options.durable !== false;
+      const { done } = await this.sqliteWriter.run(() => this.takeTurn(work, durable));
+      return done;
+    }
     const published: StoredEvent[] = [];
-    const result = this.sqlite
-      ? await this.sqliteWriter.run(() => this.inTransaction(work, published, options))
-      : await this.inTransaction(work, published, options);
+    const result = await this.inTransaction(work, published, options);
     // Committed: the events go out after this returns. Until they are handled they stay in the outbox,
     // and the relay emits them if this process dies first.
-    if (published.length > 0) for (const listener of this.committedListeners) listener(published);
+    if (published.length > 0) this.announce(published);
     return result;
+  }
+
+  private announce(events: StoredEvent[]): void {
+    for (const listener of this.committedListeners) listener(events);
   }
 
   private async inTransaction<T>(
@@ -140,16 +149,31 @@ export class Transactions {
     options: RunOptions,
   ): Promise<T> {
     const queryRunner = this.dataSource.createQueryRunner();
-    if (this.sqlite) beginImmediately(queryRunner);
     const connection = (await queryRunner.connect()) as PgQueryable;
-    const relaxed = options.durable === false;
-    if (relaxed && this.sqlite) this.sqliteSynchronous('NORMAL');
     await queryRunner.startTransaction();
-    if (relaxed && !this.sqlite)
+    if (options.durable === false)
       await this.prepared.onPostgres(connection, 'SET LOCAL synchronous_commit = off', []);
-    const manager = queryRunner.manager;
     const pending: StoredEvent[] = [];
-    const tx: ActiveTransaction = {
+    const tx = this.transaction(queryRunner.manager, connection, pending);
+    try {
+      const result = await this.current.run(tx, () => work(tx));
+      await queryRunner.commitTransaction();
+      published.push(...pending);
+      return result;
+    } catch (error) {
+      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
+      throw error;
+    } finally {
+      await queryRunner.release();
+    }
+  }
+
+  private transaction(
+    manager: EntityManager,
+    connection: PgQueryable,
+    pending: StoredEvent[],
+  ): ActiveTransaction {
+    return {
       manager,
       connection,
       publish: async (event) => {
@@ -163,23 +187,91 @@ export class Transactions {
         }
       },
     };
+  }
+
+  /**
+   * SQLite's turn on the writer (group commit). The turn runs `work` in a savepoint of the open batch
+   * transaction (opening one when there is none). When more turns wait, it leaves the batch open for them
+   * (up to MAX_BATCH); the last one commits it, so that one sync to disk commits them all. Each `run` still
+   * settles only once its work is committed (or rolled back): a failed work rolls back to its savepoint
+   * alone, and a failed commit fails every work of the batch.
+   */
+  private async takeTurn<T>(
+    work: (tx: Transaction) => Promise<T>,
+    durable: boolean,
+  ): Promise<{ done: Promise<T> }> {
+    if (this.batch !== undefined && this.batch.durable !== durable) await this.closeBatch();
+    this.batch ??= await this.openBatch(durable);
+    const member = await this.runMember(this.batch, work);
+    const more = this.sqliteWriter.waiting > 0 && this.batch.members.length < MAX_BATCH;
+    if (!more || this.batch.broken !== undefined) await this.closeBatch();
+    return { done: member.done };
+  }
+
+  private async openBatch(durable: boolean): Promise<Batch> {
+    const queryRunner = this.dataSource.createQueryRunner();
+    beginImmediately(queryRunner);
+    await queryRunner.connect();
+    if (!durable) this.sqliteSynchronous('NORMAL');
     try {
-      const result = await this.current.run(tx, () => work(tx));
-      await queryRunner.commitTransaction();
-      published.push(...pending);
-      return result;
+      await queryRunner.startTransaction();
     } catch (error) {
-      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
-      throw error;
-    } finally {
-      if (relaxed && this.sqlite) this.sqliteSynchronous(this.configuredSynchronous!);
+      if (!durable) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
+      throw error;
     }
+    return { queryRunner, durable, members: [] };
+  }
+
+  private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
+    const db = this.sqliteDb();
+    const member = new Member<T>();
+    batch.members.push(member as Member<unknown>);
+    const tx = this.transaction(batch.queryRunner.manager, db as unknown as PgQueryable, member.pending);
+    db.exec('SAVEPOINT batch_member');
+    try {
+      member.result = await this.current.run(tx, () => work(tx));
+      db.exec('RELEASE batch_member');
+    } catch (error) {
+      member.failed(error);
+      // SQLite rolls a whole transaction back on some errors (a full disk, I/O): the batch is then lost.
+      if (db.inTransaction) db.exec('ROLLBACK TO batch_member; RELEASE batch_member');
+      else batch.broken = error;
+    }
+    return member;
+  }
+
+  /** Commits the open batch and settles each of its works. */
+  private async closeBatch(): Promise<void> {
+    const batch = this.batch!;
+    this.batch = undefined;
+    const { queryRunner } = batch;
+    let failure: { error: unknown } | undefined =
+      batch.broken === undefined ? undefined : { error: batch.broken };
+    try {
+      if (failure === undefined) await queryRunner.commitTransaction();
+    } catch (error) {
+      failure = { error };
+    }
+    try {
+      if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
+    } finally {
+      if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
+      await queryRunner.release();
+      for (const member of batch.members) {
+        if (failure === undefined && member.ok && member.pending.length > 0) this.announce(member.pending);
+        member.settle(failure);
+      }
+    }
+  }
+
+  private sqliteDb(): Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
   }
 
   /** Sets the connection's `synchronous` (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). */
   private sqliteSynchronous(level: string | number): void {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    const db = this.sqliteDb();
     this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
     db.pragma(`synchronous = ${level}`);
   }
@@ -194,6 +286,49 @@ export interface RunOptions {
    * anything a client was told is done.
    */
   durable?: boolean;
+}
+
+/** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
+const MAX_BATCH = 32;
+
+interface Batch {
+  queryRunner: QueryRunner;
+  durable: boolean;
+  members: Member<unknown>[];
+  /** Set when an error rolled the whole transaction back: every work of the batch fails with it. */
+  broken?: unknown;
+}
+
+/** One work of a batch: what it returned or threw, its events, and its caller's promise. */
+class Member<T> {
+  readonly pending: StoredEvent[] = [];
+  result?: T;
+  ok = true;
+  private error: unknown;
+  readonly done: Promise<T>;
+  private resolve!: (value: T) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Settled after the turn returned: the caller awaits it later, so an early rejection is not unhandled.
+    this.done.catch(() => undefined);
+  }
+
+  failed(error: unknown): void {
+    this.ok = false;
+    this.error = error;
+  }
+
+  /** After the batch's commit (`failure` undefined) or its rollback. */
+  settle(failure: { error: unknown } | undefined): void {
+    if (!this.ok) this.reject(this.error);
+    else if (failure !== undefined) this.reject(failure.error);
+    else this.resolve(this.result as T);
+  }
 }
 
 const immediateRunners = new WeakSet<QueryRunner>();
