@@ -25,15 +25,21 @@ interface SqliteEntry {
  * booleans; on SQLite numbers and 0/1. The caller (a module's repository) maps them.
  */
 export class PreparedSql {
-  private readonly sqlite = new Map<string, SqliteEntry>();
+  /** Per connection (a statement belongs to the connection that prepared it), by text. */
+  private readonly sqlite = new WeakMap<Database, Map<string, SqliteEntry>>();
   private readonly postgresNames = new Map<string, string>();
 
   /** Runs `text` on SQLite: the rows of a reading statement (SELECT, RETURNING), otherwise none. */
   onSqlite<T>(db: Database, text: string, params: readonly SqlValue[]): T[] {
-    let entry = this.sqlite.get(text);
+    let statements = this.sqlite.get(db);
+    if (statements === undefined) {
+      statements = new Map();
+      this.sqlite.set(db, statements);
+    }
+    let entry = statements.get(text);
     if (entry === undefined) {
       entry = compileForSqlite(db, text);
-      this.sqlite.set(text, entry);
+      statements.set(text, entry);
     }
     const values = (entry.order === null ? params : entry.order.map((index) => params[index])).map(
       toSqliteValue,
@@ -54,9 +60,9 @@ export class PreparedSql {
     return result.rows as T[];
   }
 
-  /** How many texts are prepared on SQLite (for tests). */
-  get sqliteStatements(): number {
-    return this.sqlite.size;
+  /** How many texts are prepared on this SQLite connection (for tests). */
+  sqliteStatements(db: Database): number {
+    return this.sqlite.get(db)?.size ?? 0;
   }
 }
 
