@@ -27,6 +27,12 @@ export interface BusyScope {
   hostIds: number[];
   from: number;
   to: number;
+  /**
+   * The slot with its own buffers, `[from, to)`: only the appointments whose time with their buffers reaches
+   * it (a superset of those that conflict with it) are wanted. Left out when whole days count (a daily cap,
+   * a choice between hosts).
+   */
+  reach?: { from: number; to: number };
 }
 
 /**
@@ -172,13 +178,22 @@ export class AppointmentsRepository {
    * indexed `start_at`, so the query stays a short index range however long the history grows.
    */
   async busy(scope: BusyScope): Promise<BusyAppointment[]> {
-    const params = [scope.to, scope.from - LONGEST_APPOINTMENT_MS, scope.from, scope.typeId];
+    // Without a reach, one that filters nothing: the same statement serves both.
+    const reach = scope.reach ?? { from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER };
+    const params = [
+      scope.to,
+      scope.from - LONGEST_APPOINTMENT_MS,
+      scope.from,
+      reach.to,
+      reach.from,
+      scope.typeId,
+    ];
     const rows =
       scope.hostIds.length === 0
-        ? await this.transactions.sql<BusyRow>(`${BUSY} AND a.appointment_type_id = $4`, params)
+        ? await this.transactions.sql<BusyRow>(`${BUSY} AND a.appointment_type_id = $6`, params)
         : await this.transactions.sql<BusyRow>(
-            `${BUSY} AND (a.appointment_type_id = $4 OR a.id IN (SELECT h.appointment_id ` +
-              `FROM appointment_hosts h WHERE ${this.transactions.inList('h.team_member_id', '$5')} ` +
+            `${BUSY} AND (a.appointment_type_id = $6 OR a.id IN (SELECT h.appointment_id ` +
+              `FROM appointment_hosts h WHERE ${this.transactions.inList('h.team_member_id', '$7')} ` +
               'AND h.start_at < $1 AND h.start_at > $2))',
             [...params, scope.hostIds],
           );
@@ -201,11 +216,15 @@ const INSERT_APPOINTMENT =
   'date_modified, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ' +
   '$17, $18, $19, $20) RETURNING id';
 
-/** Active appointments in the range ($1 end, $2 earliest start, $3 start); the caller adds whose. */
+/**
+ * Active appointments in the range ($1 end, $2 earliest start, $3 start) whose time with buffers reaches
+ * the slot's reach ($4 end, $5 start, both inclusive: a superset); the caller adds whose.
+ */
 const BUSY =
   'SELECT a.id, a.appointment_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_after, ' +
   `a.team_member_ids FROM appointments a WHERE a.status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')}) ` +
-  'AND a.start_at < $1 AND a.start_at > $2 AND a.end_at > $3';
+  'AND a.start_at < $1 AND a.start_at > $2 AND a.end_at > $3 ' +
+  'AND a.start_at - a.buffer_before * 60000 <= $4 AND a.end_at + a.buffer_after * 60000 >= $5';
 
 interface BusyRow {
   id: number;

@@ -74,11 +74,20 @@ export class AppointmentPlacement {
       const scoped: SlotRules = { ...rules, hostIds };
       // Plus a day either side: the daily cap and the host choice count the whole local date of the start.
       const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + DAY_MS;
+      // Without a cap or a choice between hosts, only the appointments whose time with buffers reaches the
+      // slot's matter: the database leaves out the rest of those two days.
+      const wholeDay = scoped.maxEventCount > 0 || hostIds.length > 1;
       const busy = await this.appointments.busy({
         typeId: type.id,
         hostIds,
         from: request.start - margin,
         to: request.start + margin,
+        ...(!wholeDay && {
+          reach: {
+            from: request.start - scoped.bufferBefore * MINUTE_MS,
+            to: request.start + (scoped.duration + scoped.bufferAfter) * MINUTE_MS,
+          },
+        }),
       });
       return checkSlot(scoped, request.start, busy, Date.now(), {
         ignoreAppointmentId: request.ignoreAppointmentId,

@@ -200,7 +200,8 @@ export class Transactions {
     work: (tx: Transaction) => Promise<T>,
     durable: boolean,
   ): Promise<{ done: Promise<T> }> {
-    if (this.batch !== undefined && this.batch.durable !== durable) await this.closeBatch();
+    // A work that need not be durable joins any batch; a durable one does not join a relaxed batch.
+    if (this.batch !== undefined && durable && !this.batch.durable) await this.closeBatch();
     this.batch ??= await this.openBatch(durable);
     const member = await this.runMember(this.batch, work);
     const more = this.sqliteWriter.waiting > 0 && this.batch.members.length < MAX_BATCH;
