@@ -191,10 +191,11 @@ export class Transactions {
 
   /**
    * SQLite's turn on the writer (group commit). The turn runs `work` in a savepoint of the open batch
-   * transaction (opening one when there is none). When more turns wait, it leaves the batch open for them
-   * (up to MAX_BATCH); the last one commits it, so that one sync to disk commits them all. Each `run` still
-   * settles only once its work is committed (or rolled back): a failed work rolls back to its savepoint
-   * alone, and a failed commit fails every work of the batch.
+   * transaction, opening one when there is none. A batch is committed by a turn of its own that a new batch
+   * schedules for the next turn of the event loop (or at once when it is full, MAX_BATCH): the requests that
+   * arrive meanwhile join it, and one sync to disk commits them all. Each `run` still settles only once its
+   * work is committed (or rolled back): a failed work rolls back to its savepoint alone, and a failed commit
+   * fails every work of the batch.
    */
   private async takeTurn<T>(
     work: (tx: Transaction) => Promise<T>,
@@ -202,10 +203,13 @@ export class Transactions {
   ): Promise<{ done: Promise<T> }> {
     // A work that need not be durable joins any batch; a durable one does not join a relaxed batch.
     if (this.batch !== undefined && durable && !this.batch.durable) await this.closeBatch();
-    this.batch ??= await this.openBatch(durable);
+    if (this.batch === undefined) {
+      const batch = await this.openBatch(durable);
+      this.batch = batch;
+      setImmediate(() => void this.sqliteWriter.run(() => this.closeBatch(batch)).catch(() => undefined));
+    }
     const member = await this.runMember(this.batch, work);
-    const more = this.sqliteWriter.waiting > 0 && this.batch.members.length < MAX_BATCH;
-    if (!more || this.batch.broken !== undefined) await this.closeBatch();
+    if (this.batch.members.length >= MAX_BATCH || this.batch.broken !== undefined) await this.closeBatch();
     return { done: member.done };
   }
 
@@ -242,9 +246,10 @@ export class Transactions {
     return member;
   }
 
-  /** Commits the open batch and settles each of its works. */
-  private async closeBatch(): Promise<void> {
-    const batch = this.batch!;
+  /** Commits the open batch (if it still is `only`) and settles each of its works. */
+  private async closeBatch(only?: Batch): Promise<void> {
+    const batch = this.batch;
+    if (batch === undefined || (only !== undefined && batch !== only)) return;
     this.batch = undefined;
     const { queryRunner } = batch;
     let failure: { error: unknown } | undefined =
@@ -290,7 +295,7 @@ export interface RunOptions {
 }
 
 /** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
-const MAX_BATCH = 32;
+const MAX_BATCH = 64;
 
 interface Batch {
   queryRunner: QueryRunner;
