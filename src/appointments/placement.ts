@@ -72,11 +72,11 @@ export class AppointmentPlacement {
     };
     return async (hostIds) => {
       const scoped: SlotRules = { ...rules, hostIds };
-      // Plus a day either side: the daily cap and the host choice count the whole local date of the start.
-      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + DAY_MS;
-      // Without a cap or a choice between hosts, only the appointments whose time with buffers reaches the
-      // slot's matter: the database leaves out the rest of those two days.
+      // A daily cap or a choice between hosts counts the whole local date of the start: a day either side
+      // more. Otherwise only the appointments whose time with buffers reaches the slot's matter, and the
+      // database leaves out the others in the range.
       const wholeDay = scoped.maxEventCount > 0 || hostIds.length > 1;
+      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + (wholeDay ? DAY_MS : 0);
       const busy = await this.appointments.busy({
         typeId: type.id,
         hostIds,
