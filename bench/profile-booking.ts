@@ -3,6 +3,7 @@
  * of bookings at 32 connections; the profile is summarized by package (self time) and by function.
  *
  *   npm run bench:profile          the .cpuprofile stays in the printed directory (open it in Chrome DevTools)
+ *   BENCH_DATABASE_URL=postgres://…/db npm run bench:profile   the same on PostgreSQL (empties db)
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   fmt,
   load,
   QUICK,
+  resetPostgres,
   run,
   sqliteUrl,
   startService,
@@ -21,7 +23,9 @@ import { type Profile, summarize } from './support/profile';
 
 run(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'booking-profile-'));
-  const service = await startService(sqliteUrl(), {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const pg = process.env.BENCH_DATABASE_URL;
+  const databaseUrl = pg ? await resetPostgres(pg) : sqliteUrl();
+  const service = await startService(databaseUrl, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const typeId = await createBenchType(service.url);
   const result = await load({
     url: `${service.url}/api/v1/appointments`,

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 
+const TYPE_BY_ID = 'SELECT * FROM appointment_types WHERE id = $1';
+
+/** A row as the drivers return it: JSON columns as text, bigint and numeric as strings on PostgreSQL. */
+type TypeRow = Record<keyof AppointmentTypeEntity, unknown>;
+
 /** The appointment_types table's queries, in the caller's transaction when there is one (`Transactions.manager`). */
 @Injectable()
 export class AppointmentTypesRepository {
@@ -17,6 +22,15 @@ export class AppointmentTypesRepository {
 
   findById(id: number): Promise<AppointmentTypeEntity | null> {
     return this.manager.findOneBy(AppointmentTypeEntity, { id });
+  }
+
+  /**
+   * The type's fields as a plain object (not an entity to save), by a prepared statement: every booking reads
+   * its type, and this is the one read of the booking path that the ORM made the slowest.
+   */
+  async readById(id: number): Promise<AppointmentTypeEntity | null> {
+    const [row] = await this.transactions.sql<TypeRow>(TYPE_BY_ID, [id]);
+    return row === undefined ? null : fromRow(row);
   }
 
   findBySlug(slug: string): Promise<AppointmentTypeEntity | null> {
@@ -52,4 +66,24 @@ export class AppointmentTypesRepository {
       .getRawMany<{ id: number }>();
     return rows.map((row) => Number(row.id));
   }
+}
+
+function fromRow(row: TypeRow): AppointmentTypeEntity {
+  return {
+    ...(row as unknown as AppointmentTypeEntity),
+    id: Number(row.id),
+    max_booking_notice: row.max_booking_notice === null ? null : Number(row.max_booking_notice),
+    availability: json(row.availability) as AppointmentTypeEntity['availability'],
+    date_overrides: json(row.date_overrides) as AppointmentTypeEntity['date_overrides'],
+    team_member_ids: json(row.team_member_ids) as number[],
+    customer_fields: json(row.customer_fields) as AppointmentTypeEntity['customer_fields'],
+    price: Number(row.price),
+    date_created: Number(row.date_created),
+    date_modified: Number(row.date_modified),
+  };
+}
+
+/** A simple-json column, as TypeORM reads it. */
+function json(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
 }

@@ -161,7 +161,7 @@ export class AppointmentTypesService {
 
   /** The type, or null; inside a transaction (booking reads the type in its own) it reads in it. */
   async findById(id: number): Promise<AppointmentTypeDto | null> {
-    const type = await this.types.findById(id);
+    const type = await this.types.readById(id);
     return type ? toAppointmentTypeDto(type) : null;
   }
 

@@ -27,6 +27,12 @@ export interface BusyScope {
   hostIds: number[];
   from: number;
   to: number;
+  /**
+   * The slot with its own buffers, `[from, to)`: only the appointments whose time with their buffers reaches
+   * it (a superset of those that conflict with it) are wanted. Left out when whole days count (a daily cap,
+   * a choice between hosts).
+   */
+  reach?: { from: number; to: number };
 }
 
 /**
@@ -116,14 +122,32 @@ export class AppointmentsRepository {
     return this.manager.create(AppointmentEntity, fields);
   }
 
-  /**
-   * Inserts and returns the new id. Not `save`: save first looks the row up, a query the hot path does not
-   * need. A copy, because insert merges the raw RETURNING values (PostgreSQL numerics as strings) into what
-   * it is given.
-   */
+  /** Inserts and returns the new id, by a prepared statement (every booking inserts one). */
   async insert(appointment: AppointmentEntity): Promise<number> {
-    const inserted = await this.manager.insert(AppointmentEntity, { ...appointment });
-    return Number(inserted.identifiers[0].id);
+    const a = appointment;
+    const [row] = await this.transactions.sql<{ id: number }>(INSERT_APPOINTMENT, [
+      a.appointment_type_id,
+      a.customer_id,
+      JSON.stringify(a.customer_information),
+      a.customer_timezone,
+      a.start_at,
+      a.end_at,
+      a.buffer_before,
+      a.buffer_after,
+      a.status,
+      JSON.stringify(a.team_member_ids),
+      a.price_full,
+      a.payment_method,
+      a.payment_received,
+      a.web_meeting_url,
+      a.web_meeting_password,
+      a.announced_booked,
+      a.token,
+      a.date_created,
+      a.date_modified,
+      a.sequence ?? 0,
+    ]);
+    return Number(row.id);
   }
 
   async save(appointment: AppointmentEntity): Promise<void> {
@@ -133,15 +157,12 @@ export class AppointmentsRepository {
   /** Writes the appointment's host rows (an index of who hosts what, when); `replace` drops the old ones. */
   async writeHosts(appointment: AppointmentEntity, options: { replace: boolean }): Promise<void> {
     if (options.replace) await this.manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
-    if (appointment.team_member_ids.length === 0) return;
-    await this.manager.insert(
-      AppointmentHostEntity,
-      appointment.team_member_ids.map((team_member_id) => ({
-        appointment_id: appointment.id,
-        team_member_id,
-        start_at: appointment.start_at,
-      })),
-    );
+    for (const memberId of appointment.team_member_ids) {
+      await this.transactions.sql(
+        'INSERT INTO appointment_hosts (appointment_id, team_member_id, start_at) VALUES ($1, $2, $3)',
+        [appointment.id, memberId, appointment.start_at],
+      );
+    }
   }
 
   async deleteHost(appointmentId: number, teamMemberId: number): Promise<void> {
@@ -160,51 +181,55 @@ export class AppointmentsRepository {
    * TypeORM's entity hydration of them cost more than the query itself (issue 12, target 5).
    */
   async busy(scope: BusyScope): Promise<BusyAppointment[]> {
-    const manager = this.manager;
-    const columns =
-      'a.id, a.appointment_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_after, a.team_member_ids';
-    const live =
-      'a.start_at < :to AND a.start_at > :earliest AND a.end_at > :from AND a.status IN (:...active)';
+    // Without a reach, one that filters nothing: the same statement serves both.
+    const reach = scope.reach ?? { from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER };
+    const params = [
+      scope.to,
+      scope.from - LONGEST_APPOINTMENT_MS,
+      scope.from,
+      reach.to,
+      reach.from,
+      scope.typeId,
+    ];
     // Two index ranges rather than one OR: SQLite answered the OR by merging both ranges' row ids before
     // reading any row (a third slower). The hosts' half skips the type's own appointments, which the first
     // half has; an appointment with several of these hosts comes once per host and is kept once below.
-    let sql = `SELECT ${columns} FROM appointments a WHERE a.appointment_type_id = :typeId AND ${live}`;
-    if (scope.hostIds.length > 0) {
-      sql +=
-        ` UNION ALL SELECT ${columns} FROM appointment_hosts h JOIN appointments a ON a.id = h.appointment_id` +
-        ' WHERE h.team_member_id IN (:...hostIds) AND h.start_at < :to AND h.start_at > :earliest' +
-        ` AND a.appointment_type_id <> :typeId AND ${live}`;
-    }
-    const [query, parameters] = manager.connection.driver.escapeQueryWithParameters(sql, {
-      ...scope,
-      earliest: scope.from - LONGEST_APPOINTMENT_MS,
-      active: ACTIVE_STATUSES,
-    });
-    const rows: BusyRow[] = await manager.query(query, parameters);
-    const busy: BusyAppointment[] = [];
-    const otherTypes = new Set<number>();
-    // Host lists repeat ("[3]"): each distinct text is parsed once and its array shared (read only).
-    const hostLists = new Map<string, number[]>();
-    for (const row of rows) {
-      // PostgreSQL answers bigint as strings; team_member_ids is TypeORM's simple-json (JSON text).
-      const id = Number(row.id);
-      const typeId = Number(row.appointment_type_id);
-      if (typeId !== scope.typeId) {
-        if (otherTypes.has(id)) continue;
-        otherTypes.add(id);
-      }
-      busy.push({
-        id,
-        typeId,
-        start: Number(row.start_at),
-        end: Number(row.end_at),
-        bufferBefore: Number(row.buffer_before),
-        bufferAfter: Number(row.buffer_after),
-        hostIds: hostList(hostLists, row.team_member_ids),
-      });
-    }
-    return busy;
+    const rows =
+      scope.hostIds.length === 0
+        ? await this.transactions.sql<BusyRow>(BUSY_OF_TYPE, params)
+        : await this.transactions.sql<BusyRow>(
+            `${BUSY_OF_TYPE} UNION ALL ${BUSY_OF_HOSTS} AND ${this.transactions.inList('h.team_member_id', '$7')}`,
+            [...params, scope.hostIds],
+          );
+    return toBusy(rows, scope.typeId);
   }
+}
+
+/** The rows as the engine takes them; an appointment of another type that came once per host is kept once. */
+function toBusy(rows: BusyRow[], typeId: number): BusyAppointment[] {
+  const busy: BusyAppointment[] = [];
+  const otherTypes = new Set<number>();
+  // Host lists repeat ("[3]"): each distinct text is parsed once and its array shared (read only).
+  const hostLists = new Map<string, number[]>();
+  for (const row of rows) {
+    // PostgreSQL answers bigint as strings; team_member_ids is TypeORM's simple-json (JSON text).
+    const id = Number(row.id);
+    const rowType = Number(row.appointment_type_id);
+    if (rowType !== typeId) {
+      if (otherTypes.has(id)) continue;
+      otherTypes.add(id);
+    }
+    busy.push({
+      id,
+      typeId: rowType,
+      start: Number(row.start_at),
+      end: Number(row.end_at),
+      bufferBefore: Number(row.buffer_before),
+      bufferAfter: Number(row.buffer_after),
+      hostIds: hostList(hostLists, row.team_member_ids),
+    });
+  }
+  return busy;
 }
 
 function hostList(parsed: Map<string, number[]>, json: string): number[] {
@@ -215,6 +240,33 @@ function hostList(parsed: Map<string, number[]>, json: string): number[] {
   }
   return ids;
 }
+
+const INSERT_APPOINTMENT =
+  'INSERT INTO appointments (appointment_type_id, customer_id, customer_information, customer_timezone, ' +
+  'start_at, end_at, buffer_before, buffer_after, status, team_member_ids, price_full, payment_method, ' +
+  'payment_received, web_meeting_url, web_meeting_password, announced_booked, token, date_created, ' +
+  'date_modified, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ' +
+  '$17, $18, $19, $20) RETURNING id';
+
+const BUSY_COLUMNS =
+  'a.id, a.appointment_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_after, a.team_member_ids';
+
+/**
+ * Active appointments in the range ($1 end, $2 earliest start, $3 start) whose time with buffers reaches
+ * the slot's reach ($4 end, $5 start, both inclusive: a superset).
+ */
+const BUSY_LIVE =
+  `a.status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')}) ` +
+  'AND a.start_at < $1 AND a.start_at > $2 AND a.end_at > $3 ' +
+  'AND a.start_at - a.buffer_before * 60000 <= $4 AND a.end_at + a.buffer_after * 60000 >= $5';
+
+/** Those of the type $6 itself. */
+const BUSY_OF_TYPE = `SELECT ${BUSY_COLUMNS} FROM appointments a WHERE a.appointment_type_id = $6 AND ${BUSY_LIVE}`;
+
+/** Those of other types held by some hosts (the caller adds which); the host rows' own start bounds the range. */
+const BUSY_OF_HOSTS =
+  `SELECT ${BUSY_COLUMNS} FROM appointment_hosts h JOIN appointments a ON a.id = h.appointment_id ` +
+  `WHERE a.appointment_type_id <> $6 AND h.start_at < $1 AND h.start_at > $2 AND ${BUSY_LIVE}`;
 
 /** A row of {@link AppointmentsRepository.busy}'s query as the drivers answer it. */
 interface BusyRow {

@@ -70,15 +70,19 @@ export class AppointmentsService {
       const type = await this.requireType(input.appointment_type_id);
       const information = customerInformation(input.customer_information, type);
       if (input.team_member_ids) await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
+      // Before the slot's locks (PostgreSQL): a returning customer is then no query while they are held.
+      const known = await this.customers.findByEmail(String(information.Email));
       const hostIds = await this.placement.place(tx, type, {
         start,
         requestedHostIds: input.team_member_ids,
         ignoreAvailability: input.ignore_availability ?? false,
       });
-      const customer = await this.customers.findOrCreate({
-        name: String(information.Name),
-        email: String(information.Email),
-      });
+      const customer =
+        known ??
+        (await this.customers.findOrCreate({
+          name: String(information.Name),
+          email: String(information.Email),
+        }));
       const appointment = this.appointments.create(
         newAppointment(input, type, { start, hostIds, information, customerId: customer.id }),
       );

@@ -72,13 +72,22 @@ export class AppointmentPlacement {
     };
     return async (hostIds) => {
       const scoped: SlotRules = { ...rules, hostIds };
-      // Plus a day either side: the daily cap and the host choice count the whole local date of the start.
-      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + DAY_MS;
+      // A daily cap or a choice between hosts counts the whole local date of the start: a day either side
+      // more. Otherwise only the appointments whose time with buffers reaches the slot's matter, and the
+      // database leaves out the others in the range.
+      const wholeDay = scoped.maxEventCount > 0 || hostIds.length > 1;
+      const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + (wholeDay ? DAY_MS : 0);
       const busy = await this.appointments.busy({
         typeId: type.id,
         hostIds,
         from: request.start - margin,
         to: request.start + margin,
+        ...(!wholeDay && {
+          reach: {
+            from: request.start - scoped.bufferBefore * MINUTE_MS,
+            to: request.start + (scoped.duration + scoped.bufferAfter) * MINUTE_MS,
+          },
+        }),
       });
       return checkSlot(scoped, request.start, busy, Date.now(), {
         ignoreAppointmentId: request.ignoreAppointmentId,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DeepPartial, EntityManager } from 'typeorm';
+import { DeepPartial, EntityManager } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import { BlackoutEntity } from './blackout.entity';
 import { type BlackoutSpan, MAX_BLACKOUT_MS } from './blackout.types';
@@ -49,30 +49,41 @@ export class BlackoutsRepository {
     typeIds?: number[];
     hostIds?: number[];
   }): Promise<BlackoutSpan[]> {
-    const query = this.manager
-      .createQueryBuilder(BlackoutEntity, 'b')
-      .where('b.start_at < :to AND b.start_at > :earliest AND b.end_at > :from', {
-        to: scope.to,
-        from: scope.from,
-        earliest: scope.from - MAX_BLACKOUT_MS - 1,
-      });
-    if (scope.typeIds !== undefined || scope.hostIds !== undefined) {
-      const { typeIds = [], hostIds = [] } = scope;
-      query.andWhere(
-        new Brackets((where) => {
-          where.where('b.appointment_type_id IS NULL AND b.team_member_id IS NULL');
-          if (typeIds.length > 0) where.orWhere('b.appointment_type_id IN (:...typeIds)', { typeIds });
-          if (hostIds.length > 0) where.orWhere('b.team_member_id IN (:...hostIds)', { hostIds });
-        }),
-      );
-    }
-    const rows = await query.orderBy('b.start_at', 'ASC').addOrderBy('b.id', 'ASC').getMany();
+    const scoped = scope.typeIds !== undefined || scope.hostIds !== undefined;
+    const rows = await this.transactions.sql<SpanRow>(this.overlappingSql(), [
+      scope.to,
+      scope.from - MAX_BLACKOUT_MS - 1,
+      scope.from,
+      scoped ? 1 : 0,
+      scope.typeIds ?? [],
+      scope.hostIds ?? [],
+    ]);
     return rows.map((row) => ({
-      id: row.id,
-      start: row.start_at,
-      end: row.end_at,
-      appointment_type_id: row.appointment_type_id,
-      team_member_id: row.team_member_id,
+      id: Number(row.id),
+      start: Number(row.start_at),
+      end: Number(row.end_at),
+      appointment_type_id: row.appointment_type_id === null ? null : Number(row.appointment_type_id),
+      team_member_id: row.team_member_id === null ? null : Number(row.team_member_id),
     }));
   }
+
+  /** Unscoped ($4 = 0): every blackout in the range; scoped: site-wide ones, the types' ($5) and the hosts' ($6). */
+  private overlappingSql(): string {
+    return (
+      'SELECT id, start_at, end_at, appointment_type_id, team_member_id FROM blackouts ' +
+      'WHERE start_at < $1 AND start_at > $2 AND end_at > $3 AND ($4 = 0 ' +
+      'OR (appointment_type_id IS NULL AND team_member_id IS NULL) ' +
+      `OR ${this.transactions.inList('appointment_type_id', '$5')} ` +
+      `OR ${this.transactions.inList('team_member_id', '$6')}) ` +
+      'ORDER BY start_at, id'
+    );
+  }
+}
+
+interface SpanRow {
+  id: number;
+  start_at: number | string;
+  end_at: number | string;
+  appointment_type_id: number | null;
+  team_member_id: number | null;
 }

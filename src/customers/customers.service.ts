@@ -58,6 +58,15 @@ export class CustomersService {
   }
 
   /**
+   * The customer with this email (case-insensitive), or null. A booking looks its customer up before it takes
+   * the slot's locks, so that a returning customer costs nothing while they are held.
+   */
+  async findByEmail(email: string): Promise<CustomerDto | null> {
+    const customer = await this.customers.findByEmail(normalizeEmail(email));
+    return customer === null ? null : toCustomerDto(customer);
+  }
+
+  /**
    * The customer with this email (case-insensitive), created when there is none; an existing customer
    * keeps its stored name and email. Runs in the caller's transaction. Two transactions creating the
    * same customer at once on PostgreSQL both end with the one row: the insert skips on the unique
@@ -72,14 +81,15 @@ export class CustomersService {
       const existing = await this.customers.findByEmail(normalized);
       if (existing) return toCustomerDto(existing);
       const now = Date.now();
-      await this.customers.insertUnlessTaken({
+      const inserted = await this.customers.insertUnlessTaken({
         name: input.name.trim().slice(0, NAME_LENGTH),
         email,
         email_normalized: normalized,
         date_created: now,
         date_modified: now,
       });
-      const customer = await this.customers.findByEmail(normalized);
+      // Null: another transaction inserted it first (PostgreSQL waited for its commit).
+      const customer = inserted ?? (await this.customers.findByEmail(normalized));
       if (!customer) throw new Error(`customer ${normalized} was neither found nor created`);
       return toCustomerDto(customer);
     });

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { DomainEvent, StoredEvent } from '../common/events/domain-event';
 import { isPostgres } from './dialect';
 import { Mutex } from './mutex';
+import { PgQueryable, PreparedSql, SqlValue } from './prepared-sql';
 
 export interface Transaction {
   readonly manager: EntityManager;
@@ -18,12 +20,18 @@ export interface Transaction {
   lockKeys(keys: string[]): Promise<void>;
 }
 
+/** A transaction as `run` keeps it: with its driver connection (the `pg` client on PostgreSQL). */
+interface ActiveTransaction extends Transaction {
+  readonly connection: PgQueryable;
+}
+
 /**
  * Writes a published event in its transaction and returns it as listeners will receive it. The outbox
  * (src/outbox) plugs itself in, so that this file knows events only by their type.
  */
 export interface EventWriter {
-  write(manager: EntityManager, event: DomainEvent): Promise<StoredEvent>;
+  /** Called inside the transaction (`Transactions.sql` and `manager` run in it). */
+  write(event: DomainEvent): Promise<StoredEvent>;
 }
 
 /**
@@ -36,7 +44,12 @@ export class Transactions {
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
-  private readonly current = new AsyncLocalStorage<Transaction>();
+  private readonly current = new AsyncLocalStorage<ActiveTransaction>();
+  private readonly prepared = new PreparedSql();
+  /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
+  private configuredSynchronous?: number;
+  /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
+  private batch?: Batch;
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -81,45 +94,67 @@ export class Transactions {
   }
 
   /**
+   * Runs one statement of fixed text (`$1…$n` placeholders) as a prepared statement on the driver, in the
+   * current transaction when there is one (as `manager` does), and returns its rows as the driver gives
+   * them (see PreparedSql). For the hot paths; each module's repository keeps its own SQL.
+   */
+  async sql<T>(text: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    if (this.sqlite) {
+      const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+      return this.prepared.onSqlite<T>(db, text, params);
+    }
+    const client =
+      this.current.getStore()?.connection ??
+      (this.dataSource.driver as unknown as { master: PgQueryable }).master;
+    return this.prepared.onPostgres<T>(client, text, params);
+  }
+
+  /**
+   * `column` is one of the list bound at `placeholder` (`$2`): a JSON array walked by json_each on SQLite, an
+   * array on PostgreSQL. Bind the list itself (PreparedSql turns it into JSON for SQLite).
+   */
+  inList(column: string, placeholder: string): string {
+    return this.sqlite
+      ? `${column} IN (SELECT value FROM json_each(${placeholder}))`
+      : `${column} = ANY(${placeholder})`;
+  }
+
+  /**
    * Runs `work` in a transaction and commits it. Called inside another `run` (the same async call chain), it
    * joins that transaction: its writes and events commit, or roll back, with the outer one.
    */
-  async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: Transaction) => Promise<T>, options: RunOptions = {}): Promise<T> {
     const outer = this.current.getStore();
     if (outer !== undefined) return work(outer);
+    if (this.sqlite) {
+      const durable = options.durable !== false;
+      const { done } = await this.sqliteWriter.run(() => this.takeTurn(work, durable));
+      return done;
+    }
     const published: StoredEvent[] = [];
-    const result = this.sqlite
-      ? await this.sqliteWriter.run(() => this.inTransaction(work, published))
-      : await this.inTransaction(work, published);
+    const result = await this.inTransaction(work, published, options);
     // Committed: the events go out after this returns. Until they are handled they stay in the outbox,
     // and the relay emits them if this process dies first.
-    if (published.length > 0) for (const listener of this.committedListeners) listener(published);
+    if (published.length > 0) this.announce(published);
     return result;
+  }
+
+  private announce(events: StoredEvent[]): void {
+    for (const listener of this.committedListeners) listener(events);
   }
 
   private async inTransaction<T>(
     work: (tx: Transaction) => Promise<T>,
     published: StoredEvent[],
+    options: RunOptions,
   ): Promise<T> {
     const queryRunner = this.dataSource.createQueryRunner();
-    if (this.sqlite) beginImmediately(queryRunner);
-    await queryRunner.connect();
+    const connection = (await queryRunner.connect()) as PgQueryable;
     await queryRunner.startTransaction();
-    const manager = queryRunner.manager;
+    if (options.durable === false)
+      await this.prepared.onPostgres(connection, 'SET LOCAL synchronous_commit = off', []);
     const pending: StoredEvent[] = [];
-    const tx: Transaction = {
-      manager,
-      publish: async (event) => {
-        if (this.eventWriter === undefined) throw new Error('no outbox is registered to publish events');
-        pending.push(await this.eventWriter.write(manager, event));
-      },
-      lockKeys: async (keys) => {
-        if (this.sqlite) return;
-        for (const key of [...new Set(keys)].sort()) {
-          await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
-        }
-      },
-    };
+    const tx = this.transaction(queryRunner.manager, connection, pending);
     try {
       const result = await this.current.run(tx, () => work(tx));
       await queryRunner.commitTransaction();
@@ -131,6 +166,174 @@ export class Transactions {
     } finally {
       await queryRunner.release();
     }
+  }
+
+  private transaction(
+    manager: EntityManager,
+    connection: PgQueryable,
+    pending: StoredEvent[],
+  ): ActiveTransaction {
+    return {
+      manager,
+      connection,
+      publish: async (event) => {
+        if (this.eventWriter === undefined) throw new Error('no outbox is registered to publish events');
+        pending.push(await this.eventWriter.write(event));
+      },
+      lockKeys: async (keys) => {
+        if (this.sqlite) return;
+        for (const key of [...new Set(keys)].sort()) {
+          await this.prepared.onPostgres(connection, 'SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+        }
+      },
+    };
+  }
+
+  /**
+   * SQLite's turn on the writer (group commit). The turn runs `work` in a savepoint of the open batch
+   * transaction, opening one when there is none. A batch is committed by a turn of its own that a new batch
+   * schedules for the next turn of the event loop (or at once when it is full, MAX_BATCH): the requests that
+   * arrive meanwhile join it, and one sync to disk commits them all. Each `run` still settles only once its
+   * work is committed (or rolled back): a failed work rolls back to its savepoint alone, and a failed commit
+   * fails every work of the batch.
+   */
+  private async takeTurn<T>(
+    work: (tx: Transaction) => Promise<T>,
+    durable: boolean,
+  ): Promise<{ done: Promise<T> }> {
+    // A work that need not be durable joins any batch; a durable one does not join a relaxed batch.
+    if (this.batch !== undefined && durable && !this.batch.durable) await this.closeBatch();
+    if (this.batch === undefined) {
+      const batch = await this.openBatch(durable);
+      this.batch = batch;
+      setImmediate(() => void this.sqliteWriter.run(() => this.closeBatch(batch)).catch(() => undefined));
+    }
+    const member = await this.runMember(this.batch, work);
+    if (this.batch.members.length >= MAX_BATCH || this.batch.broken !== undefined) await this.closeBatch();
+    return { done: member.done };
+  }
+
+  private async openBatch(durable: boolean): Promise<Batch> {
+    const queryRunner = this.dataSource.createQueryRunner();
+    beginImmediately(queryRunner);
+    await queryRunner.connect();
+    if (!durable) this.sqliteSynchronous('NORMAL');
+    try {
+      await queryRunner.startTransaction();
+    } catch (error) {
+      if (!durable) this.sqliteSynchronous(this.configuredSynchronous!);
+      await queryRunner.release();
+      throw error;
+    }
+    return { queryRunner, durable, members: [] };
+  }
+
+  private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
+    const db = this.sqliteDb();
+    const member = new Member<T>();
+    batch.members.push(member as Member<unknown>);
+    const tx = this.transaction(batch.queryRunner.manager, db as unknown as PgQueryable, member.pending);
+    db.exec('SAVEPOINT batch_member');
+    try {
+      member.result = await this.current.run(tx, () => work(tx));
+      db.exec('RELEASE batch_member');
+    } catch (error) {
+      member.failed(error);
+      // SQLite rolls a whole transaction back on some errors (a full disk, I/O): the batch is then lost.
+      if (db.inTransaction) db.exec('ROLLBACK TO batch_member; RELEASE batch_member');
+      else batch.broken = error;
+    }
+    return member;
+  }
+
+  /** Commits the open batch (if it still is `only`) and settles each of its works. */
+  private async closeBatch(only?: Batch): Promise<void> {
+    const batch = this.batch;
+    if (batch === undefined || (only !== undefined && batch !== only)) return;
+    this.batch = undefined;
+    const { queryRunner } = batch;
+    let failure: { error: unknown } | undefined =
+      batch.broken === undefined ? undefined : { error: batch.broken };
+    try {
+      if (failure === undefined) await queryRunner.commitTransaction();
+    } catch (error) {
+      failure = { error };
+    }
+    try {
+      if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
+    } finally {
+      if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
+      await queryRunner.release();
+      for (const member of batch.members) {
+        if (failure === undefined && member.ok && member.pending.length > 0) this.announce(member.pending);
+        member.settle(failure);
+      }
+    }
+  }
+
+  private sqliteDb(): Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  }
+
+  /** Sets the connection's `synchronous` (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). */
+  private sqliteSynchronous(level: string | number): void {
+    const db = this.sqliteDb();
+    this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
+    db.pragma(`synchronous = ${level}`);
+  }
+}
+
+export interface RunOptions {
+  /**
+   * false: the commit need not be on disk before `run` returns (SQLite: `synchronous = NORMAL` for this
+   * commit, which the next durable commit syncs; PostgreSQL: `synchronous_commit = off`). A process crash
+   * still loses nothing; a power loss may lose it. Only for writes whose loss repeats work that is safe to
+   * repeat (marking outbox events handled: a lost mark re-emits to idempotent listeners), never for
+   * anything a client was told is done.
+   */
+  durable?: boolean;
+}
+
+/** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
+const MAX_BATCH = 64;
+
+interface Batch {
+  queryRunner: QueryRunner;
+  durable: boolean;
+  members: Member<unknown>[];
+  /** Set when an error rolled the whole transaction back: every work of the batch fails with it. */
+  broken?: unknown;
+}
+
+/** One work of a batch: what it returned or threw, its events, and its caller's promise. */
+class Member<T> {
+  readonly pending: StoredEvent[] = [];
+  result?: T;
+  ok = true;
+  private error: unknown;
+  readonly done: Promise<T>;
+  private resolve!: (value: T) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Settled after the turn returned: the caller awaits it later, so an early rejection is not unhandled.
+    this.done.catch(() => undefined);
+  }
+
+  failed(error: unknown): void {
+    this.ok = false;
+    this.error = error;
+  }
+
+  /** After the batch's commit (`failure` undefined) or its rollback. */
+  settle(failure: { error: unknown } | undefined): void {
+    if (!this.ok) this.reject(this.error);
+    else if (failure !== undefined) this.reject(failure.error);
+    else this.resolve(this.result as T);
   }
 }
 

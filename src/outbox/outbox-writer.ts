@@ -1,8 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type { DomainEvent, StoredEvent } from '../common/events/domain-event';
 import { EventWriter, Transactions } from '../database/transactions';
-import { OutboxEventEntity } from './outbox-event.entity';
+
+/** Every event of every write goes through here: a prepared statement, not the ORM's insert. */
+const INSERT_EVENT =
+  'INSERT INTO outbox_events (name, payload, occurred_at, handled_at, claimed_until, attempts, last_error, ' +
+  'stream_key, next_attempt_at) VALUES ($1, $2, $3, NULL, NULL, 0, NULL, $4, NULL) RETURNING id';
 
 /** Writes each published event as an outbox row in the publishing transaction: both commit, or neither. */
 @Injectable()
@@ -13,22 +16,17 @@ export class OutboxWriter implements EventWriter, OnModuleInit {
     this.transactions.useEventWriter(this);
   }
 
-  async write(manager: EntityManager, event: DomainEvent): Promise<StoredEvent> {
+  async write(event: DomainEvent): Promise<StoredEvent> {
     const occurredAt = Date.now();
     const streamKey = event.streamKey;
-    const inserted = await manager.insert(OutboxEventEntity, {
-      name: event.name,
-      payload: JSON.stringify(event.payload),
-      occurred_at: occurredAt,
-      handled_at: null,
-      claimed_until: null,
-      attempts: 0,
-      last_error: null,
-      stream_key: streamKey,
-      next_attempt_at: null,
-    });
+    const [row] = await this.transactions.sql<{ id: number | string }>(INSERT_EVENT, [
+      event.name,
+      JSON.stringify(event.payload),
+      occurredAt,
+      streamKey,
+    ]);
     return {
-      id: Number(inserted.identifiers[0].id),
+      id: Number(row.id),
       name: event.name,
       payload: event.payload,
       occurred_at: new Date(occurredAt).toISOString(),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { In, IsNull, Not } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import { TeamMemberEntity } from './team-member.entity';
+import type { TeamMemberSnapshot } from './team-member.types';
 
 /**
  * The team_members table's queries. Each runs in the caller's transaction when there is one (see
@@ -39,28 +39,47 @@ export class TeamMembersRepository {
     await this.manager.delete(TeamMemberEntity, { id });
   }
 
-  /** The members among `ids` (distinct, ascending), ordered by id. */
-  findByIds(ids: number[]): Promise<TeamMemberEntity[]> {
-    return this.manager.find(TeamMemberEntity, { where: { id: In(ids) }, order: { id: 'ASC' } });
+  /** The members among `ids` (distinct, ascending) as events carry them, ordered by id. */
+  async snapshotsByIds(ids: number[]): Promise<TeamMemberSnapshot[]> {
+    const rows = await this.transactions.sql<TeamMemberSnapshot>(
+      `SELECT id, wp_user_id, name, display_name, email FROM team_members WHERE ${this.idIn('$1')} ORDER BY id`,
+      [ids],
+    );
+    return rows.map((row) => ({ ...row, id: Number(row.id), wp_user_id: Number(row.wp_user_id) }));
   }
 
   /** The ids among `ids` of active members, ascending. */
   async activeIds(ids: number[]): Promise<number[]> {
-    const rows = await this.manager.find(TeamMemberEntity, {
-      select: { id: true },
-      where: { id: In(ids), status: 'active' },
-      order: { id: 'ASC' },
-    });
-    return rows.map((row) => row.id);
+    const rows = await this.transactions.sql<{ id: number }>(
+      `SELECT id FROM team_members WHERE ${this.idIn('$1')} AND status = 'active' ORDER BY id`,
+      [ids],
+    );
+    return rows.map((row) => Number(row.id));
   }
 
   /** The own hours of the members among `ids` that have them (a member without follows the type), by id. */
-  withOwnHours(ids: number[]): Promise<TeamMemberEntity[]> {
-    return this.manager.find(TeamMemberEntity, {
-      select: { id: true, timezone: true, availability: true, date_overrides: true },
-      where: { id: In(ids), availability: Not(IsNull()) },
-      order: { id: 'ASC' },
-    });
+  async withOwnHours(
+    ids: number[],
+  ): Promise<Pick<TeamMemberEntity, 'id' | 'timezone' | 'availability' | 'date_overrides'>[]> {
+    const rows = await this.transactions.sql<{
+      id: number;
+      timezone: string | null;
+      availability: string;
+      date_overrides: string | null;
+    }>(
+      'SELECT id, timezone, availability, date_overrides FROM team_members ' +
+        `WHERE ${this.idIn('$1')} AND availability IS NOT NULL ORDER BY id`,
+      [ids],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      timezone: row.timezone,
+      availability: JSON.parse(row.availability) as TeamMemberEntity['availability'],
+      date_overrides:
+        row.date_overrides === null
+          ? []
+          : (JSON.parse(row.date_overrides) as TeamMemberEntity['date_overrides']),
+    }));
   }
 
   /**
@@ -68,14 +87,15 @@ export class TeamMembersRepository {
    * transaction commits, so that a concurrent delete cannot slip in before the caller's write.
    */
   async existingIds(ids: number[]): Promise<number[]> {
-    if (this.transactions.isPostgres) {
-      const rows: { id: number }[] = await this.manager.query(
-        'SELECT id FROM "team_members" WHERE id = ANY($1) FOR KEY SHARE',
-        [ids],
-      );
-      return rows.map((row) => Number(row.id));
-    }
-    const rows = await this.manager.find(TeamMemberEntity, { select: { id: true }, where: { id: In(ids) } });
-    return rows.map((row) => row.id);
+    const lock = this.transactions.isPostgres ? ' FOR KEY SHARE' : '';
+    const rows = await this.transactions.sql<{ id: number }>(
+      `SELECT id FROM team_members WHERE ${this.idIn('$1')}${lock}`,
+      [ids],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  private idIn(placeholder: string): string {
+    return this.transactions.inList('id', placeholder);
   }
 }

@@ -111,7 +111,7 @@ export class TeamMembersService {
   /** The members among `ids` as appointment events carry them, ordered by id; unknown ids are skipped. */
   async snapshots(ids: number[]): Promise<TeamMemberSnapshot[]> {
     if (ids.length === 0) return [];
-    return (await this.members.findByIds(unique(ids))).map(toTeamMemberSnapshot);
+    return (await this.members.snapshotsByIds(unique(ids))).map(toTeamMemberSnapshot);
   }
 
   /**
