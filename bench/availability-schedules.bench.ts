@@ -17,14 +17,16 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import { resetPostgres } from '../test/support/test-app';
+import request from 'supertest';
+import { ADMIN_KEY } from '../test/support/admin';
+import { resetPostgres } from '../test/support/database';
+import { bookAppointment, createMember, createType } from '../test/support/fixtures';
 
-const KEY = 'bench-admin-key-0123456789abcdef';
 const CONCURRENCY = 4;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
 const APPOINTMENTS = 10_000;
 const HOSTS = 10;
-const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+const HEADERS = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 const FROM = '2031-03-01';
 const TO = '2031-03-31';
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
@@ -63,23 +65,22 @@ async function load(count: number, request: () => Promise<Response>) {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: await databaseUrl(), ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    DATABASE_URL: await databaseUrl(),
+    ADMIN_API_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'warn',
+  });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const send = async (method: string, path: string, body: object) => {
+  const client = () => request(base);
+  const send = async (method: 'PATCH' | 'POST', path: string, body: object) => {
     const response = await fetch(base + path, { method, headers: HEADERS, body: JSON.stringify(body) });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as { id: number };
   };
-
   const hostIds: number[] = [];
-  for (let i = 0; i < HOSTS; i++) {
-    hostIds.push(
-      (await send('POST', '/api/v1/team-members', { name: `Host ${i}`, email: `h${i}@example.com` })).id,
-    );
-  }
-  const type = await send('POST', '/api/v1/appointment-types', {
+  for (let i = 0; i < HOSTS; i++) hostIds.push((await createMember(client, { name: `Host ${i}` })).id);
+  const type = await createType(client, {
     title: 'Bench',
     duration: 30,
     availability_increment: 15,
@@ -88,9 +89,7 @@ async function main(): Promise<void> {
     team_member_ids: hostIds,
   });
   // One real booking (outside the range) creates the customer the generated rows refer to.
-  const first = await send('POST', '/api/v1/appointments', {
-    appointment_type_id: type.id,
-    start_date: '2031-02-03T09:00:00+01:00',
+  const first = await bookAppointment(client, type.id, '2031-02-03T09:00:00+01:00', {
     customer_information: { Name: 'Bench', Email: 'bench@example.com' },
   });
   const { customer_id } = (await (

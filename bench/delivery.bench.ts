@@ -10,7 +10,6 @@ import Database from 'better-sqlite3';
 import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  api,
   bookingBody,
   createBenchType,
   fmt,
@@ -21,7 +20,9 @@ import {
   sqliteUrl,
   startService,
   TimingReceiver,
+  client,
 } from './support/harness';
+import { createWebhook } from '../test/support/fixtures';
 
 const RECEIVERS = 10;
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? (QUICK ? 500 : 2000));
@@ -53,7 +54,7 @@ run(async () => {
   try {
     const typeId = await createBenchType(writer.url);
     for (const receiver of receivers)
-      await api(writer.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+      await createWebhook(client(writer.url), { url: `${receiver.url}/hook` });
     const bookingAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const bookingsUrl = new URL(`${writer.url}/api/v1/appointments`);
     await pooled(

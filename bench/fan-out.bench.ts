@@ -7,7 +7,6 @@
  */
 import * as http from 'node:http';
 import {
-  api,
   bookingBody,
   createBenchType,
   fmt,
@@ -20,7 +19,9 @@ import {
   send,
   sqliteUrl,
   startService,
+  client,
 } from './support/harness';
+import { createWebhook } from '../test/support/fixtures';
 
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const COUNT = Number(process.env.BENCH_COUNT ?? (QUICK ? 60 : 200));
@@ -47,7 +48,7 @@ run(async () => {
     await bookings(service.url, typeId, 100_000); // warm-up
     const none = await bookings(service.url, typeId, 0);
     for (let i = 0; i < WEBHOOKS; i++)
-      await api(service.url, 'POST', '/api/v1/webhooks', { url: `http://127.0.0.1:9/hook/${i}` });
+      await createWebhook(client(service.url), { url: `http://127.0.0.1:9/hook/${i}` });
     const many = await bookings(service.url, typeId, 10_000);
     const ratio = median(many) / median(none);
     report([

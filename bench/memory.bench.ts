@@ -6,7 +6,6 @@
  */
 import * as http from 'node:http';
 import {
-  api,
   bookingBody,
   createBenchType,
   fmt,
@@ -17,7 +16,9 @@ import {
   sqliteUrl,
   startService,
   TimingReceiver,
+  client,
 } from './support/harness';
+import { createWebhook } from '../test/support/fixtures';
 
 const BOOKINGS = Number(process.env.BENCH_MEMORY_BOOKINGS ?? (QUICK ? 5000 : 100_000));
 const CONNECTIONS = 16;
@@ -27,7 +28,7 @@ run(async () => {
   const service = await startService(sqliteUrl());
   try {
     const typeId = await createBenchType(service.url);
-    await api(service.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+    await createWebhook(client(service.url), { url: `${receiver.url}/hook` });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     const url = new URL(`${service.url}/api/v1/appointments`);
     const samples: Array<{ booked: number; rss: number }> = [];

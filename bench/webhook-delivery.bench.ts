@@ -22,7 +22,8 @@ import { AppointmentBookedEvent } from '../src/appointments/events/appointment-b
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
 import { Receiver } from '../test/support/receiver';
-import { AUTH, resetPostgres, startTestApp, TestApp } from '../test/support/test-app';
+import { createWebhook } from '../test/support/fixtures';
+import { resetPostgres, startTestApp, TestApp } from '../test/support/test-app';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 16);
@@ -54,12 +55,6 @@ function boot(databaseUrl: string, worker: boolean): Promise<TestApp> {
   });
 }
 
-async function createWebhook(app: TestApp, url: string): Promise<void> {
-  const response = await app.http().post('/api/v1/webhooks').set(AUTH).send({ url });
-  if (response.status !== 201)
-    throw new Error(`creating the webhook failed: ${JSON.stringify(response.body)}`);
-}
-
 /** Publishes `count` bookings, each in its own transaction; returns the commit time per appointment id. */
 async function publish(app: TestApp, count: number, firstId: number): Promise<Map<string, number>> {
   const transactions = app.app.get(Transactions);
@@ -85,7 +80,7 @@ async function publish(app: TestApp, count: number, firstId: number): Promise<Ma
 async function live(databaseUrl: string, receiver: Receiver): Promise<Figures> {
   const app = await boot(databaseUrl, true);
   try {
-    await createWebhook(app, receiver.url('/live'));
+    await createWebhook(app, { url: receiver.url('/live') });
     const started = Date.now();
     const committed = await publish(app, EVENTS, 1);
     const received = await receiver.waitFor('/live', EVENTS, 600_000);
@@ -107,7 +102,7 @@ async function live(databaseUrl: string, receiver: Receiver): Promise<Figures> {
 async function paced(databaseUrl: string, receiver: Receiver): Promise<Figures> {
   const app = await boot(databaseUrl, true);
   try {
-    await createWebhook(app, receiver.url('/paced'));
+    await createWebhook(app, { url: receiver.url('/paced') });
     const transactions = app.app.get(Transactions);
     const committed = new Map<string, number>();
     const started = Date.now() + 50;
@@ -136,7 +131,7 @@ async function drain(databaseUrl: string, receiver: Receiver): Promise<{ publish
   const writer = await boot(databaseUrl, false);
   let publishFigures: Figures;
   try {
-    await createWebhook(writer, receiver.url('/drain'));
+    await createWebhook(writer, { url: receiver.url('/drain') });
     const publishStarted = Date.now();
     await publish(writer, EVENTS, EVENTS + 1);
     publishFigures = { perSecond: (EVENTS / (Date.now() - publishStarted)) * 1000, p50: null, p99: null };

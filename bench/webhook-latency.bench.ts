@@ -9,7 +9,6 @@
  */
 import * as http from 'node:http';
 import {
-  api,
   bookingBody,
   createBenchType,
   fmt,
@@ -22,7 +21,9 @@ import {
   sqliteUrl,
   startService,
   TimingReceiver,
+  client,
 } from './support/harness';
+import { createWebhook } from '../test/support/fixtures';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 5 : 20));
@@ -32,7 +33,7 @@ run(async () => {
   const service = await startService(sqliteUrl());
   try {
     const typeId = await createBenchType(service.url);
-    await api(service.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+    await createWebhook(client(service.url), { url: `${receiver.url}/hook` });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const bookingsUrl = new URL(`${service.url}/api/v1/appointments`);
     const answeredAt = new Map<number, number>();

@@ -25,6 +25,7 @@ import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { isPostgres } from '../../src/database/dialect';
+import { EVERY_DAY } from '../../test/support/fixtures';
 import { Receiver } from '../../test/support/receiver';
 import { ADMIN_KEY, freshDatabaseUrl, startTestApp, TestApp } from '../../test/support/test-app';
 import {
@@ -123,8 +124,6 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 const REQUEST_TIMEOUT_MS = 30_000;
 const STALL_MS = 1000;
 const PLAIN_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-const ALL_DAY = Object.fromEntries(DAYS.map((day) => [day, [{ start: '00:00', end: '24:00' }]]));
 /** Booked slots start here and step by 15 minutes: every valid booking of the drill takes a free one. */
 const FIRST_SLOT = Date.UTC(2031, 0, 6, 0, 0);
 
@@ -366,7 +365,7 @@ class Fuzzer {
       max_booking_notice: null,
       max_event_count: 0,
       capacity: 1,
-      availability: ALL_DAY,
+      availability: EVERY_DAY,
       team_member_ids: [memberId],
       price: 0,
       customer_fields: [],
@@ -539,7 +538,7 @@ class Fuzzer {
       case 'capacity':
         return 1;
       case 'availability':
-        return structuredClone(ALL_DAY);
+        return structuredClone(EVERY_DAY);
       case 'team_member_ids':
         return [w.memberId];
       case 'appointment_type_ids':

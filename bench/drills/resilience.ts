@@ -16,7 +16,6 @@ import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import {
-  api,
   bookingBody,
   createBenchType,
   Proc,
@@ -24,7 +23,9 @@ import {
   sqliteUrl,
   startService,
   TimingReceiver,
+  client,
 } from '../support/harness';
+import { createWebhook } from '../../test/support/fixtures';
 
 export interface DrillResult {
   failures: string[];
@@ -100,7 +101,7 @@ export async function killMidLoad(options: {
   let second: Proc | undefined;
   try {
     const typeId = await createBenchType(first.url);
-    await api(first.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+    await createWebhook(client(first.url), { url: `${receiver.url}/hook` });
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections ?? 16 });
     const url = new URL(`${first.url}/api/v1/appointments`);
     const answered: number[] = [];
@@ -174,7 +175,7 @@ export async function receiverOutage(options: {
   });
   try {
     const typeId = await createBenchType(service.url);
-    await api(service.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+    await createWebhook(client(service.url), { url: `${receiver.url}/hook` });
     await receiver.close();
     const outageStarted = Date.now();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -221,7 +222,7 @@ export async function twoInstances(options: {
   try {
     b = await startService(options.databaseUrl);
     const typeId = await createBenchType(a.url);
-    await api(a.url, 'POST', '/api/v1/webhooks', { url: `${receiver.url}/hook` });
+    await createWebhook(client(a.url), { url: `${receiver.url}/hook` });
     const agents = [a, b].map(() => new http.Agent({ keepAlive: false, maxSockets: Infinity }));
     const urls = [a, b].map((p) => new URL(`${p.url}/api/v1/appointments`));
     const statuses = await Promise.all(

@@ -9,27 +9,24 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
+import request from 'supertest';
+import { ADMIN_KEY, AUTH } from '../../test/support/admin';
+import { resetPostgres as emptyPostgres } from '../../test/support/database';
+import { createType } from '../../test/support/fixtures';
 
 export const ROOT = join(__dirname, '..', '..');
 export const QUICK = process.env.BENCH_QUICK === '1';
-export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-export const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+// One admin key and one set of fixtures with the e2e suites (test/support): a bench service is started
+// with the tests' key, so the fixtures' create helpers work against it.
+export { ADMIN_KEY, AUTH } from '../../test/support/admin';
 
 export function sqliteUrl(name = 'bench'): string {
   return `sqlite:${join(mkdtempSync(join(tmpdir(), `booking-${name}-`)), `${name}.sqlite`)}`;
 }
 
-/** Empties the PostgreSQL database named by the URL (its public schema). */
+/** Empties the PostgreSQL database named by the URL (its public schema), and gives the URL back. */
 export async function resetPostgres(url: string): Promise<string> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-    await client.query('CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
+  await emptyPostgres(url);
   return url;
 }
 
@@ -161,21 +158,17 @@ export async function api<T = any>(base: string, method: string, path: string, b
   return JSON.parse(text) as T;
 }
 
-export const ALL_DAY = Object.fromEntries(
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [
-    d,
-    [{ start: '00:00', end: '24:00' }],
-  ]),
-);
+/** The fixtures' client for a service at `base`. */
+export function client(base: string): () => ReturnType<typeof request> {
+  return () => request(base);
+}
 
 /** A type bookable every 15 minutes, all week, from 2031 on. */
 export async function createBenchType(base: string, extra: Record<string, unknown> = {}): Promise<number> {
-  const type = await api<{ id: number }>(base, 'POST', '/api/v1/appointment-types', {
+  const type = await createType(client(base), {
     title: `Bench ${Math.random().toString(36).slice(2, 8)}`,
     duration: 15,
     availability_increment: 15,
-    timezone: 'UTC',
-    availability: ALL_DAY,
     ...extra,
   });
   return type.id;
