@@ -3,11 +3,11 @@ import { StoredEvent } from '../common/events/domain-event';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
-import { DeliveriesRepository, NewDelivery } from './delivery/deliveries.repository';
+import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { DeliveryQueryDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
-import { buildSsaPayload, serializeSsaPayload, SsaEvent } from './payload/ssa-payload';
+import { buildSsaPayload, SsaEvent, ssaBodiesByToken } from './payload/ssa-payload';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { deliveryInProgress, webhookDisabled } from './webhook.errors';
 import { toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
@@ -16,7 +16,7 @@ import { WebhooksRepository } from './webhooks.repository';
 import { ManualSend, WebhooksService } from './webhooks.service';
 
 /** Deliveries written per statement and transaction when an event fans out. */
-const FAN_OUT_CHUNK = 200;
+const FAN_OUT_CHUNK = Number(process.env.FAN_OUT_CHUNK_EXPERIMENT ?? 200);
 
 @Injectable()
 export class WebhookDeliveriesService {
@@ -31,31 +31,30 @@ export class WebhookDeliveriesService {
 
   /**
    * One delivery per enabled webhook that wants this action for this appointment type, with its body frozen
-   * now. Idempotent: an event emitted again (outbox relay) finds its deliveries already there. Written in
-   * bounded chunks, each its own short transaction, yielding the event loop between them: a site with
-   * thousands of webhooks neither hits the database's parameter limit nor holds the writer or the loop long.
+   * now. Idempotent: an event emitted again (outbox relay) finds its deliveries already there. The bodies
+   * differ only in the webhook's token: the payload is built and serialized once, each body splices its
+   * token in. Written in chunks of `FAN_OUT_CHUNK`, each its own transaction, yielding the event loop between
+   * them, so that a site with thousands of webhooks holds neither the writer nor the loop long.
    */
   async enqueueForEvent(action: WebhookTrigger, event: StoredEvent<SsaEvent>): Promise<void> {
     const appointment = event.payload.appointment;
-    const webhooks = (await this.webhooks.enabled()).filter(
+    const webhooks = (await this.webhooks.subscribers()).filter(
       (webhook) =>
         webhook.triggers.includes(action) &&
         (webhook.appointment_type_ids.length === 0 ||
           webhook.appointment_type_ids.includes(appointment.appointment_type_id)),
     );
     if (webhooks.length === 0) return;
-    // Bodies differ only in the webhook's token: build (and format the local times) once per event.
-    const payload = buildSsaPayload(action, event.payload, this.webhooksService.site(webhooks[0].token));
+    const bodyFor = ssaBodiesByToken(
+      buildSsaPayload(action, event.payload, this.webhooksService.site(webhooks[0].token)),
+    );
+    const target = { event_id: event.id, action, appointment_id: appointment.id };
     for (let start = 0; start < webhooks.length; start += FAN_OUT_CHUNK) {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      const rows: NewDelivery[] = webhooks.slice(start, start + FAN_OUT_CHUNK).map((webhook) => ({
-        webhook_id: webhook.id,
-        event_id: event.id,
-        action,
-        appointment_id: appointment.id,
-        payload: serializeSsaPayload({ ...payload, signature: this.webhooksService.site(webhook.token) }),
-      }));
-      await this.deliveries.insertForEvent(rows);
+      const rows = webhooks
+        .slice(start, start + FAN_OUT_CHUNK)
+        .map((webhook) => ({ webhook_id: webhook.id, payload: bodyFor(webhook.token) }));
+      await this.deliveries.insertForEvent(target, rows);
       this.notifications.announce();
     }
   }

@@ -21,6 +21,8 @@ const WAKE_SLACK_MS = 5;
 const COALESCE_MS = 2;
 /** How long shutdown waits for attempts in flight beyond their own timeout before handing them back. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** Attempts held (sent or on the wire, outcome not yet written) at most, as a multiple of the concurrency. */
+const AWAITING_WRITE_FACTOR = 3;
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
@@ -41,6 +43,8 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private pumpTimer?: NodeJS.Timeout;
   private pumping?: Promise<void>;
   private pumpAgain = false;
+  /** Attempts whose request is on the wire (the others in `inFlight` wait for their outcome's write). */
+  private sending = 0;
   private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
 
   constructor(
@@ -123,7 +127,13 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async pump(): Promise<void> {
     while (!this.stopping) {
-      const free = this.config.webhookConcurrency - this.inFlight.size;
+      // A slot is taken while its request is on the wire; attempts waiting only for their outcome to be
+      // written leave it to the next one, within a bound on how many await their write.
+      const concurrency = this.config.webhookConcurrency;
+      const free = Math.min(
+        concurrency - this.sending,
+        AWAITING_WRITE_FACTOR * concurrency - this.inFlight.size,
+      );
       if (free <= 0) return;
       const claimed = await this.claimBatch(free);
       if (claimed < free) return;
@@ -152,15 +162,28 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private start(delivery: ClaimedDelivery, target: DeliveryTarget): void {
-    const done = this.attempt(delivery, target)
+    this.sending += 1;
+    const done = this.attempt(delivery, target, () => {
+      this.sending -= 1;
+      this.kick();
+    })
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
       .finally(() => this.inFlight.delete(delivery.id));
     this.inFlight.set(delivery.id, { delivery, done });
   }
 
-  private async attempt(delivery: ClaimedDelivery, target: DeliveryTarget): Promise<AttemptResult> {
-    const result = await this.sender.send(target, { id: delivery.id, payload: delivery.payload });
+  private async attempt(
+    delivery: ClaimedDelivery,
+    target: DeliveryTarget,
+    sent?: () => void,
+  ): Promise<AttemptResult> {
+    let result: AttemptResult;
+    try {
+      result = await this.sender.send(target, { id: delivery.id, payload: delivery.payload });
+    } finally {
+      sent?.();
+    }
     await this.writer.record(delivery, target, result, attemptMode(delivery));
     return result;
   }

@@ -10,6 +10,7 @@ import {
   SsaAction,
   SsaEvent,
   SsaSite,
+  ssaBodiesByToken,
 } from './ssa-payload';
 
 const seedSample: unknown = JSON.parse(
@@ -330,6 +331,35 @@ describe('serializeSsaPayload', () => {
       json.startsWith('{"action":"appointment_booked","action_noun":"appointment","action_verb":"booked",'),
     ).toBe(true);
     expect(json).toContain('"price_full":100,');
+  });
+});
+
+describe('ssaBodiesByToken', () => {
+  const tokens = ['9f86d081884c7d659a2feaa0', '', 'quote " backslash \\ \u2028 \u0000 é 😀'];
+
+  it.each(SSA_ACTIONS)(
+    'gives for %s exactly the bytes serializeSsaPayload gives for each token',
+    (action) => {
+      const bodyFor = ssaBodiesByToken(samplePayload(action, site));
+      for (const token of tokens) {
+        const expected = serializeSsaPayload(samplePayload(action, { ...site, token }));
+        expect(Buffer.from(bodyFor(token)).equals(Buffer.from(expected))).toBe(true);
+      }
+    },
+  );
+
+  it('stays exact when customer fields look like the signature object', () => {
+    const appointment = sampleAppointmentSnapshot();
+    appointment.customer_information = {
+      Name: '"signature":{"token":"x"}',
+      Notes: '{"signature":{"token":"\u0000token-"}}',
+    };
+    const payload = buildSsaPayload('appointment_booked', { appointment }, site);
+    const bodyFor = ssaBodiesByToken(payload);
+    for (const token of tokens) {
+      const expected = serializeSsaPayload({ ...payload, signature: { ...payload.signature, token } });
+      expect(bodyFor(token)).toBe(expected);
+    }
   });
 });
 

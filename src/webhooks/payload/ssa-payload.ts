@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AppointmentDataBefore,
   AppointmentSnapshot,
@@ -259,6 +260,25 @@ export function buildSsaPayload(action: SsaAction, event: SsaEvent, site: SsaSit
 
 export function serializeSsaPayload(payload: SsaPayload): string {
   return JSON.stringify(payload);
+}
+
+/**
+ * The bodies of one event for many webhooks, which differ only in `signature.token`: the payload is
+ * serialized once, and each body is that text with the token spliced in. Byte for byte what
+ * `serializeSsaPayload` gives for the payload with that token (JSON.stringify is compositional); should the
+ * place of the token not be found exactly once, every body is serialized in full instead.
+ */
+export function ssaBodiesByToken(payload: SsaPayload): (token: string) => string {
+  const serializeFully = (token: string) =>
+    serializeSsaPayload({ ...payload, signature: { ...payload.signature, token } });
+  const placeholder = `\u0000token-${randomUUID()}`;
+  const text = serializeFully(placeholder);
+  const marker = `"signature":{"token":${JSON.stringify(placeholder)}`;
+  const at = text.indexOf(marker);
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return serializeFully;
+  const head = text.slice(0, at) + '"signature":{"token":';
+  const tail = text.slice(at + marker.length);
+  return (token) => head + JSON.stringify(token) + tail;
 }
 
 /** The appointment from SSA's documented sample payload, for "send test webhook". A fresh copy per call. */
