@@ -18,6 +18,19 @@ export interface Transaction {
   lockKeys(keys: string[]): Promise<void>;
 }
 
+export interface RunOptions {
+  /**
+   * False: on SQLite the commit need not reach the disk before `run` returns (a power loss may roll it back;
+   * a process crash cannot). For bookkeeping whose loss only repeats work, e.g. delivery leases and outcomes
+   * (the delivery is sent again, with the same webhook-id). PostgreSQL always commits durably.
+   */
+  durable?: boolean;
+}
+
+interface SqliteConnection {
+  pragma(source: string, options?: { simple: boolean }): unknown;
+}
+
 /**
  * Writes a published event in its transaction and returns it as listeners will receive it. The outbox
  * (src/outbox) plugs itself in, so that this file knows events only by their type.
@@ -84,17 +97,39 @@ export class Transactions {
    * Runs `work` in a transaction and commits it. Called inside another `run` (the same async call chain), it
    * joins that transaction: its writes and events commit, or roll back, with the outer one.
    */
-  async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: Transaction) => Promise<T>, options: RunOptions = {}): Promise<T> {
     const outer = this.current.getStore();
     if (outer !== undefined) return work(outer);
     const published: StoredEvent[] = [];
     const result = this.sqlite
-      ? await this.sqliteWriter.run(() => this.inTransaction(work, published))
+      ? await this.sqliteWriter.run(() =>
+          options.durable === false
+            ? this.withoutSync(() => this.inTransaction(work, published))
+            : this.inTransaction(work, published),
+        )
       : await this.inTransaction(work, published);
     // Committed: the events go out after this returns. Until they are handled they stay in the outbox,
     // and the relay emits them if this process dies first.
     if (published.length > 0) for (const listener of this.committedListeners) listener(published);
     return result;
+  }
+
+  /**
+   * SQLite: commits `work` with `synchronous = NORMAL` (no fsync of its own; the next durable commit's fsync
+   * covers it, since the WAL is recovered as a prefix). The level is a connection setting, changed only
+   * between transactions; the writer mutex is held, so no other transaction commits meanwhile.
+   */
+  private async withoutSync<T>(work: () => Promise<T>): Promise<T> {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
+      .databaseConnection;
+    const level = Number(db.pragma('synchronous', { simple: true }));
+    if (level <= 1) return work();
+    db.pragma('synchronous = NORMAL');
+    try {
+      return await work();
+    } finally {
+      db.pragma(`synchronous = ${level}`);
+    }
   }
 
   private async inTransaction<T>(

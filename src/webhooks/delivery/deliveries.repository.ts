@@ -50,6 +50,13 @@ export type FanOutRow = Pick<WebhookDeliveryEntity, 'webhook_id' | 'payload'>;
 
 /** Rows per INSERT statement of a fan-out on SQLite (7 parameters each, well below its limit). */
 const INSERT_ROWS = 100;
+/**
+ * Leases, released leases and outcomes need not be on disk before the pump goes on (on SQLite: no fsync of
+ * their own; the next durable commit carries them): lost to a power failure, a delivery is only sent again,
+ * with the same webhook-id, as after any crash. Fan-outs stay durable: a delivery lost with its event's
+ * handled mark would be created again under a new id.
+ */
+const BOOKKEEPING = { durable: false } as const;
 /** Outcomes per statement (7 parameters each on SQLite). */
 const OUTCOME_ROWS = 200;
 const CLAIMED_COLUMNS = 'id, webhook_id, status, attempt_count, payload, manual, delivered_at';
@@ -222,7 +229,7 @@ export class DeliveriesRepository {
           { lease_until: null },
         );
       }
-    });
+    }, BOOKKEEPING);
   }
 
   async loadTargets(webhookIds: number[], now: number): Promise<Map<number, DeliveryTarget>> {
@@ -236,7 +243,7 @@ export class DeliveriesRepository {
   async record(outcomes: DeliveryOutcome[], health: WebhookHealthChange[]): Promise<void> {
     if (outcomes.length === 0 && health.length === 0) return;
     try {
-      await this.transactions.run((tx) => this.write(tx, outcomes, health));
+      await this.transactions.run((tx) => this.write(tx, outcomes, health), BOOKKEEPING);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       // A webhook deleted while its delivery was in flight took the delivery with it: record the others.
@@ -356,7 +363,7 @@ export class DeliveriesRepository {
     const rows = await this.transactions.run(async ({ manager }) => {
       const result = await this.query(manager, sql, parameters);
       return (result.records ?? []) as RawClaimed[];
-    });
+    }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
   }
 
