@@ -38,6 +38,15 @@ const DELIVERIES: Table = {
   timeColumn: 'date_created',
 };
 
+/** An event's shared webhook body, once no delivery of the event is left (they refer to it). */
+const EVENT_BODIES: Table = {
+  name: 'webhook_event_bodies',
+  deletable:
+    'date_created < $cutoff AND NOT EXISTS ' +
+    '(SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_event_bodies.event_id)',
+  timeColumn: 'date_created',
+};
+
 /**
  * Keeps the outbox and the delivery log from growing without bound: handled outbox events older than
  * OUTBOX_RETENTION_DAYS and finished deliveries older than WEBHOOK_LOG_RETENTION_DAYS are deleted on a timer.
@@ -81,8 +90,10 @@ export class RetentionPruner implements OnApplicationBootstrap, OnModuleDestroy 
     const result: PruneResult = { outboxEvents: 0, deliveries: 0 };
     if (this.config.outboxRetentionMs > 0)
       result.outboxEvents = await this.pruneTable(OUTBOX, now - this.config.outboxRetentionMs);
-    if (this.config.webhookLogRetentionMs > 0)
+    if (this.config.webhookLogRetentionMs > 0) {
       result.deliveries = await this.pruneTable(DELIVERIES, now - this.config.webhookLogRetentionMs);
+      await this.pruneTable(EVENT_BODIES, now - this.config.webhookLogRetentionMs);
+    }
     if (result.outboxEvents + result.deliveries > 0) this.logger.log({ msg: 'pruned', ...result });
     return result;
   }

@@ -7,7 +7,7 @@ import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { DeliveryQueryDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
-import { buildSsaPayload, SsaEvent, ssaBodiesByToken } from './payload/ssa-payload';
+import { buildSsaPayload, serializeSsaPayload, SsaEvent, ssaBodyTemplate } from './payload/ssa-payload';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { deliveryInProgress, webhookDisabled } from './webhook.errors';
 import { toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
@@ -16,7 +16,7 @@ import { WebhooksRepository } from './webhooks.repository';
 import { ManualSend, WebhooksService } from './webhooks.service';
 
 /** Deliveries written per statement and transaction when an event fans out. */
-const FAN_OUT_CHUNK = Number(process.env.FAN_OUT_CHUNK_EXPERIMENT ?? 200);
+const FAN_OUT_CHUNK = Number(process.env.FAN_OUT_CHUNK_EXPERIMENT ?? 1000);
 
 @Injectable()
 export class WebhookDeliveriesService {
@@ -32,9 +32,10 @@ export class WebhookDeliveriesService {
   /**
    * One delivery per enabled webhook that wants this action for this appointment type, with its body frozen
    * now. Idempotent: an event emitted again (outbox relay) finds its deliveries already there. The bodies
-   * differ only in the webhook's token: the payload is built and serialized once, each body splices its
-   * token in. Written in chunks of `FAN_OUT_CHUNK`, each its own transaction, yielding the event loop between
-   * them, so that a site with thousands of webhooks holds neither the writer nor the loop long.
+   * differ only in the webhook's token: the payload is built and serialized once and stored once for the
+   * event (`webhook_event_bodies`), each delivery refers to it, so a fan-out writes a small row per webhook
+   * rather than 2–3 KB. Written in chunks of `FAN_OUT_CHUNK`, each its own transaction (the body goes with
+   * every chunk, kept if there), yielding the event loop between them.
    */
   async enqueueForEvent(action: WebhookTrigger, event: StoredEvent<SsaEvent>): Promise<void> {
     const appointment = event.payload.appointment;
@@ -45,16 +46,19 @@ export class WebhookDeliveriesService {
           webhook.appointment_type_ids.includes(appointment.appointment_type_id)),
     );
     if (webhooks.length === 0) return;
-    const bodyFor = ssaBodiesByToken(
-      buildSsaPayload(action, event.payload, this.webhooksService.site(webhooks[0].token)),
-    );
+    const payload = buildSsaPayload(action, event.payload, this.webhooksService.site(webhooks[0].token));
+    // Stored once for the event; should the token's place not be found, each delivery keeps its own body.
+    const template = ssaBodyTemplate(payload);
     const target = { event_id: event.id, action, appointment_id: appointment.id };
     for (let start = 0; start < webhooks.length; start += FAN_OUT_CHUNK) {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      const rows = webhooks
-        .slice(start, start + FAN_OUT_CHUNK)
-        .map((webhook) => ({ webhook_id: webhook.id, payload: bodyFor(webhook.token) }));
-      await this.deliveries.insertForEvent(target, rows);
+      const rows = webhooks.slice(start, start + FAN_OUT_CHUNK).map((webhook) => ({
+        webhook_id: webhook.id,
+        payload: template
+          ? ''
+          : serializeSsaPayload({ ...payload, signature: this.webhooksService.site(webhook.token) }),
+      }));
+      await this.deliveries.insertForEvent(target, template, rows);
       this.notifications.announce();
     }
   }

@@ -15,13 +15,19 @@ import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
+import { WebhookEventBodyEntity } from './webhook-event-body.entity';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]),
+    TypeOrmModule.forFeature([
+      WebhookEntity,
+      WebhookDeliveryEntity,
+      WebhookDeliveryAttemptEntity,
+      WebhookEventBodyEntity,
+    ]),
     HttpModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({

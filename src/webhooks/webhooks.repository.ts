@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeepPartial, EntityManager } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { fillSharedBodies } from './delivery/shared-bodies';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
@@ -69,20 +70,22 @@ export class WebhooksRepository {
     await this.manager.delete(WebhookEntity, { id });
   }
 
-  deliveryPage(
+  async deliveryPage(
     webhookId: number,
     query: { status?: DeliveryStatus; limit: number; offset: number },
   ): Promise<[WebhookDeliveryEntity[], number]> {
-    return this.manager.findAndCount(WebhookDeliveryEntity, {
+    const [rows, total] = await this.manager.findAndCount(WebhookDeliveryEntity, {
       where: { webhook_id: webhookId, ...(query.status !== undefined && { status: query.status }) },
       order: { id: 'DESC' },
       take: query.limit,
       skip: query.offset,
     });
+    return [await fillSharedBodies(this.manager, rows), total];
   }
 
-  findDelivery(id: number): Promise<WebhookDeliveryEntity | null> {
-    return this.manager.findOneBy(WebhookDeliveryEntity, { id });
+  async findDelivery(id: number): Promise<WebhookDeliveryEntity | null> {
+    const delivery = await this.manager.findOneBy(WebhookDeliveryEntity, { id });
+    return delivery && (await fillSharedBodies(this.manager, [delivery]))[0];
   }
 
   attemptsOf(deliveryId: number): Promise<WebhookDeliveryAttemptEntity[]> {

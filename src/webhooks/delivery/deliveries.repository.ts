@@ -5,6 +5,8 @@ import { isForeignKeyViolation } from '../../database/errors';
 import { Transaction, Transactions } from '../../database/transactions';
 import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
 import { WebhookEntity } from '../webhook.entity';
+import type { SsaBodyTemplate } from '../payload/ssa-payload';
+import { fillSharedBodies, type StoredBody } from './shared-bodies';
 import type { DeliveryStatus } from '../webhook.types';
 import type { WebhookHealthChange } from './health-policy';
 import type { AttemptResult, DeliveryDecision } from './retry-policy';
@@ -46,10 +48,13 @@ export type NewDelivery = Pick<
 
 /** The event a fan-out writes deliveries for, and what each of its deliveries has of its own. */
 export type FanOutEvent = Pick<WebhookDeliveryEntity, 'event_id' | 'action' | 'appointment_id'>;
+/** `payload` is stored only when the event has no shared body. */
 export type FanOutRow = Pick<WebhookDeliveryEntity, 'webhook_id' | 'payload'>;
 
-/** Rows per INSERT statement of a fan-out on SQLite (7 parameters each, well below its limit). */
+/** Rows per INSERT statement of a fan-out on SQLite (8 parameters each, well below its limit). */
 const INSERT_ROWS = 100;
+const FAN_OUT_COLUMNS = `webhook_id, event_id, action, appointment_id, status, attempt_count, next_attempt_at,
+  lease_until, payload, date_created, shared_body`;
 /**
  * Leases, released leases and outcomes need not be on disk before the pump goes on (on SQLite: no fsync of
  * their own; the next durable commit carries them): lost to a power failure, a delivery is only sent again,
@@ -59,7 +64,8 @@ const INSERT_ROWS = 100;
 const BOOKKEEPING = { durable: false } as const;
 /** Outcomes per statement (7 parameters each on SQLite). */
 const OUTCOME_ROWS = 200;
-const CLAIMED_COLUMNS = 'id, webhook_id, status, attempt_count, payload, manual, delivered_at';
+const CLAIMED_COLUMNS =
+  'id, webhook_id, status, attempt_count, payload, manual, delivered_at, event_id, shared_body';
 
 const RESPONSE_BODY_MAX_CHARS = 4096;
 
@@ -81,45 +87,60 @@ export class DeliveriesRepository {
 
   /**
    * Inserts the deliveries of one event; those that already exist (a replayed event) are left as they are.
-   * Plain SQL with the same text for every full statement, so that the driver reuses its prepared statement:
-   * one `unnest` statement on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
+   * With a `template`, the event's body is stored once (kept if a replay finds it there) and each delivery
+   * refers to it (`shared_body`); without, each delivery carries its own `payload`. Plain SQL with the same
+   * text for every full statement, so that the driver reuses its prepared statement: one `unnest` statement
+   * on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
    */
-  async insertForEvent(event: FanOutEvent, rows: FanOutRow[]): Promise<void> {
+  async insertForEvent(
+    event: FanOutEvent,
+    template: SsaBodyTemplate | null,
+    rows: FanOutRow[],
+  ): Promise<void> {
     if (rows.length === 0) return;
     const now = Date.now();
-    const columns = `webhook_id, event_id, action, appointment_id, status, attempt_count, next_attempt_at,
-      lease_until, payload, date_created`;
+    const shared = template !== null;
     await this.transactions.run(async ({ manager }) => {
+      if (template) {
+        await manager.query(
+          `INSERT INTO webhook_event_bodies (event_id, head, tail, date_created) VALUES (${this.postgres ? '$1, $2, $3, $4' : '?, ?, ?, ?'})
+           ON CONFLICT (event_id) DO NOTHING`,
+          [event.event_id, template.head, template.tail, now],
+        );
+      }
+      const payloadOf = (row: FanOutRow) => (shared ? '' : row.payload);
       if (this.postgres) {
         await manager.query(
-          `INSERT INTO webhook_deliveries (${columns})
-           SELECT v.webhook_id, $3, $4, $5, 'pending', 0, $6, NULL, v.payload, $6
+          `INSERT INTO webhook_deliveries (${FAN_OUT_COLUMNS})
+           SELECT v.webhook_id, $3, $4, $5, 'pending', 0, $6, NULL, v.payload, $6, $7
            FROM unnest($1::int[], $2::text[]) AS v(webhook_id, payload)
            ON CONFLICT DO NOTHING`,
           [
             rows.map((row) => row.webhook_id),
-            rows.map((row) => row.payload),
+            rows.map(payloadOf),
             event.event_id,
             event.action,
             event.appointment_id,
             now,
+            shared,
           ],
         );
         return;
       }
       for (let start = 0; start < rows.length; start += INSERT_ROWS) {
         const chunk = rows.slice(start, start + INSERT_ROWS);
-        const values = chunk.map(() => "(?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?)").join(', ');
+        const values = chunk.map(() => "(?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?, ?)").join(', ');
         await manager.query(
-          `INSERT OR IGNORE INTO webhook_deliveries (${columns}) VALUES ${values}`,
+          `INSERT OR IGNORE INTO webhook_deliveries (${FAN_OUT_COLUMNS}) VALUES ${values}`,
           chunk.flatMap((row) => [
             row.webhook_id,
             event.event_id,
             event.action,
             event.appointment_id,
             now,
-            row.payload,
+            payloadOf(row),
             now,
+            shared ? 1 : 0,
           ]),
         );
       }
@@ -179,7 +200,8 @@ export class DeliveriesRepository {
         .where('id = :id AND (lease_until IS NULL OR lease_until < :now)', { id, now })
         .execute();
       if (!result.affected) return null;
-      return manager.findOneBy(WebhookDeliveryEntity, { id });
+      const queued = await manager.findOneBy(WebhookDeliveryEntity, { id });
+      return queued && (await fillSharedBodies(manager, [queued]))[0];
     });
   }
 
@@ -362,7 +384,7 @@ export class DeliveriesRepository {
   ): Promise<ClaimedDelivery[]> {
     const rows = await this.transactions.run(async ({ manager }) => {
       const result = await this.query(manager, sql, parameters);
-      return (result.records ?? []) as RawClaimed[];
+      return fillSharedBodies(manager, (result.records ?? []) as RawClaimed[]);
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
   }
@@ -393,7 +415,7 @@ export class DeliveriesRepository {
   }
 }
 
-interface RawClaimed {
+interface RawClaimed extends StoredBody {
   id: number | string;
   webhook_id: number | string;
   status: DeliveryStatus;

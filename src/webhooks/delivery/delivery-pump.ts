@@ -23,6 +23,8 @@ const COALESCE_MS = 2;
 const SHUTDOWN_GRACE_MS = 2_000;
 /** Attempts held (sent or on the wire, outcome not yet written) at most, as a multiple of the concurrency. */
 const AWAITING_WRITE_FACTOR = 3;
+/** The smallest claim, as a share of the concurrency, while requests are out (fewer, larger claims). */
+const MIN_CLAIM_SHARE = Number(process.env.MIN_CLAIM_SHARE_EXPERIMENT ?? 0.25);
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
@@ -134,7 +136,8 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
         concurrency - this.sending,
         AWAITING_WRITE_FACTOR * concurrency - this.inFlight.size,
       );
-      if (free <= 0) return;
+      // While many requests are still out, their answers will kick again: wait for a batch worth a claim.
+      if (free <= 0 || (free < concurrency * MIN_CLAIM_SHARE && this.sending > 0)) return;
       const claimed = await this.claimBatch(free);
       if (claimed < free) return;
     }

@@ -263,22 +263,27 @@ export function serializeSsaPayload(payload: SsaPayload): string {
 }
 
 /**
- * The bodies of one event for many webhooks, which differ only in `signature.token`: the payload is
- * serialized once, and each body is that text with the token spliced in. Byte for byte what
- * `serializeSsaPayload` gives for the payload with that token (JSON.stringify is compositional); should the
- * place of the token not be found exactly once, every body is serialized in full instead.
+ * The body of one event for many webhooks, which differ only in `signature.token`: `head` + the token as a
+ * JSON string + `tail`. Byte for byte what `serializeSsaPayload` gives for the payload with that token
+ * (JSON.stringify is compositional; tests compare). Null should the token's place not be found exactly once.
  */
-export function ssaBodiesByToken(payload: SsaPayload): (token: string) => string {
-  const serializeFully = (token: string) =>
-    serializeSsaPayload({ ...payload, signature: { ...payload.signature, token } });
+export interface SsaBodyTemplate {
+  head: string;
+  tail: string;
+}
+
+export function ssaBodyTemplate(payload: SsaPayload): SsaBodyTemplate | null {
   const placeholder = `\u0000token-${randomUUID()}`;
-  const text = serializeFully(placeholder);
+  const text = serializeSsaPayload({ ...payload, signature: { ...payload.signature, token: placeholder } });
   const marker = `"signature":{"token":${JSON.stringify(placeholder)}`;
   const at = text.indexOf(marker);
-  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return serializeFully;
-  const head = text.slice(0, at) + '"signature":{"token":';
-  const tail = text.slice(at + marker.length);
-  return (token) => head + JSON.stringify(token) + tail;
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return null;
+  return { head: text.slice(0, at) + '"signature":{"token":', tail: text.slice(at + marker.length) };
+}
+
+/** The body of a template for one token. */
+export function spliceSsaToken(template: SsaBodyTemplate, token: string): string {
+  return template.head + JSON.stringify(token) + template.tail;
 }
 
 /** The appointment from SSA's documented sample payload, for "send test webhook". A fresh copy per call. */
