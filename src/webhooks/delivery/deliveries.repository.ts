@@ -112,7 +112,7 @@ export class DeliveriesRepository {
       if (this.postgres) {
         await manager.query(
           `INSERT INTO webhook_deliveries (${FAN_OUT_COLUMNS})
-           SELECT v.webhook_id, $3, $4, $5, 'pending', 0, $6, NULL, v.payload, $6, $7
+           SELECT v.webhook_id, $3::int, $4::varchar, $5::int, 'pending', 0, $6::bigint, NULL, v.payload, $6::bigint, $7::boolean
            FROM unnest($1::int[], $2::text[]) AS v(webhook_id, payload)
            ON CONFLICT DO NOTHING`,
           [
