@@ -42,7 +42,8 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private pollTimer?: NodeJS.Timeout;
   private wakeTimer?: NodeJS.Timeout;
   private wakeAt = Infinity;
-  private pumpTimer?: NodeJS.Timeout;
+  /** Cancels the pump run that is scheduled, if any. */
+  private pumpTimer?: () => void;
   private pumping?: Promise<void>;
   private pumpAgain = false;
   /** Attempts whose request is on the wire (the others in `inFlight` wait for their outcome's write). */
@@ -71,7 +72,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopping = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.wakeTimer);
-    clearTimeout(this.pumpTimer);
+    this.pumpTimer?.();
     await this.pumping;
     const deadline = this.config.webhookTimeoutMs + SHUTDOWN_GRACE_MS;
     const settled = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
@@ -88,13 +89,21 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Looks for due deliveries now (after a fan-out, a finished attempt, or on the poll). */
   kick(): void {
+    this.schedulePump(COALESCE_MS);
+  }
+
+  /**
+   * `delayMs`: kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim. Slots
+   * freed by finished requests are refilled on the next turn instead (`0`): the claim then waits only for
+   * enough of them (`MIN_CLAIM_SHARE`), not for a timer.
+   */
+  private schedulePump(delayMs: number): void {
     if (!this.started || this.stopping || this.pumpTimer) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
     }
-    // Kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim.
-    this.pumpTimer = setTimeout(() => {
+    const run = () => {
       this.pumpTimer = undefined;
       this.pumping = this.pump()
         .catch((error: unknown) => this.logFailure('claim', error))
@@ -105,7 +114,14 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
             this.kick();
           }
         });
-    }, COALESCE_MS);
+    };
+    if (delayMs > 0) {
+      const timer = setTimeout(run, delayMs);
+      this.pumpTimer = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(run);
+      this.pumpTimer = () => clearImmediate(immediate);
+    }
   }
 
   /**
@@ -168,7 +184,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     this.sending += 1;
     const done = this.attempt(delivery, target, () => {
       this.sending -= 1;
-      this.kick();
+      this.schedulePump(0);
     })
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
