@@ -48,6 +48,7 @@ export interface EventWriter {
 export class Transactions {
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
+  private sqliteSyncLevel?: number;
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
   private readonly current = new AsyncLocalStorage<Transaction>();
 
@@ -122,7 +123,8 @@ export class Transactions {
   private async withoutSync<T>(work: () => Promise<T>): Promise<T> {
     const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
       .databaseConnection;
-    const level = Number(db.pragma('synchronous', { simple: true }));
+    // The configured level, read once: only this method changes it afterwards, and it puts it back.
+    const level = (this.sqliteSyncLevel ??= Number(db.pragma('synchronous', { simple: true })));
     if (level <= 1) return work();
     db.pragma('synchronous = NORMAL');
     try {
