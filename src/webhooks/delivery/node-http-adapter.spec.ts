@@ -2,7 +2,7 @@ import axios, { AxiosError } from 'axios';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { nodeHttpAdapter } from './node-http-adapter';
 import { createGuardedAgents, UrlNotAllowedError, WEBHOOK_URL_NOT_ALLOWED } from './url-guard';
 
@@ -32,6 +32,11 @@ describe('nodeHttpAdapter', () => {
           socket: sockets.get(req.socket)!,
         });
         if (req.url === '/slow') return; // never answers
+        if (req.url === '/deflate' || req.url === '/deflate-raw') {
+          const encode = req.url === '/deflate' ? deflateSync : deflateRawSync;
+          res.writeHead(200, { 'content-encoding': 'deflate' }).end(encode('inflated'));
+          return;
+        }
         if (req.url === '/gzip') {
           res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('unzipped'));
           return;
@@ -113,6 +118,18 @@ describe('nodeHttpAdapter', () => {
       const response = await instance.post<Readable>(`http://127.0.0.1:${port}/gzip`, Buffer.from('{}'));
       expect(response.headers['content-encoding']).toBeUndefined();
       expect(await text(response.data)).toBe('unzipped');
+    } finally {
+      close();
+    }
+  });
+
+  it('decodes a deflate answer, with or without its zlib header, as axios does', async () => {
+    const { instance, close } = client(true);
+    try {
+      for (const path of ['/deflate', '/deflate-raw']) {
+        const response = await instance.post<Readable>(`http://127.0.0.1:${port}${path}`, Buffer.from('{}'));
+        expect(await text(response.data)).toBe('inflated');
+      }
     } finally {
       close();
     }

@@ -7,7 +7,7 @@ import axios, {
 } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
@@ -149,21 +149,37 @@ function decompressed(incoming: http.IncomingMessage, method: string, decompress
     delete incoming.headers['content-encoding'];
     return incoming;
   }
-  let decoder: zlib.Gunzip | zlib.Unzip | zlib.BrotliDecompress;
-  if (['gzip', 'x-gzip', 'compress', 'x-compress', 'deflate'].includes(encoding)) {
-    // Unzip also takes a zlib-wrapped deflate stream; raw deflate bodies fail the read as with axios' own adapter.
-    decoder = zlib.createUnzip({
-      flush: zlib.constants.Z_SYNC_FLUSH,
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
-    });
+  const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  let decoders: Array<Transform | zlib.Unzip | zlib.BrotliDecompress>;
+  if (['gzip', 'x-gzip', 'compress', 'x-compress'].includes(encoding)) {
+    decoders = [zlib.createUnzip(flush)];
+  } else if (encoding === 'deflate') {
+    // As axios: a raw deflate body (no zlib header, as some servers send) gets one before Unzip.
+    decoders = [new ZlibHeader(), zlib.createUnzip(flush)];
   } else if (encoding === 'br') {
-    decoder = zlib.createBrotliDecompress({
-      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
-    });
+    decoders = [
+      zlib.createBrotliDecompress({
+        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      }),
+    ];
   } else {
     return incoming;
   }
   delete incoming.headers['content-encoding'];
-  return pipeline(incoming, decoder, () => undefined);
+  pipeline([incoming, ...decoders], () => undefined);
+  return decoders[decoders.length - 1];
+}
+
+/** Prefixes a zlib header to a deflate stream that starts without one (axios' ZlibHeaderTransformStream). */
+class ZlibHeader extends Transform {
+  private first = true;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.first && chunk.length > 0) {
+      this.first = false;
+      if (chunk[0] !== 0x78) this.push(Buffer.from([0x78, 0x9c]));
+    }
+    callback(null, chunk);
+  }
 }
