@@ -5,7 +5,9 @@ import { AppointmentBookedEvent } from '../src/appointments/events/appointment-b
 import { OutboxEventEntity } from '../src/outbox/outbox-event.entity';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { WebhookDeliveryEntity } from '../src/webhooks/webhook-delivery.entity';
+import { buildSsaPayload, serializeSsaPayload, SsaEvent } from '../src/webhooks/payload/ssa-payload';
 import { WebhookEntity } from '../src/webhooks/webhook.entity';
+import { WebhooksService } from '../src/webhooks/webhooks.service';
 import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { AUTH, startTestApp, TestApp } from './support/test-app';
@@ -193,6 +195,43 @@ describe('outbox fan-out (e2e)', () => {
       'appointment_booked',
       'appointment_edited',
     ]);
+    await stop(t);
+  });
+
+  it("sends each webhook of a fan-out exactly serializeSsaPayload's bytes for its token, the body stored once", async () => {
+    databaseUrl = await freshDatabaseUrl();
+    const t = await start({ WEBHOOK_WORKER: 'true' });
+    const type = await createType(t, { title: 'Type bytes' });
+    const hooks = [];
+    for (const n of [1, 2, 3]) hooks.push(await createWebhook(t, { url: receiver.url(`/bytes/${n}`) }));
+    const booked = await bookAppointment(t, type.id, '2031-03-03T10:00:00.000Z', {
+      customer_information: { Name: 'Zoë 😀 "quoted" \\ back', Email: 'zoe@example.com' },
+    });
+    const id = booked.id;
+    for (const n of [1, 2, 3]) await receiver.waitFor(`/bytes/${n}`, 1, 15_000);
+
+    const event = await outbox(t).findOneByOrFail({ name: BOOKED });
+    const site = t.app.get(WebhooksService);
+    const rows = await deliveries(t).find({ where: { appointment_id: id }, order: { webhook_id: 'ASC' } });
+    expect(rows).toHaveLength(3);
+    for (const [n, hook] of hooks.entries()) {
+      const expected = serializeSsaPayload(
+        buildSsaPayload('appointment_booked', JSON.parse(event.payload) as SsaEvent, site.site(hook.token)),
+      );
+      const [received] = receiver.received(`/bytes/${n + 1}`);
+      expect(received.body).toBe(expected);
+      expect(Number(received.headers['content-length'])).toBe(Buffer.byteLength(expected));
+      verifyDelivery(hook.secret, received);
+      const row = rows.find((delivery) => delivery.webhook_id === hook.id)!;
+      // Stored once for the event, not per delivery; the API still shows each delivery's exact body.
+      expect([row.shared_body, row.payload]).toEqual([true, '']);
+      const shown = await t.http().get(`/api/v1/webhook-deliveries/${row.id}`).set(AUTH).expect(200);
+      expect(shown.body.payload).toBe(expected);
+    }
+    const bodies: unknown[] = await t.app
+      .get(DataSource)
+      .query(`SELECT event_id FROM webhook_event_bodies WHERE event_id = ${event.id}`);
+    expect(bodies).toHaveLength(1);
     await stop(t);
   });
 

@@ -177,4 +177,57 @@ describe('retention of the outbox and the delivery log (e2e)', () => {
     );
     expect(Number(booked[0].n)).toBe(1);
   });
+
+  it("deletes an event's shared webhook body once no delivery of the event is left, and not before", async () => {
+    const webhook = await app
+      .http()
+      .post('/api/v1/webhooks')
+      .set(AUTH)
+      .send({ url: 'http://127.0.0.1:9/bodies' })
+      .expect(201);
+    const body = (eventId: number, created: number) => [eventId, '{"signature":{"token":', '}', created];
+    await insert(
+      dataSource,
+      'webhook_event_bodies',
+      ['event_id', 'head', 'tail', 'date_created'],
+      [body(900_001, now - 40 * DAY), body(900_002, now - 40 * DAY), body(900_003, now - DAY)],
+    );
+    await insert(
+      dataSource,
+      'webhook_deliveries',
+      [
+        'webhook_id',
+        'event_id',
+        'action',
+        'status',
+        'attempt_count',
+        'next_attempt_at',
+        'payload',
+        'shared_body',
+        'date_created',
+      ],
+      [
+        [
+          webhook.body.id,
+          900_002,
+          'appointment_booked',
+          'pending',
+          0,
+          now + 365 * DAY,
+          '',
+          true,
+          now - 40 * DAY,
+        ],
+      ],
+    );
+    const left = async () => {
+      const rows: Array<{ event_id: number | string }> = await dataSource.query(
+        'SELECT event_id FROM webhook_event_bodies WHERE event_id >= 900001 ORDER BY event_id',
+      );
+      return rows.map((row) => Number(row.event_id));
+    };
+    await app.app.get(RetentionPruner).prune(now);
+    // The first had no delivery left; the second's delivery is still owed; the third is within the window.
+    expect(await left()).toEqual([900_002, 900_003]);
+  });
 });

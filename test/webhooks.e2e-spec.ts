@@ -592,5 +592,29 @@ describe('webhooks (e2e)', () => {
       expect(attempt.body.error).toMatch(/not allowed/);
       expect(receiver.received('/private')).toEqual([]);
     });
+
+    it('refuses at connect time a name that resolves to a private address (the transport keeps the guard)', async () => {
+      // A name, not an IP literal: the check before the request lets it through, so only the guarded agent's
+      // lookup under the sender's transport stands between the delivery and the loopback receiver.
+      const byName = receiver.url('/by-name').replace('127.0.0.1', 'localhost');
+      const webhook = await strict
+        .http()
+        .post(WEBHOOKS)
+        .set(AUTH)
+        .send({ url: 'https://93.184.215.14/hook' })
+        .expect(201);
+      await strict.app
+        .get(DataSource)
+        .query(`UPDATE webhooks SET url = '${byName}' WHERE id = ${webhook.body.id}`);
+      const attempt = await strict
+        .http()
+        .post(`${WEBHOOKS}/${webhook.body.id}/test`)
+        .set(AUTH)
+        .send({})
+        .expect(200);
+      expect(attempt.body.status_code).toBeNull();
+      expect(attempt.body.error).toMatch(/resolves to non-public address/);
+      expect(receiver.received('/by-name')).toEqual([]);
+    });
   });
 });

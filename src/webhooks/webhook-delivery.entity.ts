@@ -47,9 +47,16 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'text', nullable: true })
   last_error!: string | null;
 
-  /** The exact body, frozen when the event happened: every attempt sends these bytes. */
+  /**
+   * The exact body, frozen when the event happened: every attempt sends these bytes. Empty when
+   * `shared_body`: the body is then its event's (`webhook_event_bodies`) with the webhook's token spliced in,
+   * as the repositories hand it out (see `delivery/shared-bodies.ts`).
+   */
   @Column({ type: 'text' })
   payload!: string;
+
+  @Column({ type: 'boolean', default: false })
+  shared_body!: boolean;
 
   @EpochMsColumn()
   date_created!: number;

@@ -7,6 +7,7 @@ import { DeliveryLogRetention } from './delivery/delivery-log-retention';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { OutcomeWriter } from './delivery/outcome-writer';
+import { nodeHttpAdapter } from './delivery/node-http-adapter';
 import { createGuardedAgents } from './delivery/url-guard';
 import { WebhookSender } from './delivery/webhook-sender';
 import { AppointmentEventsListener } from './listeners/appointment-events.listener';
@@ -15,13 +16,19 @@ import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
+import { WebhookEventBodyEntity } from './webhook-event-body.entity';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity, WebhookDeliveryAttemptEntity]),
+    TypeOrmModule.forFeature([
+      WebhookEntity,
+      WebhookDeliveryEntity,
+      WebhookDeliveryAttemptEntity,
+      WebhookEventBodyEntity,
+    ]),
     HttpModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -31,6 +38,8 @@ import { WebhooksService } from './webhooks.service';
           keepAlive: true,
           maxSockets: config.webhookConcurrency,
         }),
+        // Straight to node:http on those agents (see nodeHttpAdapter): axios' own adapter cost more per delivery.
+        adapter: nodeHttpAdapter,
         proxy: false,
         maxRedirects: 0,
         timeout: config.webhookTimeoutMs,

@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DeepPartial, EntityManager } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { fillSharedBodies } from './delivery/shared-bodies';
 import { WebhookDeliveryAttemptEntity } from './webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
-import type { DeliveryStatus } from './webhook.types';
+import type { DeliveryStatus, WebhookTrigger } from './webhook.types';
+
+/** An enabled webhook as the fan-out sees it. */
+export type Subscriber = Pick<WebhookEntity, 'id' | 'token' | 'triggers' | 'appointment_type_ids'>;
+
+interface RawSubscriber {
+  id: number | string;
+  token: string;
+  triggers: string;
+  appointment_type_ids: string;
+}
 
 /**
  * The webhooks module's queries of its webhooks and of the delivery log as the admin API reads it (the
@@ -31,8 +42,20 @@ export class WebhooksRepository {
     return this.manager.existsBy(WebhookEntity, { id, ...options });
   }
 
-  enabled(): Promise<WebhookEntity[]> {
-    return this.manager.findBy(WebhookEntity, { enabled: true });
+  /**
+   * What a fan-out needs of every enabled webhook, in id order. Raw rows rather than entities: a site with
+   * thousands of webhooks reads them all for every event, and hydrating entities cost more than the query.
+   */
+  async subscribers(): Promise<Subscriber[]> {
+    const rows = await this.manager.query<RawSubscriber[]>(
+      'SELECT id, token, triggers, appointment_type_ids FROM webhooks WHERE enabled = TRUE ORDER BY id',
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      token: row.token,
+      triggers: JSON.parse(row.triggers) as WebhookTrigger[],
+      appointment_type_ids: JSON.parse(row.appointment_type_ids) as number[],
+    }));
   }
 
   create(fields: DeepPartial<WebhookEntity>): WebhookEntity {
@@ -47,20 +70,22 @@ export class WebhooksRepository {
     await this.manager.delete(WebhookEntity, { id });
   }
 
-  deliveryPage(
+  async deliveryPage(
     webhookId: number,
     query: { status?: DeliveryStatus; limit: number; offset: number },
   ): Promise<[WebhookDeliveryEntity[], number]> {
-    return this.manager.findAndCount(WebhookDeliveryEntity, {
+    const [rows, total] = await this.manager.findAndCount(WebhookDeliveryEntity, {
       where: { webhook_id: webhookId, ...(query.status !== undefined && { status: query.status }) },
       order: { id: 'DESC' },
       take: query.limit,
       skip: query.offset,
     });
+    return [await fillSharedBodies(this.manager, rows), total];
   }
 
-  findDelivery(id: number): Promise<WebhookDeliveryEntity | null> {
-    return this.manager.findOneBy(WebhookDeliveryEntity, { id });
+  async findDelivery(id: number): Promise<WebhookDeliveryEntity | null> {
+    const delivery = await this.manager.findOneBy(WebhookDeliveryEntity, { id });
+    return delivery && (await fillSharedBodies(this.manager, [delivery]))[0];
   }
 
   attemptsOf(deliveryId: number): Promise<WebhookDeliveryAttemptEntity[]> {

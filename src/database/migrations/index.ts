@@ -7,6 +7,7 @@ import { AnnouncedBookedManualDeliveries1764190000013 } from './1764190000013-an
 import { AppointmentSequence1764190000014 } from './1764190000014-appointment-sequence';
 import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
 import { Schedules1764190000016 } from './1764190000016-schedules';
+import { WebhookEventBodies1764190000030 } from './1764190000030-webhook-event-bodies';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   AppointmentSequence1764190000014,
   IdempotencyKeys1764190000015,
   Schedules1764190000016,
+  WebhookEventBodies1764190000030,
 ];

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryResult } from 'typeorm';
 import { isForeignKeyViolation } from '../../database/errors';
 import { Transaction, Transactions } from '../../database/transactions';
-import { WebhookDeliveryAttemptEntity } from '../webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
 import { WebhookEntity } from '../webhook.entity';
+import type { SsaBodyTemplate } from '../payload/ssa-payload';
+import { fillSharedBodies, type StoredBody } from './shared-bodies';
 import type { DeliveryStatus } from '../webhook.types';
 import type { WebhookHealthChange } from './health-policy';
 import type { AttemptResult, DeliveryDecision } from './retry-policy';
@@ -45,7 +46,26 @@ export type NewDelivery = Pick<
   'webhook_id' | 'event_id' | 'action' | 'appointment_id' | 'payload'
 >;
 
-const CLAIMED_COLUMNS = 'id, webhook_id, status, attempt_count, payload, manual, delivered_at';
+/** The event a fan-out writes deliveries for, and what each of its deliveries has of its own. */
+export type FanOutEvent = Pick<WebhookDeliveryEntity, 'event_id' | 'action' | 'appointment_id'>;
+/** `payload` is stored only when the event has no shared body. */
+export type FanOutRow = Pick<WebhookDeliveryEntity, 'webhook_id' | 'payload'>;
+
+/** Rows per INSERT statement of a fan-out on SQLite (8 parameters each, well below its limit). */
+const INSERT_ROWS = 100;
+const FAN_OUT_COLUMNS = `webhook_id, event_id, action, appointment_id, status, attempt_count, next_attempt_at,
+  lease_until, payload, date_created, shared_body`;
+/**
+ * Leases, released leases and outcomes need not be on disk before the pump goes on (on SQLite: no fsync of
+ * their own; the next durable commit carries them): lost to a power failure, a delivery is only sent again,
+ * with the same webhook-id, as after any crash. Fan-outs stay durable: a delivery lost with its event's
+ * handled mark would be created again under a new id.
+ */
+const BOOKKEEPING = { durable: false } as const;
+/** Outcomes per statement (7 parameters each on SQLite). */
+const OUTCOME_ROWS = 200;
+const CLAIMED_COLUMNS =
+  'id, webhook_id, status, attempt_count, payload, manual, delivered_at, event_id, shared_body';
 
 const RESPONSE_BODY_MAX_CHARS = 4096;
 
@@ -65,29 +85,66 @@ export class DeliveriesRepository {
     this.postgres = transactions.isPostgres;
   }
 
-  /** Inserts the deliveries of one event; those that already exist (a replayed event) are left as they are. */
-  async insertForEvent(rows: NewDelivery[]): Promise<void> {
+  /**
+   * Inserts the deliveries of one event; those that already exist (a replayed event) are left as they are.
+   * With a `template`, the event's body is stored once (kept if a replay finds it there) and each delivery
+   * refers to it (`shared_body`); without, each delivery carries its own `payload`. Plain SQL with the same
+   * text for every full statement, so that the driver reuses its prepared statement: one `unnest` statement
+   * on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
+   */
+  async insertForEvent(
+    event: FanOutEvent,
+    template: SsaBodyTemplate | null,
+    rows: FanOutRow[],
+  ): Promise<void> {
     if (rows.length === 0) return;
     const now = Date.now();
-    await this.transactions.run(({ manager }) =>
-      manager
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookDeliveryEntity)
-        .values(
-          rows.map((row) => ({
-            ...row,
-            status: 'pending' as const,
-            attempt_count: 0,
-            next_attempt_at: now,
-            lease_until: null,
-            date_created: now,
-          })),
-        )
-        .orIgnore()
-        .updateEntity(false)
-        .execute(),
-    );
+    const shared = template !== null;
+    await this.transactions.run(async ({ manager }) => {
+      if (template) {
+        await manager.query(
+          `INSERT INTO webhook_event_bodies (event_id, head, tail, date_created) VALUES (${this.postgres ? '$1, $2, $3, $4' : '?, ?, ?, ?'})
+           ON CONFLICT (event_id) DO NOTHING`,
+          [event.event_id, template.head, template.tail, now],
+        );
+      }
+      const payloadOf = (row: FanOutRow) => (shared ? '' : row.payload);
+      if (this.postgres) {
+        await manager.query(
+          `INSERT INTO webhook_deliveries (${FAN_OUT_COLUMNS})
+           SELECT v.webhook_id, $3::int, $4::varchar, $5::int, 'pending', 0, $6::bigint, NULL, v.payload, $6::bigint, $7::boolean
+           FROM unnest($1::int[], $2::text[]) AS v(webhook_id, payload)
+           ON CONFLICT DO NOTHING`,
+          [
+            rows.map((row) => row.webhook_id),
+            rows.map(payloadOf),
+            event.event_id,
+            event.action,
+            event.appointment_id,
+            now,
+            shared,
+          ],
+        );
+        return;
+      }
+      for (let start = 0; start < rows.length; start += INSERT_ROWS) {
+        const chunk = rows.slice(start, start + INSERT_ROWS);
+        const values = chunk.map(() => "(?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?, ?)").join(', ');
+        await manager.query(
+          `INSERT OR IGNORE INTO webhook_deliveries (${FAN_OUT_COLUMNS}) VALUES ${values}`,
+          chunk.flatMap((row) => [
+            row.webhook_id,
+            event.event_id,
+            event.action,
+            event.appointment_id,
+            now,
+            payloadOf(row),
+            now,
+            shared ? 1 : 0,
+          ]),
+        );
+      }
+    });
   }
 
   /** A delivery that is sent at once by the caller (test sends): created already leased, never retried. */
@@ -143,7 +200,8 @@ export class DeliveriesRepository {
         .where('id = :id AND (lease_until IS NULL OR lease_until < :now)', { id, now })
         .execute();
       if (!result.affected) return null;
-      return manager.findOneBy(WebhookDeliveryEntity, { id });
+      const queued = await manager.findOneBy(WebhookDeliveryEntity, { id });
+      return queued && (await fillSharedBodies(manager, [queued]))[0];
     });
   }
 
@@ -193,7 +251,7 @@ export class DeliveriesRepository {
           { lease_until: null },
         );
       }
-    });
+    }, BOOKKEEPING);
   }
 
   async loadTargets(webhookIds: number[], now: number): Promise<Map<number, DeliveryTarget>> {
@@ -207,7 +265,7 @@ export class DeliveriesRepository {
   async record(outcomes: DeliveryOutcome[], health: WebhookHealthChange[]): Promise<void> {
     if (outcomes.length === 0 && health.length === 0) return;
     try {
-      await this.transactions.run((tx) => this.write(tx, outcomes, health));
+      await this.transactions.run((tx) => this.write(tx, outcomes, health), BOOKKEEPING);
     } catch (error) {
       if (!isForeignKeyViolation(error)) throw error;
       // A webhook deleted while its delivery was in flight took the delivery with it: record the others.
@@ -227,61 +285,71 @@ export class DeliveriesRepository {
     outcomes: DeliveryOutcome[],
     health: WebhookHealthChange[],
   ): Promise<void> {
-    if (outcomes.length > 0) {
-      await manager.insert(
-        WebhookDeliveryAttemptEntity,
-        outcomes.map(({ delivery, result }) => ({
-          delivery_id: delivery.id,
-          attempt_number: delivery.attempt_count + 1,
-          started_at: result.started_at,
-          duration_ms: result.duration_ms,
-          status_code: result.status_code,
-          error: result.error,
-          response_body: result.response_body?.slice(0, RESPONSE_BODY_MAX_CHARS) ?? null,
-        })),
-      );
-    }
-    if (this.postgres && outcomes.length > 0) {
-      // One statement for the whole batch: a round trip per row would cost more than the rows.
-      const column = <T>(pick: (outcome: DeliveryOutcome) => T): T[] => outcomes.map(pick);
-      await this.query(
-        manager,
-        `UPDATE webhook_deliveries d SET status = v.status, attempt_count = d.attempt_count + 1,
-           next_attempt_at = v.next, lease_until = NULL, last_status_code = v.code, last_error = v.error,
-           delivered_at = COALESCE(d.delivered_at, v.delivered)
-         FROM unnest(:ids::int[], :leases::bigint[], :statuses::varchar[], :nexts::bigint[], :codes::int[],
-           :errors::text[], :delivered::bigint[]) AS v(id, lease, status, next, code, error, delivered)
-         WHERE d.id = v.id AND d.lease_until = v.lease`,
-        {
-          ids: column((o) => o.delivery.id),
-          leases: column((o) => o.delivery.lease_until),
-          statuses: column((o) => o.decision.status),
-          nexts: column((o) => o.decision.next_attempt_at),
-          codes: column((o) => o.result.status_code),
-          errors: column((o) => o.last_error),
-          delivered: column((o) => o.decision.delivered_at),
-        },
-      );
-    }
-    for (const { delivery, result, decision, last_error } of this.postgres ? [] : outcomes) {
-      await this.query(
-        manager,
-        `UPDATE webhook_deliveries SET status = :status, attempt_count = attempt_count + 1,
-           next_attempt_at = :next, lease_until = NULL, last_status_code = :code, last_error = :error,
-           delivered_at = COALESCE(delivered_at, :delivered)
-         WHERE id = :id AND lease_until = :lease`,
-        {
-          status: decision.status,
-          next: decision.next_attempt_at,
-          code: result.status_code,
-          error: last_error,
-          delivered: decision.delivered_at,
-          id: delivery.id,
-          lease: delivery.lease_until,
-        },
-      );
+    for (let start = 0; start < outcomes.length; start += OUTCOME_ROWS) {
+      const chunk = outcomes.slice(start, start + OUTCOME_ROWS);
+      await this.insertAttempts(manager, chunk);
+      await this.updateDeliveries(manager, chunk);
     }
     for (const change of health) await this.applyHealth(manager, change);
+  }
+
+  /** One statement per chunk of attempts (plain SQL: the query builder cost more than the rows). */
+  private async insertAttempts(manager: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+    const rows = outcomes.map(({ delivery, result }) => [
+      delivery.id,
+      delivery.attempt_count + 1,
+      result.started_at,
+      result.duration_ms,
+      result.status_code,
+      result.error,
+      result.response_body?.slice(0, RESPONSE_BODY_MAX_CHARS) ?? null,
+    ]);
+    const columns = 'delivery_id, attempt_number, started_at, duration_ms, status_code, error, response_body';
+    if (this.postgres) {
+      await manager.query(
+        `INSERT INTO webhook_delivery_attempts (${columns})
+         SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[])`,
+        rows[0].map((_, column) => rows.map((row) => row[column])),
+      );
+      return;
+    }
+    const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+    await manager.query(`INSERT INTO webhook_delivery_attempts (${columns}) VALUES ${values}`, rows.flat());
+  }
+
+  /**
+   * Each delivery's new state, one statement for the chunk. Fenced by the lease: an outcome whose lease ran
+   * out and was taken by another instance changes nothing.
+   */
+  private async updateDeliveries(manager: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+    const rows = outcomes.map((o) => [
+      o.delivery.id,
+      o.delivery.lease_until,
+      o.decision.status,
+      o.decision.next_attempt_at,
+      o.result.status_code,
+      o.last_error,
+      o.decision.delivered_at,
+    ]);
+    const set = `status = v.status, attempt_count = d.attempt_count + 1, next_attempt_at = v.next,
+      lease_until = NULL, last_status_code = v.code, last_error = v.error,
+      delivered_at = COALESCE(d.delivered_at, v.delivered)`;
+    if (this.postgres) {
+      await manager.query(
+        `UPDATE webhook_deliveries d SET ${set}
+         FROM unnest($1::int[], $2::bigint[], $3::varchar[], $4::bigint[], $5::int[], $6::text[], $7::bigint[])
+           AS v(id, lease, status, next, code, error, delivered)
+         WHERE d.id = v.id AND d.lease_until = v.lease`,
+        rows[0].map((_, column) => rows.map((row) => row[column])),
+      );
+      return;
+    }
+    const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+    await manager.query(
+      `WITH v(id, lease, status, next, code, error, delivered) AS (VALUES ${values})
+       UPDATE webhook_deliveries AS d SET ${set} FROM v WHERE d.id = v.id AND d.lease_until = v.lease`,
+      rows.flat(),
+    );
   }
 
   private async applyHealth(manager: EntityManager, change: WebhookHealthChange): Promise<void> {
@@ -316,8 +384,8 @@ export class DeliveriesRepository {
   ): Promise<ClaimedDelivery[]> {
     const rows = await this.transactions.run(async ({ manager }) => {
       const result = await this.query(manager, sql, parameters);
-      return (result.records ?? []) as RawClaimed[];
-    });
+      return fillSharedBodies(manager, (result.records ?? []) as RawClaimed[]);
+    }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
   }
 
@@ -347,7 +415,7 @@ export class DeliveriesRepository {
   }
 }
 
-interface RawClaimed {
+interface RawClaimed extends StoredBody {
   id: number | string;
   webhook_id: number | string;
   status: DeliveryStatus;

@@ -9,12 +9,26 @@ const FINISHED_DELIVERIES: PrunableTable = {
   timeColumn: 'date_created',
 };
 
-/** Deletes delivered and failed deliveries created before a cutoff (WEBHOOK_LOG_RETENTION_DAYS). */
+/** An event's shared webhook body, once no delivery of the event is left (they refer to it). */
+const EVENT_BODIES: PrunableTable = {
+  name: 'webhook_event_bodies',
+  deletable:
+    'date_created < $cutoff AND NOT EXISTS ' +
+    '(SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_event_bodies.event_id)',
+  timeColumn: 'date_created',
+};
+
+/**
+ * Deletes delivered and failed deliveries created before a cutoff (WEBHOOK_LOG_RETENTION_DAYS), then the
+ * shared bodies no delivery refers to any more.
+ */
 @Injectable()
 export class DeliveryLogRetention {
   constructor(private readonly transactions: Transactions) {}
 
-  pruneFinishedBefore(cutoff: number, stopped: () => boolean): Promise<number> {
-    return pruneOldRows(this.transactions, FINISHED_DELIVERIES, cutoff, stopped);
+  async pruneFinishedBefore(cutoff: number, stopped: () => boolean): Promise<number> {
+    const deliveries = await pruneOldRows(this.transactions, FINISHED_DELIVERIES, cutoff, stopped);
+    await pruneOldRows(this.transactions, EVENT_BODIES, cutoff, stopped);
+    return deliveries;
   }
 }

@@ -21,6 +21,10 @@ const WAKE_SLACK_MS = 5;
 const COALESCE_MS = 2;
 /** How long shutdown waits for attempts in flight beyond their own timeout before handing them back. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** Attempts held (sent or on the wire, outcome not yet written) at most, as a multiple of the concurrency. */
+const AWAITING_WRITE_FACTOR = 3;
+/** The smallest claim, as a share of the concurrency, while requests are out (fewer, larger claims). */
+const MIN_CLAIM_SHARE = 0.25;
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
@@ -38,9 +42,12 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private pollTimer?: NodeJS.Timeout;
   private wakeTimer?: NodeJS.Timeout;
   private wakeAt = Infinity;
-  private pumpTimer?: NodeJS.Timeout;
+  /** Cancels the pump run that is scheduled, if any. */
+  private pumpTimer?: () => void;
   private pumping?: Promise<void>;
   private pumpAgain = false;
+  /** Attempts whose request is on the wire (the others in `inFlight` wait for their outcome's write). */
+  private sending = 0;
   private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
 
   constructor(
@@ -65,7 +72,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopping = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.wakeTimer);
-    clearTimeout(this.pumpTimer);
+    this.pumpTimer?.();
     await this.pumping;
     const deadline = this.config.webhookTimeoutMs + SHUTDOWN_GRACE_MS;
     const settled = Promise.all([...this.inFlight.values()].map((entry) => entry.done));
@@ -82,13 +89,21 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Looks for due deliveries now (after a fan-out, a finished attempt, or on the poll). */
   kick(): void {
+    this.schedulePump(COALESCE_MS);
+  }
+
+  /**
+   * `delayMs`: kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim. Slots
+   * freed by finished requests are refilled on the next turn instead (`0`): the claim then waits only for
+   * enough of them (`MIN_CLAIM_SHARE`), not for a timer.
+   */
+  private schedulePump(delayMs: number): void {
     if (!this.started || this.stopping || this.pumpTimer) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
     }
-    // Kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim.
-    this.pumpTimer = setTimeout(() => {
+    const run = () => {
       this.pumpTimer = undefined;
       this.pumping = this.pump()
         .catch((error: unknown) => this.logFailure('claim', error))
@@ -99,7 +114,14 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
             this.kick();
           }
         });
-    }, COALESCE_MS);
+    };
+    if (delayMs > 0) {
+      const timer = setTimeout(run, delayMs);
+      this.pumpTimer = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(run);
+      this.pumpTimer = () => clearImmediate(immediate);
+    }
   }
 
   /**
@@ -123,8 +145,15 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async pump(): Promise<void> {
     while (!this.stopping) {
-      const free = this.config.webhookConcurrency - this.inFlight.size;
-      if (free <= 0) return;
+      // A slot is taken while its request is on the wire; attempts waiting only for their outcome to be
+      // written leave it to the next one, within a bound on how many await their write.
+      const concurrency = this.config.webhookConcurrency;
+      const free = Math.min(
+        concurrency - this.sending,
+        AWAITING_WRITE_FACTOR * concurrency - this.inFlight.size,
+      );
+      // While many requests are still out, their answers will kick again: wait for a batch worth a claim.
+      if (free <= 0 || (free < concurrency * MIN_CLAIM_SHARE && this.sending > 0)) return;
       const claimed = await this.claimBatch(free);
       if (claimed < free) return;
     }
@@ -152,15 +181,28 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private start(delivery: ClaimedDelivery, target: DeliveryTarget): void {
-    const done = this.attempt(delivery, target)
+    this.sending += 1;
+    const done = this.attempt(delivery, target, () => {
+      this.sending -= 1;
+      this.schedulePump(0);
+    })
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
       .finally(() => this.inFlight.delete(delivery.id));
     this.inFlight.set(delivery.id, { delivery, done });
   }
 
-  private async attempt(delivery: ClaimedDelivery, target: DeliveryTarget): Promise<AttemptResult> {
-    const result = await this.sender.send(target, { id: delivery.id, payload: delivery.payload });
+  private async attempt(
+    delivery: ClaimedDelivery,
+    target: DeliveryTarget,
+    sent?: () => void,
+  ): Promise<AttemptResult> {
+    let result: AttemptResult;
+    try {
+      result = await this.sender.send(target, { id: delivery.id, payload: delivery.payload });
+    } finally {
+      sent?.();
+    }
     await this.writer.record(delivery, target, result, attemptMode(delivery));
     return result;
   }

@@ -2,11 +2,11 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Webhook } from 'standardwebhooks';
 import { name as productName, version as productVersion } from '../../../package.json';
 import { AppConfig } from '../../config/app-config';
 import type { AttemptResult } from './retry-policy';
 import { assertUrlAllowed } from './url-guard';
+import { WebhookSigner } from './webhook-signer';
 
 export interface WebhookMessage {
   /** The delivery id: it becomes the `webhook-id`, the same on every attempt so that receivers can dedupe. */
@@ -52,7 +52,7 @@ export function webhookMessageId(deliveryId: number): string {
 /** Posts one signed message and reports what came back. Never throws: failures are results too. */
 @Injectable()
 export class WebhookSender {
-  private readonly signers = new Map<string, Webhook>();
+  private readonly signers = new Map<string, WebhookSigner>();
 
   constructor(
     private readonly http: HttpService,
@@ -115,11 +115,11 @@ export class WebhookSender {
     if (isIP(host) !== 0) await assertUrlAllowed(url, { allowPrivate: this.config.webhookAllowPrivateUrls });
   }
 
-  private signer(secret: string): Webhook {
+  private signer(secret: string): WebhookSigner {
     let signer = this.signers.get(secret);
     if (!signer) {
       if (this.signers.size > 1000) this.signers.clear();
-      signer = new Webhook(secret);
+      signer = new WebhookSigner(secret);
       this.signers.set(secret, signer);
     }
     return signer;

@@ -10,6 +10,8 @@ import {
   SsaAction,
   SsaEvent,
   SsaSite,
+  spliceSsaToken,
+  ssaBodyTemplate,
 } from './ssa-payload';
 
 const seedSample: unknown = JSON.parse(
@@ -330,6 +332,37 @@ describe('serializeSsaPayload', () => {
       json.startsWith('{"action":"appointment_booked","action_noun":"appointment","action_verb":"booked",'),
     ).toBe(true);
     expect(json).toContain('"price_full":100,');
+  });
+});
+
+describe('ssaBodyTemplate', () => {
+  const tokens = ['9f86d081884c7d659a2feaa0', '', 'quote " backslash \\ \u2028 \u0000 é 😀'];
+
+  it.each(SSA_ACTIONS)(
+    'gives for %s exactly the bytes serializeSsaPayload gives for each token',
+    (action) => {
+      const template = ssaBodyTemplate(samplePayload(action, site))!;
+      expect(template).not.toBeNull();
+      for (const token of tokens) {
+        const expected = serializeSsaPayload(samplePayload(action, { ...site, token }));
+        expect(Buffer.from(spliceSsaToken(template, token)).equals(Buffer.from(expected))).toBe(true);
+      }
+    },
+  );
+
+  it('stays exact when customer fields look like the signature object', () => {
+    const appointment = sampleAppointmentSnapshot();
+    appointment.customer_information = {
+      Name: '"signature":{"token":"x"}',
+      Notes: '{"signature":{"token":"\u0000token-"}}',
+    };
+    const payload = buildSsaPayload('appointment_booked', { appointment }, site);
+    const template = ssaBodyTemplate(payload)!;
+    expect(template).not.toBeNull();
+    for (const token of tokens) {
+      const expected = serializeSsaPayload({ ...payload, signature: { ...payload.signature, token } });
+      expect(spliceSsaToken(template, token)).toBe(expected);
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AppointmentDataBefore,
   AppointmentSnapshot,
@@ -259,6 +260,30 @@ export function buildSsaPayload(action: SsaAction, event: SsaEvent, site: SsaSit
 
 export function serializeSsaPayload(payload: SsaPayload): string {
   return JSON.stringify(payload);
+}
+
+/**
+ * The body of one event for many webhooks, which differ only in `signature.token`: `head` + the token as a
+ * JSON string + `tail`. Byte for byte what `serializeSsaPayload` gives for the payload with that token
+ * (JSON.stringify is compositional; tests compare). Null should the token's place not be found exactly once.
+ */
+export interface SsaBodyTemplate {
+  head: string;
+  tail: string;
+}
+
+export function ssaBodyTemplate(payload: SsaPayload): SsaBodyTemplate | null {
+  const placeholder = `\u0000token-${randomUUID()}`;
+  const text = serializeSsaPayload({ ...payload, signature: { ...payload.signature, token: placeholder } });
+  const marker = `"signature":{"token":${JSON.stringify(placeholder)}`;
+  const at = text.indexOf(marker);
+  if (at < 0 || text.indexOf(marker, at + 1) >= 0) return null;
+  return { head: text.slice(0, at) + '"signature":{"token":', tail: text.slice(at + marker.length) };
+}
+
+/** The body of a template for one token. */
+export function spliceSsaToken(template: SsaBodyTemplate, token: string): string {
+  return template.head + JSON.stringify(token) + template.tail;
 }
 
 /** The appointment from SSA's documented sample payload, for "send test webhook". A fresh copy per call. */

@@ -1,0 +1,24 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+/**
+ * Signs as `standardwebhooks`' `Webhook#sign` does (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the
+ * decoded secret), with node:crypto's native HMAC instead of the library's JavaScript SHA-256: the same
+ * signature (a test compares them), at a fraction of the CPU per delivery.
+ */
+export class WebhookSigner {
+  private readonly key: KeyObject;
+
+  constructor(secret: string) {
+    // The library decodes (and validates) the secret, so that a secret it refuses is refused here too.
+    // A KeyObject made once: HMAC under it costs less than under raw bytes, which are imported every time.
+    this.key = createSecretKey((new Webhook(secret) as unknown as { key: Uint8Array }).key);
+  }
+
+  sign(msgId: string, timestamp: Date, payload: string): string {
+    const signature = createHmac('sha256', this.key)
+      .update(`${msgId}.${Math.floor(timestamp.getTime() / 1000)}.${payload}`, 'utf8')
+      .digest('base64');
+    return `v1,${signature}`;
+  }
+}
