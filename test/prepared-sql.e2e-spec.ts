@@ -173,7 +173,9 @@ describe('Transactions.sql and the SQLite writer', () => {
         ),
       ),
     );
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // Which of the two 'dup' inserts wins is the database's choice on PostgreSQL (two pooled connections).
+    expect([results[0].status, results[1].status].sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results[2].status).toBe('fulfilled');
     expect((await names()).filter((n) => n === 'dup' || n === 'other')).toEqual(['dup', 'other']);
   });
 
