@@ -13,73 +13,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  api,
-  createBenchType,
-  fmt,
-  median,
-  Proc,
-  run,
-  send,
-  SLOT_ORIGIN,
-  startService,
-} from './support/harness';
+import { AvailabilityData, availabilityUrl, seedAvailability } from './support/availability-data';
+import { fmt, median, run, send, startService } from './support/harness';
 import { type Profile, summarize } from './support/profile';
 
-const HOSTS = 10;
 const APPOINTMENTS = Number(process.env.BENCH_APPOINTMENTS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const DAYS = 31;
-const SLOTS = DAYS * 96;
-
-interface Seeded {
-  full: number;
-  empty: number;
-}
-
-async function hosts(base: string, prefix: string): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < HOSTS; i++) {
-    const member = await api<{ id: number }>(base, 'POST', '/api/v1/team-members', {
-      name: `${prefix} ${i}`,
-      email: `${prefix}${i}@example.com`,
-    });
-    ids.push(member.id);
-  }
-  return ids;
-}
-
-/** The same data as bench/availability.bench.ts, booked over HTTP. */
-async function seed(service: Proc): Promise<Seeded> {
-  const full = await createBenchType(service.url, { team_member_ids: await hosts(service.url, 'busy') });
-  const empty = await createBenchType(service.url, { team_member_ids: await hosts(service.url, 'idle') });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const bookings = new URL(`${service.url}/api/v1/appointments`);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < APPOINTMENTS) {
-        const i = next++;
-        const body = JSON.stringify({
-          appointment_type_id: full,
-          start_date: new Date(SLOT_ORIGIN + (i % SLOTS) * 15 * 60_000).toISOString(),
-          customer_information: { Name: `Customer ${i % 100}`, Email: `c${i % 100}@example.com` },
-        });
-        const response = await send(agent, bookings, 'POST', body);
-        if (response.status !== 201)
-          throw new Error(`booking ${i} answered ${response.status}: ${response.body}`);
-      }
-    }),
-  );
-  agent.destroy();
-  return { full, empty };
-}
-
-function availabilityUrl(base: string, typeId: number): URL {
-  const from = new Date(SLOT_ORIGIN).toISOString().slice(0, 10);
-  const to = new Date(SLOT_ORIGIN + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
-  return new URL(`${base}/api/v1/appointment-types/${typeId}/availability?start_date=${from}&end_date=${to}`);
-}
 
 async function timed(agent: http.Agent, url: URL): Promise<number> {
   const t0 = performance.now();
@@ -95,12 +34,12 @@ run(async () => {
   if (!existsSync(metaFile)) {
     const seeding = await startService(`sqlite:${db}`);
     try {
-      writeFileSync(metaFile, JSON.stringify(await seed(seeding)));
+      writeFileSync(metaFile, JSON.stringify(await seedAvailability(seeding, APPOINTMENTS)));
     } finally {
       await seeding.stop();
     }
   }
-  const { full, empty } = JSON.parse(readFileSync(metaFile, 'utf8')) as Seeded;
+  const { full, empty } = JSON.parse(readFileSync(metaFile, 'utf8')) as AvailabilityData;
 
   const plain = await startService(`sqlite:${db}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
