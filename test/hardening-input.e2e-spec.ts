@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import {
   bookAppointment,
@@ -406,7 +407,9 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
 
     /**
      * Sends a body serialized beforehand (the client shares this process's event loop) while /health is
-     * polled: the refusal arrives within 3 s and every /health within 250 ms.
+     * polled: the refusal arrives within 3 s, the event loop (the service's, in this process) is never held
+     * 250 ms, and /health keeps answering. (/health also reads the database, whose own hiccups, e.g. a
+     * PostgreSQL checkpoint, are not the event loop's: its bound is looser.)
      */
     async function refusedWhileHealthy(
       method: 'post' | 'patch',
@@ -414,6 +417,8 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       body: object,
     ): Promise<Refusal> {
       const json = JSON.stringify(body);
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const started = Date.now();
       let done = false;
       const refused = Promise.resolve(
@@ -429,8 +434,10 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const response = await refused;
+      loop.disable();
       expect(Date.now() - started).toBeLessThan(3000);
-      expect(Math.max(...healthTimes)).toBeLessThan(250);
+      expect(loop.max / 1e6).toBeLessThan(250);
+      expect(Math.max(...healthTimes)).toBeLessThan(1000);
       return response;
     }
 
