@@ -572,7 +572,8 @@ describe('webhooks (e2e)', () => {
       await strict.http().delete(`${WEBHOOKS}/${allowed.body.id}`).set(AUTH).expect(204);
     });
 
-    it('refuses at send time a private address stored while it was allowed', async () => {
+    /** A test send to `url`, stored behind the API's back (as if it had been allowed when saved). */
+    async function testSendToStored(url: string) {
       const webhook = await strict
         .http()
         .post(WEBHOOKS)
@@ -581,13 +582,12 @@ describe('webhooks (e2e)', () => {
         .expect(201);
       await strict.app
         .get(DataSource)
-        .query(`UPDATE webhooks SET url = '${receiver.url('/private')}' WHERE id = ${webhook.body.id}`);
-      const attempt = await strict
-        .http()
-        .post(`${WEBHOOKS}/${webhook.body.id}/test`)
-        .set(AUTH)
-        .send({})
-        .expect(200);
+        .query(`UPDATE webhooks SET url = '${url}' WHERE id = ${webhook.body.id}`);
+      return strict.http().post(`${WEBHOOKS}/${webhook.body.id}/test`).set(AUTH).send({}).expect(200);
+    }
+
+    it('refuses at send time a private address stored while it was allowed', async () => {
+      const attempt = await testSendToStored(receiver.url('/private'));
       expect(attempt.body.status_code).toBeNull();
       expect(attempt.body.error).toMatch(/not allowed/);
       expect(receiver.received('/private')).toEqual([]);
@@ -596,22 +596,7 @@ describe('webhooks (e2e)', () => {
     it('refuses at connect time a name that resolves to a private address (the transport keeps the guard)', async () => {
       // A name, not an IP literal: the check before the request lets it through, so only the guarded agent's
       // lookup under the sender's transport stands between the delivery and the loopback receiver.
-      const byName = receiver.url('/by-name').replace('127.0.0.1', 'localhost');
-      const webhook = await strict
-        .http()
-        .post(WEBHOOKS)
-        .set(AUTH)
-        .send({ url: 'https://93.184.215.14/hook' })
-        .expect(201);
-      await strict.app
-        .get(DataSource)
-        .query(`UPDATE webhooks SET url = '${byName}' WHERE id = ${webhook.body.id}`);
-      const attempt = await strict
-        .http()
-        .post(`${WEBHOOKS}/${webhook.body.id}/test`)
-        .set(AUTH)
-        .send({})
-        .expect(200);
+      const attempt = await testSendToStored(receiver.url('/by-name').replace('127.0.0.1', 'localhost'));
       expect(attempt.body.status_code).toBeNull();
       expect(attempt.body.error).toMatch(/resolves to non-public address/);
       expect(receiver.received('/by-name')).toEqual([]);

@@ -81,16 +81,7 @@ export class Transactions {
    * another pooled connection would not), otherwise the data source's.
    */
   get manager(): EntityManager {
-    return this.readWith(this.dataSource.manager);
-  }
-
-  /**
-   * The manager to read with: the enclosing transaction's when this call chain runs inside `run` (so a read
-   * sees that transaction's own uncommitted writes, which on PostgreSQL another pooled connection would not),
-   * otherwise `outside`.
-   */
-  readWith(outside: EntityManager): EntityManager {
-    return this.current.getStore()?.manager ?? outside;
+    return this.current.getStore()?.manager ?? this.dataSource.manager;
   }
 
   /**

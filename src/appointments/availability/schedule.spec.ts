@@ -1,4 +1,3 @@
-import moment from 'moment-timezone';
 import {
   BusyAppointment,
   Slot,
@@ -10,48 +9,11 @@ import {
   scheduleConflict,
 } from './slot-engine';
 import { IntervalSet } from './schedule';
+import { BERLIN, LONG_AGO, local, MINUTE, NEW_YORK, rules, wallClock, WORKDAY } from './slot-engine.fixture';
 
-const BERLIN = 'Europe/Berlin';
-const NEW_YORK = 'America/New_York';
 const KOLKATA = 'Asia/Kolkata';
-const MINUTE = 60_000;
-const LONG_AGO = Date.parse('2026-01-01T00:00:00Z');
-const WORKDAY = [{ start: '09:00', end: '17:00' }];
 const ALL_DAY = [{ start: '00:00', end: '24:00' }];
 const EVERY_DAY = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-
-function rules(overrides: Partial<SlotRules> = {}): SlotRules {
-  return {
-    typeId: 1,
-    timezone: BERLIN,
-    duration: 30,
-    increment: 30,
-    bufferBefore: 0,
-    bufferAfter: 0,
-    minNotice: 0,
-    maxNotice: null,
-    maxEventCount: 0,
-    capacity: 1,
-    availability: {
-      monday: WORKDAY,
-      tuesday: WORKDAY,
-      wednesday: WORKDAY,
-      thursday: WORKDAY,
-      friday: WORKDAY,
-    },
-    hostIds: [],
-    ...overrides,
-  };
-}
-
-/** Epoch ms of a local wall-clock time that is neither skipped nor repeated. */
-function local(isoLocal: string, zone = BERLIN): number {
-  return moment.tz(isoLocal, zone).valueOf();
-}
-
-function wallClock(instants: number[], zone: string): string[] {
-  return instants.map((instant) => moment.tz(instant, zone).format('HH:mm Z'));
-}
 
 function slotTimes(slots: Slot[], zone = BERLIN): string[] {
   return wallClock(

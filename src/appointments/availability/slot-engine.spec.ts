@@ -20,42 +20,7 @@ import {
   slotBatches,
 } from './slot-engine';
 import { tzZone } from '../../common/time/tz';
-
-const BERLIN = 'Europe/Berlin';
-const NEW_YORK = 'America/New_York';
-const MINUTE = 60_000;
-/** Far enough before every test date that notice never interferes unless a test sets it up. */
-const LONG_AGO = Date.parse('2026-01-01T00:00:00Z');
-const WORKDAY = [{ start: '09:00', end: '17:00' }];
-
-function rules(overrides: Partial<SlotRules> = {}): SlotRules {
-  return {
-    typeId: 1,
-    timezone: BERLIN,
-    duration: 30,
-    increment: 30,
-    bufferBefore: 0,
-    bufferAfter: 0,
-    minNotice: 0,
-    maxNotice: null,
-    maxEventCount: 0,
-    capacity: 1,
-    availability: {
-      monday: WORKDAY,
-      tuesday: WORKDAY,
-      wednesday: WORKDAY,
-      thursday: WORKDAY,
-      friday: WORKDAY,
-    },
-    hostIds: [],
-    ...overrides,
-  };
-}
-
-/** Epoch ms of a local wall-clock time that is neither skipped nor repeated. */
-function local(isoLocal: string, zone = BERLIN): number {
-  return moment.tz(isoLocal, zone).valueOf();
-}
+import { BERLIN, LONG_AGO, local, MINUTE, NEW_YORK, rules, wallClock, WORKDAY } from './slot-engine.fixture';
 
 function appointment(
   id: number,
@@ -73,10 +38,6 @@ function appointment(
     hostIds: [],
     ...overrides,
   };
-}
-
-function wallClock(instants: number[], zone: string): string[] {
-  return instants.map((instant) => moment.tz(instant, zone).format('HH:mm Z'));
 }
 
 function starts(slots: Slot[]): number[] {
