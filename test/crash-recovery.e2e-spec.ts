@@ -110,7 +110,9 @@ describe('crash recovery (e2e)', () => {
     // A kill lands between a commit and its fan-out only by timing: a burst is tried again (bounded) until
     // the dead process left committed bookings whose fan-out never ran; otherwise the test proves nothing.
     for (let burst = 0; burst < 5 && unhandled === 0; burst += 1) {
-      const crashed = await service(url, {});
+      // A delivery the kill cut mid-attempt is retried once its lease (timeout + 15 s) expires: a short
+      // timeout keeps that well inside the wait below, also on a loaded machine.
+      const crashed = await service(url, { WEBHOOK_TIMEOUT_MS: '2000' });
       const http = () => request(crashed.url);
       const type = await createType(http, { title: `Burst ${burst}` });
       if (secret === '') secret = (await createWebhook(http, { url: receiver.url('/fan-out') })).secret;

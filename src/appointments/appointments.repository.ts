@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In, MoreThan, SelectQueryBuilder } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import type { BusyAppointment } from './availability/slot-engine';
+import { BusyCache } from './busy-cache';
 import { MINUTE_MS } from './availability/wall-clock';
 import { AppointmentEntity, AppointmentHostEntity } from './appointment.entity';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
@@ -41,6 +42,9 @@ export interface BusyScope {
  */
 @Injectable()
 export class AppointmentsRepository {
+  /** Every write below tells it (see `changing`). */
+  private readonly busyCache = new BusyCache();
+
   constructor(private readonly transactions: Transactions) {}
 
   private get manager() {
@@ -124,6 +128,7 @@ export class AppointmentsRepository {
 
   /** Inserts and returns the new id, by a prepared statement (every booking inserts one). */
   async insert(appointment: AppointmentEntity): Promise<number> {
+    this.changing();
     const a = appointment;
     const [row] = await this.transactions.sql<{ id: number }>(INSERT_APPOINTMENT, [
       a.appointment_type_id,
@@ -151,11 +156,13 @@ export class AppointmentsRepository {
   }
 
   async save(appointment: AppointmentEntity): Promise<void> {
+    this.changing();
     await this.manager.save(appointment);
   }
 
   /** Writes the appointment's host rows (an index of who hosts what, when); `replace` drops the old ones. */
   async writeHosts(appointment: AppointmentEntity, options: { replace: boolean }): Promise<void> {
+    this.changing();
     if (options.replace) await this.manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
     for (const memberId of appointment.team_member_ids) {
       await this.transactions.sql(
@@ -166,6 +173,7 @@ export class AppointmentsRepository {
   }
 
   async deleteHost(appointmentId: number, teamMemberId: number): Promise<void> {
+    this.changing();
     await this.manager.delete(AppointmentHostEntity, {
       appointment_id: appointmentId,
       team_member_id: teamMemberId,
@@ -202,6 +210,19 @@ export class AppointmentsRepository {
             [...params, scope.hostIds],
           );
     return toBusy(rows, scope.typeId);
+  }
+
+  /**
+   * {@link busy} as of the last committed change, from memory while nothing has changed since (see BusyCache):
+   * for availability, which shows what can be booked. A booking's own check reads `busy` under its lock.
+   */
+  cachedBusy(scope: BusyScope): Promise<readonly BusyAppointment[]> {
+    return this.busyCache.read(scope, this.transactions.foreignCommits(), () => this.busy(scope));
+  }
+
+  /** A write to the appointments begins: cached busy lists are stale from now until its transaction settles. */
+  private changing(): void {
+    this.transactions.afterSettled(this.busyCache.writing());
   }
 }
 

@@ -78,7 +78,7 @@ export class AvailabilityService {
     });
     const rules = toSlotRules(type, hostIds, schedules);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
-    const busy = await this.appointments.busy({
+    const busy = await this.appointments.cachedBusy({
       typeId: type.id,
       hostIds,
       from: bounds.start - margin,

@@ -23,6 +23,8 @@ export interface Transaction {
 /** A transaction as `run` keeps it: with its driver connection (the `pg` client on PostgreSQL). */
 interface ActiveTransaction extends Transaction {
   readonly connection: PgQueryable;
+  /** Called once the transaction has committed or rolled back (see `afterSettled`). */
+  readonly settled: (() => void)[];
 }
 
 /**
@@ -73,6 +75,24 @@ export class Transactions {
 
   get isPostgres(): boolean {
     return !this.sqlite;
+  }
+
+  /**
+   * A number that changes whenever another connection commits to the database: SQLite's `data_version` (another
+   * process on the same file). Undefined on PostgreSQL, where other instances' commits cannot be seen this way.
+   */
+  foreignCommits(): number | undefined {
+    return this.sqlite ? (this.sqliteDb().pragma('data_version', { simple: true }) as number) : undefined;
+  }
+
+  /**
+   * Calls `callback` once the current transaction has committed or rolled back: for an in-process cache of
+   * what the transaction writes, which must not keep what a rollback undid. Only inside `run` (every write is).
+   */
+  afterSettled(callback: () => void): void {
+    const tx = this.current.getStore();
+    if (tx === undefined) throw new Error('afterSettled outside a transaction: every write runs in one');
+    tx.settled.push(callback);
   }
 
   /**
@@ -155,7 +175,11 @@ export class Transactions {
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
       throw error;
     } finally {
-      await queryRunner.release();
+      try {
+        await queryRunner.release();
+      } finally {
+        for (const callback of tx.settled) callback();
+      }
     }
   }
 
@@ -167,6 +191,7 @@ export class Transactions {
     return {
       manager,
       connection,
+      settled: [],
       publish: async (event) => {
         if (this.eventWriter === undefined) throw new Error('no outbox is registered to publish events');
         pending.push(await this.eventWriter.write(event));
@@ -224,6 +249,7 @@ export class Transactions {
     const member = new Member<T>();
     batch.members.push(member as Member<unknown>);
     const tx = this.transaction(batch.queryRunner.manager, db as unknown as PgQueryable, member.pending);
+    member.settled = tx.settled;
     db.exec('SAVEPOINT batch_member');
     try {
       member.result = await this.current.run(tx, () => work(tx));
@@ -258,6 +284,7 @@ export class Transactions {
       for (const member of batch.members) {
         if (failure === undefined && member.ok && member.pending.length > 0) this.announce(member.pending);
         member.settle(failure);
+        for (const callback of member.settled) callback();
       }
     }
   }
@@ -299,6 +326,8 @@ interface Batch {
 /** One work of a batch: what it returned or threw, its events, and its caller's promise. */
 class Member<T> {
   readonly pending: StoredEvent[] = [];
+  /** Its transaction's `afterSettled` callbacks. */
+  settled: (() => void)[] = [];
   result?: T;
   ok = true;
   private error: unknown;
