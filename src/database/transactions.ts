@@ -297,7 +297,8 @@ export class Transactions {
   private sqliteSynchronous(level: string | number): void {
     const db = this.sqliteDb();
     this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
-    db.pragma(`synchronous = ${level}`);
+    // Prepared once (two texts in all): every relaxed bookkeeping commit sets it and sets it back.
+    this.prepared.onSqlite(db, `PRAGMA synchronous = ${level}`, []);
   }
 }
 

@@ -80,12 +80,12 @@ export class WebhooksRepository {
       take: query.limit,
       skip: query.offset,
     });
-    return [await fillSharedBodies(this.manager, rows), total];
+    return [await fillSharedBodies(this.transactions, rows), total];
   }
 
   async findDelivery(id: number): Promise<WebhookDeliveryEntity | null> {
     const delivery = await this.manager.findOneBy(WebhookDeliveryEntity, { id });
-    return delivery && (await fillSharedBodies(this.manager, [delivery]))[0];
+    return delivery && (await fillSharedBodies(this.transactions, [delivery]))[0];
   }
 
   attemptsOf(deliveryId: number): Promise<WebhookDeliveryAttemptEntity[]> {

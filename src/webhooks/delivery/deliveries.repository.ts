@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, QueryResult } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { isForeignKeyViolation } from '../../database/errors';
+import type { SqlValue } from '../../database/prepared-sql';
 import { Transaction, Transactions } from '../../database/transactions';
 import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
 import { WebhookEntity } from '../webhook.entity';
@@ -78,10 +78,7 @@ const RESPONSE_BODY_MAX_CHARS = 4096;
 export class DeliveriesRepository {
   private readonly postgres: boolean;
 
-  constructor(
-    private readonly transactions: Transactions,
-    @InjectDataSource() private readonly dataSource: DataSource,
-  ) {
+  constructor(private readonly transactions: Transactions) {
     this.postgres = transactions.isPostgres;
   }
 
@@ -201,7 +198,7 @@ export class DeliveriesRepository {
         .execute();
       if (!result.affected) return null;
       const queued = await manager.findOneBy(WebhookDeliveryEntity, { id });
-      return queued && (await fillSharedBodies(manager, [queued]))[0];
+      return queued && (await fillSharedBodies(this.transactions, [queued]))[0];
     });
   }
 
@@ -211,32 +208,16 @@ export class DeliveriesRepository {
    * out in event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
-    const due = `
-      SELECT d.id FROM webhook_deliveries d
-      JOIN webhooks w ON w.id = d.webhook_id
-      WHERE d.status = 'pending' AND d.next_attempt_at <= :now
-        AND (d.lease_until IS NULL OR d.lease_until < :now)
-        AND (w.enabled = TRUE OR d.manual = TRUE)
-        AND NOT EXISTS (
-          SELECT 1 FROM webhook_deliveries e
-          WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
-            AND e.status = 'pending' AND e.event_id < d.event_id)
-      ORDER BY d.next_attempt_at, d.id
-      LIMIT :limit`;
-    const sql = this.postgres
-      ? `WITH picked AS MATERIALIZED (${due} FOR UPDATE OF d SKIP LOCKED)
-         UPDATE webhook_deliveries SET lease_until = :lease FROM picked WHERE webhook_deliveries.id = picked.id
-         RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, 'webhook_deliveries.$1')}`
-      : `UPDATE webhook_deliveries SET lease_until = :lease WHERE id IN (${due}) RETURNING ${CLAIMED_COLUMNS}`;
-    return this.claim(sql, { lease: leaseUntil, now, limit }, leaseUntil);
+    return this.claim(
+      this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
+      [leaseUntil, now, limit],
+      leaseUntil,
+    );
   }
 
   /** Leases one delivery whatever its status, unless a live instance holds it; null when it cannot. */
   async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
-    const sql = `UPDATE webhook_deliveries SET lease_until = :lease
-      WHERE id = :id AND (lease_until IS NULL OR lease_until < :now)
-      RETURNING ${CLAIMED_COLUMNS}`;
-    const [claimed] = await this.claim(sql, { lease: leaseUntil, id, now }, leaseUntil);
+    const [claimed] = await this.claim(CLAIM_ONE, [leaseUntil, now, id], leaseUntil);
     return claimed ?? null;
   }
 
@@ -255,10 +236,11 @@ export class DeliveriesRepository {
   }
 
   async loadTargets(webhookIds: number[], now: number): Promise<Map<number, DeliveryTarget>> {
-    const webhooks = await this.dataSource.manager.find(WebhookEntity, {
-      where: { id: In([...new Set(webhookIds)]) },
-    });
-    return new Map(webhooks.map((webhook) => [webhook.id, toTarget(webhook, now)]));
+    const rows = await this.transactions.sql<TargetRow>(
+      `SELECT ${TARGET_COLUMNS} FROM webhooks WHERE ${this.transactions.inList('id', '$1')}`,
+      [[...new Set(webhookIds)]],
+    );
+    return new Map(rows.map((row) => [Number(row.id), toTarget(row, now)]));
   }
 
   /** Writes attempts and their deliveries' new state, and the webhooks' health, in one transaction. */
@@ -287,14 +269,17 @@ export class DeliveriesRepository {
   ): Promise<void> {
     for (let start = 0; start < outcomes.length; start += OUTCOME_ROWS) {
       const chunk = outcomes.slice(start, start + OUTCOME_ROWS);
-      await this.insertAttempts(manager, chunk);
-      await this.updateDeliveries(manager, chunk);
+      await this.insertAttempts(chunk);
+      await this.updateDeliveries(chunk);
     }
     for (const change of health) await this.applyHealth(manager, change);
   }
 
-  /** One statement per chunk of attempts (plain SQL: the query builder cost more than the rows). */
-  private async insertAttempts(manager: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+  /**
+   * One prepared statement per chunk of attempts, whatever its size: the rows go in as one JSON array on SQLite
+   * (walked by json_each), as one array per column on PostgreSQL (unnest).
+   */
+  private async insertAttempts(outcomes: DeliveryOutcome[]): Promise<void> {
     const rows = outcomes.map(({ delivery, result }) => [
       delivery.id,
       delivery.attempt_count + 1,
@@ -304,24 +289,17 @@ export class DeliveriesRepository {
       result.error,
       result.response_body?.slice(0, RESPONSE_BODY_MAX_CHARS) ?? null,
     ]);
-    const columns = 'delivery_id, attempt_number, started_at, duration_ms, status_code, error, response_body';
-    if (this.postgres) {
-      await manager.query(
-        `INSERT INTO webhook_delivery_attempts (${columns})
-         SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[])`,
-        rows[0].map((_, column) => rows.map((row) => row[column])),
-      );
-      return;
-    }
-    const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-    await manager.query(`INSERT INTO webhook_delivery_attempts (${columns}) VALUES ${values}`, rows.flat());
+    await this.transactions.sql(
+      this.postgres ? INSERT_ATTEMPTS_POSTGRES : INSERT_ATTEMPTS_SQLITE,
+      this.rowsParams(rows),
+    );
   }
 
   /**
    * Each delivery's new state, one statement for the chunk. Fenced by the lease: an outcome whose lease ran
    * out and was taken by another instance changes nothing.
    */
-  private async updateDeliveries(manager: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+  private async updateDeliveries(outcomes: DeliveryOutcome[]): Promise<void> {
     const rows = outcomes.map((o) => [
       o.delivery.id,
       o.delivery.lease_until,
@@ -331,25 +309,16 @@ export class DeliveriesRepository {
       o.last_error,
       o.decision.delivered_at,
     ]);
-    const set = `status = v.status, attempt_count = d.attempt_count + 1, next_attempt_at = v.next,
-      lease_until = NULL, last_status_code = v.code, last_error = v.error,
-      delivered_at = COALESCE(d.delivered_at, v.delivered)`;
-    if (this.postgres) {
-      await manager.query(
-        `UPDATE webhook_deliveries d SET ${set}
-         FROM unnest($1::int[], $2::bigint[], $3::varchar[], $4::bigint[], $5::int[], $6::text[], $7::bigint[])
-           AS v(id, lease, status, next, code, error, delivered)
-         WHERE d.id = v.id AND d.lease_until = v.lease`,
-        rows[0].map((_, column) => rows.map((row) => row[column])),
-      );
-      return;
-    }
-    const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-    await manager.query(
-      `WITH v(id, lease, status, next, code, error, delivered) AS (VALUES ${values})
-       UPDATE webhook_deliveries AS d SET ${set} FROM v WHERE d.id = v.id AND d.lease_until = v.lease`,
-      rows.flat(),
+    await this.transactions.sql(
+      this.postgres ? UPDATE_DELIVERIES_POSTGRES : UPDATE_DELIVERIES_SQLITE,
+      this.rowsParams(rows),
     );
+  }
+
+  /** Rows as the statements above bind them: one JSON text on SQLite, one array per column on PostgreSQL. */
+  private rowsParams(rows: (string | number | null)[][]): SqlValue[] {
+    if (!this.postgres) return [JSON.stringify(rows)];
+    return rows[0].map((_, column) => rows.map((row) => row[column])) as unknown as SqlValue[];
   }
 
   private async applyHealth(manager: EntityManager, change: WebhookHealthChange): Promise<void> {
@@ -379,39 +348,14 @@ export class DeliveriesRepository {
 
   private async claim(
     sql: string,
-    parameters: Record<string, unknown>,
+    params: readonly SqlValue[],
     leaseUntil: number,
   ): Promise<ClaimedDelivery[]> {
-    const rows = await this.transactions.run(async ({ manager }) => {
-      const result = await this.query(manager, sql, parameters);
-      return fillSharedBodies(manager, (result.records ?? []) as RawClaimed[]);
+    const rows = await this.transactions.run(async () => {
+      const claimed = await this.transactions.sql<RawClaimed>(sql, params);
+      return fillSharedBodies(this.transactions, claimed);
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
-  }
-
-  /** Raw SQL with `:name` parameters, in either dialect (`$n` on PostgreSQL, `?` on SQLite). */
-  private query(
-    manager: EntityManager,
-    sql: string,
-    parameters: Record<string, unknown>,
-  ): Promise<QueryResult> {
-    const names: string[] = [];
-    const text = sql.replace(/(?<!:):(\w+)/g, (_match, name: string) => {
-      if (!(name in parameters)) throw new Error(`no value for :${name}`);
-      if (!this.postgres) {
-        names.push(name);
-        return '?';
-      }
-      const index = names.indexOf(name);
-      if (index >= 0) return `$${index + 1}`;
-      names.push(name);
-      return `$${names.length}`;
-    });
-    return manager.queryRunner!.query(
-      text,
-      names.map((name) => parameters[name]),
-      true,
-    );
   }
 }
 
@@ -439,16 +383,85 @@ function toClaimed(row: RawClaimed): Omit<ClaimedDelivery, 'lease_until'> {
   };
 }
 
-function toTarget(webhook: WebhookEntity, now: number): DeliveryTarget {
-  const previousValid =
-    webhook.previous_secret !== null &&
-    webhook.previous_secret_expires_at !== null &&
-    webhook.previous_secret_expires_at > now;
+const TARGET_COLUMNS = 'id, url, enabled, secret, previous_secret, previous_secret_expires_at, failing_since';
+
+/** A webhook row as the drivers answer it (bigint as text and booleans as such on PostgreSQL, 0/1 on SQLite). */
+interface TargetRow {
+  id: number | string;
+  url: string;
+  enabled: boolean | number;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | string | null;
+  failing_since: number | string | null;
+}
+
+function toTarget(row: TargetRow, now: number): DeliveryTarget {
+  const expiresAt = nullableNumber(row.previous_secret_expires_at);
+  const previousValid = row.previous_secret !== null && expiresAt !== null && expiresAt > now;
   return {
-    id: webhook.id,
-    url: webhook.url,
-    enabled: webhook.enabled,
-    secrets: previousValid ? [webhook.secret, webhook.previous_secret!] : [webhook.secret],
-    failing_since: webhook.failing_since,
+    id: Number(row.id),
+    url: row.url,
+    enabled: Number(row.enabled) === 1,
+    secrets: previousValid ? [row.secret, row.previous_secret!] : [row.secret],
+    failing_since: nullableNumber(row.failing_since),
   };
 }
+
+function nullableNumber(value: number | string | null | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+/**
+ * The due deliveries (`$2` now, `$3` how many) that `claimDue` leases: pending, due, not leased by a live
+ * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
+ */
+const DUE = `
+  SELECT d.id FROM webhook_deliveries d
+  JOIN webhooks w ON w.id = d.webhook_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $2
+    AND (d.lease_until IS NULL OR d.lease_until < $2)
+    AND (w.enabled = TRUE OR d.manual = TRUE)
+    AND NOT EXISTS (
+      SELECT 1 FROM webhook_deliveries e
+      WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
+        AND e.status = 'pending' AND e.event_id < d.event_id)
+  ORDER BY d.next_attempt_at, d.id
+  LIMIT $3`;
+
+/** Leases ($1) the due deliveries. */
+const CLAIM_DUE_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (${DUE}) RETURNING ${CLAIMED_COLUMNS}`;
+
+const CLAIM_DUE_POSTGRES = `WITH picked AS MATERIALIZED (${DUE} FOR UPDATE OF d SKIP LOCKED)
+  UPDATE webhook_deliveries SET lease_until = $1 FROM picked WHERE webhook_deliveries.id = picked.id
+  RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, 'webhook_deliveries.$1')}`;
+
+const ATTEMPT_COLUMNS =
+  'delivery_id, attempt_number, started_at, duration_ms, status_code, error, response_body';
+
+/** The attempts of a chunk of outcomes, bound as one JSON array of rows ($1). */
+const INSERT_ATTEMPTS_SQLITE = `INSERT INTO webhook_delivery_attempts (${ATTEMPT_COLUMNS})
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each($1)`;
+
+const INSERT_ATTEMPTS_POSTGRES = `INSERT INTO webhook_delivery_attempts (${ATTEMPT_COLUMNS})
+  SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[])`;
+
+const SET_OUTCOME = `status = v.status, attempt_count = d.attempt_count + 1, next_attempt_at = v.next,
+  lease_until = NULL, last_status_code = v.code, last_error = v.error,
+  delivered_at = COALESCE(d.delivered_at, v.delivered)`;
+
+/** The deliveries' new state, bound as one JSON array of rows ($1), fenced by the lease. */
+const UPDATE_DELIVERIES_SQLITE = `WITH v(id, lease, status, next, code, error, delivered) AS (
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
+    FROM json_each($1))
+  UPDATE webhook_deliveries AS d SET ${SET_OUTCOME} FROM v WHERE d.id = v.id AND d.lease_until = v.lease`;
+
+const UPDATE_DELIVERIES_POSTGRES = `UPDATE webhook_deliveries d SET ${SET_OUTCOME}
+  FROM unnest($1::int[], $2::bigint[], $3::varchar[], $4::bigint[], $5::int[], $6::text[], $7::bigint[])
+    AS v(id, lease, status, next, code, error, delivered)
+  WHERE d.id = v.id AND d.lease_until = v.lease`;
+
+/** Leases ($1) delivery $3 unless a live lease ($2 now) holds it. */
+const CLAIM_ONE = `UPDATE webhook_deliveries SET lease_until = $1
+  WHERE id = $3 AND (lease_until IS NULL OR lease_until < $2)
+  RETURNING ${CLAIMED_COLUMNS}`;

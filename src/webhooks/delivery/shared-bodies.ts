@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Transactions } from '../../database/transactions';
 import { spliceSsaToken } from '../payload/ssa-payload';
 
 /** A delivery as stored: its own body in `payload`, or, with `shared_body`, its event's (payload empty). */
@@ -27,23 +27,24 @@ export function isShared(delivery: StoredBody): boolean {
 
 /**
  * Sets `payload` of the deliveries that share their event's body to their exact body: the event's head and
- * tail around the webhook's token (tokens never change). Two queries for all of them, in the caller's
- * transaction; deliveries with a body of their own are left as they are.
+ * tail around the webhook's token (tokens never change). Two prepared statements for all of them, in the
+ * caller's transaction if any; deliveries with a body of their own are left as they are.
  */
 export async function fillSharedBodies<T extends StoredBody>(
-  manager: EntityManager,
+  transactions: Transactions,
   deliveries: T[],
 ): Promise<T[]> {
   const shared = deliveries.filter(isShared);
   if (shared.length === 0) return deliveries;
-  // Only integers read from the database are spliced into the SQL.
   const eventIds = [...new Set(shared.map((delivery) => Number(delivery.event_id)))];
   const webhookIds = [...new Set(shared.map((delivery) => Number(delivery.webhook_id)))];
-  const bodies = await manager.query<BodyRow[]>(
-    `SELECT event_id, head, tail FROM webhook_event_bodies WHERE event_id IN (${eventIds.join(', ')})`,
+  const bodies = await transactions.sql<BodyRow>(
+    `SELECT event_id, head, tail FROM webhook_event_bodies WHERE ${transactions.inList('event_id', '$1')}`,
+    [eventIds],
   );
-  const tokens = await manager.query<TokenRow[]>(
-    `SELECT id, token FROM webhooks WHERE id IN (${webhookIds.join(', ')})`,
+  const tokens = await transactions.sql<TokenRow>(
+    `SELECT id, token FROM webhooks WHERE ${transactions.inList('id', '$1')}`,
+    [webhookIds],
   );
   const bodyOf = new Map(bodies.map((row) => [Number(row.event_id), row]));
   const tokenOf = new Map(tokens.map((row) => [Number(row.id), row.token]));
