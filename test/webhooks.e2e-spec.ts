@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { AppointmentCanceledEvent } from '../src/appointments/events/appointment-canceled.event';
@@ -400,6 +402,40 @@ describe('webhooks (e2e)', () => {
       expect(attempt.duration_ms).toBeGreaterThanOrEqual(250);
       expect(attempt.duration_ms).toBeLessThan(900);
       expect(row.status).not.toBe('delivered');
+    });
+
+    it('times out a receiver that answers at once and then trickles its body', async () => {
+      // Headers at once, then a byte every 50 ms for 2 s: the socket is never idle for the timeout, so only
+      // the attempt's own deadline ends it.
+      const trickler = http.createServer((_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        let sent = 0;
+        const tick = setInterval(() => {
+          if (++sent > 40 || response.destroyed) {
+            clearInterval(tick);
+            response.end();
+          } else response.write('x');
+        }, 50);
+      });
+      await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = trickler.address() as AddressInfo;
+        const webhook = await webhookOfThisTest({ url: `http://127.0.0.1:${port}/trickle` });
+        await publish(booked());
+        const [row] = await eventually(async () => {
+          const rows = await deliveries(webhook.id);
+          expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1);
+          return rows;
+        }, 5000);
+        const [attempt] = (await delivery(row.id)).attempts;
+        expect(attempt.status_code).toBeNull();
+        expect(attempt.error).toMatch(/timeout/);
+        expect(attempt.duration_ms).toBeLessThan(1500);
+        expect(row.status).not.toBe('delivered');
+      } finally {
+        trickler.closeAllConnections();
+        await new Promise((resolve) => trickler.close(resolve));
+      }
     });
 
     it("holds an appointment's later events until its earlier delivery is done, without holding others", async () => {
