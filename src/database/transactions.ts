@@ -16,6 +16,7 @@ export interface Transaction {
    * Serializes transactions that name the same keys (`type:3`, `member:7`) until commit: transaction-scoped
    * advisory locks on PostgreSQL, taken in sorted order so that two bookings cannot deadlock. On SQLite the
    * whole transaction already holds the database's write lock (BEGIN IMMEDIATE), so there is nothing to add.
+   * Statements sent after the call, even before it resolves, run once every lock is held (see placement.ts).
    */
   lockKeys(keys: string[]): Promise<void>;
 }
@@ -202,9 +203,15 @@ export class Transactions {
       },
       lockKeys: async (keys) => {
         if (this.sqlite) return;
-        for (const key of [...new Set(keys)].sort()) {
-          await this.prepared.onPostgres(connection, 'SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
-        }
+        // All sent before the first is granted (pipelining), so that a caller's reads sent behind this call
+        // queue behind every lock, not just the first; PostgreSQL still takes them one after another, in order.
+        await Promise.all(
+          [...new Set(keys)]
+            .sort()
+            .map((key) =>
+              this.prepared.onPostgres(connection, 'SELECT pg_advisory_xact_lock(hashtext($1))', [key]),
+            ),
+        );
       },
     };
   }
