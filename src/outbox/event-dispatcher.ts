@@ -6,6 +6,7 @@ import { StoredEvent } from '../common/events/domain-event';
 import { declaredListenerCount } from '../common/events/on-domain-event';
 import { outboxRetryAt } from './outbox-backoff';
 import { OutboxRepository } from './outbox.repository';
+import { OutboxWriter } from './outbox-writer';
 
 export type DispatchResult = 'handled' | 'waiting' | 'failed';
 
@@ -31,6 +32,7 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
     private readonly readiness: EventEmitterReadinessWatcher,
     private readonly transactions: Transactions,
     private readonly outbox: OutboxRepository,
+    private readonly writer: OutboxWriter,
     private readonly config: AppConfig,
   ) {}
 
@@ -85,7 +87,11 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   private async emit(event: StoredEvent): Promise<DispatchResult> {
-    if (event.stream_key !== null && (await this.outbox.hasEarlierUnhandled(event.stream_key, event.id))) {
+    if (
+      event.stream_key !== null &&
+      !this.writer.leadsItsStream(event) &&
+      (await this.outbox.hasEarlierUnhandled(event.stream_key, event.id))
+    ) {
       // Its predecessor's handling emits it next (or the relay does, once the predecessor succeeded).
       return 'waiting';
     }
