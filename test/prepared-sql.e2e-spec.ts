@@ -179,6 +179,23 @@ describe('Transactions.sql and the SQLite writer', () => {
     expect((await names()).filter((n) => n === 'dup' || n === 'other')).toEqual(['dup', 'other']);
   });
 
+  it('a write that fails before its answer is awaited fails its run with its own error and keeps nothing', async () => {
+    await transactions.run(() => transactions.sql('INSERT INTO scratch (name) VALUES ($1)', ['taken']));
+    const failed = transactions.run(async () => {
+      await transactions.sql('INSERT INTO scratch (name) VALUES ($1)', ['not-kept']);
+      await transactions.write('INSERT INTO scratch (name) VALUES ($1)', ['taken']);
+      // On PostgreSQL this one fails as well, the transaction being aborted: the run reports the first.
+      await transactions.sql('SELECT 1');
+    });
+    await expect(failed).rejects.toMatchObject({ code: onPostgres ? '23505' : 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect(await names()).not.toContain('not-kept');
+  });
+
+  it('a write whose answer is awaited at commit is committed with its run', async () => {
+    await transactions.run(() => transactions.write('INSERT INTO scratch (name) VALUES ($1)', ['written']));
+    expect(await names()).toContain('written');
+  });
+
   it('a run that need not be durable leaves the configured synchronous level in place', async () => {
     await Promise.all([
       transactions.run(() => transactions.sql('INSERT INTO scratch (name) VALUES ($1)', ['durable-1'])),

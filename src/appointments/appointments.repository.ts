@@ -126,11 +126,24 @@ export class AppointmentsRepository {
     return this.manager.create(AppointmentEntity, fields);
   }
 
-  /** Inserts and returns the new id, by a prepared statement (every booking inserts one). */
-  async insert(appointment: AppointmentEntity): Promise<number> {
+  /**
+   * PostgreSQL: the id the next appointment will have, drawn from its sequence before the booking's locks, so
+   * that `insert` need not wait for an answer while they are held. Null on SQLite, where the insert returns it.
+   */
+  async reserveId(): Promise<number | null> {
+    if (!this.transactions.isPostgres) return null;
+    const [row] = await this.transactions.sql<{ id: string }>(RESERVE_ID);
+    return Number(row.id);
+  }
+
+  /**
+   * Inserts, by a prepared statement (every booking inserts one), and returns the new id: the reserved one,
+   * whose insert is then not waited for (see Transactions.write), or the one the database gives.
+   */
+  async insert(appointment: AppointmentEntity, reservedId: number | null): Promise<number> {
     this.changing();
     const a = appointment;
-    const [row] = await this.transactions.sql<{ id: number }>(INSERT_APPOINTMENT, [
+    const values = [
       a.appointment_type_id,
       a.customer_id,
       JSON.stringify(a.customer_information),
@@ -151,7 +164,12 @@ export class AppointmentsRepository {
       a.date_created,
       a.date_modified,
       a.sequence ?? 0,
-    ]);
+    ];
+    if (reservedId !== null) {
+      await this.transactions.write(INSERT_APPOINTMENT_WITH_ID, [...values, reservedId]);
+      return reservedId;
+    }
+    const [row] = await this.transactions.sql<{ id: number }>(INSERT_APPOINTMENT, values);
     return Number(row.id);
   }
 
@@ -165,7 +183,7 @@ export class AppointmentsRepository {
     this.changing();
     if (options.replace) await this.manager.delete(AppointmentHostEntity, { appointment_id: appointment.id });
     for (const memberId of appointment.team_member_ids) {
-      await this.transactions.sql(
+      await this.transactions.write(
         'INSERT INTO appointment_hosts (appointment_id, team_member_id, start_at) VALUES ($1, $2, $3)',
         [appointment.id, memberId, appointment.start_at],
       );
@@ -262,12 +280,19 @@ function hostList(parsed: Map<string, number[]>, json: string): number[] {
   return ids;
 }
 
-const INSERT_APPOINTMENT =
-  'INSERT INTO appointments (appointment_type_id, customer_id, customer_information, customer_timezone, ' +
-  'start_at, end_at, buffer_before, buffer_after, status, team_member_ids, price_full, payment_method, ' +
-  'payment_received, web_meeting_url, web_meeting_password, announced_booked, token, date_created, ' +
-  'date_modified, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, ' +
-  '$17, $18, $19, $20) RETURNING id';
+const APPOINTMENT_COLUMNS =
+  'appointment_type_id, customer_id, customer_information, customer_timezone, start_at, end_at, ' +
+  'buffer_before, buffer_after, status, team_member_ids, price_full, payment_method, payment_received, ' +
+  'web_meeting_url, web_meeting_password, announced_booked, token, date_created, date_modified, sequence';
+
+const APPOINTMENT_VALUES =
+  '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20';
+
+const INSERT_APPOINTMENT = `INSERT INTO appointments (${APPOINTMENT_COLUMNS}) VALUES (${APPOINTMENT_VALUES}) RETURNING id`;
+
+const INSERT_APPOINTMENT_WITH_ID = `INSERT INTO appointments (${APPOINTMENT_COLUMNS}, id) VALUES (${APPOINTMENT_VALUES}, $21)`;
+
+const RESERVE_ID = "SELECT nextval(pg_get_serial_sequence('appointments', 'id')) AS id";
 
 const BUSY_COLUMNS =
   'a.id, a.appointment_type_id, a.start_at, a.end_at, a.buffer_before, a.buffer_after, a.team_member_ids';

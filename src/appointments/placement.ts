@@ -42,15 +42,21 @@ export class AppointmentPlacement {
     const requested = request.requestedHostIds?.length ? request.requestedHostIds : undefined;
     const current = request.currentHostIds ?? [];
     const hostKeys = [...typeHosts, ...(requested ?? []), ...current].map((id) => `member:${id}`);
-    await tx.lockKeys([`type:${type.id}`, ...hostKeys]);
-    const schedules = await this.schedules.load({
-      typeId: type.id,
-      hostIds: [...new Set([...typeHosts, ...(requested ?? []), ...current])],
-      from: request.start,
-      to: request.start + type.duration * MINUTE_MS,
-    });
-    const check = this.checker(type, typeHosts, request, schedules);
+    // The reads are sent behind the lock without waiting for it: PostgreSQL runs a connection's statements in
+    // order, each with a snapshot taken once the one before it finished, so they see every booking committed
+    // before the lock was granted. The lock is held for one round trip of reads rather than three.
+    const locked = Promise.all([
+      tx.lockKeys([`type:${type.id}`, ...hostKeys]),
+      this.schedules.load({
+        typeId: type.id,
+        hostIds: [...new Set([...typeHosts, ...(requested ?? []), ...current])],
+        from: request.start,
+        to: request.start + type.duration * MINUTE_MS,
+      }),
+    ]).then(([, schedules]) => schedules);
+    const check = this.checker(type, typeHosts, request, locked);
     if (request.ignoreAvailability) {
+      await locked;
       if (requested) return sorted(requested);
       if (current.length > 0 || typeHosts.length === 0) return sorted(current);
       const picked = await check(typeHosts);
@@ -63,21 +69,22 @@ export class AppointmentPlacement {
     type: AppointmentTypeDto,
     typeHosts: number[],
     request: PlacementRequest,
-    schedules: ScheduleRules,
+    locked: Promise<ScheduleRules>,
   ): Check {
     // Ignoring availability also ignores the draft status: the pick still prefers the least busy host.
     const rules: SlotRules = {
-      ...toSlotRules(type, typeHosts, schedules),
+      ...toSlotRules(type, typeHosts),
       ...(request.ignoreAvailability && { draft: false }),
     };
     return async (hostIds) => {
       const scoped: SlotRules = { ...rules, hostIds };
       // A daily cap or a choice between hosts counts the whole local date of the start: a day either side
       // more. Otherwise only the appointments whose time with buffers reaches the slot's matter, and the
-      // database leaves out the others in the range.
+      // database leaves out the others in the range. The range needs the type alone, not its schedules, so
+      // the query goes out before the lock is granted (see place).
       const wholeDay = scoped.maxEventCount > 0 || hostIds.length > 1;
       const margin = loadMarginMs(scoped, LONGEST_BUFFER_MINUTES) + (wholeDay ? DAY_MS : 0);
-      const busy = await this.appointments.busy({
+      const busy = this.appointments.busy({
         typeId: type.id,
         hostIds,
         from: request.start - margin,
@@ -89,7 +96,8 @@ export class AppointmentPlacement {
           },
         }),
       });
-      return checkSlot(scoped, request.start, busy, Date.now(), {
+      const [schedules, appointments] = await Promise.all([locked, busy]);
+      return checkSlot({ ...scoped, ...schedules }, request.start, appointments, Date.now(), {
         ignoreAppointmentId: request.ignoreAppointmentId,
       });
     };

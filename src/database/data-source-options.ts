@@ -13,7 +13,10 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       url: database.url,
       migrations: MIGRATIONS,
       migrationsTransactionMode: 'each',
-      extra: { max: 20 },
+      // Pipelining: a transaction may send its next statements before the answer to the one before arrives
+      // (a booking's reads behind its lock, its outbox row with its commit), sparing round trips while it
+      // holds a lock. A statement sent alone behaves as without it.
+      extra: { max: 20, pipeline: true },
     };
   }
   const inMemory = database.path === ':memory:';

@@ -16,6 +16,7 @@ export interface Transaction {
    * Serializes transactions that name the same keys (`type:3`, `member:7`) until commit: transaction-scoped
    * advisory locks on PostgreSQL, taken in sorted order so that two bookings cannot deadlock. On SQLite the
    * whole transaction already holds the database's write lock (BEGIN IMMEDIATE), so there is nothing to add.
+   * Statements sent after the call, even before it resolves, run once every lock is held (see placement.ts).
    */
   lockKeys(keys: string[]): Promise<void>;
 }
@@ -25,6 +26,8 @@ interface ActiveTransaction extends Transaction {
   readonly connection: PgQueryable;
   /** Called once the transaction has committed or rolled back (see `afterSettled`). */
   readonly settled: (() => void)[];
+  /** PostgreSQL: the statements sent whose answers the commit awaits (see `write`); none on SQLite. */
+  readonly unanswered?: Promise<unknown>[];
 }
 
 /**
@@ -121,6 +124,21 @@ export class Transactions {
   }
 
   /**
+   * Runs a write whose answer the caller does not need. Inside a transaction on PostgreSQL it is sent at once
+   * and resolves without waiting for its answer: the transaction's next statements follow it on the wire
+   * (pipelining), and the commit checks its answer; a failed one fails the transaction, which PostgreSQL
+   * rolls back. So a transaction holding a lock spends no round trip on it. Otherwise it runs as `sql` does.
+   */
+  async write(text: string, params: readonly SqlValue[] = []): Promise<void> {
+    const tx = this.current.getStore();
+    if (tx?.unanswered === undefined) {
+      await this.sql(text, params);
+      return;
+    }
+    tx.unanswered.push(quiet(this.prepared.onPostgres(tx.connection, text, params)));
+  }
+
+  /**
    * `column` is one of the list bound at `placeholder` (`$2`): a JSON array walked by json_each on SQLite, an
    * array on PostgreSQL. Bind the list itself (PreparedSql turns it into JSON for SQLite).
    */
@@ -162,18 +180,33 @@ export class Transactions {
     const queryRunner = this.dataSource.createQueryRunner();
     const connection = (await queryRunner.connect()) as PgQueryable;
     await queryRunner.startTransaction();
+    const unanswered: Promise<unknown>[] = [];
     if (options.durable === false)
-      await this.prepared.onPostgres(connection, 'SET LOCAL synchronous_commit = off', []);
-    const pending: StoredEvent[] = [];
-    const tx = this.transaction(queryRunner.manager, connection, pending);
+      unanswered.push(quiet(this.prepared.onPostgres(connection, 'SET LOCAL synchronous_commit = off', [])));
+    const events: Promise<StoredEvent>[] = [];
+    const tx = this.transaction(queryRunner.manager, connection, {
+      unanswered,
+      record: (stored) => {
+        unanswered.push(quiet(stored));
+        events.push(stored);
+        return Promise.resolve();
+      },
+    });
     try {
       const result = await this.current.run(tx, () => work(tx));
-      await queryRunner.commitTransaction();
-      published.push(...pending);
+      // COMMIT goes out right behind the writes still unanswered (the outbox rows among them).
+      const committed = queryRunner.commitTransaction();
+      const answers = await Promise.allSettled(unanswered);
+      await committed;
+      // A failed write had PostgreSQL answer that COMMIT with a rollback: nothing of the work is kept.
+      const failed = answers.find((answer) => answer.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      published.push(...(await Promise.all(events)));
       return result;
     } catch (error) {
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction();
-      throw error;
+      // After a failed write every later statement fails too: the write's own error says what went wrong.
+      throw (await firstRejection(unanswered)) ?? error;
     } finally {
       try {
         await queryRunner.release();
@@ -183,24 +216,27 @@ export class Transactions {
     }
   }
 
-  private transaction(
-    manager: EntityManager,
-    connection: PgQueryable,
-    pending: StoredEvent[],
-  ): ActiveTransaction {
+  private transaction(manager: EntityManager, connection: PgQueryable, written: Written): ActiveTransaction {
     return {
       manager,
       connection,
       settled: [],
+      unanswered: written.unanswered,
       publish: async (event) => {
         if (this.eventWriter === undefined) throw new Error('no outbox is registered to publish events');
-        pending.push(await this.eventWriter.write(event));
+        await written.record(this.eventWriter.write(event));
       },
       lockKeys: async (keys) => {
         if (this.sqlite) return;
-        for (const key of [...new Set(keys)].sort()) {
-          await this.prepared.onPostgres(connection, 'SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
-        }
+        // All sent before the first is granted (pipelining), so that a caller's reads sent behind this call
+        // queue behind every lock, not just the first; PostgreSQL still takes them one after another, in order.
+        await Promise.all(
+          [...new Set(keys)]
+            .sort()
+            .map((key) =>
+              this.prepared.onPostgres(connection, 'SELECT pg_advisory_xact_lock(hashtext($1))', [key]),
+            ),
+        );
       },
     };
   }
@@ -248,7 +284,11 @@ export class Transactions {
     const db = this.sqliteDb();
     const member = new Member<T>();
     batch.members.push(member as Member<unknown>);
-    const tx = this.transaction(batch.queryRunner.manager, db as unknown as PgQueryable, member.pending);
+    const tx = this.transaction(batch.queryRunner.manager, db as unknown as PgQueryable, {
+      record: async (stored) => {
+        member.pending.push(await stored);
+      },
+    });
     member.settled = tx.settled;
     db.exec('SAVEPOINT batch_member');
     try {
@@ -313,6 +353,14 @@ export interface RunOptions {
   durable?: boolean;
 }
 
+/** Where a transaction keeps what it wrote. */
+interface Written {
+  /** PostgreSQL: the statements the commit awaits; undefined on SQLite, where a write is done when it returns. */
+  unanswered?: Promise<unknown>[];
+  /** Takes a published event as the outbox writes it. */
+  record(stored: Promise<StoredEvent>): Promise<void>;
+}
+
 /** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
 const MAX_BATCH = 64;
 
@@ -356,6 +404,18 @@ class Member<T> {
     else if (failure !== undefined) this.reject(failure.error);
     else this.resolve(this.result as T);
   }
+}
+
+/** Awaited later (at commit, or after a failure): until then its rejection is not unhandled. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** The error of the first of `promises` that failed, once all settled; undefined when none failed. */
+async function firstRejection(promises: Promise<unknown>[]): Promise<unknown> {
+  const settled = await Promise.allSettled(promises);
+  return settled.find((result) => result.status === 'rejected')?.reason;
 }
 
 const immediateRunners = new WeakSet<QueryRunner>();

@@ -6,6 +6,7 @@ import { StoredEvent } from '../common/events/domain-event';
 import { declaredListenerCount } from '../common/events/on-domain-event';
 import { outboxRetryAt } from './outbox-backoff';
 import { OutboxRepository } from './outbox.repository';
+import { OutboxWriter } from './outbox-writer';
 
 export type DispatchResult = 'handled' | 'waiting' | 'failed';
 
@@ -20,6 +21,8 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
   private readonly logger = new Logger(EventDispatcher.name);
   private handledBatch: number[] = [];
   private handledWritten?: Promise<void>;
+  /** The mark being written: the next one waits for it, and takes every event handled meanwhile. */
+  private marking: Promise<void> = Promise.resolve();
   /** Events this instance is emitting now, so that a stream's successor is not emitted twice in parallel. */
   private readonly inFlight = new Set<number>();
   private readonly scheduled = new Set<Promise<void>>();
@@ -29,6 +32,7 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
     private readonly readiness: EventEmitterReadinessWatcher,
     private readonly transactions: Transactions,
     private readonly outbox: OutboxRepository,
+    private readonly writer: OutboxWriter,
     private readonly config: AppConfig,
   ) {}
 
@@ -83,7 +87,11 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   private async emit(event: StoredEvent): Promise<DispatchResult> {
-    if (event.stream_key !== null && (await this.outbox.hasEarlierUnhandled(event.stream_key, event.id))) {
+    if (
+      event.stream_key !== null &&
+      !this.writer.leadsItsStream(event) &&
+      (await this.outbox.hasEarlierUnhandled(event.stream_key, event.id))
+    ) {
       // Its predecessor's handling emits it next (or the relay does, once the predecessor succeeded).
       return 'waiting';
     }
@@ -130,17 +138,25 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   /**
-   * Events handled in the same turn of the event loop are marked in one transaction: under load this
-   * takes a write per event off the (on SQLite, single) writer. Each caller still waits for its own mark.
+   * Events handled while a mark is being written, or in the same turn of the event loop, are marked together
+   * in one transaction, one mark at a time: under load this takes a write per event off the (on SQLite,
+   * single) writer, and statements per event off PostgreSQL. Each caller still waits for its own mark.
    */
   private markHandled(id: number): Promise<void> {
     this.handledBatch.push(id);
-    this.handledWritten ??= new Promise((resolve) => setImmediate(resolve)).then(() => {
-      const ids = this.handledBatch;
-      this.handledBatch = [];
-      this.handledWritten = undefined;
-      return this.outbox.markHandled(ids, Date.now());
-    });
+    if (this.handledWritten === undefined) {
+      const written = this.marking
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => {
+          const ids = this.handledBatch;
+          this.handledBatch = [];
+          this.handledWritten = undefined;
+          return this.outbox.markHandled(ids, Date.now());
+        });
+      this.handledWritten = written;
+      // Its callers see its failure; the next mark goes ahead regardless.
+      this.marking = written.catch(() => undefined);
+    }
     return this.handledWritten;
   }
 }

@@ -47,7 +47,8 @@ export class WebhooksRepository {
    * thousands of webhooks reads them all for every event, and hydrating entities cost more than the query.
    */
   async subscribers(): Promise<Subscriber[]> {
-    const rows = await this.manager.query<RawSubscriber[]>(
+    // A prepared statement: every committed appointment event runs it.
+    const rows = await this.transactions.sql<RawSubscriber>(
       'SELECT id, token, triggers, appointment_type_ids FROM webhooks WHERE enabled = TRUE ORDER BY id',
     );
     return rows.map((row) => ({
