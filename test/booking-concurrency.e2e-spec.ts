@@ -1,5 +1,6 @@
+import { Client } from 'pg';
 import { recordEvents } from './support/events';
-import { bookAppointment, createMember, createType } from './support/fixtures';
+import { bookAppointment, createMember, createType, customer, eventually } from './support/fixtures';
 import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const REQUESTS = 50;
@@ -99,6 +100,47 @@ describe('no double booking (e2e)', () => {
     expect(responses.every((r) => r.status === 200 && r.body.status === 'canceled')).toBe(true);
     expect(recorder.events.filter((e) => e.payload.appointment.id === booked.id)).toHaveLength(1);
   });
+
+  (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
+    'answers a booking whose type is deleted while it waits for the slot lock as for an unknown type (400), not 500',
+    async () => {
+      const typeId = (await createType(t, { capacity: 1 })).id;
+      // Another session holds the type's booking lock: the booking reads the type, then waits for the lock.
+      const holder = new Client({ connectionString: t.config.database.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`type:${typeId}`]);
+        const booking = t
+          .http()
+          .post('/api/v1/appointments')
+          .set(AUTH)
+          .send({
+            appointment_type_id: typeId,
+            start_date: '2030-01-09T10:00:00Z',
+            customer_information: customer(),
+          })
+          .then((response) => response);
+        await eventually(async () => {
+          const { rows } = await holder.query(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+          );
+          expect(rows).toHaveLength(1);
+        });
+        // Nothing is booked yet, so the delete succeeds; the booking's insert then names a missing type.
+        await t.http().delete(`/api/v1/appointment-types/${typeId}`).set(AUTH).expect(204);
+        await holder.query('COMMIT');
+        const response = await booking;
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('validation_failed');
+        expect(response.body.details).toEqual([
+          { field: 'appointment_type_id', message: `appointment type ${typeId} does not exist` },
+        ]);
+      } finally {
+        await holder.end();
+      }
+    },
+  );
 
   (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
     'holds across two instances sharing one PostgreSQL database',
