@@ -101,41 +101,129 @@ describe('no double booking (e2e)', () => {
     expect(recorder.events.filter((e) => e.payload.appointment.id === booked.id)).toHaveLength(1);
   });
 
-  (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
-    'answers a booking whose type is deleted while it waits for the slot lock as for an unknown type (400), not 500',
-    async () => {
+  /** A booking of `typeId` started, and waiting, while another session holds the type's lock. */
+  const bookingBehindLock = async (holder: Client, typeId: number, headers: Record<string, string>) => {
+    const booking = t
+      .http()
+      .post('/api/v1/appointments')
+      .set({ ...AUTH, ...headers })
+      .send({
+        appointment_type_id: typeId,
+        start_date: '2030-01-09T10:00:00Z',
+        customer_information: customer(),
+      })
+      .then((response) => response);
+    await eventually(async () => {
+      const { rows } = await holder.query(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+      );
+      expect(rows).toHaveLength(1);
+    });
+    return { answer: booking };
+  };
+
+  (!onPostgres && 'PostgreSQL only' ? it.skip : it).each([
+    ['', {}],
+    [' with an Idempotency-Key', { 'Idempotency-Key': 'type-deleted-under-the-lock' }],
+  ])(
+    'answers a booking whose type was deleted while it waited for the type lock as for an unknown type (400)%s',
+    async (_label, headers: Record<string, string>) => {
       const typeId = (await createType(t, { capacity: 1 })).id;
-      // Another session holds the type's booking lock: the booking reads the type, then waits for the lock.
+      // Another session does what a delete does: it takes the type's lock first, deletes the type, commits.
+      // The booking read the type before and waits for the lock meanwhile.
       const holder = new Client({ connectionString: t.config.database.url });
       await holder.connect();
       try {
         await holder.query('BEGIN');
         await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`type:${typeId}`]);
+        const booking = await bookingBehindLock(holder, typeId, headers);
+        await holder.query('DELETE FROM appointment_types WHERE id = $1', [typeId]);
+        await holder.query('COMMIT');
+        const response = await booking.answer;
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('validation_failed');
+        expect(response.body.details).toEqual([
+          { field: 'appointment_type_id', message: `appointment type ${typeId} does not exist` },
+        ]);
+      } finally {
+        await holder.end();
+      }
+    },
+  );
+
+  (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
+    'makes a type delete wait for the booking in flight, which is kept: the delete then answers 409',
+    async () => {
+      const typeId = (await createType(t, { capacity: 1 })).id;
+      const holder = new Client({ connectionString: t.config.database.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`type:${typeId}`]);
+        const booking = await bookingBehindLock(holder, typeId, {});
+        const removal = t
+          .http()
+          .delete(`/api/v1/appointment-types/${typeId}`)
+          .set(AUTH)
+          .then((r) => r);
+        await eventually(async () => {
+          const { rows } = await holder.query(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+          );
+          expect(rows).toHaveLength(2);
+        });
+        await holder.query('COMMIT');
+        expect((await booking.answer).status).toBe(201);
+        const removed = await removal;
+        expect(removed.status).toBe(409);
+        expect(removed.body.code).toBe('appointment_type_in_use');
+      } finally {
+        await holder.end();
+      }
+    },
+  );
+
+  (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
+    'lets a member delete and a booking naming that member wait for each other in one order (no deadlock)',
+    async () => {
+      const member = await createMember(t);
+      const typeId = (await createType(t, { team_member_ids: [member.id] })).id;
+      const holder = new Client({ connectionString: t.config.database.url });
+      await holder.connect();
+      const waiting = async (count: number) =>
+        eventually(async () => {
+          const { rows } = await holder.query<{ n: string }>(
+            'SELECT count(*) AS n FROM pg_locks WHERE NOT granted',
+          );
+          expect(Number(rows[0].n)).toBe(count);
+        });
+      try {
+        // The delete queues for the member's booking lock (held here), then the booking naming the member.
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`member:${member.id}`]);
+        const removal = t
+          .http()
+          .delete(`/api/v1/team-members/${member.id}`)
+          .set(AUTH)
+          .then((r) => r);
+        await waiting(1);
         const booking = t
           .http()
           .post('/api/v1/appointments')
           .set(AUTH)
           .send({
             appointment_type_id: typeId,
-            start_date: '2030-01-09T10:00:00Z',
+            team_member_ids: [member.id],
+            start_date: '2030-01-10T10:00:00Z',
             customer_information: customer(),
           })
-          .then((response) => response);
-        await eventually(async () => {
-          const { rows } = await holder.query(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-          );
-          expect(rows).toHaveLength(1);
-        });
-        // Nothing is booked yet, so the delete succeeds; the booking's insert then names a missing type.
-        await t.http().delete(`/api/v1/appointment-types/${typeId}`).set(AUTH).expect(204);
+          .then((r) => r);
+        await waiting(2);
         await holder.query('COMMIT');
-        const response = await booking;
-        expect(response.status).toBe(400);
-        expect(response.body.code).toBe('validation_failed');
-        expect(response.body.details).toEqual([
-          { field: 'appointment_type_id', message: `appointment type ${typeId} does not exist` },
-        ]);
+        expect((await removal).status).toBe(204);
+        const refused = await booking;
+        expect(refused.status).toBe(400);
+        expect(refused.body.details[0].field).toBe('team_member_ids');
       } finally {
         await holder.end();
       }

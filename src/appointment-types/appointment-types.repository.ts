@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 
+const TYPE_EXISTS = 'SELECT id FROM appointment_types WHERE id = $1';
+
 const TYPE_BY_ID = 'SELECT * FROM appointment_types WHERE id = $1';
 
 /** A row as the drivers return it: JSON columns as text, bigint and numeric as strings on PostgreSQL. */
@@ -31,6 +33,10 @@ export class AppointmentTypesRepository {
   async readById(id: number): Promise<AppointmentTypeEntity | null> {
     const [row] = await this.transactions.sql<TypeRow>(TYPE_BY_ID, [id]);
     return row === undefined ? null : fromRow(row);
+  }
+
+  async exists(id: number): Promise<boolean> {
+    return (await this.transactions.sql(TYPE_EXISTS, [id])).length > 0;
   }
 
   findBySlug(slug: string): Promise<AppointmentTypeEntity | null> {

@@ -116,6 +116,9 @@ export class AppointmentTypesService {
   async remove(id: number): Promise<void> {
     try {
       await this.transactions.run(async (tx) => {
+        // Waits for the bookings of the type in flight (they hold this lock until they commit); a booking
+        // that waited for the delete instead finds the type gone once it has the lock (see Placement).
+        await tx.lockKeys([`type:${id}`]);
         const type = await this.find(id);
         const snapshot = toAppointmentTypeSnapshot(type);
         await this.types.delete(id);
@@ -151,6 +154,11 @@ export class AppointmentTypesService {
         );
       }
     });
+  }
+
+  /** Whether the type still exists; in the caller's transaction when there is one. */
+  exists(id: number): Promise<boolean> {
+    return this.types.exists(id);
   }
 
   /** The type with that slug (any status), or null: the public booking page finds its type by slug. */

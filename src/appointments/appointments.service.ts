@@ -5,7 +5,6 @@ import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-ty
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
-import { isForeignKeyViolation } from '../database/errors';
 import { Transaction, Transactions } from '../database/transactions';
 import { CustomersService } from '../customers/customers.service';
 import { TeamMembersService } from '../team-members/team-members.service';
@@ -66,17 +65,6 @@ export class AppointmentsService {
   }
 
   async book(input: CreateAppointmentDto): Promise<AppointmentDto> {
-    try {
-      return await this.insertBooking(input);
-    } catch (error) {
-      // PostgreSQL: the type was deleted between the booking's read of it (which takes no lock, so that
-      // bookings of one type do not contend on its row) and its insert. The answer is the unknown type's.
-      if (isForeignKeyViolation(error)) await this.requireType(input.appointment_type_id);
-      throw error;
-    }
-  }
-
-  private insertBooking(input: CreateAppointmentDto): Promise<AppointmentDto> {
     const start = Date.parse(input.start_date);
     return this.transactions.run(async (tx) => {
       const type = await this.requireType(input.appointment_type_id);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
+import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Transaction } from '../database/transactions';
 import { TeamMembersService } from '../team-members/team-members.service';
@@ -26,6 +27,7 @@ type Check = (hostIds: number[]) => Promise<SlotCheck>;
 @Injectable()
 export class AppointmentPlacement {
   constructor(
+    private readonly appointmentTypes: AppointmentTypesService,
     private readonly appointments: AppointmentsRepository,
     private readonly teamMembers: TeamMembersService,
     private readonly schedules: ScheduleInputs,
@@ -45,15 +47,20 @@ export class AppointmentPlacement {
     // The reads are sent behind the lock without waiting for it: PostgreSQL runs a connection's statements in
     // order, each with a snapshot taken once the one before it finished, so they see every booking committed
     // before the lock was granted. The lock is held for one round trip of reads rather than three.
+    // The type was read before the lock: a delete that held the lock first has removed it meanwhile.
     const locked = Promise.all([
       tx.lockKeys([`type:${type.id}`, ...hostKeys]),
+      this.appointmentTypes.exists(type.id),
       this.schedules.load({
         typeId: type.id,
         hostIds: [...new Set([...typeHosts, ...(requested ?? []), ...current])],
         from: request.start,
         to: request.start + type.duration * MINUTE_MS,
       }),
-    ]).then(([, schedules]) => schedules);
+    ]).then(([, exists, schedules]) => {
+      if (!exists) throw unknownType(type.id);
+      return schedules;
+    });
     const check = this.checker(type, typeHosts, request, locked);
     if (request.ignoreAvailability) {
       await locked;
@@ -154,4 +161,8 @@ export function assertPlaced(check: SlotCheck): { ok: true; hostId: number | nul
 
 function sorted(ids: number[]): number[] {
   return [...ids].sort((a, b) => a - b);
+}
+
+function unknownType(id: number): DomainError {
+  return DomainError.invalidField('appointment_type_id', `appointment type ${id} does not exist`);
 }

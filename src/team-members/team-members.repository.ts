@@ -39,6 +39,15 @@ export class TeamMembersRepository {
     await this.manager.delete(TeamMemberEntity, { id });
   }
 
+  /**
+   * PostgreSQL: locks the member's row for its deletion, before the member's booking lock. A booking takes
+   * them in that order too (its `existingIds` key-share lock, then the booking lock): taken the other way
+   * round, a delete and a booking naming the member could each wait for the other (a deadlock).
+   */
+  async lockForDelete(id: number): Promise<void> {
+    if (this.transactions.isPostgres) await this.transactions.sql(LOCK_FOR_DELETE, [id]);
+  }
+
   /** The members among `ids` (distinct, ascending) as events carry them, ordered by id. */
   async snapshotsByIds(ids: number[]): Promise<TeamMemberSnapshot[]> {
     const rows = await this.transactions.sql<TeamMemberSnapshot>(
@@ -99,3 +108,5 @@ export class TeamMembersRepository {
     return this.transactions.inList('id', placeholder);
   }
 }
+
+const LOCK_FOR_DELETE = 'SELECT id FROM team_members WHERE id = $1 FOR UPDATE';

@@ -100,6 +100,7 @@ export class TeamMembersService {
   async remove(id: number): Promise<void> {
     await this.transactions.run(async (tx) => {
       // Waits for bookings that hold this member, so that the cleanup after deletion sees them.
+      await this.members.lockForDelete(id);
       await tx.lockKeys([`member:${id}`]);
       const member = await this.find(id);
       const snapshot = toTeamMemberEventSnapshot(member);
