@@ -54,4 +54,13 @@ describe('BusyCache', () => {
     await cache.read(scope(2), 0, load); // dropped for 1
     expect(load).toHaveBeenCalledTimes(5);
   });
+
+  it('bounds how many lists it holds even when they are empty (each counts as one appointment more)', async () => {
+    const cache = new BusyCache();
+    const load = jest.fn(() => Promise.resolve(rows(0)));
+    const range = (from: number) => ({ typeId: 1, hostIds: [], from, to: from + 1 });
+    for (let from = 0; from <= 100_000; from++) await cache.read(range(from), 0, load);
+    await cache.read(range(0), 0, load); // the oldest was dropped
+    expect(load).toHaveBeenCalledTimes(100_002);
+  });
 });
