@@ -63,4 +63,16 @@ describe('BusyCache', () => {
     await cache.read(range(0), 0, load); // the oldest was dropped
     expect(load).toHaveBeenCalledTimes(100_002);
   });
+
+  it('counts a list once when two reads of one scope load it side by side', async () => {
+    const cache = new BusyCache();
+    const both = [cache.read(scope(1), 0, () => Promise.resolve(rows(60_000)))];
+    both.push(cache.read(scope(1), 0, () => Promise.resolve(rows(60_000))));
+    await Promise.all(both);
+    const load = jest.fn(() => Promise.resolve(rows(30_000)));
+    await cache.read(scope(2), 0, load);
+    await cache.read(scope(2), 0, load); // 60,001 + 30,001 fit
+    await cache.read(scope(1), 0, load);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
 });

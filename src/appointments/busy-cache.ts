@@ -69,6 +69,12 @@ export class BusyCache {
 
   private keep(key: string, entry: Entry): void {
     if (weight(entry) > MAX_ROWS) return;
+    // Two reads of one scope that loaded side by side both keep it: the second replaces the first.
+    const replaced = this.entries.get(key);
+    if (replaced !== undefined) {
+      this.entries.delete(key);
+      this.rows -= weight(replaced);
+    }
     this.entries.set(key, entry);
     this.rows += weight(entry);
     for (const [oldest, old] of this.entries) {
