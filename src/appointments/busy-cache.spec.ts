@@ -54,4 +54,25 @@ describe('BusyCache', () => {
     await cache.read(scope(2), 0, load); // dropped for 1
     expect(load).toHaveBeenCalledTimes(5);
   });
+
+  it('bounds how many lists it holds even when they are empty (each counts as one appointment more)', async () => {
+    const cache = new BusyCache();
+    const load = jest.fn(() => Promise.resolve(rows(0)));
+    const range = (from: number) => ({ typeId: 1, hostIds: [], from, to: from + 1 });
+    for (let from = 0; from <= 100_000; from++) await cache.read(range(from), 0, load);
+    await cache.read(range(0), 0, load); // the oldest was dropped
+    expect(load).toHaveBeenCalledTimes(100_002);
+  });
+
+  it('counts a list once when two reads of one scope load it side by side', async () => {
+    const cache = new BusyCache();
+    const both = [cache.read(scope(1), 0, () => Promise.resolve(rows(60_000)))];
+    both.push(cache.read(scope(1), 0, () => Promise.resolve(rows(60_000))));
+    await Promise.all(both);
+    const load = jest.fn(() => Promise.resolve(rows(30_000)));
+    await cache.read(scope(2), 0, load);
+    await cache.read(scope(2), 0, load); // 60,001 + 30,001 fit
+    await cache.read(scope(1), 0, load);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,7 +1,10 @@
 import type { BusyAppointment } from './availability/slot-engine';
 import type { BusyScope } from './appointments.repository';
 
-/** The most appointments the cache holds over all its entries: a month of a busy type is about 10,000. */
+/**
+ * The most appointments the cache holds over all its entries: a month of a busy type is about 10,000. Each
+ * entry counts one more than its appointments, so that empty lists (one per date range asked for) are bounded too.
+ */
 const MAX_ROWS = 100_000;
 
 interface Entry {
@@ -54,7 +57,7 @@ export class BusyCache {
         this.entries.set(key, hit);
         return hit.busy;
       }
-      this.rows -= hit.busy.length;
+      this.rows -= weight(hit);
     }
     const generation = this.generation;
     const clean = this.open === 0;
@@ -65,13 +68,23 @@ export class BusyCache {
   }
 
   private keep(key: string, entry: Entry): void {
-    if (entry.busy.length > MAX_ROWS) return;
+    if (weight(entry) > MAX_ROWS) return;
+    // Two reads of one scope that loaded side by side both keep it: the second replaces the first.
+    const replaced = this.entries.get(key);
+    if (replaced !== undefined) {
+      this.entries.delete(key);
+      this.rows -= weight(replaced);
+    }
     this.entries.set(key, entry);
-    this.rows += entry.busy.length;
+    this.rows += weight(entry);
     for (const [oldest, old] of this.entries) {
       if (this.rows <= MAX_ROWS) break;
       this.entries.delete(oldest);
-      this.rows -= old.busy.length;
+      this.rows -= weight(old);
     }
   }
+}
+
+function weight(entry: Entry): number {
+  return entry.busy.length + 1;
 }
