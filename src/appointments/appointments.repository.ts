@@ -240,7 +240,14 @@ export class AppointmentsRepository {
 
   /** A write to the appointments begins: cached busy lists are stale from now until its transaction settles. */
   private changing(): void {
-    this.transactions.afterSettled(this.busyCache.writing());
+    const settled = this.busyCache.writing();
+    try {
+      this.transactions.afterSettled(settled);
+    } catch (error) {
+      // No transaction to wait for (a programming error, refused): the change must not stay open for good.
+      settled();
+      throw error;
+    }
   }
 }
 
