@@ -18,6 +18,12 @@ import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './supp
 
 const LISTENER_START_MS = 60_000;
 
+interface PathParameter {
+  name: string;
+  in: string;
+  schema?: { example?: unknown };
+}
+
 interface Listener {
   child: ChildProcess;
   stdout: () => string;
@@ -178,6 +184,21 @@ describe('the first hour (e2e)', () => {
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
   }, 180_000);
+
+  it('gives every path parameter but a customer token an example, so "Try it out" runs as it stands', () => {
+    const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
+      paths: Record<string, Record<string, { parameters?: PathParameter[] }>>;
+    };
+    const missing = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) =>
+        (operation.parameters ?? [])
+          .filter((parameter) => parameter.in === 'path' && parameter.schema?.example === undefined)
+          .map((parameter) => `${method} ${path} ${parameter.name}`),
+      ),
+    );
+    // A token exists only once an appointment does: the user pastes it from public_edit_url.
+    expect(missing.filter((operation) => !operation.endsWith(' token'))).toEqual([]);
+  });
 
   it('has an openapi.json that a standard OpenAPI 3.1 validator accepts', async () => {
     const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as Record<string, unknown>;

@@ -30,6 +30,7 @@ import {
 import { PublicBookingService } from './public-booking.service';
 import { toPublicAppointment, toPublicAppointmentType } from './public.mapper';
 import { PublicRateLimitGuard } from './rate-limit.guard';
+import { SlugParam } from './slug-param';
 
 @ApiTags('public')
 @Public()
@@ -47,7 +48,7 @@ export class PublicApiController {
   @ApiOperation({ summary: 'A published appointment type, as a booking page shows it' })
   @ApiOkResponse({ type: PublicAppointmentTypeDto })
   @ApiErrors('not_found')
-  async type(@Param('slug') slug: string): Promise<PublicAppointmentTypeDto> {
+  async type(@SlugParam() slug: string): Promise<PublicAppointmentTypeDto> {
     return toPublicAppointmentType(await this.booking.publishedType(slug), this.config.siteUrl);
   }
 
@@ -55,7 +56,7 @@ export class PublicApiController {
   @ApiOperation({ summary: 'Bookable slots; `timezone` (the viewer’s) shapes local_start' })
   @ApiOkResponse({ type: AvailabilityDto })
   @ApiErrors('validation_failed', 'not_found')
-  availability(@Param('slug') slug: string, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
+  availability(@SlugParam() slug: string, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
     return this.booking.availability(slug, query);
   }
 
@@ -73,7 +74,7 @@ export class PublicApiController {
     'idempotency_key_reused',
   )
   async book(
-    @Param('slug') slug: string,
+    @SlugParam() slug: string,
     @Body() body: PublicBookingDto,
     @Headers('idempotency-key') key: string | undefined,
     @Req() request: FastifyRequest,

@@ -81,6 +81,15 @@ describe('Swagger UI in a browser (e2e)', () => {
     expect(list.data.map((appointment) => appointment.id).sort()).toEqual([...appointmentIds].sort());
   }, 120_000);
 
+  it('asks for the availability of type 1 with the unchanged examples (its id included): 200 in the page', async () => {
+    const block = await operation(page, 'get', '/api/v1/appointment-types/\\{id\\}/availability');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(200);
+    const answer = body as { appointment_type_id: number; slots: unknown[] };
+    expect(answer.appointment_type_id).toBe(1);
+    expect(answer.slots.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it('keeps each tag heading short on a 390 px screen (its description goes under it)', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {

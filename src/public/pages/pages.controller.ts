@@ -14,6 +14,7 @@ import { AppConfig } from '../../config/app-config';
 import { PublicBookingService } from '../public-booking.service';
 import { calendarUrl } from '../public.mapper';
 import { PublicRateLimitGuard } from '../rate-limit.guard';
+import { SlugParam } from '../slug-param';
 import { BUILT_IN_FIELDS, bookingPage, EMPTY_FORM, fieldName, FormState } from './booking-page';
 import { ChangeNotice, changePage } from './change-page';
 import { CsrfTokens } from './csrf';
@@ -61,7 +62,7 @@ export class PagesController {
   })
   @ApiResponse({ status: 200, description: 'text/html' })
   async bookingPage(
-    @Param('slug') slug: string,
+    @SlugParam() slug: string,
     @Query() query: FormQuery,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -74,7 +75,7 @@ export class PagesController {
   @ApiOperation({ summary: 'The booking page’s form post (CSRF-checked); 303 to the confirmation' })
   @ApiResponse({ status: 303, description: 'booked: to /appointments/change/:token?done=booked' })
   async book(
-    @Param('slug') slug: string,
+    @SlugParam() slug: string,
     @Body() body: FormQuery | undefined,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,

@@ -54,9 +54,14 @@ export function formatTime(iso: string, zone: string): string {
   return inZone(iso, zone).format('h:mm A');
 }
 
-/** `Monday, 7 January 2030, 9:00 AM (Europe/Berlin)` */
+/** `Monday, 7 January 2030, 9:00 AM (America/New York)` */
 export function formatWhen(iso: string, zone: string): string {
-  return `${inZone(iso, zone).format('dddd, D MMMM YYYY, h:mm A')} (${zone})`;
+  return `${inZone(iso, zone).format('dddd, D MMMM YYYY, h:mm A')} (${zoneLabel(zone)})`;
+}
+
+/** A zone as a visitor reads it, the same in the zone menu, the times' heading and the appointment: `America/New York`. */
+export function zoneLabel(zone: string): string {
+  return zone.replace(/_/g, ' ');
 }
 
 export function formatDay(date: string): string {
@@ -87,7 +92,7 @@ export function zoneForm(path: string, zone: string, keep: Record<string, string
         ${options.map(
           (option) =>
             html`<option value="${option}" ${option === zone ? html` selected` : ''}>
-              ${option.replace(/_/g, ' ')}
+              ${zoneLabel(option)}
             </option>`,
         )}
       </select>
@@ -130,7 +135,7 @@ export function dayLinks(options: PickerOptions): SafeHtml {
 /** The times of the chosen day as radio buttons named `start_date` (one is required). */
 export function timeChoices(slots: SlotDto[], zone: string, date: string, checked?: string): SafeHtml {
   return html`<fieldset id="times">
-    <legend>Times on ${formatDay(date)} <span class="muted">(${zone.replace(/_/g, ' ')})</span></legend>
+    <legend>Times on ${formatDay(date)} <span class="muted">(${zoneLabel(zone)})</span></legend>
     <div class="times">
       ${slots.map(
         (slot, index) =>
