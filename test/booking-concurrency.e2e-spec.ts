@@ -230,6 +230,45 @@ describe('no double booking (e2e)', () => {
     },
   );
 
+  it('never answers 500 when a member is edited, deleted, booked and blacked out at once', async () => {
+    for (let round = 0; round < 10; round++) {
+      const member = await createMember(t);
+      const typeId = (await createType(t, { team_member_ids: [member.id] })).id;
+      const answers = await Promise.all([
+        t
+          .http()
+          .patch(`/api/v1/team-members/${member.id}`)
+          .set(AUTH)
+          .send({ name: `Renamed ${round}` }),
+        t.http().delete(`/api/v1/team-members/${member.id}`).set(AUTH),
+        t
+          .http()
+          .post('/api/v1/appointments')
+          .set(AUTH)
+          .send({
+            appointment_type_id: typeId,
+            team_member_ids: [member.id],
+            start_date: new Date(Date.UTC(2030, 1, 1 + round, 10)).toISOString(),
+            customer_information: customer(),
+          }),
+        t
+          .http()
+          .post('/api/v1/blackouts')
+          .set(AUTH)
+          .send({
+            team_member_id: member.id,
+            start_date: '2031-02-01T00:00:00Z',
+            end_date: '2031-02-02T00:00:00Z',
+          }),
+      ]);
+      const [edit, removal, booking, blackout] = answers.map((answer) => answer.status);
+      expect([200, 404]).toContain(edit);
+      expect(removal).toBe(204);
+      expect([201, 400]).toContain(booking);
+      expect([201, 400]).toContain(blackout);
+    }
+  });
+
   (!onPostgres && 'PostgreSQL only' ? it.skip : it)(
     'holds across two instances sharing one PostgreSQL database',
     async () => {

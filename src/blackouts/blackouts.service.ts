@@ -48,8 +48,9 @@ export class BlackoutsService {
         date_created: now,
         date_modified: now,
       });
-      await lockScope(tx, blackout);
+      // Checked first: a member's row is locked (key share) before the member's booking lock, as everywhere.
       await this.assertValid(blackout);
+      await lockScope(tx, blackout);
       return toBlackoutDto(await this.save(blackout));
     });
   }
@@ -65,8 +66,8 @@ export class BlackoutsService {
       if (input.reason !== undefined) blackout.reason = input.reason.trim();
       if (input.appointment_type_id !== undefined) blackout.appointment_type_id = input.appointment_type_id;
       if (input.team_member_id !== undefined) blackout.team_member_id = input.team_member_id;
-      await lockScope(tx, blackout);
       await this.assertValid(blackout);
+      await lockScope(tx, blackout);
       if (JSON.stringify(toBlackoutDto(blackout)) === before) return toBlackoutDto(blackout);
       blackout.date_modified = Date.now();
       return toBlackoutDto(await this.save(blackout));

@@ -40,12 +40,13 @@ export class TeamMembersRepository {
   }
 
   /**
-   * PostgreSQL: locks the member's row for its deletion, before the member's booking lock. A booking takes
-   * them in that order too (its `existingIds` key-share lock, then the booking lock): taken the other way
-   * round, a delete and a booking naming the member could each wait for the other (a deadlock).
+   * PostgreSQL: locks the member's row for a change or deletion, before the member's booking lock. Every
+   * transaction that takes both takes them in this order (a booking or a blackout naming the member: its
+   * `existingIds` key-share lock, then the booking lock); taken the other way round, a delete and a booking
+   * could each wait for the other (a deadlock, failed with a 500).
    */
-  async lockForDelete(id: number): Promise<void> {
-    if (this.transactions.isPostgres) await this.transactions.sql(LOCK_FOR_DELETE, [id]);
+  async lockRow(id: number): Promise<void> {
+    if (this.transactions.isPostgres) await this.transactions.sql(LOCK_ROW, [id]);
   }
 
   /** The members among `ids` (distinct, ascending) as events carry them, ordered by id. */
@@ -109,4 +110,4 @@ export class TeamMembersRepository {
   }
 }
 
-const LOCK_FOR_DELETE = 'SELECT id FROM team_members WHERE id = $1 FOR UPDATE';
+const LOCK_ROW = 'SELECT id FROM team_members WHERE id = $1 FOR UPDATE';

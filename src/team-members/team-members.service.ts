@@ -68,6 +68,7 @@ export class TeamMembersService {
   async update(id: number, input: UpdateTeamMemberDto): Promise<TeamMemberDto> {
     return this.uniqueEmail(() =>
       this.transactions.run(async (tx) => {
+        await this.members.lockRow(id);
         await tx.lockKeys([`member:${id}`]);
         const member = await this.find(id);
         const before = JSON.stringify(this.toDto(member));
@@ -100,7 +101,7 @@ export class TeamMembersService {
   async remove(id: number): Promise<void> {
     await this.transactions.run(async (tx) => {
       // Waits for bookings that hold this member, so that the cleanup after deletion sees them.
-      await this.members.lockForDelete(id);
+      await this.members.lockRow(id);
       await tx.lockKeys([`member:${id}`]);
       const member = await this.find(id);
       const snapshot = toTeamMemberEventSnapshot(member);
