@@ -17,7 +17,7 @@ import { WebhookSender } from './webhook-sender';
 /** Beyond the request timeout, how long a claim stays ours (writing the outcome, a slow database). */
 const LEASE_MARGIN_MS = 15_000;
 const WAKE_SLACK_MS = 5;
-/** How long kicks wait for company, so that one claim serves several deliveries. */
+/** How long kicks wait for company while requests are out, so that one claim serves several deliveries. */
 const COALESCE_MS = 2;
 /** How long shutdown waits for attempts in flight beyond their own timeout before handing them back. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -87,9 +87,12 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     return now + this.leaseMs;
   }
 
-  /** Looks for due deliveries now (after a fan-out, a finished attempt, or on the poll). */
+  /**
+   * Looks for due deliveries (after a fan-out, a finished attempt, or on the poll): on the next turn when
+   * nothing is being sent (a lone booking's webhook leaves at once), else after COALESCE_MS.
+   */
   kick(): void {
-    this.schedulePump(COALESCE_MS);
+    this.schedulePump(this.sending === 0 ? 0 : COALESCE_MS);
   }
 
   /**
