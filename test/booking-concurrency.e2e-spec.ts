@@ -101,26 +101,46 @@ describe('no double booking (e2e)', () => {
     expect(recorder.events.filter((e) => e.payload.appointment.id === booked.id)).toHaveLength(1);
   });
 
-  /** A booking of `typeId` started, and waiting, while another session holds the type's lock. */
-  const bookingBehindLock = async (holder: Client, typeId: number, headers: Record<string, string>) => {
-    const booking = t
+  /** Another PostgreSQL session that holds a booking lock (`type:3`, `member:7`) until it commits. */
+  interface LockHolder {
+    query(text: string, values: unknown[]): Promise<unknown>;
+    /** Waits until exactly `count` lock requests wait (the requests started meanwhile have queued). */
+    waiting(count: number): Promise<void>;
+    commit(): Promise<void>;
+  }
+
+  const holdingLock = async (key: string, steps: (holder: LockHolder) => Promise<void>): Promise<void> => {
+    const client = new Client({ connectionString: t.config.database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+      await steps({
+        query: (text, values) => client.query(text, values),
+        waiting: (count) =>
+          eventually(async () => {
+            const { rows } = await client.query<{ n: string }>(
+              'SELECT count(*) AS n FROM pg_locks WHERE NOT granted',
+            );
+            expect(Number(rows[0].n)).toBe(count);
+          }),
+        commit: async () => {
+          await client.query('COMMIT');
+        },
+      });
+    } finally {
+      await client.end();
+    }
+  };
+
+  /** Sends a booking now (a new customer, 2030-01-09 10:00 unless `body` says otherwise); awaited later. */
+  const booking = (body: object, headers: Record<string, string> = {}) =>
+    t
       .http()
       .post('/api/v1/appointments')
       .set({ ...AUTH, ...headers })
-      .send({
-        appointment_type_id: typeId,
-        start_date: '2030-01-09T10:00:00Z',
-        customer_information: customer(),
-      })
+      .send({ start_date: '2030-01-09T10:00:00Z', customer_information: customer(), ...body })
       .then((response) => response);
-    await eventually(async () => {
-      const { rows } = await holder.query(
-        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-      );
-      expect(rows).toHaveLength(1);
-    });
-    return { answer: booking };
-  };
 
   (!onPostgres && 'PostgreSQL only' ? it.skip : it).each([
     ['', {}],
@@ -129,25 +149,20 @@ describe('no double booking (e2e)', () => {
     'answers a booking whose type was deleted while it waited for the type lock as for an unknown type (400)%s',
     async (_label, headers: Record<string, string>) => {
       const typeId = (await createType(t, { capacity: 1 })).id;
-      // Another session does what a delete does: it takes the type's lock first, deletes the type, commits.
-      // The booking read the type before and waits for the lock meanwhile.
-      const holder = new Client({ connectionString: t.config.database.url });
-      await holder.connect();
-      try {
-        await holder.query('BEGIN');
-        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`type:${typeId}`]);
-        const booking = await bookingBehindLock(holder, typeId, headers);
+      // The holder does what a delete does: it takes the type's lock first, deletes the type, commits. The
+      // booking read the type before and waits for the lock meanwhile.
+      await holdingLock(`type:${typeId}`, async (holder) => {
+        const answer = booking({ appointment_type_id: typeId }, headers);
+        await holder.waiting(1);
         await holder.query('DELETE FROM appointment_types WHERE id = $1', [typeId]);
-        await holder.query('COMMIT');
-        const response = await booking.answer;
+        await holder.commit();
+        const response = await answer;
         expect(response.status).toBe(400);
         expect(response.body.code).toBe('validation_failed');
         expect(response.body.details).toEqual([
           { field: 'appointment_type_id', message: `appointment type ${typeId} does not exist` },
         ]);
-      } finally {
-        await holder.end();
-      }
+      });
     },
   );
 
@@ -155,31 +170,21 @@ describe('no double booking (e2e)', () => {
     'makes a type delete wait for the booking in flight, which is kept: the delete then answers 409',
     async () => {
       const typeId = (await createType(t, { capacity: 1 })).id;
-      const holder = new Client({ connectionString: t.config.database.url });
-      await holder.connect();
-      try {
-        await holder.query('BEGIN');
-        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`type:${typeId}`]);
-        const booking = await bookingBehindLock(holder, typeId, {});
+      await holdingLock(`type:${typeId}`, async (holder) => {
+        const answer = booking({ appointment_type_id: typeId });
+        await holder.waiting(1);
         const removal = t
           .http()
           .delete(`/api/v1/appointment-types/${typeId}`)
           .set(AUTH)
-          .then((r) => r);
-        await eventually(async () => {
-          const { rows } = await holder.query(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-          );
-          expect(rows).toHaveLength(2);
-        });
-        await holder.query('COMMIT');
-        expect((await booking.answer).status).toBe(201);
+          .then((response) => response);
+        await holder.waiting(2);
+        await holder.commit();
+        expect((await answer).status).toBe(201);
         const removed = await removal;
         expect(removed.status).toBe(409);
         expect(removed.body.code).toBe('appointment_type_in_use');
-      } finally {
-        await holder.end();
-      }
+      });
     },
   );
 
@@ -188,45 +193,26 @@ describe('no double booking (e2e)', () => {
     async () => {
       const member = await createMember(t);
       const typeId = (await createType(t, { team_member_ids: [member.id] })).id;
-      const holder = new Client({ connectionString: t.config.database.url });
-      await holder.connect();
-      const waiting = async (count: number) =>
-        eventually(async () => {
-          const { rows } = await holder.query<{ n: string }>(
-            'SELECT count(*) AS n FROM pg_locks WHERE NOT granted',
-          );
-          expect(Number(rows[0].n)).toBe(count);
-        });
-      try {
-        // The delete queues for the member's booking lock (held here), then the booking naming the member.
-        await holder.query('BEGIN');
-        await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`member:${member.id}`]);
+      // The delete queues for the member's booking lock (held here), then the booking naming the member.
+      await holdingLock(`member:${member.id}`, async (holder) => {
         const removal = t
           .http()
           .delete(`/api/v1/team-members/${member.id}`)
           .set(AUTH)
-          .then((r) => r);
-        await waiting(1);
-        const booking = t
-          .http()
-          .post('/api/v1/appointments')
-          .set(AUTH)
-          .send({
-            appointment_type_id: typeId,
-            team_member_ids: [member.id],
-            start_date: '2030-01-10T10:00:00Z',
-            customer_information: customer(),
-          })
-          .then((r) => r);
-        await waiting(2);
-        await holder.query('COMMIT');
+          .then((response) => response);
+        await holder.waiting(1);
+        const answer = booking({
+          appointment_type_id: typeId,
+          team_member_ids: [member.id],
+          start_date: '2030-01-10T10:00:00Z',
+        });
+        await holder.waiting(2);
+        await holder.commit();
         expect((await removal).status).toBe(204);
-        const refused = await booking;
+        const refused = await answer;
         expect(refused.status).toBe(400);
         expect(refused.body.details[0].field).toBe('team_member_ids');
-      } finally {
-        await holder.end();
-      }
+      });
     },
   );
 
@@ -241,30 +227,21 @@ describe('no double booking (e2e)', () => {
           .set(AUTH)
           .send({ name: `Renamed ${round}` }),
         t.http().delete(`/api/v1/team-members/${member.id}`).set(AUTH),
-        t
-          .http()
-          .post('/api/v1/appointments')
-          .set(AUTH)
-          .send({
-            appointment_type_id: typeId,
-            team_member_ids: [member.id],
-            start_date: new Date(Date.UTC(2030, 1, 1 + round, 10)).toISOString(),
-            customer_information: customer(),
-          }),
-        t
-          .http()
-          .post('/api/v1/blackouts')
-          .set(AUTH)
-          .send({
-            team_member_id: member.id,
-            start_date: '2031-02-01T00:00:00Z',
-            end_date: '2031-02-02T00:00:00Z',
-          }),
+        booking({
+          appointment_type_id: typeId,
+          team_member_ids: [member.id],
+          start_date: new Date(Date.UTC(2030, 1, 1 + round, 10)).toISOString(),
+        }),
+        t.http().post('/api/v1/blackouts').set(AUTH).send({
+          team_member_id: member.id,
+          start_date: '2031-02-01T00:00:00Z',
+          end_date: '2031-02-02T00:00:00Z',
+        }),
       ]);
-      const [edit, removal, booking, blackout] = answers.map((answer) => answer.status);
+      const [edit, removal, booked, blackout] = answers.map((answer) => answer.status);
       expect([200, 404]).toContain(edit);
       expect(removal).toBe(204);
-      expect([201, 400]).toContain(booking);
+      expect([201, 400]).toContain(booked);
       expect([201, 400]).toContain(blackout);
     }
   });

@@ -386,17 +386,23 @@ describe('webhooks (e2e)', () => {
       expect(receiver.received('/elsewhere')).toEqual([]);
     });
 
+    /** The webhook's first delivery once it has had an attempt, and that attempt. */
+    const firstAttempt = async (webhookId: number) => {
+      const [row] = await eventually(async () => {
+        const rows = await deliveries(webhookId);
+        expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1);
+        return rows;
+      }, 5000);
+      const [attempt] = (await delivery(row.id)).attempts;
+      return { row, attempt };
+    };
+
     it('times out a slow receiver', async () => {
       receiver.on('/slow', () => ({ status: 200, delayMs: 1000 }));
       const webhook = await webhookOfThisTest({ url: receiver.url('/slow') });
       await publish(booked());
       await receiver.waitFor('/slow', 1);
-      const [row] = await eventually(async () => {
-        const rows = await deliveries(webhook.id);
-        expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1);
-        return rows;
-      }, 5000);
-      const [attempt] = (await delivery(row.id)).attempts;
+      const { row, attempt } = await firstAttempt(webhook.id);
       expect(attempt.status_code).toBeNull();
       expect(attempt.error).toMatch(/timeout/);
       expect(attempt.duration_ms).toBeGreaterThanOrEqual(250);
@@ -422,12 +428,7 @@ describe('webhooks (e2e)', () => {
         const { port } = trickler.address() as AddressInfo;
         const webhook = await webhookOfThisTest({ url: `http://127.0.0.1:${port}/trickle` });
         await publish(booked());
-        const [row] = await eventually(async () => {
-          const rows = await deliveries(webhook.id);
-          expect(rows[0]?.attempt_count).toBeGreaterThanOrEqual(1);
-          return rows;
-        }, 5000);
-        const [attempt] = (await delivery(row.id)).attempts;
+        const { row, attempt } = await firstAttempt(webhook.id);
         expect(attempt.status_code).toBeNull();
         expect(attempt.error).toMatch(/timeout/);
         expect(attempt.duration_ms).toBeLessThan(1500);
