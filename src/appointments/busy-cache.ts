@@ -50,14 +50,11 @@ export class BusyCache {
   ): Promise<readonly BusyAppointment[]> {
     if (foreign === undefined) return load();
     const key = `${scope.typeId}:${scope.hostIds.join(',')}:${scope.from}:${scope.to}`;
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key);
-      if (hit.generation === this.generation && hit.foreign === foreign) {
-        this.entries.set(key, hit);
-        return hit.busy;
-      }
-      this.rows -= weight(hit);
+    const hit = this.drop(key);
+    if (hit !== undefined && hit.generation === this.generation && hit.foreign === foreign) {
+      this.entries.set(key, hit);
+      this.rows += weight(hit);
+      return hit.busy;
     }
     const generation = this.generation;
     const clean = this.open === 0;
@@ -70,18 +67,23 @@ export class BusyCache {
   private keep(key: string, entry: Entry): void {
     if (weight(entry) > MAX_ROWS) return;
     // Two reads of one scope that loaded side by side both keep it: the second replaces the first.
-    const replaced = this.entries.get(key);
-    if (replaced !== undefined) {
-      this.entries.delete(key);
-      this.rows -= weight(replaced);
-    }
+    this.drop(key);
     this.entries.set(key, entry);
     this.rows += weight(entry);
-    for (const [oldest, old] of this.entries) {
+    for (const oldest of this.entries.keys()) {
       if (this.rows <= MAX_ROWS) break;
-      this.entries.delete(oldest);
-      this.rows -= weight(old);
+      this.drop(oldest);
     }
+  }
+
+  /** Removes the entry of `key` (and its weight), returning it. */
+  private drop(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      this.entries.delete(key);
+      this.rows -= weight(entry);
+    }
+    return entry;
   }
 }
 

@@ -85,7 +85,14 @@ export class Transactions {
    * process on the same file). Undefined on PostgreSQL, where other instances' commits cannot be seen this way.
    */
   foreignCommits(): number | undefined {
-    return this.sqlite ? (this.sqliteDb().pragma('data_version', { simple: true }) as number) : undefined;
+    if (!this.sqlite) return undefined;
+    // Prepared once: every availability answer asks.
+    const [row] = this.prepared.onSqlite<{ data_version: number }>(
+      this.sqliteDb(),
+      'PRAGMA data_version',
+      [],
+    );
+    return row.data_version;
   }
 
   /**
