@@ -8,6 +8,7 @@ import { AppointmentSequence1764190000014 } from './1764190000014-appointment-se
 import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
 import { Schedules1764190000016 } from './1764190000016-schedules';
 import { WebhookEventBodies1764190000030 } from './1764190000030-webhook-event-bodies';
+import { DeliveryIndexes1764190000031 } from './1764190000031-delivery-indexes';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1764190000015,
   Schedules1764190000016,
   WebhookEventBodies1764190000030,
+  DeliveryIndexes1764190000031,
 ];
