@@ -48,7 +48,7 @@ describe('webhook delivery indexes (e2e)', () => {
     'plans the log, the claim and the replay check on those indexes (SQLite)',
     async () => {
       const plan = async (sql: string) =>
-        ((await db.query(`EXPLAIN QUERY PLAN ${sql}`)) as { detail: string }[])
+        (await db.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${sql}`))
           .map((row) => row.detail)
           .join('\n');
       const log = await plan(

@@ -1,0 +1,186 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database } from 'better-sqlite3';
+import { open } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+
+/** How often the WAL's size is looked at. */
+const CHECK_MS = 100;
+/** Pages written to the WAL and not yet checkpointed past which a checkpoint runs: SQLite's own default. */
+const CHECKPOINT_PAGES = 1000;
+
+/**
+ * The worker's code: its own connection to the file, which copies the WAL back into the database on request
+ * (PASSIVE: it waits for no reader and blocks no writer) and syncs as the service's connection is set to.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { timeout: 0 });
+db.pragma('synchronous = ' + workerData.synchronous);
+parentPort.on('message', (message) => {
+  if (message === 'close') {
+    db.close();
+    process.exit(0);
+  }
+  try {
+    parentPort.postMessage({ result: db.pragma('wal_checkpoint(PASSIVE)')[0] });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+});
+`;
+
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+/**
+ * SQLite checkpoints (copying the WAL back into the database file, and syncing it) off the event loop. By
+ * default SQLite runs one inside the commit that takes the WAL past 1,000 pages, on the committing thread:
+ * with better-sqlite3 that is the event loop, stalled for tens of milliseconds while the request that
+ * happened to commit, and every request behind it, waits. Here the service's connection never checkpoints
+ * (`wal_autocheckpoint = 0`); a worker thread with its own connection does, once the WAL passes the same
+ * size. Should the worker fail, the connection checkpoints for itself again.
+ */
+@Injectable()
+export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WalCheckpointer.name);
+  private timer?: NodeJS.Timeout;
+  private worker?: Worker;
+  /** The checkpoint asked of the worker and not yet answered. */
+  private running?: Promise<CheckpointResult>;
+  private answer?: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void };
+  /** Checkpoints the worker completed (for the tests and the logs). */
+  completed = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  private get path(): string | undefined {
+    const { database } = this.config;
+    return database.type === 'sqlite' && database.path !== ':memory:' ? database.path : undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.path === undefined) return;
+    this.connection().pragma('wal_autocheckpoint = 0');
+    this.timer = setInterval(() => void this.check(), CHECK_MS).unref();
+  }
+
+  /** Before the service's connection closes: the worker closes its own connection and ends. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+    const worker = this.worker;
+    if (worker === undefined) return;
+    await new Promise((resolve) => {
+      worker.once('exit', resolve);
+      worker.postMessage('close');
+    });
+  }
+
+  /** Checkpoints once the WAL holds enough pages not yet copied back (one checkpoint at a time). */
+  private async check(): Promise<void> {
+    if (this.running !== undefined || this.timer === undefined) return;
+    if ((await uncheckpointedPages(this.path!)) < CHECKPOINT_PAGES || this.running !== undefined) return;
+    // A failure is dealt with by `checkpoint` (fallBack).
+    await this.checkpoint().catch(() => undefined);
+  }
+
+  /**
+   * Asks the worker (started on first need) for one PASSIVE checkpoint. Should the worker fail, the service's
+   * connection checkpoints for itself from then on (fallBack).
+   */
+  checkpoint(): Promise<CheckpointResult> {
+    this.running ??= new Promise<CheckpointResult>((resolve, reject) => {
+      this.answer = { resolve, reject };
+      this.started().postMessage('checkpoint');
+    })
+      .catch((error: unknown) => {
+        this.fallBack(error);
+        throw error;
+      })
+      .finally(() => {
+        this.running = undefined;
+        this.answer = undefined;
+      });
+    return this.running;
+  }
+
+  private started(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: require.resolve('better-sqlite3'),
+        path: this.path,
+        synchronous: this.synchronous(),
+      },
+    });
+    worker.unref();
+    worker.on('message', (message: { result?: CheckpointResult; error?: string }) => {
+      if (message.result !== undefined) {
+        this.completed += 1;
+        this.answer?.resolve(message.result);
+      } else this.answer?.reject(new Error(message.error));
+    });
+    worker.on('error', (error: Error) => this.answer?.reject(error));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.answer?.reject(new Error(`the checkpoint worker exited (${code})`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  /** The worker failed: the service's connection checkpoints for itself again, as SQLite does by default. */
+  private fallBack(error: unknown): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    void this.worker?.terminate();
+    this.connection().pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+    this.logger.error({
+      msg: 'the WAL checkpoint worker failed; checkpoints run on the service connection again',
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  private synchronous(): 'NORMAL' | 'FULL' {
+    const { database } = this.config;
+    return database.type === 'sqlite' && database.synchronous === 'normal' ? 'NORMAL' : 'FULL';
+  }
+
+  private connection(): Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  }
+}
+
+/**
+ * Pages in the WAL not yet copied back into the database, read from the WAL index (the `-shm` file, see
+ * https://www.sqlite.org/walformat.html): its header's `mxFrame` (the last valid frame, at byte 16) less the
+ * checkpoint's `nBackfill` (frames copied back, at byte 96), both in the machine's byte order. Reading the
+ * file costs the event loop nothing (libuv's threads); SQLite keeps it mapped, so the read sees its state.
+ */
+async function uncheckpointedPages(path: string): Promise<number> {
+  const file = await open(`${path}-shm`, 'r').catch(() => undefined);
+  if (file === undefined) return 0;
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(100), 0, 100, 0);
+    if (bytesRead < 100) return 0;
+    const read = (offset: number) =>
+      endianness() === 'LE' ? buffer.readUInt32LE(offset) : buffer.readUInt32BE(offset);
+    return Math.max(0, read(16) - read(96));
+  } finally {
+    await file.close();
+  }
+}
