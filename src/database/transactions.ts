@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { open } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
@@ -93,6 +94,22 @@ export class Transactions {
       [],
     );
     return row.data_version;
+  }
+
+  /**
+   * SQLite: syncs the WAL file to disk off the event loop (on libuv's threads), so that every commit made
+   * before the call, relaxed ones included, survives a power loss once this resolves. Nothing to do on
+   * PostgreSQL (the server syncs) or for an in-memory database.
+   */
+  async syncWal(): Promise<void> {
+    const path = this.dataSource.options.database;
+    if (!this.sqlite || typeof path !== 'string' || path === ':memory:') return;
+    const wal = await open(`${path}-wal`, 'r');
+    try {
+      await wal.sync();
+    } finally {
+      await wal.close();
+    }
   }
 
   /**

@@ -58,10 +58,18 @@ const FAN_OUT_COLUMNS = `webhook_id, event_id, action, appointment_id, status, a
 /**
  * Leases, released leases and outcomes need not be on disk before the pump goes on (on SQLite: no fsync of
  * their own; the next durable commit carries them): lost to a power failure, a delivery is only sent again,
- * with the same webhook-id, as after any crash. Fan-outs stay durable: a delivery lost with its event's
- * handled mark would be created again under a new id.
+ * with the same webhook-id, as after any crash. Fan-outs are on disk before a delivery of theirs is sent: a
+ * delivery lost with its event's handled mark would be created again under a new id.
  */
 const BOOKKEEPING = { durable: false } as const;
+/**
+ * SQLite: a fan-out of this many deliveries or more commits without syncing and has the WAL synced off the
+ * event loop (`Transactions.syncWal`); its deliveries are not claimed until then (see `insertForEvent`).
+ * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
+ */
+const WIDE_FAN_OUT = 100;
+/** The fence when none is up: every id passes. */
+const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
 const OUTCOME_ROWS = 200;
 const CLAIMED_COLUMNS =
@@ -77,6 +85,12 @@ const RESPONSE_BODY_MAX_CHARS = 4096;
 @Injectable()
 export class DeliveriesRepository {
   private readonly postgres: boolean;
+  /**
+   * SQLite: the first delivery id of each wide fan-out committed and not yet synced to disk. No delivery from
+   * the lowest of them on is claimed: sent, then lost to a power failure with its event's handled mark, it
+   * would be created again under a new id, a second webhook-id for one message.
+   */
+  private readonly unsynced = new Set<number>();
 
   constructor(private readonly transactions: Transactions) {
     this.postgres = transactions.isPostgres;
@@ -88,6 +102,11 @@ export class DeliveriesRepository {
    * refers to it (`shared_body`); without, each delivery carries its own `payload`. Plain SQL with the same
    * text for every full statement, so that the driver reuses its prepared statement: one `unnest` statement
    * on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
+   *
+   * On SQLite a wide fan-out (`WIDE_FAN_OUT` deliveries or more) is not synced by its commit, which would
+   * hold the event loop, and the bookings behind it, for the fsync of its pages: its deliveries stay fenced
+   * off from claims (`unsynced`) until `Transactions.syncWal` has synced the WAL on libuv's threads, and
+   * this resolves only then, so the event is marked handled only once its deliveries are on disk.
    */
   async insertForEvent(
     event: FanOutEvent,
@@ -95,53 +114,84 @@ export class DeliveriesRepository {
     rows: FanOutRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
+    const wide = !this.postgres && rows.length >= WIDE_FAN_OUT;
+    let fence: number | undefined;
+    try {
+      await this.transactions.run(
+        async (tx) => {
+          if (wide) {
+            // Up before the first row is written: a claim in the same batch must not see them either.
+            fence = await this.nextDeliveryId();
+            this.unsynced.add(fence);
+          }
+          await this.writeFanOut(tx, event, template, rows);
+        },
+        wide ? BOOKKEEPING : undefined,
+      );
+      if (wide) await this.transactions.syncWal();
+    } finally {
+      if (fence !== undefined) this.unsynced.delete(fence);
+    }
+  }
+
+  private async writeFanOut(
+    { manager }: Transaction,
+    event: FanOutEvent,
+    template: SsaBodyTemplate | null,
+    rows: FanOutRow[],
+  ): Promise<void> {
     const now = Date.now();
     const shared = template !== null;
-    await this.transactions.run(async ({ manager }) => {
-      if (template) {
-        await manager.query(
-          `INSERT INTO webhook_event_bodies (event_id, head, tail, date_created) VALUES (${this.postgres ? '$1, $2, $3, $4' : '?, ?, ?, ?'})
-           ON CONFLICT (event_id) DO NOTHING`,
-          [event.event_id, template.head, template.tail, now],
-        );
-      }
-      const payloadOf = (row: FanOutRow) => (shared ? '' : row.payload);
-      if (this.postgres) {
-        await manager.query(
-          `INSERT INTO webhook_deliveries (${FAN_OUT_COLUMNS})
-           SELECT v.webhook_id, $3::int, $4::varchar, $5::int, 'pending', 0, $6::bigint, NULL, v.payload, $6::bigint, $7::boolean
-           FROM unnest($1::int[], $2::text[]) AS v(webhook_id, payload)
-           ON CONFLICT DO NOTHING`,
-          [
-            rows.map((row) => row.webhook_id),
-            rows.map(payloadOf),
-            event.event_id,
-            event.action,
-            event.appointment_id,
-            now,
-            shared,
-          ],
-        );
-        return;
-      }
-      for (let start = 0; start < rows.length; start += INSERT_ROWS) {
-        const chunk = rows.slice(start, start + INSERT_ROWS);
-        const values = chunk.map(() => "(?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?, ?)").join(', ');
-        await manager.query(
-          `INSERT OR IGNORE INTO webhook_deliveries (${FAN_OUT_COLUMNS}) VALUES ${values}`,
-          chunk.flatMap((row) => [
-            row.webhook_id,
-            event.event_id,
-            event.action,
-            event.appointment_id,
-            now,
-            payloadOf(row),
-            now,
-            shared ? 1 : 0,
-          ]),
-        );
-      }
-    });
+    if (template) {
+      await manager.query(
+        `INSERT INTO webhook_event_bodies (event_id, head, tail, date_created) VALUES (${this.postgres ? '$1, $2, $3, $4' : '?, ?, ?, ?'})
+         ON CONFLICT (event_id) DO NOTHING`,
+        [event.event_id, template.head, template.tail, now],
+      );
+    }
+    const payloadOf = (row: FanOutRow) => (shared ? '' : row.payload);
+    if (this.postgres) {
+      await manager.query(
+        `INSERT INTO webhook_deliveries (${FAN_OUT_COLUMNS})
+         SELECT v.webhook_id, $3::int, $4::varchar, $5::int, 'pending', 0, $6::bigint, NULL, v.payload, $6::bigint, $7::boolean
+         FROM unnest($1::int[], $2::text[]) AS v(webhook_id, payload)
+         ON CONFLICT DO NOTHING`,
+        [
+          rows.map((row) => row.webhook_id),
+          rows.map(payloadOf),
+          event.event_id,
+          event.action,
+          event.appointment_id,
+          now,
+          shared,
+        ],
+      );
+      return;
+    }
+    for (let start = 0; start < rows.length; start += INSERT_ROWS) {
+      const chunk = rows.slice(start, start + INSERT_ROWS);
+      const values = chunk.map(() => "(?, ?, ?, ?, 'pending', 0, ?, NULL, ?, ?, ?)").join(', ');
+      await manager.query(
+        `INSERT OR IGNORE INTO webhook_deliveries (${FAN_OUT_COLUMNS}) VALUES ${values}`,
+        chunk.flatMap((row) => [
+          row.webhook_id,
+          event.event_id,
+          event.action,
+          event.appointment_id,
+          now,
+          payloadOf(row),
+          now,
+          shared ? 1 : 0,
+        ]),
+      );
+    }
+  }
+
+  private async nextDeliveryId(): Promise<number> {
+    const [row] = await this.transactions.sql<{ next: number }>(
+      'SELECT COALESCE(MAX(id), 0) + 1 AS next FROM webhook_deliveries',
+    );
+    return Number(row.next);
   }
 
   /** A delivery that is sent at once by the caller (test sends): created already leased, never retried. */
@@ -210,7 +260,7 @@ export class DeliveriesRepository {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
-      [leaseUntil, now, limit],
+      [leaseUntil, now, limit, this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced)],
       leaseUntil,
     );
   }
@@ -413,13 +463,13 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
- * The due deliveries (`$2` now, `$3` how many) that `claimDue` leases: pending, due, not leased by a live
+ * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
  * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
 const DUE = `
   SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $2
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < $4
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
     AND NOT EXISTS (
