@@ -104,13 +104,25 @@ export async function waitHealthy(url: string, child: ChildProcess, stderr: () =
   }
 }
 
+/** The arguments `npm start` gives node (its script in package.json), so a bench runs exactly that. */
+export const NPM_START_ARGS = npmStartArgs();
+
+function npmStartArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = scripts.start.split(' ');
+  if (command !== 'node') throw new Error(`npm start runs "${scripts.start}": the benches expect "node …"`);
+  return args;
+}
+
 /**
- * How the service is started: BENCH_DIST=1 runs the compiled dist/src/main.js as `npm start` does (bench/all.ts
- * builds first); otherwise src/main.ts through ts-node, whose compiler adds to start-up time, CPU and memory.
+ * How the service is started: BENCH_DIST=1 runs the build as `npm start` does (bench/all.ts builds first);
+ * otherwise src/main.ts through ts-node, whose compiler adds to start-up time, CPU and memory.
  */
 export const SERVICE_ARGS =
   process.env.BENCH_DIST === '1'
-    ? ['dist/src/main.js']
+    ? NPM_START_ARGS
     : ['--require', 'ts-node/register/transpile-only', 'src/main.ts'];
 
 /** The service as production runs it, its own process, configured by environment. */
