@@ -13,6 +13,7 @@ import request from 'supertest';
 import { ADMIN_KEY, AUTH } from '../../test/support/admin';
 import { resetPostgres as emptyPostgres } from '../../test/support/database';
 import { createType } from '../../test/support/fixtures';
+import { npmStartArgs } from '../../test/support/service-process';
 
 export const ROOT = join(__dirname, '..', '..');
 export const QUICK = process.env.BENCH_QUICK === '1';
@@ -106,15 +107,6 @@ export async function waitHealthy(url: string, child: ChildProcess, stderr: () =
 
 /** The arguments `npm start` gives node (its script in package.json), so a bench runs exactly that. */
 export const NPM_START_ARGS = npmStartArgs();
-
-function npmStartArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [command, ...args] = scripts.start.split(' ');
-  if (command !== 'node') throw new Error(`npm start runs "${scripts.start}": the benches expect "node …"`);
-  return args;
-}
 
 /**
  * How the service is started: BENCH_DIST=1 runs the build as `npm start` does (bench/all.ts builds first);
