@@ -13,10 +13,11 @@ import { Script } from 'node:vm';
  * beside the bundle, named after the bundle's size and time of writing: a rebuild (which empties dist/bundle)
  * never meets the cache of another bundle, and V8 refuses one from another Node version (then it is rewritten).
  * Where dist/ is read-only the service starts as it would without a cache. NODE_DISABLE_COMPILE_CACHE=1 turns
- * both caches off.
+ * both caches off. Under `node --enable-source-maps` Node's own loader loads the bundle: it reads app.js.map
+ * (a vm.Script's stack traces are not mapped), so that traces name the lines of src/.
  */
 export function loadBundle(bundle: string): void {
-  if (process.env.NODE_DISABLE_COMPILE_CACHE) {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE || process.sourceMapsEnabled) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(bundle);
     return;
