@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { OPENAPI_FILE } from '../src/cli/openapi';
 import { ADMIN_KEY, AUTH } from './support/admin';
-import { createType } from './support/fixtures';
+import { createType, freshDatabaseUrl } from './support/fixtures';
 import {
   freePort,
   killAll,
@@ -26,7 +26,10 @@ import {
 const BUILD_MS = 300_000;
 const BUNDLE_DIR = join(ROOT, 'dist', 'bundle');
 
-/** What the bundle may still load from node_modules: the native SQLite driver and Swagger UI's asset folder. */
+/**
+ * What the bundle may still load from node_modules: the native SQLite driver and Swagger UI's asset folder (on
+ * PostgreSQL, TypeORM is handed the bundled pg: no second copy).
+ */
 const LOADED_FROM_NODE_MODULES = /\/node_modules\/(better-sqlite3|swagger-ui-dist)\//;
 
 async function start(env: Record<string, string>): Promise<Server> {
@@ -38,12 +41,11 @@ async function start(env: Record<string, string>): Promise<Server> {
 describe('npm start: the bundled build (e2e)', () => {
   let env: Record<string, string>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: BUILD_MS });
-    const dataDir = mkdtempSync(join(tmpdir(), 'booking-npm-start-'));
     env = {
-      DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite:${join(dataDir, 'booking.sqlite')}`,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'booking-npm-start-')),
+      DATABASE_URL: await freshDatabaseUrl(),
       ADMIN_API_KEY: ADMIN_KEY,
     };
   }, BUILD_MS);
