@@ -9,9 +9,10 @@ import { Script } from 'node:vm';
  * keeps only what V8 compiles up front, the outline of the 10 MB bundle: every function the start runs is
  * still compiled on the spot, a quarter of a second. V8's cache taken after a run holds those too.
  *
- * The cache is written once per build, when a run of it ends cleanly (exit code 0: a stop by SIGINT or SIGTERM),
- * beside the bundle, named after the bundle's size and time of writing: a rebuild (which empties dist/bundle)
- * never meets the cache of another bundle, and V8 refuses one from another Node version (then it is rewritten).
+ * The cache is written once per bundle, when a run of it ends cleanly (exit code 0: a stop by SIGINT or SIGTERM),
+ * beside the bundle and named after its size and time of writing: a build that changes the bundle removes the
+ * old caches, and the name keeps a bundle copied over another from meeting its cache. V8 refuses a cache of
+ * another Node version or other V8 flags; the next clean stop writes it again.
  * Where dist/ is read-only the service starts as it would without a cache. NODE_DISABLE_COMPILE_CACHE=1 turns
  * both caches off. Under `node --enable-source-maps` Node's own loader loads the bundle: it reads app.js.map
  * (a vm.Script's stack traces are not mapped), so that traces name the lines of src/.
