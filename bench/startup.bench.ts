@@ -1,8 +1,8 @@
 /**
- * Start-up: process start to the first 200 of GET /health, for the compiled service (`npm start` runs
- * dist/src/main.js) on SQLite, on a new database (migrations run) and on an existing one, median of
- * BENCH_STARTS starts (default 5; quick 2). The baseline is Node itself: a process that only answers /health
- * from node:http. Then one probe run says where the time goes.
+ * Start-up: process start to the first 200 of GET /health, for exactly what `npm start` runs (the bundle's
+ * launcher, dist/bundle/main.js, read from package.json) on SQLite, on a new database (migrations run) and on an
+ * existing one, median of BENCH_STARTS starts (default 5; quick 2). The baseline is Node itself: a process that
+ * only answers /health from node:http. Then one probe run says where the time goes.
  *
  *   npm run build && npm run bench:startup
  */
@@ -13,6 +13,7 @@ import {
   freePort,
   fmt,
   median,
+  NPM_START_ARGS,
   QUICK,
   report,
   ROOT,
@@ -38,8 +39,8 @@ async function timeToHealthy(args: string[], env: Record<string, string>): Promi
 }
 
 run(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'src', 'main.js')))
-    throw new Error('dist/src/main.js is missing: run npm run build first');
+  const entry = NPM_START_ARGS[NPM_START_ARGS.length - 1];
+  if (!existsSync(join(ROOT, entry))) throw new Error(`${entry} is missing: run npm run build first`);
   const env = (databaseUrl: string) => ({
     DATABASE_URL: databaseUrl,
     ADMIN_API_KEY: 'bench-admin-key-0123456789abcdef',
@@ -51,8 +52,8 @@ run(async () => {
   const reused = sqliteUrl('startup');
   for (let i = 0; i < STARTS; i++) {
     bare.push(await timeToHealthy(['-e', BARE], {}));
-    fresh.push(await timeToHealthy(['dist/src/main.js'], env(sqliteUrl('startup'))));
-    existing.push(await timeToHealthy(['dist/src/main.js'], env(reused)));
+    fresh.push(await timeToHealthy(NPM_START_ARGS, env(sqliteUrl('startup'))));
+    existing.push(await timeToHealthy(NPM_START_ARGS, env(reused)));
   }
   const probe = execFileSync(
     process.execPath,

@@ -13,6 +13,7 @@ import request from 'supertest';
 import { ADMIN_KEY, AUTH } from '../../test/support/admin';
 import { resetPostgres as emptyPostgres } from '../../test/support/database';
 import { createType } from '../../test/support/fixtures';
+import { npmStartArgs } from '../../test/support/service-process';
 
 export const ROOT = join(__dirname, '..', '..');
 export const QUICK = process.env.BENCH_QUICK === '1';
@@ -104,13 +105,16 @@ export async function waitHealthy(url: string, child: ChildProcess, stderr: () =
   }
 }
 
+/** The arguments `npm start` gives node (its script in package.json), so a bench runs exactly that. */
+export const NPM_START_ARGS = npmStartArgs();
+
 /**
- * How the service is started: BENCH_DIST=1 runs the compiled dist/src/main.js as `npm start` does (bench/all.ts
- * builds first); otherwise src/main.ts through ts-node, whose compiler adds to start-up time, CPU and memory.
+ * How the service is started: BENCH_DIST=1 runs the build as `npm start` does (bench/all.ts builds first);
+ * otherwise src/main.ts through ts-node, whose compiler adds to start-up time, CPU and memory.
  */
 export const SERVICE_ARGS =
   process.env.BENCH_DIST === '1'
-    ? ['dist/src/main.js']
+    ? NPM_START_ARGS
     : ['--require', 'ts-node/register/transpile-only', 'src/main.ts'];
 
 /** The service as production runs it, its own process, configured by environment. */

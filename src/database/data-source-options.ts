@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
 import { isPostgres } from './dialect';
@@ -11,6 +12,9 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     return {
       type: 'postgres',
       url: database.url,
+      // Handed over rather than found by TypeORM's own require('pg'), which a bundle cannot follow: npm start
+      // (dist/bundle) would load a second pg from node_modules beside the bundled one the LISTEN client uses.
+      driver: pg,
       migrations: MIGRATIONS,
       migrationsTransactionMode: 'each',
       // Pipelining: a transaction may send its next statements before the answer to the one before arrives

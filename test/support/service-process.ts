@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,9 +29,25 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs `src/main.ts` as the service runs in production: its own process, configured by environment only. */
-export function run(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ['--require', 'ts-node/register/transpile-only', 'src/main.ts'], {
+/** The arguments `npm start` gives node (package.json), to run the build exactly as a user does. */
+export function npmStartArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = scripts.start.split(' ');
+  if (command !== 'node') throw new Error(`npm start runs "${scripts.start}": expected "node …"`);
+  return args;
+}
+
+/**
+ * Runs `src/main.ts` (through ts-node, so without a build), or `args` (e.g. npmStartArgs()), as the service runs
+ * in production: its own process, configured by environment only.
+ */
+export function run(
+  env: Record<string, string>,
+  args = ['--require', 'ts-node/register/transpile-only', 'src/main.ts'],
+): Server {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

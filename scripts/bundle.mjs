@@ -1,0 +1,96 @@
+// @ts-check
+/**
+ * Bundles the compiled service (dist/src/main.js, which tsc emitted with its decorator metadata) into one file,
+ * dist/bundle/app.js, which dist/bundle/main.js (src/bundle-launcher.ts) loads: `npm start`. Node's module
+ * loader was most of the start-up: resolving, reading and compiling some 2,600 small files of Nest, TypeORM,
+ * Fastify and the rest. One file takes a fraction of that.
+ *
+ * Left out of the bundle, and so resolved from node_modules at run time as before:
+ * - native drivers (better-sqlite3, pg-native);
+ * - optional packages Nest imports only when asked for (microservices, websockets, Express, multipart, views),
+ *   which are not installed;
+ * - swagger-ui-dist, which locates its assets (served at /docs) from its own directory.
+ *
+ * A file whose content did not change is not written again: the launcher's code cache, named after the
+ * bundle's size and time of writing, survives the build `npm start` runs first (the caches of an older bundle
+ * are removed).
+ */
+import { build } from 'esbuild';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const OUT = join(ROOT, 'dist', 'bundle');
+
+const EXTERNAL = [
+  'better-sqlite3',
+  'pg-native',
+  '@nestjs/microservices',
+  '@nestjs/microservices/*',
+  '@nestjs/websockets/*',
+  '@nestjs/platform-express',
+  '@fastify/multipart',
+  '@fastify/view',
+  'swagger-ui-dist/*',
+  // @nestjs/mapped-types falls back to it only when class-transformer/cjs/storage (bundled) is missing.
+  'class-transformer/storage',
+];
+
+/**
+ * Some of Nest's ES modules load packages through `createRequire(import.meta.url)`, which a bundler does not
+ * follow (evanw/esbuild#1828): left alone, class-validator, class-transformer and TypeORM would be loaded a
+ * second time from node_modules, with metadata storages of their own (class-transformer's is a module
+ * singleton: a PartialType would lose its @Type). Without that local `require`, their `require('pkg')`
+ * calls are the bundle's own and name the one bundled copy.
+ */
+const BUNDLE_NEST_REQUIRES = {
+  name: 'bundle-nest-requires',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@nestjs[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const local = /^const require = createRequire\(import\.meta\.url\);$/m;
+      if (!local.test(source)) return undefined;
+      return { contents: source.replace(local, ''), loader: 'js' };
+    });
+  },
+};
+
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  write: false,
+  logLevel: 'warning',
+};
+
+const app = await build({
+  ...COMMON,
+  entryPoints: [join(ROOT, 'dist', 'src', 'main.js')],
+  outfile: join(OUT, 'app.js'),
+  external: EXTERNAL,
+  // Class names are the names of OpenAPI schemas, TypeORM entities and Nest providers: keep them.
+  keepNames: true,
+  // ES modules bundled into CommonJS: their `import.meta.url` is the bundle's own URL.
+  define: { 'import.meta.url': '__bundle_url' },
+  banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+  // `import()` becomes `require()`: the launcher runs the bundle as a vm.Script, which has no ESM loader.
+  supported: { 'dynamic-import': false },
+  sourcemap: 'linked',
+  plugins: [BUNDLE_NEST_REQUIRES],
+});
+const launcher = await build({
+  ...COMMON,
+  entryPoints: [join(ROOT, 'dist', 'src', 'bundle-launcher.js')],
+  outfile: join(OUT, 'main.js'),
+});
+
+await mkdir(OUT, { recursive: true });
+for (const file of [...app.outputFiles, ...launcher.outputFiles]) {
+  const before = await readFile(file.path).catch(() => undefined);
+  if (before?.equals(file.contents)) continue;
+  await writeFile(file.path, file.contents);
+  if (file.path.endsWith('app.js')) {
+    for (const name of await readdir(OUT)) if (name.endsWith('.v8-cache')) await rm(join(OUT, name));
+  }
+}

@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { OPENAPI_FILE } from '../src/cli/openapi';
+import { ADMIN_KEY, AUTH } from './support/admin';
+import { createType, freshDatabaseUrl } from './support/fixtures';
+import {
+  freePort,
+  killAll,
+  npmStartArgs,
+  ROOT,
+  run,
+  Server,
+  started,
+  stopped,
+} from './support/service-process';
+
+/*
+ * The other suites run src/ through ts-node; this one builds and runs what `npm start` runs: the esbuild bundle
+ * (scripts/bundle.mjs) through its launcher (src/bundle-launcher.ts). What a bundle can break is checked here:
+ * files found at run time (Swagger UI's assets), class names (the OpenAPI schemas), decorator metadata
+ * (validation of a PartialType's nested DTOs) and packages loaded twice (from the bundle and node_modules).
+ */
+const BUILD_MS = 300_000;
+const BUNDLE_DIR = join(ROOT, 'dist', 'bundle');
+
+/**
+ * What the bundle may still load from node_modules: the native SQLite driver and Swagger UI's asset folder (on
+ * PostgreSQL, TypeORM is handed the bundled pg: no second copy).
+ */
+const LOADED_FROM_NODE_MODULES = /\/node_modules\/(better-sqlite3|swagger-ui-dist)\//;
+
+async function start(env: Record<string, string>): Promise<Server> {
+  const server = run({ ...env, PORT: String(await freePort()) }, npmStartArgs());
+  await started(server);
+  return server;
+}
+
+describe('npm start: the bundled build (e2e)', () => {
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: BUILD_MS });
+    env = {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'booking-npm-start-')),
+      DATABASE_URL: await freshDatabaseUrl(),
+      ADMIN_API_KEY: ADMIN_KEY,
+    };
+  }, BUILD_MS);
+
+  afterAll(killAll);
+
+  it('serves the API, Swagger UI with its assets, the same OpenAPI document and the booking page', async () => {
+    const server = await start(env);
+    const http = () => request(server.url);
+    try {
+      await http().get('/health').expect(200);
+
+      const docs = await http().get('/docs').expect(200);
+      const assets = [...docs.text.matchAll(/(?:src|href)="\.\/docs\/([^"]+)"/g)].map((m) => m[1]);
+      expect(assets).toEqual(expect.arrayContaining(['swagger-ui.css', 'swagger-ui-bundle.js']));
+      for (const asset of assets) {
+        // Served from swagger-ui-dist's folder, which the bundle finds at run time.
+        const response = await http().get(`/docs/${asset}`).buffer(true).expect(200);
+        expect(Number(response.headers['content-length'])).toBeGreaterThan(100);
+      }
+      const served = await http().get('/docs-json').expect(200);
+      expect(served.body).toEqual(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')));
+
+      const type = await createType(http, { title: 'Intro call', slug: 'intro-call' });
+      const invalid = await http()
+        .patch(`/api/v1/appointment-types/${type.id}`)
+        .set(AUTH)
+        .send({ availability: { monday: [{ start: '25:00', end: '12:00' }] } })
+        .expect(400);
+      expect(invalid.body.details).toEqual([
+        { field: 'availability.monday[0].start', message: 'must be a time HH:mm (00:00 to 24:00)' },
+      ]);
+      const page = await http().get('/book/intro-call').expect(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.text).toContain('Intro call');
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await stopped(server)).toEqual({ code: 0, signal: null });
+    expect(server.stderr()).toBe('');
+  });
+
+  it('starts again from the code cache its first run left, loading nothing else from node_modules', async () => {
+    const caches = readdirSync(BUNDLE_DIR).filter((name) => name.endsWith('.v8-cache'));
+    expect(caches).toHaveLength(1);
+    const cache = join(BUNDLE_DIR, caches[0]);
+    const written = statSync(cache).mtimeMs;
+    // Node's module debugging names every file it loads (the bundle's launcher and what the bundle requires).
+    const server = await start({ ...env, NODE_DEBUG: 'module' });
+    try {
+      await request(server.url).get('/health').expect(200);
+      await request(server.url).get('/docs/swagger-ui.css').expect(200);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await stopped(server)).toEqual({ code: 0, signal: null });
+    // V8 took the cache: a refused one would have been written again on this clean exit.
+    expect(statSync(cache).mtimeMs).toBe(written);
+    const loaded = [...server.stderr().matchAll(/^MODULE \d+: load "([^"]+)"/gm)].map((m) => m[1]);
+    expect(loaded).toContain(join(BUNDLE_DIR, 'main.js'));
+    expect(
+      loaded.filter((file) => file.includes('/node_modules/') && !LOADED_FROM_NODE_MODULES.test(file)),
+    ).toEqual([]);
+  });
+});
