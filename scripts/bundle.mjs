@@ -78,6 +78,9 @@ const app = await build({
   supported: { 'dynamic-import': false },
   sourcemap: 'linked',
   plugins: [BUNDLE_NEST_REQUIRES],
+  // One axios: @nestjs/axios (an ES module) would import axios' ES build, the service's CommonJS its CommonJS
+  // build, two copies whose AxiosHeaders do not know each other's (every request's headers copied across).
+  alias: { axios: './node_modules/axios/dist/node/axios.cjs' },
 });
 const launcher = await build({
   ...COMMON,

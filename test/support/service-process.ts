@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = join(__dirname, '..', '..');
-export const STARTUP_MS = 30_000;
+export const STARTUP_MS = 60_000;
 export const SHUTDOWN_MS = 10_000;
 
 export interface Server {
