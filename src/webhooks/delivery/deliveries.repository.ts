@@ -469,7 +469,7 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 const DUE = `
   SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < $4
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS BIGINT)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
     AND NOT EXISTS (
