@@ -463,13 +463,14 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
- * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
+ * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`; a BIGINT, as the fence when none is up,
+ * `NO_FENCE`, is beyond PostgreSQL's `integer` ids) that `claimDue` leases: pending, due, not leased by a live
  * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
 const DUE = `
   SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < $4
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS BIGINT)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
     AND NOT EXISTS (
