@@ -1,6 +1,12 @@
 import { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
-import { bookAppointment, createType, customer, EVERY_DAY_NINE_TO_FIVE } from '../support/fixtures';
+import {
+  bookAppointment,
+  createMember,
+  createType,
+  customer,
+  EVERY_DAY_NINE_TO_FIVE,
+} from '../support/fixtures';
 import { ADMIN_KEY, freshDatabaseUrl, startTestApp, TestApp } from '../support/test-app';
 
 /** The operation block of `method path`, expanded. */
@@ -31,11 +37,14 @@ describe('Swagger UI in a browser (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
-    // Outside the 2030-01 filters the list once pre-filled, and titled like the README's type (slug intro-call).
+    // Outside the 2030-01 filters the list once pre-filled, and titled like the README's type (slug intro-call),
+    // hosted like it by team member 1.
+    const host = await createMember(t);
     const type = await createType(t, {
       title: 'Intro call',
       timezone: 'Europe/Berlin',
       availability: EVERY_DAY_NINE_TO_FIVE,
+      team_member_ids: [host.id],
     });
     for (const [i, start] of ['2030-03-04T08:00:00.000Z', '2030-03-05T09:30:00.000Z'].entries()) {
       const booked = await bookAppointment(t, type.id, start, { customer_information: customer(i) });
@@ -88,6 +97,20 @@ describe('Swagger UI in a browser (e2e)', () => {
     const answer = body as { appointment_type_id: number; slots: unknown[] };
     expect(answer.appointment_type_id).toBe(1);
     expect(answer.slots.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('books with the unchanged example of POST /appointments (host 1 of type 1): 201 in the page', async () => {
+    const block = await operation(page, 'post', '/api/v1/appointments');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ appointment_type_id: 1, status: 'booked', team_member_ids: [1] });
+  }, 120_000);
+
+  it('books with the unchanged example of the public booking route (slug intro-call): 201 in the page', async () => {
+    const block = await operation(page, 'post', '/api/v1/public/appointment-types/\\{slug\\}/bookings');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ status: 'booked', appointment_type: { slug: 'intro-call' } });
   }, 120_000);
 
   it('keeps each tag heading short on a 390 px screen (its description goes under it)', async () => {

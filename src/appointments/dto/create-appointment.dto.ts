@@ -42,14 +42,17 @@ export class CreateAppointmentDto {
   @IsPositiveId()
   appointment_type_id!: number;
 
-  @ApiProperty({ example: '2030-01-07T14:00:00.000Z', description: 'ISO 8601; any offset' })
+  @ApiProperty({
+    example: '2030-01-07T08:30:00.000Z',
+    description: 'ISO 8601; any offset (the example is an offered start of the README walkthrough’s type)',
+  })
   @IsInstant()
   start_date!: string;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: ['string', 'number', 'boolean'] },
-    example: { Name: 'Nathan Tyler', Email: 'nathan@example.com', Phone: '+1 555 0100' },
+    example: { Name: 'Nathan Tyler', Email: 'nathan@example.com' },
     description: `Name and Email are required; plus the type’s customer_fields by label (at most ${MAX_ANSWERS} answers)`,
   })
   @Satisfies(answers)
@@ -62,6 +65,7 @@ export class CreateAppointmentDto {
 
   @ApiPropertyOptional({
     type: [Number],
+    example: [1],
     maxItems: MAX_APPOINTMENT_HOSTS,
     uniqueItems: true,
     description: 'hosts; default: the free host of the type with the fewest appointments that day',

@@ -18,12 +18,12 @@ export class PublicAppointmentTypeDto {
 }
 
 export class PublicBookingDto {
-  @ApiProperty({ example: '2030-01-07T14:00:00.000Z', description: 'an offered start (see availability)' })
+  @ApiProperty({ example: '2030-01-07T09:00:00.000Z', description: 'an offered start (see availability)' })
   @IsInstant()
   start_date!: string;
 
   @ApiProperty({
-    example: { Name: 'Nathan Tyler', Email: 'nathan@example.com', Phone: '+1 555 0100' },
+    example: { Name: 'Nathan Tyler', Email: 'nathan@example.com' },
     description: 'Name and Email, plus the type’s customer_fields by label',
   })
   @IsObject()
@@ -36,7 +36,7 @@ export class PublicBookingDto {
 }
 
 export class PublicRescheduleDto {
-  @ApiProperty({ example: '2030-01-08T14:00:00.000Z', description: 'an offered start (see availability)' })
+  @ApiProperty({ example: '2030-01-09T13:00:00.000Z', description: 'an offered start (see availability)' })
   @IsInstant()
   start_date!: string;
 }

@@ -463,7 +463,8 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
- * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
+ * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`; a BIGINT, as the fence when none is up,
+ * `NO_FENCE`, is beyond PostgreSQL's `integer` ids) that `claimDue` leases: pending, due, not leased by a live
  * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
 const DUE = `
