@@ -32,13 +32,23 @@ export interface DrillResult {
   summary: string;
 }
 
+/** SQLite's answers to a read-only reader while the service writes or recovers the WAL: worth asking again. */
+const TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_PROTOCOL', 'SQLITE_READONLY_RECOVERY']);
+
 async function rows<T>(databaseUrl: string, sql: string): Promise<T[]> {
   if (databaseUrl.startsWith('sqlite:')) {
-    const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
-    try {
-      return db.prepare(sql).all() as T[];
-    } finally {
-      db.close();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
+        try {
+          return db.prepare(sql).all() as T[];
+        } finally {
+          db.close();
+        }
+      } catch (error) {
+        if (attempt >= 20 || !TRANSIENT.has((error as { code?: string }).code ?? '')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   }
   const client = new Client({ connectionString: databaseUrl });
