@@ -57,8 +57,9 @@ const WIDE = 101;
     const typeId = await subscribed('/wide', WIDE);
     const booked = await bookAppointment(t, typeId, '2031-03-03T10:00:00Z');
     const deliveries = 'SELECT COUNT(*) AS n FROM webhook_deliveries WHERE appointment_id = ?';
-    await eventually(async () => expect(await count(deliveries, [booked.id])).toBe(WIDE), 10_000);
-    expect(syncs).toBe(1);
+    // Committed once the sync is asked for (the one SQLite connection reads the open batch's rows before that).
+    await eventually(() => expect(syncs).toBe(1), 10_000);
+    expect(await count(deliveries, [booked.id])).toBe(WIDE);
     // Committed and claimable by every other rule, yet a claim now takes none of them.
     const now = Date.now();
     expect(await t.app.get(DeliveriesRepository).claimDue(now, now + 60_000, 1000)).toEqual([]);
@@ -72,6 +73,29 @@ const WIDE = 101;
     const sent = await receiver.waitFor('/wide', WIDE, 15_000);
     expect(new Set(sent.map((request) => request.headers['webhook-id'])).size).toBe(WIDE);
     await eventually(async () => expect(await count(unhandled, [booked.id])).toBe(0), 10_000);
+  });
+
+  it('takes none of a wide fan-out in a claim asked for while the fan-out waited for its turn on the writer', async () => {
+    await subscribed('/queued', WIDE);
+    const webhooks = await db().query<{ id: number }[]>('SELECT id FROM webhooks WHERE url = ?', [
+      receiver.url('/queued'),
+    ]);
+    const deliveries = t.app.get(DeliveriesRepository);
+    // Both ask for the writer in this order, in one turn of the event loop: the fan-out's rows and its fence
+    // are written before the claim runs, although the claim was asked for before the fence went up.
+    const fanOut = deliveries.insertForEvent(
+      { event_id: 900_001, action: 'appointment_booked', appointment_id: 900_001 },
+      null,
+      webhooks.map(({ id }) => ({ webhook_id: Number(id), payload: '{}' })),
+    );
+    const now = Date.now();
+    const claimed = await deliveries.claimDue(now, now + 60_000, 1000);
+    expect(syncs).toBe(1);
+    expect(
+      claimed.filter((delivery) => webhooks.some(({ id }) => Number(id) === delivery.webhook_id)),
+    ).toEqual([]);
+    release();
+    await fanOut;
   });
 
   it('syncs a narrow fan-out with its commit, as any write', async () => {

@@ -260,14 +260,15 @@ export class DeliveriesRepository {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
-      [leaseUntil, now, limit, this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced)],
+      // Read on the writer's turn, not now: a wide fan-out queued ahead of this claim puts its fence up first.
+      () => [leaseUntil, now, limit, this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced)],
       leaseUntil,
     );
   }
 
   /** Leases one delivery whatever its status, unless a live instance holds it; null when it cannot. */
   async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
-    const [claimed] = await this.claim(CLAIM_ONE, [leaseUntil, now, id], leaseUntil);
+    const [claimed] = await this.claim(CLAIM_ONE, () => [leaseUntil, now, id], leaseUntil);
     return claimed ?? null;
   }
 
@@ -398,11 +399,11 @@ export class DeliveriesRepository {
 
   private async claim(
     sql: string,
-    params: readonly SqlValue[],
+    params: () => readonly SqlValue[],
     leaseUntil: number,
   ): Promise<ClaimedDelivery[]> {
     const rows = await this.transactions.run(async () => {
-      const claimed = await this.transactions.sql<RawClaimed>(sql, params);
+      const claimed = await this.transactions.sql<RawClaimed>(sql, params());
       return fillSharedBodies(this.transactions, claimed);
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
