@@ -68,7 +68,7 @@ const BOOKKEEPING = { durable: false } as const;
  * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
  */
 const WIDE_FAN_OUT = 100;
-/** The fence when none is up: every id passes. */
+/** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
 const OUTCOME_ROWS = 200;
@@ -470,7 +470,7 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 const DUE = `
   SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < $4
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS bigint)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
     AND NOT EXISTS (
