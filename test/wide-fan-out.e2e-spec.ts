@@ -98,6 +98,43 @@ const WIDE = 101;
     await fanOut;
   });
 
+  it('keeps a wide fan-out fenced when another, which wrote nothing and so took the same fence, is synced first', async () => {
+    await subscribed('/twice', WIDE);
+    const webhooks = await db().query<{ id: number }[]>('SELECT id FROM webhooks WHERE url = ?', [
+      receiver.url('/twice'),
+    ]);
+    const rows = webhooks.map(({ id }) => ({ webhook_id: Number(id), payload: '{}' }));
+    const event = (id: number) => ({
+      event_id: id,
+      action: 'appointment_booked' as const,
+      appointment_id: id,
+    });
+    const deliveries = t.app.get(DeliveriesRepository);
+    release();
+    await deliveries.insertForEvent(event(900_002), null, rows);
+    const hold = () => {
+      let let_go!: () => void;
+      held = new Promise((resolve) => (let_go = resolve));
+      return let_go;
+    };
+    // The relay emits 900_002 again: its deliveries are all there, it writes none.
+    const releaseAgain = hold();
+    const again = deliveries.insertForEvent(event(900_002), null, rows);
+    await eventually(() => expect(syncs).toBe(2), 10_000);
+    const releaseNew = hold();
+    const fresh = deliveries.insertForEvent(event(900_003), null, rows);
+    await eventually(() => expect(syncs).toBe(3), 10_000);
+    releaseAgain();
+    await again;
+    const now = Date.now();
+    await deliveries.claimDue(now, now + 60_000, 1000);
+    const taken = `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE event_id = ?
+      AND (lease_until IS NOT NULL OR attempt_count > 0)`;
+    expect(await count(taken, [900_003])).toBe(0);
+    releaseNew();
+    await fresh;
+  });
+
   it('syncs a narrow fan-out with its commit, as any write', async () => {
     const typeId = await subscribed('/narrow', NARROW);
     await bookAppointment(t, typeId, '2031-03-04T10:00:00Z');

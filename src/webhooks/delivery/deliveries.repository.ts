@@ -88,9 +88,10 @@ export class DeliveriesRepository {
   /**
    * SQLite: the first delivery id of each wide fan-out committed and not yet synced to disk. No delivery from
    * the lowest of them on is claimed: sent, then lost to a power failure with its event's handled mark, it
-   * would be created again under a new id, a second webhook-id for one message.
+   * would be created again under a new id, a second webhook-id for one message. One entry per fan-out: two
+   * may take the same id (one that wrote no row, its deliveries all there already, and the next).
    */
-  private readonly unsynced = new Set<number>();
+  private readonly unsynced = new Set<{ from: number }>();
 
   constructor(private readonly transactions: Transactions) {
     this.postgres = transactions.isPostgres;
@@ -115,13 +116,13 @@ export class DeliveriesRepository {
   ): Promise<void> {
     if (rows.length === 0) return;
     const wide = !this.postgres && rows.length >= WIDE_FAN_OUT;
-    let fence: number | undefined;
+    let fence: { from: number } | undefined;
     try {
       await this.transactions.run(
         async (tx) => {
           if (wide) {
             // Up before the first row is written: a claim in the same batch must not see them either.
-            fence = await this.nextDeliveryId();
+            fence = { from: await this.nextDeliveryId() };
             this.unsynced.add(fence);
           }
           await this.writeFanOut(tx, event, template, rows);
@@ -261,7 +262,7 @@ export class DeliveriesRepository {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
       // Read on the writer's turn, not now: a wide fan-out queued ahead of this claim puts its fence up first.
-      () => [leaseUntil, now, limit, this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced)],
+      () => [leaseUntil, now, limit, Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from))],
       leaseUntil,
     );
   }
