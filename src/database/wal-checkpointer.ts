@@ -56,7 +56,7 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   /** The checkpoint asked of the worker and not yet answered. */
   private running?: Promise<CheckpointResult>;
   private answer?: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void };
-  /** Checkpoints the worker completed (for the tests and the logs). */
+  /** Checkpoints the worker completed (for the tests). */
   completed = 0;
 
   constructor(
