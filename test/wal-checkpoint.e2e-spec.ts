@@ -60,6 +60,15 @@ import { onPostgres, startTestApp, TestApp } from './support/test-app';
     expect(statSync(`${path}-wal`).size).toBeLessThan(3 * 1100 * 4200);
   });
 
+  it('starts no worker once shutdown began, even for a check that was reading the WAL index then', async () => {
+    write(1200);
+    const internals = checkpointer as unknown as { check(): Promise<void>; worker?: unknown };
+    const checking = internals.check();
+    await checkpointer.beforeApplicationShutdown();
+    await checking;
+    expect(internals.worker).toBeUndefined();
+  });
+
   it('hands checkpoints back to the service connection when the worker fails', async () => {
     write(10);
     const pending = checkpointer.checkpoint();

@@ -57,7 +57,7 @@ const WIDE = 101;
     const typeId = await subscribed('/wide', WIDE);
     const booked = await bookAppointment(t, typeId, '2031-03-03T10:00:00Z');
     const deliveries = 'SELECT COUNT(*) AS n FROM webhook_deliveries WHERE appointment_id = ?';
-    // Committed (the sync is asked for only after the commit) and written whole.
+    // Committed once the sync is asked for (the one SQLite connection reads the open batch's rows before that).
     await eventually(() => expect(syncs).toBe(1), 10_000);
     expect(await count(deliveries, [booked.id])).toBe(WIDE);
     // Committed and claimable by every other rule, yet a claim now takes none of them.
@@ -73,6 +73,66 @@ const WIDE = 101;
     const sent = await receiver.waitFor('/wide', WIDE, 15_000);
     expect(new Set(sent.map((request) => request.headers['webhook-id'])).size).toBe(WIDE);
     await eventually(async () => expect(await count(unhandled, [booked.id])).toBe(0), 10_000);
+  });
+
+  it('takes none of a wide fan-out in a claim asked for while the fan-out waited for its turn on the writer', async () => {
+    await subscribed('/queued', WIDE);
+    const webhooks = await db().query<{ id: number }[]>('SELECT id FROM webhooks WHERE url = ?', [
+      receiver.url('/queued'),
+    ]);
+    const deliveries = t.app.get(DeliveriesRepository);
+    // Both ask for the writer in this order, in one turn of the event loop: the fan-out's rows and its fence
+    // are written before the claim runs, although the claim was asked for before the fence went up.
+    const fanOut = deliveries.insertForEvent(
+      { event_id: 900_001, action: 'appointment_booked', appointment_id: 900_001 },
+      null,
+      webhooks.map(({ id }) => ({ webhook_id: Number(id), payload: '{}' })),
+    );
+    const now = Date.now();
+    const claimed = await deliveries.claimDue(now, now + 60_000, 1000);
+    expect(syncs).toBe(1);
+    expect(
+      claimed.filter((delivery) => webhooks.some(({ id }) => Number(id) === delivery.webhook_id)),
+    ).toEqual([]);
+    release();
+    await fanOut;
+  });
+
+  it('keeps a wide fan-out fenced when another, which wrote nothing and so took the same fence, is synced first', async () => {
+    await subscribed('/twice', WIDE);
+    const webhooks = await db().query<{ id: number }[]>('SELECT id FROM webhooks WHERE url = ?', [
+      receiver.url('/twice'),
+    ]);
+    const rows = webhooks.map(({ id }) => ({ webhook_id: Number(id), payload: '{}' }));
+    const event = (id: number) => ({
+      event_id: id,
+      action: 'appointment_booked' as const,
+      appointment_id: id,
+    });
+    const deliveries = t.app.get(DeliveriesRepository);
+    release();
+    await deliveries.insertForEvent(event(900_002), null, rows);
+    const hold = () => {
+      let let_go!: () => void;
+      held = new Promise((resolve) => (let_go = resolve));
+      return let_go;
+    };
+    // The relay emits 900_002 again: its deliveries are all there, it writes none.
+    const releaseAgain = hold();
+    const again = deliveries.insertForEvent(event(900_002), null, rows);
+    await eventually(() => expect(syncs).toBe(2), 10_000);
+    const releaseNew = hold();
+    const fresh = deliveries.insertForEvent(event(900_003), null, rows);
+    await eventually(() => expect(syncs).toBe(3), 10_000);
+    releaseAgain();
+    await again;
+    const now = Date.now();
+    await deliveries.claimDue(now, now + 60_000, 1000);
+    const taken = `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE event_id = ?
+      AND (lease_until IS NOT NULL OR attempt_count > 0)`;
+    expect(await count(taken, [900_003])).toBe(0);
+    releaseNew();
+    await fresh;
   });
 
   it('syncs a narrow fan-out with its commit, as any write', async () => {

@@ -56,7 +56,7 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   /** The checkpoint asked of the worker and not yet answered. */
   private running?: Promise<CheckpointResult>;
   private answer?: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void };
-  /** Checkpoints the worker completed (for the tests and the logs). */
+  /** Checkpoints the worker completed (for the tests). */
   completed = 0;
 
   constructor(
@@ -91,7 +91,9 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   /** Checkpoints once the WAL holds enough pages not yet copied back (one checkpoint at a time). */
   private async check(): Promise<void> {
     if (this.running !== undefined || this.timer === undefined) return;
-    if ((await uncheckpointedPages(this.path!)) < CHECKPOINT_PAGES || this.running !== undefined) return;
+    const pages = await uncheckpointedPages(this.path!);
+    // Shutdown may have begun during the read: no worker may start once it has.
+    if (pages < CHECKPOINT_PAGES || this.running !== undefined || this.timer === undefined) return;
     // A failure is dealt with by `checkpoint` (fallBack).
     await this.checkpoint().catch(() => undefined);
   }

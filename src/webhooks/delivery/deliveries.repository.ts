@@ -68,7 +68,7 @@ const BOOKKEEPING = { durable: false } as const;
  * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
  */
 const WIDE_FAN_OUT = 100;
-/** The fence when none is up: every id passes. */
+/** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
 const OUTCOME_ROWS = 200;
@@ -88,9 +88,10 @@ export class DeliveriesRepository {
   /**
    * SQLite: the first delivery id of each wide fan-out committed and not yet synced to disk. No delivery from
    * the lowest of them on is claimed: sent, then lost to a power failure with its event's handled mark, it
-   * would be created again under a new id, a second webhook-id for one message.
+   * would be created again under a new id, a second webhook-id for one message. One entry per fan-out: two
+   * may take the same id (one that wrote no row, its deliveries all there already, and the next).
    */
-  private readonly unsynced = new Set<number>();
+  private readonly unsynced = new Set<{ from: number }>();
 
   constructor(private readonly transactions: Transactions) {
     this.postgres = transactions.isPostgres;
@@ -115,13 +116,13 @@ export class DeliveriesRepository {
   ): Promise<void> {
     if (rows.length === 0) return;
     const wide = !this.postgres && rows.length >= WIDE_FAN_OUT;
-    let fence: number | undefined;
+    let fence: { from: number } | undefined;
     try {
       await this.transactions.run(
         async (tx) => {
           if (wide) {
             // Up before the first row is written: a claim in the same batch must not see them either.
-            fence = await this.nextDeliveryId();
+            fence = { from: await this.nextDeliveryId() };
             this.unsynced.add(fence);
           }
           await this.writeFanOut(tx, event, template, rows);
@@ -260,14 +261,15 @@ export class DeliveriesRepository {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
-      [leaseUntil, now, limit, this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced)],
+      // Read on the writer's turn, not now: a wide fan-out queued ahead of this claim puts its fence up first.
+      () => [leaseUntil, now, limit, Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from))],
       leaseUntil,
     );
   }
 
   /** Leases one delivery whatever its status, unless a live instance holds it; null when it cannot. */
   async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
-    const [claimed] = await this.claim(CLAIM_ONE, [leaseUntil, now, id], leaseUntil);
+    const [claimed] = await this.claim(CLAIM_ONE, () => [leaseUntil, now, id], leaseUntil);
     return claimed ?? null;
   }
 
@@ -398,11 +400,11 @@ export class DeliveriesRepository {
 
   private async claim(
     sql: string,
-    params: readonly SqlValue[],
+    params: () => readonly SqlValue[],
     leaseUntil: number,
   ): Promise<ClaimedDelivery[]> {
     const rows = await this.transactions.run(async () => {
-      const claimed = await this.transactions.sql<RawClaimed>(sql, params);
+      const claimed = await this.transactions.sql<RawClaimed>(sql, params());
       return fillSharedBodies(this.transactions, claimed);
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
@@ -463,14 +465,13 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
- * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`; a BIGINT, as the fence when none is up,
- * `NO_FENCE`, is beyond PostgreSQL's `integer` ids) that `claimDue` leases: pending, due, not leased by a live
+ * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
  * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
 const DUE = `
   SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS BIGINT)
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS bigint)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
     AND NOT EXISTS (
