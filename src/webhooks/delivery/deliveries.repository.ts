@@ -68,8 +68,12 @@ const BOOKKEEPING = { durable: false } as const;
  * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
  */
 const WIDE_FAN_OUT = 100;
-/** The fence when none is up: every id passes. */
+/**
+ * The fence when none is up: every id passes. PostgreSQL types `$4` as the `integer` id it is compared with,
+ * so it must fit one (MAX_SAFE_INTEGER there failed every claim: "out of range for type integer").
+ */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
+const NO_FENCE_POSTGRES = 2 ** 31 - 1;
 /** Outcomes per statement (7 parameters each on SQLite). */
 const OUTCOME_ROWS = 200;
 const CLAIMED_COLUMNS =
@@ -187,6 +191,12 @@ export class DeliveriesRepository {
     }
   }
 
+  /** The id from which no delivery is claimed (see `unsynced`). */
+  private fence(): number {
+    if (this.postgres) return NO_FENCE_POSTGRES;
+    return this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced);
+  }
+
   private async nextDeliveryId(): Promise<number> {
     const [row] = await this.transactions.sql<{ next: number }>(
       'SELECT COALESCE(MAX(id), 0) + 1 AS next FROM webhook_deliveries',
@@ -260,7 +270,7 @@ export class DeliveriesRepository {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
-      [leaseUntil, now, limit, this.unsynced.size === 0 ? NO_FENCE : Math.min(...this.unsynced)],
+      [leaseUntil, now, limit, this.fence()],
       leaseUntil,
     );
   }
