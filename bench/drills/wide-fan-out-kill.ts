@@ -2,7 +2,7 @@
  * kill -9 during wide fan-outs (SQLite): `node --require ts-node/register/transpile-only bench/drills/wide-fan-out-kill.ts`.
  * DRILL_WEBHOOKS (default 150) webhooks on one local receiver, bookings at DRILL_CONNECTIONS (4), SIGKILL after a
  * random 0.2-2.5 s, DRILL_KILLS (3) times, then a last run: every committed booking reaches every webhook, with one
- * webhook-id per (booking, webhook). DRILL_INSTANCES=2 runs two instances on the file (both killed together).
+ * webhook-id per (booking, webhook); DRILL_LAST_MS (2000) of load in the last run. DRILL_INSTANCES=2 runs two instances on the file (both killed together).
  * Prints the -wal file's largest size seen.
  */
 import Database from 'better-sqlite3';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         ),
       );
       const last = round === KILLS;
-      await sleep(last ? 2000 : 200 + Math.random() * 2300);
+      await sleep(last ? Number(process.env.DRILL_LAST_MS ?? 2000) : 200 + Math.random() * 2300);
       if (!last) for (const proc of procs) proc.child.kill('SIGKILL');
       stop = true;
       await load;
