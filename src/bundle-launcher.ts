@@ -2,6 +2,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
 
 /*
  * What `npm start` runs, as dist/bundle/main.js: it loads the whole service, bundled into dist/bundle/app.js by
@@ -25,11 +26,11 @@ export function loadBundle(bundle: string): void {
   }
   const { size, mtimeMs } = statSync(bundle);
   const cacheFile = `${bundle}.${size}-${Math.trunc(mtimeMs)}.v8-cache`;
-  const cachedData = readIfExists(cacheFile);
+  const cachedData = readCache(cacheFile);
   const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', (code) => {
-      if (code === 0) writeQuietly(cacheFile, script.createCachedData());
+      if (code === 0) writeQuietly(cacheFile, withChecksum(script.createCachedData()));
     });
   }
   // What Node's loader would hand the bundle: its module, exports, a require resolving from dist/bundle.
@@ -49,12 +50,26 @@ export function loadBundle(bundle: string): void {
   );
 }
 
-function readIfExists(file: string): Buffer | undefined {
+/**
+ * The cache, if its checksum holds. V8 checks a cache's version, flags and source length, not its contents
+ * (outside debug builds): a damaged one crashed every start (SIGTRAP in its deserializer) until removed.
+ */
+function readCache(file: string): Buffer | undefined {
+  let data: Buffer;
   try {
-    return readFileSync(file);
+    data = readFileSync(file);
   } catch {
     return undefined;
   }
+  if (data.length < 4 || data.readUInt32LE(0) !== crc32(data.subarray(4))) return undefined;
+  return data.subarray(4);
+}
+
+/** The cache as written: its CRC-32, then V8's data. */
+function withChecksum(data: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(crc32(data));
+  return Buffer.concat([head, data]);
 }
 
 /** Written whole or not at all (two instances stopping at once, a full disk, a read-only dist/). */

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'better-sqlite3';
-import { open } from 'node:fs/promises';
+import { openSync, read, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
@@ -168,21 +168,49 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
 }
 
 /**
+ * The `-shm` files read by `uncheckpointedPages`, each opened once and never closed while the process lives:
+ * closing any descriptor of a file releases every POSIX lock the process holds on it, SQLite's own included.
+ * Its shared lock on the `-shm` gone, another process opening the database (a second instance, the migration
+ * CLI, the sqlite3 shell) takes itself for the first, truncates the `-shm` and rebuilds it; this process then
+ * faults (SIGBUS) on its mapping of the file, which Node's handler retries forever: the service hangs at 100% CPU.
+ */
+const shmFiles = new Map<string, { ino: number; fd: number }>();
+
+function shmDescriptor(path: string): number | undefined {
+  const shm = `${path}-shm`;
+  let ino: number;
+  try {
+    ino = statSync(shm).ino;
+  } catch {
+    return undefined;
+  }
+  const known = shmFiles.get(shm);
+  // Another file at that path (a database deleted and made again): the old descriptor is left open, closed at exit.
+  if (known !== undefined && known.ino === ino) return known.fd;
+  try {
+    const fd = openSync(shm, 'r');
+    shmFiles.set(shm, { ino, fd });
+    return fd;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Pages in the WAL not yet copied back into the database, read from the WAL index (the `-shm` file, see
  * https://www.sqlite.org/walformat.html): its header's `mxFrame` (the last valid frame, at byte 16) less the
- * checkpoint's `nBackfill` (frames copied back, at byte 96), both in the machine's byte order. Reading the
- * file costs the event loop nothing (libuv's threads); SQLite keeps it mapped, so the read sees its state.
+ * checkpoint's `nBackfill` (frames copied back, at byte 96), both in the machine's byte order. Read on libuv's
+ * threads through a descriptor kept open (see `shmFiles`); SQLite keeps the file mapped, so the read sees its state.
  */
-async function uncheckpointedPages(path: string): Promise<number> {
-  const file = await open(`${path}-shm`, 'r').catch(() => undefined);
-  if (file === undefined) return 0;
-  try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(100), 0, 100, 0);
-    if (bytesRead < 100) return 0;
-    const read = (offset: number) =>
-      endianness() === 'LE' ? buffer.readUInt32LE(offset) : buffer.readUInt32BE(offset);
-    return Math.max(0, read(16) - read(96));
-  } finally {
-    await file.close();
-  }
+export async function uncheckpointedPages(path: string): Promise<number> {
+  const fd = shmDescriptor(path);
+  if (fd === undefined) return 0;
+  const buffer = Buffer.alloc(100);
+  const bytesRead = await new Promise<number>((resolve) =>
+    read(fd, buffer, 0, 100, 0, (error, count) => resolve(error ? 0 : count)),
+  );
+  if (bytesRead < 100) return 0;
+  const word = (offset: number) =>
+    endianness() === 'LE' ? buffer.readUInt32LE(offset) : buffer.readUInt32BE(offset);
+  return Math.max(0, word(16) - word(96));
 }
