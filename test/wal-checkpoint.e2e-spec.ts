@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { WalCheckpointer } from '../src/database/wal-checkpointer';
+import { WAL_LIMIT_BYTES, WalCheckpointer } from '../src/database/wal-checkpointer';
 import { eventually, freshDatabaseUrl } from './support/fixtures';
 import { onPostgres, startTestApp, TestApp } from './support/test-app';
 
@@ -58,6 +58,16 @@ import { onPostgres, startTestApp, TestApp } from './support/test-app';
     }
     // Six rounds of 1,100 pages went through a WAL that stayed near the size of one round.
     expect(statSync(`${path}-wal`).size).toBeLessThan(3 * 1100 * 4200);
+  });
+
+  it('empties a WAL grown past its limit, which no pause in the writes would have started over', async () => {
+    // One transaction past the limit: no write begins after it to start the WAL over.
+    write(Math.ceil(WAL_LIMIT_BYTES / 4000) + 500);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(WAL_LIMIT_BYTES);
+    await eventually(() => expect(statSync(`${path}-wal`).size).toBe(0), 20_000);
+    expect(connection.prepare('SELECT COUNT(*) FROM filler').pluck().get()).toBe(
+      Math.ceil(WAL_LIMIT_BYTES / 4000) + 500,
+    );
   });
 
   it('starts no worker once shutdown began, even for a check that was reading the WAL index then', async () => {

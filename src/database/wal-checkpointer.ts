@@ -11,23 +11,46 @@ import { AppConfig } from '../config/app-config';
 const CHECK_MS = 100;
 /** Pages written to the WAL and not yet checkpointed past which a checkpoint runs: SQLite's own default. */
 const CHECKPOINT_PAGES = 1000;
+/** The WAL file's size past which a checkpoint also truncates it (see WORKER_SOURCE). */
+export const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
+/** How long that checkpoint waits for the writer to be free (the batch open on the service's connection). */
+const TRUNCATE_WAIT_MS = 250;
 
 /**
  * The worker's code: its own connection to the file, which copies the WAL back into the database on request
  * (PASSIVE: it waits for no reader and blocks no writer) and syncs as the service's connection is set to.
+ *
+ * SQLite starts the WAL over from its beginning only when a write begins while every frame is copied back;
+ * under writes that never pause that moment never comes, and the file grows for as long as they last
+ * (hundreds of MB in a minute of wide fan-outs, with SQLite's own checkpoints as with these). Past
+ * `limit` bytes the worker therefore asks for a TRUNCATE checkpoint: it waits (up to `truncateWaitMs`) for the
+ * writer to be free, then holds writes back while it copies the few frames the PASSIVE one left and empties
+ * the file (milliseconds, once per `limit` written); busy after that wait, it is tried again next time.
  */
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: 0 });
 db.pragma('synchronous = ' + workerData.synchronous);
+const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
     process.exit(0);
   }
   try {
-    parentPort.postMessage({ result: db.pragma('wal_checkpoint(PASSIVE)')[0] });
+    let result = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    if (walSize() > workerData.limit) {
+      db.pragma('busy_timeout = ' + workerData.truncateWaitMs);
+      try {
+        const truncated = db.pragma('wal_checkpoint(TRUNCATE)')[0];
+        if (truncated.busy === 0) result = truncated;
+      } finally {
+        db.pragma('busy_timeout = 0');
+      }
+    }
+    parentPort.postMessage({ result });
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
@@ -126,6 +149,8 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
         driver: require.resolve('better-sqlite3'),
         path: this.path,
         synchronous: this.synchronous(),
+        limit: WAL_LIMIT_BYTES,
+        truncateWaitMs: TRUNCATE_WAIT_MS,
       },
     });
     worker.unref();
