@@ -410,6 +410,11 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
      * polled: the refusal arrives within 3 s, the event loop (the service's, in this process) is never held
      * 250 ms, and /health keeps answering. (/health also reads the database, whose own hiccups, e.g. a
      * PostgreSQL checkpoint, are not the event loop's: its bound is looser.)
+     *
+     * The clock is the wall's, so a CI machine running two Node versions' suites beside databases can
+     * deschedule this process for a second (seen: a 1,490 ms "stall", a 1,049 ms /health, each once in a
+     * full run, never alone). Each body is therefore sent up to three times and the best attempt must hold
+     * every bound: a handler that really walks 100,000 items holds the loop on every attempt.
      */
     async function refusedWhileHealthy(
       method: 'post' | 'patch',
@@ -417,28 +422,38 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       body: object,
     ): Promise<Refusal> {
       const json = JSON.stringify(body);
-      const loop = monitorEventLoopDelay({ resolution: 10 });
-      loop.enable();
-      const started = Date.now();
-      let done = false;
-      const refused = Promise.resolve(
-        t.http()[method](path).set(AUTH).set('Content-Type', 'application/json').send(json),
-      ).finally(() => {
-        done = true;
-      });
-      const healthTimes: number[] = [];
-      while (!done) {
-        const asked = Date.now();
-        await t.http().get('/health').expect(200);
-        healthTimes.push(Date.now() - asked);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      const attempts: { ms: number; loopMs: number; healthMs: number }[] = [];
+      for (;;) {
+        const loop = monitorEventLoopDelay({ resolution: 10 });
+        loop.enable();
+        const started = Date.now();
+        let done = false;
+        const refused = Promise.resolve(
+          t.http()[method](path).set(AUTH).set('Content-Type', 'application/json').send(json),
+        ).finally(() => {
+          done = true;
+        });
+        const healthTimes: number[] = [];
+        while (!done) {
+          const asked = Date.now();
+          await t.http().get('/health').expect(200);
+          healthTimes.push(Date.now() - asked);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const response = await refused;
+        loop.disable();
+        const attempt = {
+          ms: Date.now() - started,
+          loopMs: loop.max / 1e6,
+          healthMs: Math.max(...healthTimes),
+        };
+        attempts.push(attempt);
+        const held = attempt.ms < 3000 && attempt.loopMs < 250 && attempt.healthMs < 1000;
+        if (held || attempts.length === 3) {
+          expect({ path, held, attempts }).toEqual(expect.objectContaining({ held: true }));
+          return response;
+        }
       }
-      const response = await refused;
-      loop.disable();
-      expect(Date.now() - started).toBeLessThan(3000);
-      expect(loop.max / 1e6).toBeLessThan(250);
-      expect(Math.max(...healthTimes)).toBeLessThan(1000);
-      return response;
     }
 
     it('refuses lists of 100,000 ids quickly while /health keeps answering', async () => {
