@@ -439,6 +439,29 @@ describe('webhooks (e2e)', () => {
       }
     });
 
+    it('records an answer cut mid-body as a failed attempt, at once, not as a success', async () => {
+      // A 200 promising 100 bytes, 10 of them sent, then the connection cut: the delivery is not done.
+      const cutter = http.createServer((_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+        response.write('0123456789', () => setTimeout(() => response.socket?.destroy(), 20));
+      });
+      await new Promise<void>((resolve) => cutter.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = cutter.address() as AddressInfo;
+        const webhook = await webhookOfThisTest({ url: `http://127.0.0.1:${port}/cut` });
+        await publish(booked());
+        const { row, attempt } = await firstAttempt(webhook.id);
+        expect(attempt.status_code).toBeNull();
+        expect(attempt.error).toMatch(/aborted|ECONNRESET|Premature close/);
+        expect(attempt.error).not.toMatch(/timeout/);
+        expect(attempt.duration_ms).toBeLessThan(250);
+        expect(row.status).not.toBe('delivered');
+      } finally {
+        cutter.closeAllConnections();
+        await new Promise((resolve) => cutter.close(resolve));
+      }
+    });
+
     it("holds an appointment's later events until its earlier delivery is done, without holding others", async () => {
       const first = snapshot({ id: nextAppointmentId++ });
       const other = snapshot({ id: nextAppointmentId++ });

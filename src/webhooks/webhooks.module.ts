@@ -1,4 +1,4 @@
-import { HttpModule } from '@nestjs/axios';
+import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
@@ -7,8 +7,7 @@ import { DeliveryLogRetention } from './delivery/delivery-log-retention';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { OutcomeWriter } from './delivery/outcome-writer';
-import { nodeHttpAdapter } from './delivery/node-http-adapter';
-import { createGuardedAgents } from './delivery/url-guard';
+import { webhookHttpService } from './delivery/webhook-http';
 import { WebhookSender } from './delivery/webhook-sender';
 import { AppointmentEventsListener } from './listeners/appointment-events.listener';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
@@ -29,27 +28,6 @@ import { WebhooksService } from './webhooks.service';
       WebhookDeliveryAttemptEntity,
       WebhookEventBodyEntity,
     ]),
-    HttpModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        // Keep-alive sockets to the receivers, and the SSRF check on every address actually connected to.
-        ...createGuardedAgents({
-          allowPrivate: config.webhookAllowPrivateUrls,
-          keepAlive: true,
-          maxSockets: config.webhookConcurrency,
-        }),
-        // Straight to node:http on those agents (see nodeHttpAdapter): axios' own adapter cost more per delivery.
-        adapter: nodeHttpAdapter,
-        proxy: false,
-        maxRedirects: 0,
-        timeout: config.webhookTimeoutMs,
-        validateStatus: () => true,
-        // A stream: the sender reads the first 4 KB of an answer and drops the rest (its size is no failure).
-        responseType: 'stream',
-        transformResponse: [(data: unknown) => data],
-        decompress: true,
-      }),
-    }),
   ],
   controllers: [WebhooksController, WebhookDeliveriesController],
   providers: [
@@ -59,6 +37,7 @@ import { WebhooksService } from './webhooks.service';
     DeliveryLogRetention,
     WebhooksRepository,
     WebhookSender,
+    { provide: HttpService, inject: [AppConfig], useFactory: webhookHttpService },
     DeliveryPump,
     OutcomeWriter,
     DeliveryNotifications,

@@ -27,22 +27,31 @@ const RESPONSE_BODY_BYTES = 4096;
 
 /**
  * The first `limit` bytes of a response, as text, then the stream is dropped. A receiver that answers 2xx with
- * a large body has still accepted the delivery; reading all of it would only cost memory.
+ * a large body has still accepted the delivery; reading all of it would only cost memory. Read with events,
+ * not `for await`: an async iterator per answer cost more than the rest of reading a short one.
  */
-async function readPrefix(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+function readPrefix(stream: Readable, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: Error) => {
+      stream.off('data', onData).off('end', finish).off('error', finish).off('close', onClose);
+      stream.destroy();
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks).subarray(0, limit).toString('utf8'));
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       chunks.push(buffer);
       size += buffer.length;
-      if (size >= limit) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+      if (size >= limit) finish();
+    };
+    // Closed before its end (the attempt's deadline destroyed it, the receiver cut it): a failure.
+    const onClose = () =>
+      finish(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    if (stream.destroyed) return onClose();
+    stream.on('data', onData).once('end', finish).once('error', finish).once('close', onClose);
+  });
 }
 
 export function webhookMessageId(deliveryId: number): string {

@@ -1,0 +1,76 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { AppConfig } from '../src/config/app-config';
+import { webhookHttpService } from '../src/webhooks/delivery/webhook-http';
+
+describe('webhookHttpService (e2e: a local receiver)', () => {
+  let server: http.Server;
+  let url: string;
+  const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({ method: req.method!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(503, { 'retry-after': '7' }).end('busy');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const service = (allowPrivate: boolean) =>
+    webhookHttpService({
+      webhookAllowPrivateUrls: allowPrivate,
+      webhookConcurrency: 4,
+      webhookTimeoutMs: 1000,
+    } as AppConfig);
+
+  it('holds only what a delivery uses: no per-method headers, transforms, socket timeout or form settings', () => {
+    const { defaults } = service(true).axiosRef;
+    expect(Object.keys(defaults).sort()).toEqual([
+      'adapter',
+      'decompress',
+      'headers',
+      'httpAgent',
+      'httpsAgent',
+      'maxRedirects',
+      'proxy',
+      'responseType',
+      'transformRequest',
+      'transformResponse',
+      'validateStatus',
+    ]);
+    expect(defaults.headers).toEqual({ Accept: 'application/json, text/plain, */*' });
+  });
+
+  it('posts the Buffer as given with exactly the headers set, and hands back any status as a stream', async () => {
+    const response = await service(true).axiosRef.post<Readable>(url, Buffer.from('{"a":1}'), {
+      headers: { 'content-type': 'application/json; charset=utf-8', 'webhook-id': 'msg_1' },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('7');
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.data) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('busy');
+    const [request] = seen.splice(0);
+    expect(request).toEqual({ method: 'POST', body: '{"a":1}', headers: expect.any(Object) });
+    const { host: _host, connection: _connection, ...headers } = request.headers;
+    expect(headers).toEqual({
+      accept: 'application/json, text/plain, */*',
+      'accept-encoding': 'gzip, compress, deflate, br',
+      'content-length': '7',
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': expect.stringMatching(/^axios\//),
+      'webhook-id': 'msg_1',
+    });
+  });
+});
