@@ -103,15 +103,17 @@ const NAME_IF_RENAMED =
  * `setHeaders`, the validators) are closures made on every call, nameless arrows that `__name` names every
  * time: about 15 µs of each webhook delivery. Its module gets a `__name` of its own that leaves them be.
  */
-const AXIOS_MODULE = '"node_modules/axios/dist/node/axios.cjs"(exports2, module2) {\n    "use strict";';
+const AXIOS_MODULE = /"[^"\n]*node_modules\/axios\/dist\/node\/axios\.cjs"\(exports\d*, module\d*\) \{\n\s*"use strict";/;
 const NAMES_LEFT_ALONE = '\n    const __name = (target) => target;';
 
 function contentsOf(file) {
   if (!file.path.endsWith('app.js')) return file.contents;
   if (!file.text.includes(NAME_HELPER)) throw new Error(`esbuild's __name helper changed: ${NAME_HELPER}`);
-  if (!file.text.includes(AXIOS_MODULE)) throw new Error(`axios is no longer bundled as ${AXIOS_MODULE}`);
+  if (!AXIOS_MODULE.test(file.text)) throw new Error(`axios is no longer bundled as ${AXIOS_MODULE}`);
   return Buffer.from(
-    file.text.replace(NAME_HELPER, NAME_IF_RENAMED).replace(AXIOS_MODULE, AXIOS_MODULE + NAMES_LEFT_ALONE),
+    file.text
+      .replace(NAME_HELPER, NAME_IF_RENAMED)
+      .replace(AXIOS_MODULE, (opening) => opening + NAMES_LEFT_ALONE),
   );
 }
 
