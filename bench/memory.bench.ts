@@ -11,6 +11,7 @@ import {
   bookingBody,
   createBenchType,
   fmt,
+  median,
   QUICK,
   report,
   run,
@@ -83,9 +84,3 @@ run(async () => {
     await receiver.close();
   }
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
