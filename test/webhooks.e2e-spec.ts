@@ -423,20 +423,15 @@ describe('webhooks (e2e)', () => {
           } else response.write('x');
         }, 50);
       });
-      await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = trickler.address() as AddressInfo;
-        const webhook = await webhookOfThisTest({ url: `http://127.0.0.1:${port}/trickle` });
+      await withReceiver(trickler, async (url) => {
+        const webhook = await webhookOfThisTest({ url: `${url}/trickle` });
         await publish(booked());
         const { row, attempt } = await firstAttempt(webhook.id);
         expect(attempt.status_code).toBeNull();
         expect(attempt.error).toMatch(/timeout/);
         expect(attempt.duration_ms).toBeLessThan(1500);
         expect(row.status).not.toBe('delivered');
-      } finally {
-        trickler.closeAllConnections();
-        await new Promise((resolve) => trickler.close(resolve));
-      }
+      });
     });
 
     it('records an answer cut mid-body as a failed attempt, at once, not as a success', async () => {
@@ -445,10 +440,8 @@ describe('webhooks (e2e)', () => {
         response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
         response.write('0123456789', () => setTimeout(() => response.socket?.destroy(), 20));
       });
-      await new Promise<void>((resolve) => cutter.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = cutter.address() as AddressInfo;
-        const webhook = await webhookOfThisTest({ url: `http://127.0.0.1:${port}/cut` });
+      await withReceiver(cutter, async (url) => {
+        const webhook = await webhookOfThisTest({ url: `${url}/cut` });
         await publish(booked());
         const { row, attempt } = await firstAttempt(webhook.id);
         expect(attempt.status_code).toBeNull();
@@ -456,10 +449,7 @@ describe('webhooks (e2e)', () => {
         expect(attempt.error).not.toMatch(/timeout/);
         expect(attempt.duration_ms).toBeLessThan(250);
         expect(row.status).not.toBe('delivered');
-      } finally {
-        cutter.closeAllConnections();
-        await new Promise((resolve) => cutter.close(resolve));
-      }
+      });
     });
 
     it("holds an appointment's later events until its earlier delivery is done, without holding others", async () => {
@@ -663,3 +653,14 @@ describe('webhooks (e2e)', () => {
     });
   });
 });
+
+/** Runs `use` with `server` listening on 127.0.0.1 (its base URL), then closes it and its connections. */
+async function withReceiver(server: http.Server, use: (url: string) => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
