@@ -103,8 +103,10 @@ const NAME_IF_RENAMED =
  * `setHeaders`, the validators) are closures made on every call, nameless arrows that `__name` names every
  * time: about 15 µs of each webhook delivery. Its module gets a `__name` of its own that leaves them be.
  */
-const AXIOS_MODULE = /"[^"\n]*node_modules\/axios\/dist\/node\/axios\.cjs"\(exports\d*, module\d*\) \{\n\s*"use strict";/;
-const NAMES_LEFT_ALONE = '\n    const __name = (target) => target;';
+const AXIOS_MODULE =
+  /"[^"\n]*node_modules\/axios\/dist\/node\/axios\.cjs"\(exports\d*, module\d*\) \{\n\s*"use strict";/;
+// On the line of "use strict": a line added would shift every later line off its place in app.js.map.
+const NAMES_LEFT_ALONE = ' const __name = (target) => target;';
 
 function contentsOf(file) {
   if (!file.path.endsWith('app.js')) return file.contents;

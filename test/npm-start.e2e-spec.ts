@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OPENAPI_FILE } from '../src/cli/openapi';
@@ -109,5 +110,28 @@ describe('npm start: the bundled build (e2e)', () => {
     expect(
       loaded.filter((file) => file.includes('/node_modules/') && !LOADED_FROM_NODE_MODULES.test(file)),
     ).toEqual([]);
+  });
+
+  it("maps each of src/'s functions in the bundle to its own line (traces under node --enable-source-maps)", () => {
+    const lines = readFileSync(join(BUNDLE_DIR, 'app.js'), 'utf8').split('\n');
+    const map = new SourceMap(JSON.parse(readFileSync(join(BUNDLE_DIR, 'app.js.map'), 'utf8')));
+    const misplaced: string[] = [];
+    let checked = 0;
+    lines.forEach((line, index) => {
+      const declared = /^\s*(?:async )?function\*? ?(\w+)\(/.exec(line);
+      if (!declared) return;
+      const entry = map.findEntry(index, line.search(/\S/));
+      if (!('originalSource' in entry)) return;
+      if (entry.generatedLine !== index || !entry.originalSource.startsWith('../../src/')) return;
+      checked++;
+      const source = readFileSync(join(BUNDLE_DIR, entry.originalSource), 'utf8').split('\n');
+      // esbuild may suffix a name it renamed (`parseUtc2`).
+      const name = declared[1].replace(/\d+$/, '');
+      if (!new RegExp(`function\\*? ?${name}\\d*[(<]`).test(source[entry.originalLine])) {
+        misplaced.push(`${declared[1]} -> ${entry.originalSource}:${entry.originalLine + 1}`);
+      }
+    });
+    expect(checked).toBeGreaterThan(100);
+    expect(misplaced).toEqual([]);
   });
 });

@@ -3,18 +3,29 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { AppConfig } from '../src/config/app-config';
 import { webhookHttpService } from '../src/webhooks/delivery/webhook-http';
+import { WebhookSender } from '../src/webhooks/delivery/webhook-sender';
 
 describe('webhookHttpService (e2e: a local receiver)', () => {
   let server: http.Server;
   let url: string;
-  const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  const seen: Array<{
+    method: string;
+    headers: http.IncomingHttpHeaders;
+    rawHeaders: string[];
+    body: string;
+  }> = [];
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        seen.push({ method: req.method!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        seen.push({
+          method: req.method!,
+          headers: req.headers,
+          rawHeaders: req.rawHeaders,
+          body: Buffer.concat(chunks).toString(),
+        });
         res.writeHead(503, { 'retry-after': '7' }).end('busy');
       });
     });
@@ -27,15 +38,15 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const service = (allowPrivate: boolean) =>
-    webhookHttpService({
-      webhookAllowPrivateUrls: allowPrivate,
-      webhookConcurrency: 4,
-      webhookTimeoutMs: 1000,
-    } as AppConfig);
+  const config = {
+    webhookAllowPrivateUrls: true,
+    webhookConcurrency: 4,
+    webhookTimeoutMs: 1000,
+  } as AppConfig;
+  const service = () => webhookHttpService(config);
 
   it('holds only what a delivery uses: no per-method headers, transforms, socket timeout or form settings', () => {
-    const { defaults } = service(true).axiosRef;
+    const { defaults } = service().axiosRef;
     expect(Object.keys(defaults).sort()).toEqual([
       'adapter',
       'decompress',
@@ -53,7 +64,7 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
   });
 
   it('posts the Buffer as given with exactly the headers set, and hands back any status as a stream', async () => {
-    const response = await service(true).axiosRef.post<Readable>(url, Buffer.from('{"a":1}'), {
+    const response = await service().axiosRef.post<Readable>(url, Buffer.from('{"a":1}'), {
       headers: { 'content-type': 'application/json; charset=utf-8', 'webhook-id': 'msg_1' },
     });
     expect(response.status).toBe(503);
@@ -62,7 +73,12 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
     for await (const chunk of response.data) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('busy');
     const [request] = seen.splice(0);
-    expect(request).toEqual({ method: 'POST', body: '{"a":1}', headers: expect.any(Object) });
+    expect(request).toEqual({
+      method: 'POST',
+      body: '{"a":1}',
+      headers: expect.any(Object),
+      rawHeaders: expect.any(Array),
+    });
     const { host: _host, connection: _connection, ...headers } = request.headers;
     expect(headers).toEqual({
       accept: 'application/json, text/plain, */*',
@@ -72,5 +88,28 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
       'user-agent': expect.stringMatching(/^axios\//),
       'webhook-id': 'msg_1',
     });
+  });
+
+  it('sends a delivery with the header names and order receivers saw from HttpModule (case-preserving readers, e.g. PHP getallheaders)', async () => {
+    const sender = new WebhookSender(service(), config);
+    const result = await sender.send(
+      { url, secrets: [`whsec_${Buffer.alloc(24, 1).toString('base64')}`] },
+      { id: 1, payload: '{"a":1}' },
+    );
+    expect(result).toMatchObject({ status_code: 503, error: null, response_body: 'busy', retry_after: '7' });
+    const [request] = seen.splice(0);
+    const names = request.rawHeaders.filter((_, i) => i % 2 === 0);
+    expect(names).toEqual([
+      'Accept',
+      'Content-Type',
+      'user-agent',
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'Content-Length',
+      'Accept-Encoding',
+      'Host',
+      'Connection',
+    ]);
   });
 });

@@ -88,15 +88,18 @@ export class WebhookSender {
     const signature = endpoint.secrets
       .map((secret) => this.signer(secret).sign(id, timestamp, message.payload))
       .join(' ');
-    // The socket timeout alone does not bound a receiver that trickles its answer: one deadline covers the
-    // whole attempt. A timer cleared at the end rather than AbortSignal.timeout, whose timer outlives the
-    // attempt by the whole timeout (thousands of live timers at full speed, and more CPU per attempt).
+    // One deadline covers the whole attempt, connect and the answer's body included (a socket timeout would not
+    // bound a receiver that trickles its answer; the HttpService sets none). A timer cleared at the end rather
+    // than AbortSignal.timeout, whose timer outlives the attempt by the whole timeout (thousands of live timers
+    // at full speed, and more CPU per attempt).
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.config.webhookTimeoutMs);
     try {
       const response = await this.http.axiosRef.post<Readable>(endpoint.url, Buffer.from(message.payload), {
         headers: {
-          'content-type': 'application/json; charset=utf-8',
+          // Spelt as axios' per-method defaults spelt it on the wire before they were cut: some receivers look
+          // names up as sent, case and all (PHP's getallheaders() under Apache).
+          'Content-Type': 'application/json; charset=utf-8',
           'user-agent': USER_AGENT,
           'webhook-id': id,
           'webhook-timestamp': String(Math.floor(startedAt / 1000)),
