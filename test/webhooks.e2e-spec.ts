@@ -434,7 +434,7 @@ describe('webhooks (e2e)', () => {
       });
     });
 
-    it('records an answer cut mid-body as a failed attempt, at once, not as a success', async () => {
+    it('records an answer cut mid-body as a failed attempt, not as a success or a timeout', async () => {
       // A 200 promising 100 bytes, 10 of them sent, then the connection cut: the delivery is not done.
       const cutter = http.createServer((_request, response) => {
         response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
@@ -447,7 +447,6 @@ describe('webhooks (e2e)', () => {
         expect(attempt.status_code).toBeNull();
         expect(attempt.error).toMatch(/aborted|ECONNRESET|Premature close/);
         expect(attempt.error).not.toMatch(/timeout/);
-        expect(attempt.duration_ms).toBeLessThan(250);
         expect(row.status).not.toBe('delivered');
       });
     });
