@@ -140,6 +140,24 @@ describe('hostile receivers (e2e: raw sockets)', () => {
     expect(fine.requests).toHaveLength(1);
   });
 
+  it('ends an attempt answered 101 Switching Protocols at once, as that status, not at the deadline', async () => {
+    // node:http destroys the socket of an upgrade nobody listens for and emits neither 'response' nor
+    // 'error': the attempt waited for the deadline (the full WEBHOOK_TIMEOUT_MS, 15 s by default) holding a
+    // slot, and was logged as a timeout.
+    const upgrading = await receiver((socket) =>
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
+    );
+    const webhook = await webhookOn(upgrading.url());
+    await book();
+    const delivery = await deliveryOf(webhook, (d) => d.attempts.length === 2);
+    expect(delivery.status).toBe('failed');
+    for (const attempt of delivery.attempts) {
+      expect(attempt).toMatchObject({ status_code: 101, error: null });
+      expect(attempt.duration_ms).toBeLessThan(TIMEOUT_MS / 2);
+    }
+    expect(delivery.last_error).toBe('HTTP 101');
+  });
+
   it('ends every attempt to a receiver that stalls, floods or garbles by its deadline, and keeps no socket open', async () => {
     const header = (lines: string) => `HTTP/1.1 ${lines}\r\n\r\n`;
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
