@@ -7,7 +7,7 @@ import axios, {
 } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
@@ -54,17 +54,30 @@ export function nodeHttpAdapter(config: InternalAxiosRequestConfig): Promise<Axi
         fail(error instanceof AxiosError ? error : AxiosError.from(error, undefined, config, request));
     });
     if (config.timeout) request.setTimeout(config.timeout, () => fail(timeoutError(config, request)));
-    request.on('response', (incoming) => {
-      // The abort still ends the answer's stream while the caller reads it.
-      incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
+    const answer = (response: AxiosResponse<Readable>) => {
       settled = true;
-      const response = toResponse(config, request, incoming, method);
       const validate = config.validateStatus;
       if (!validate || validate(response.status)) resolve(response);
       else {
         response.data.destroy();
         reject(statusError(response));
       }
+    };
+    request.on('response', (incoming) => {
+      // The abort still ends the answer's stream while the caller reads it.
+      incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
+      answer(toResponse(config, request, incoming, method));
+    });
+    // A request can close with neither a 'response' nor an 'error': node:http ends an answer of 101 Switching
+    // Protocols (an upgrade nobody listens for) by destroying the socket, and says nothing. Left alone, the
+    // request waited for the caller's deadline (the whole WEBHOOK_TIMEOUT_MS) and failed as a timeout; it is
+    // the answer it is, without a body. Any other silent close is a hang-up.
+    request.once('close', () => {
+      if (settled) return;
+      signal?.removeEventListener('abort', onAbort);
+      const upgraded = (request as { res?: http.IncomingMessage }).res;
+      if (upgraded?.statusCode) answer(upgradeResponse(config, request, upgraded));
+      else fail(AxiosError.from(new Error('socket hang up'), 'ECONNRESET', config, request));
     });
     request.end(body);
   });
@@ -111,6 +124,23 @@ function toResponse(
     config,
     request,
     data,
+  };
+}
+
+/** An answer node:http gave no 'response' for (an upgrade): its status and headers, and no body. */
+function upgradeResponse(
+  config: InternalAxiosRequestConfig,
+  request: http.ClientRequest,
+  incoming: http.IncomingMessage,
+): AxiosResponse<Readable> {
+  incoming.destroy();
+  return {
+    status: incoming.statusCode ?? 0,
+    statusText: incoming.statusMessage ?? '',
+    headers: new AxiosHeaders(incoming.headers as Record<string, string>),
+    config,
+    request,
+    data: Readable.from([]),
   };
 }
 

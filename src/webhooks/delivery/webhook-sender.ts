@@ -38,7 +38,7 @@ function readPrefix(stream: Readable, limit: number): Promise<string> {
       stream.off('data', onData).off('end', finish).off('error', finish).off('close', onClose);
       stream.destroy();
       if (error) reject(error);
-      else resolve(Buffer.concat(chunks).subarray(0, limit).toString('utf8'));
+      else resolve(storable(Buffer.concat(chunks).subarray(0, limit).toString('utf8')));
     };
     const onData = (chunk: Buffer | string) => {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -52,6 +52,16 @@ function readPrefix(stream: Readable, limit: number): Promise<string> {
     if (stream.destroyed) return onClose();
     stream.on('data', onData).once('end', finish).once('error', finish).once('close', onClose);
   });
+}
+
+/**
+ * The answer's text as the delivery log can hold it on either database: a NUL (U+0000), which PostgreSQL's
+ * text refuses, becomes U+FFFD as undecodable bytes do. Refused, it failed the write of every outcome recorded
+ * with it: those deliveries stayed leased, were sent again when their leases ran out, and failed to record
+ * again, without end.
+ */
+function storable(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 }
 
 export function webhookMessageId(deliveryId: number): string {
@@ -74,7 +84,7 @@ export class WebhookSender {
       started_at: startedAt,
       duration_ms: Date.now() - startedAt,
       status_code: null,
-      error,
+      error: storable(error),
       response_body: null,
       retry_after: null,
     });
