@@ -103,7 +103,8 @@ const NAME_IF_RENAMED =
  * `setHeaders`, the validators) are closures made on every call, nameless arrows that `__name` names every
  * time: about 15 µs of each webhook delivery. Its module gets a `__name` of its own that leaves them be.
  */
-const AXIOS_MODULE = /"[^"\n]*node_modules\/axios\/dist\/node\/axios\.cjs"\(exports\d*, module\d*\) \{\n\s*"use strict";/;
+const AXIOS_MODULE =
+  /"[^"\n]*node_modules\/axios\/dist\/node\/axios\.cjs"\(exports\d*, module\d*\) \{\n\s*"use strict";/;
 const NAMES_LEFT_ALONE = '\n    const __name = (target) => target;';
 
 function contentsOf(file) {
