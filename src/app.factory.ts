@@ -38,6 +38,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new JsonLogger(pino),
+    // A module that fails to start (the database cannot be opened) rejects here, once Nest has logged it,
+    // rather than ending the process itself: main.ts explains a database it cannot open.
+    abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { isPermanentConnectionError } from './database/startup-error';
 import { HealthModule } from './health/health.module';
 import { PublicModule } from './public/public.module';
 import { RetentionModule } from './retention/retention.module';
@@ -28,6 +29,8 @@ export class AppModule {
           ...dataSourceOptions(config.database),
           autoLoadEntities: true,
           migrationsRun: true,
+          // A missing database or refused credentials fail the start at once; a server not up yet is retried.
+          toRetry: (error: unknown) => !isPermanentConnectionError(error),
         }),
         DatabaseModule,
         OutboxModule,

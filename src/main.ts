@@ -5,6 +5,7 @@ import { styleText } from 'node:util';
 import { createApp } from './app.factory';
 import { resolveAdminKey } from './config/admin-key';
 import { ConfigError, loadConfig } from './config/app-config';
+import { describeDatabaseStartupError } from './database/startup-error';
 
 const SUPPORTED_NODE_MAJOR = 24;
 
@@ -30,7 +31,15 @@ async function main(): Promise<void> {
   const adminKey = resolveAdminKey(config.adminApiKey, config.dataDir);
   config.adminApiKey = adminKey.key;
 
-  const app = await createApp(config);
+  let app;
+  try {
+    app = await createApp(config);
+  } catch (error) {
+    const explained = describeDatabaseStartupError(error, config.database);
+    if (explained === undefined) throw error;
+    process.stderr.write(explained);
+    process.exit(1);
+  }
   const logger = new Logger('Bootstrap');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.log({ msg: 'shutting down', signal }));

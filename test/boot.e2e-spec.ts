@@ -92,6 +92,27 @@ describe('boot and shutdown (e2e)', () => {
     );
   });
 
+  (onPostgres ? it : it.skip)(
+    'refuses at once a PostgreSQL database that does not exist, saying how to create it',
+    async () => {
+      const { dataDir, env } = await environment({ database: false });
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${url.pathname.slice(1)}_missing_${process.pid}`;
+      const server = run({
+        ...env,
+        DATABASE_URL: url.toString(),
+        ADMIN_API_KEY: 'boot-test-admin-key-0123456789',
+      });
+      expect(await exit(server, BOOT_MS)).toEqual({ code: 1, signal: null });
+      // TypeORM retried it ten times, three seconds apart, and the last line did not say what failed.
+      expect(server.stdout()).not.toContain('Retrying (1)');
+      expect(server.stdout()).toContain('does not exist');
+      expect(server.stderr()).toContain(`Cannot open the database ${url.toString()} (DATABASE_URL)`);
+      expect(server.stderr()).toContain('createdb ');
+      expect(readdirSync(dataDir)).toEqual([]);
+    },
+  );
+
   it('says which port is taken when another process holds it, without a stack trace', async () => {
     const { env } = await environment();
     const holder = createServer();

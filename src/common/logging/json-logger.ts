@@ -70,7 +70,11 @@ export class JsonLogger implements LoggerService {
     context?: string,
     trace?: string,
   ): void {
-    if (message !== null && typeof message === 'object') {
+    if (message instanceof Error) {
+      // An Error's message and stack are not enumerable: spread, it logged only its extra fields (a failed
+      // start-up's last line read `code=3D000 severity=FATAL …` without saying what failed).
+      this.pino[level]({ ...message, context, trace: trace ?? message.stack }, message.message);
+    } else if (message !== null && typeof message === 'object') {
       this.pino[level]({ context, trace, ...(message as Record<string, unknown>) });
     } else {
       this.pino[level]({ context, trace }, String(message));
