@@ -1,7 +1,8 @@
 import * as net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
-import { AUTH, startTestApp, TestApp } from './support/test-app';
+import { DataSource } from 'typeorm';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const TIMEOUT_MS = 1000;
 
@@ -138,6 +139,40 @@ describe('hostile receivers (e2e: raw sockets)', () => {
     const delivered = await deliveryOf(fineHook, (delivery) => delivery.status === 'delivered');
     expect(delivered.attempts).toHaveLength(1);
     expect(fine.requests).toHaveLength(1);
+  });
+
+  it('records an answer the database refuses without its text, and the outcomes written with it as they are', async () => {
+    // Whatever else a database may refuse in a receiver's text (NUL was the one found): a rule here refuses
+    // the body "poison". The batch of outcomes fails, each is then written alone, and the refused one without
+    // its answer: delivered once, not leased and sent again when its lease runs out, forever.
+    const db = t.app.get(DataSource);
+    await db.query(
+      onPostgres
+        ? "ALTER TABLE webhook_delivery_attempts ADD CONSTRAINT no_poison CHECK (response_body IS DISTINCT FROM 'poison')"
+        : "CREATE TRIGGER no_poison BEFORE INSERT ON webhook_delivery_attempts WHEN NEW.response_body = 'poison' BEGIN SELECT RAISE(ABORT, 'poison refused'); END",
+    );
+    try {
+      const poison = await receiver((socket) =>
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison'),
+      );
+      const fine = await receiver((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+      const poisonHook = await webhookOn(poison.url());
+      const fineHook = await webhookOn(fine.url());
+      await book();
+      const refused = await deliveryOf(poisonHook, (delivery) => delivery.status === 'delivered');
+      expect(refused.attempts.map((a: any) => [a.status_code, a.response_body, a.error])).toEqual([
+        [200, null, null],
+      ]);
+      const delivered = await deliveryOf(fineHook, (delivery) => delivery.status === 'delivered');
+      expect(delivered.attempts.map((a: any) => a.response_body)).toEqual(['ok']);
+      expect([poison.requests.length, fine.requests.length]).toEqual([1, 1]);
+    } finally {
+      await db.query(
+        onPostgres
+          ? 'ALTER TABLE webhook_delivery_attempts DROP CONSTRAINT no_poison'
+          : 'DROP TRIGGER no_poison',
+      );
+    }
   });
 
   it('ends an attempt answered 101 Switching Protocols at once, as that status, not at the deadline', async () => {

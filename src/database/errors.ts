@@ -14,6 +14,11 @@ function messageOf(error: unknown): string {
   return e?.driverError?.message ?? e?.message ?? '';
 }
 
+/** The driver's code of a database error (`23505`, `SQLITE_CONSTRAINT_CHECK`), or `unknown`. */
+export function errorCode(error: unknown): string {
+  return codeOf(error) ?? 'unknown';
+}
+
 /** A unique index refused the write (SQLite or PostgreSQL). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = codeOf(error);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { isForeignKeyViolation } from '../../database/errors';
+import { errorCode, isForeignKeyViolation } from '../../database/errors';
 import type { SqlValue } from '../../database/prepared-sql';
 import { Transaction, Transactions } from '../../database/transactions';
 import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
@@ -295,22 +295,47 @@ export class DeliveriesRepository {
     return new Map(rows.map((row) => [Number(row.id), toTarget(row, now)]));
   }
 
-  /** Writes attempts and their deliveries' new state, and the webhooks' health, in one transaction. */
+  /**
+   * Writes attempts and their deliveries' new state, and the webhooks' health, in one transaction. Should that
+   * fail, each outcome is written alone, so that one cannot fail the others (see `recordAlone`). An outcome
+   * left unwritten keeps its delivery leased: it is sent again when the lease runs out, only to fail to record
+   * again, without end (seen: a NUL in an answer, which PostgreSQL's text refuses).
+   */
   async record(outcomes: DeliveryOutcome[], health: WebhookHealthChange[]): Promise<void> {
     if (outcomes.length === 0 && health.length === 0) return;
     try {
       await this.transactions.run((tx) => this.write(tx, outcomes, health), BOOKKEEPING);
     } catch (error) {
-      if (!isForeignKeyViolation(error)) throw error;
-      // A webhook deleted while its delivery was in flight took the delivery with it: record the others.
-      for (const outcome of outcomes) {
-        await this.transactions
-          .run((tx) => this.write(tx, [outcome], []))
-          .catch((single: unknown) => {
-            if (!isForeignKeyViolation(single)) throw single;
-          });
-      }
-      await this.transactions.run((tx) => this.write(tx, [], health));
+      if (outcomes.length === 0) throw error;
+      for (const outcome of outcomes) await this.recordAlone(outcome);
+      await this.transactions.run((tx) => this.write(tx, [], health), BOOKKEEPING);
+    }
+  }
+
+  /**
+   * One outcome. Its webhook deleted while it was in flight took the delivery with it: nothing to write. One
+   * the database refuses otherwise is written again without the texts the receiver chose (its answer, the
+   * errors), saying so; failing again (the database itself), it throws.
+   */
+  private async recordAlone(outcome: DeliveryOutcome): Promise<void> {
+    const writeOnly = (written: DeliveryOutcome) =>
+      this.transactions.run((tx) => this.write(tx, [written], []), BOOKKEEPING);
+    try {
+      await writeOnly(outcome);
+    } catch (refusal) {
+      if (isForeignKeyViolation(refusal)) return;
+      const notStored = `not stored: the database refused this attempt's text (${errorCode(refusal)})`;
+      await writeOnly({
+        ...outcome,
+        result: {
+          ...outcome.result,
+          response_body: null,
+          error: outcome.result.error === null ? null : notStored,
+        },
+        last_error: outcome.last_error === null ? null : notStored,
+      }).catch((error: unknown) => {
+        if (!isForeignKeyViolation(error)) throw error;
+      });
     }
   }
 
