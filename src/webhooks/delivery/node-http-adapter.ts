@@ -66,7 +66,9 @@ export function nodeHttpAdapter(config: InternalAxiosRequestConfig): Promise<Axi
     request.on('response', (incoming) => {
       // The abort still ends the answer's stream while the caller reads it.
       incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
-      answer(toResponse(config, request, incoming, method));
+      answer(
+        toResponse(config, request, incoming, decompressed(incoming, method, config.decompress !== false)),
+      );
     });
     // A request can close with neither a 'response' nor an 'error': node:http ends an answer of 101 Switching
     // Protocols (an upgrade nobody listens for) by destroying the socket, and says nothing. Left alone, the
@@ -114,9 +116,8 @@ function toResponse(
   config: InternalAxiosRequestConfig,
   request: http.ClientRequest,
   incoming: http.IncomingMessage,
-  method: string,
+  data: Readable,
 ): AxiosResponse<Readable> {
-  const data = decompressed(incoming, method, config.decompress !== false);
   return {
     status: incoming.statusCode ?? 0,
     statusText: incoming.statusMessage ?? '',
@@ -134,14 +135,7 @@ function upgradeResponse(
   incoming: http.IncomingMessage,
 ): AxiosResponse<Readable> {
   incoming.destroy();
-  return {
-    status: incoming.statusCode ?? 0,
-    statusText: incoming.statusMessage ?? '',
-    headers: new AxiosHeaders(incoming.headers as Record<string, string>),
-    config,
-    request,
-    data: Readable.from([]),
-  };
+  return toResponse(config, request, incoming, Readable.from([]));
 }
 
 function timeoutError(config: InternalAxiosRequestConfig, request: http.ClientRequest): AxiosError {
