@@ -148,6 +148,15 @@ describe('the first hour (e2e)', () => {
     }
   }, 120_000);
 
+  it('says how to point webhook:listen at a service it cannot reach', async () => {
+    // Port 9 (discard) on 127.0.0.1: nothing listens there.
+    const listener = webhookListen(['--service', 'http://127.0.0.1:9', '--key', ADMIN_KEY, '--port', '0']);
+    listeners.push(listener);
+    expect(await listener.exited).toBe(1);
+    expect(listener.stderr()).toContain('cannot reach the service at http://127.0.0.1:9');
+    expect(listener.stderr()).toContain('--service <url> or BOOKING_URL');
+  }, 60_000);
+
   it("sends a test body built from this site's name and URL and an appointment of now", async () => {
     const receiver = await Receiver.start();
     try {
@@ -172,6 +181,25 @@ describe('the first hour (e2e)', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it("lets Swagger's example of POST /team-members run as it stands after the walkthrough's Ada", async () => {
+    // The walkthrough adds Ada Lovelace (ada@example.com); an example naming her answered 409 email_taken.
+    await t
+      .http()
+      .post('/api/v1/team-members')
+      .set(AUTH)
+      .send({ name: 'Ada Lovelace', email: 'ada@example.com' });
+    const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
+      components: { schemas: Record<string, { properties: Record<string, { example?: unknown }> }> };
+    };
+    const { properties } = document.components.schemas.CreateTeamMemberDto;
+    const example = Object.fromEntries(
+      Object.entries(properties)
+        .filter(([, property]) => property.example !== undefined)
+        .map(([name, property]) => [name, property.example]),
+    );
+    await t.http().post('/api/v1/team-members').set(AUTH).send(example).expect(201);
   });
 
   it('has the committed openapi.json equal to the one the code generates (npm run openapi -- --check)', () => {

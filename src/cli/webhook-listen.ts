@@ -254,7 +254,9 @@ export class ServiceClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new ServiceError(`cannot reach the service at ${this.serviceUrl} (${cause}); is it running?`);
+      throw new ServiceError(
+        `cannot reach the service at ${this.serviceUrl} (${cause}); is it running there? Elsewhere: --service <url> or BOOKING_URL`,
+      );
     }
     const text = await res.text();
     if (res.ok) return text === '' ? undefined : JSON.parse(text);

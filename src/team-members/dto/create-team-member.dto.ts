@@ -22,19 +22,19 @@ const trimmed = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
 export class CreateTeamMemberDto {
-  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @ApiProperty({ example: 'Grace Hopper', maxLength: 200 })
   @Transform(trimmed)
   @IsText(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Ada', maxLength: 200, description: 'Default: the name' })
+  @ApiPropertyOptional({ example: 'Grace', maxLength: 200, description: 'Default: the name' })
   @Optional()
   @Transform(trimmed)
   @IsText(1, 200)
   display_name?: string;
 
   @ApiProperty({
-    example: 'ada@example.com',
+    example: 'grace@example.com',
     maxLength: MAX_EMAIL_LENGTH,
     description: 'Unique (case-insensitive); stored lowercase',
   })
