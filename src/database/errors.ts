@@ -19,6 +19,19 @@ export function errorCode(error: unknown): string {
   return codeOf(error) ?? 'unknown';
 }
 
+/**
+ * The database refused the values written, not failed to write them: a data exception (class 22: a NUL in
+ * text), a constraint or rule (class 23, a trigger's RAISE EXCEPTION) on PostgreSQL; a constraint, a value too
+ * big or of the wrong type on SQLite. False for a database down, busy, or a connection lost, which writing the
+ * same again later may get through.
+ */
+export function isValueRefusal(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === undefined) return false;
+  if (/^2[23][0-9A-Z]{3}$/.test(code) || code === 'P0001') return true;
+  return code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH';
+}
+
 /** A unique index refused the write (SQLite or PostgreSQL). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = codeOf(error);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { errorCode, isForeignKeyViolation } from '../../database/errors';
+import { errorCode, isForeignKeyViolation, isValueRefusal } from '../../database/errors';
 import type { SqlValue } from '../../database/prepared-sql';
 import { Transaction, Transactions } from '../../database/transactions';
 import { WebhookDeliveryEntity } from '../webhook-delivery.entity';
@@ -314,8 +314,9 @@ export class DeliveriesRepository {
 
   /**
    * One outcome. Its webhook deleted while it was in flight took the delivery with it: nothing to write. One
-   * the database refuses otherwise is written again without the texts the receiver chose (its answer, the
-   * errors), saying so; failing again (the database itself), it throws.
+   * the database refuses otherwise (`isValueRefusal`) is written again without the texts the receiver chose
+   * (its answer, the errors), saying so. Any other failure (the database down or busy, a connection lost)
+   * throws at once: the delivery stays leased and is sent again, its answer then recorded whole.
    */
   private async recordAlone(outcome: DeliveryOutcome): Promise<void> {
     const writeOnly = (written: DeliveryOutcome) =>
@@ -324,6 +325,7 @@ export class DeliveriesRepository {
       await writeOnly(outcome);
     } catch (refusal) {
       if (isForeignKeyViolation(refusal)) return;
+      if (!isValueRefusal(refusal)) throw refusal;
       const notStored = `not stored: the database refused this attempt's text (${errorCode(refusal)})`;
       await writeOnly({
         ...outcome,
