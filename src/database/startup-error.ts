@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from '../config/app-config';
 import { isPostgres } from './dialect';
+import { errorCode } from './errors';
 
 /**
  * What a start-up does when the database cannot be opened. A server that is not up yet (refused, timed out,
@@ -9,7 +10,7 @@ import { isPostgres } from './dialect';
  */
 export function isPermanentConnectionError(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && (code === '3D000' || /^28[0-9A-Z]{3}$/.test(code));
+  return code === '3D000' || (code !== undefined && /^28[0-9A-Z]{3}$/.test(code));
 }
 
 /** Errors of reaching or opening PostgreSQL at all: SQLSTATEs of the connection classes, and socket errors. */
@@ -45,9 +46,4 @@ export function describeDatabaseStartupError(error: unknown, database: DatabaseC
         ? 'Check the user and password in DATABASE_URL (and the server’s pg_hba.conf).'
         : 'Is PostgreSQL running there, and does DATABASE_URL name the right host and port?';
   return `Cannot open the database ${url.toString()} (DATABASE_URL): ${reason} [${code}]\n${hint}\n`;
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
 }

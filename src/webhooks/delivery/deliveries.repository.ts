@@ -326,7 +326,7 @@ export class DeliveriesRepository {
     } catch (refusal) {
       if (isForeignKeyViolation(refusal)) return;
       if (!isValueRefusal(refusal)) throw refusal;
-      const notStored = `not stored: the database refused this attempt's text (${errorCode(refusal)})`;
+      const notStored = `not stored: the database refused this attempt's text (${errorCode(refusal) ?? 'unknown'})`;
       await writeOnly({
         ...outcome,
         result: {
