@@ -130,7 +130,7 @@ describe('hostile receivers (e2e: raw sockets)', () => {
     const nulHook = await webhookOn(nul.url());
     const fineHook = await webhookOn(fine.url());
     await book();
-    const failing = await deliveryOf(nulHook, (delivery) => delivery.attempts.length === 2);
+    const failing = await deliveryOf(nulHook, (delivery) => delivery.status === 'failed');
     expect(failing.status).toBe('failed');
     expect(failing.attempts.map((a: any) => [a.status_code, a.response_body])).toEqual([
       [500, 'nul\uFFFDbye'],
@@ -184,7 +184,7 @@ describe('hostile receivers (e2e: raw sockets)', () => {
     );
     const webhook = await webhookOn(upgrading.url());
     await book();
-    const delivery = await deliveryOf(webhook, (d) => d.attempts.length === 2);
+    const delivery = await deliveryOf(webhook, (d) => d.status === 'failed');
     expect(delivery.status).toBe('failed');
     for (const attempt of delivery.attempts) {
       expect(attempt).toMatchObject({ status_code: 101, error: null });
