@@ -122,13 +122,16 @@ run(async () => {
   source.close();
   const forget = () => receivers.forEach((r) => (r.arrivals.length = 0));
   const drains: number[] = [];
+  const cpuPerDelivery: number[] = [];
   let bodies: Array<{ url: string; body: string }> = [];
   let delivered = 0;
   for (let drain = 0; drain < 3; drain++) {
     forget();
     const copy = sqliteUrl('drain');
     copyFileSync(backlog, copy.slice('sqlite:'.length));
-    drains.push(await drained(copy, receivers, total));
+    const result = await drained(copy, receivers, total);
+    drains.push(result.rate);
+    cpuPerDelivery.push(result.cpuPerDelivery);
     delivered = receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
     if (drain === 0)
       bodies = receivers.flatMap((r) => r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })));
@@ -176,13 +179,21 @@ run(async () => {
       ratio,
       target: '≥ 0.5 × baseline',
       met: ratio >= 0.5,
-      notes: `medians of 3 runs: the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}`,
+      notes: `medians of 3 runs: the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}`,
     },
   ]);
 });
 
-/** Drains the backlog in `databaseUrl` with a worker; answers the rate at which it arrived at the receivers. */
-async function drained(databaseUrl: string, receivers: TimingReceiver[], total: number): Promise<number> {
+/**
+ * Drains the backlog in `databaseUrl` with a worker; answers the rate at which it arrived at the receivers, and
+ * the worker's CPU time per delivery from the first arrival on (start-up left out): a figure that noise from
+ * other work on the machine moves far less than the rate.
+ */
+async function drained(
+  databaseUrl: string,
+  receivers: TimingReceiver[],
+  total: number,
+): Promise<{ rate: number; cpuPerDelivery: number }> {
   const worker = await startService(databaseUrl, {
     WEBHOOK_WORKER: 'true',
     WEBHOOK_CONCURRENCY: String(CONCURRENCY),
@@ -192,9 +203,11 @@ async function drained(databaseUrl: string, receivers: TimingReceiver[], total: 
     const deadline = Date.now() + 600_000;
     let last = -1;
     let quietSince = Date.now();
+    let first: { arrived: number; cpu: number } | undefined;
     // Drained: at least the backlog arrived and nothing more for a second.
     while (Date.now() < deadline) {
       const now = arrived();
+      if (first === undefined && now > 0) first = { arrived: now, cpu: worker.cpuSeconds() };
       if (now !== last) {
         last = now;
         quietSince = Date.now();
@@ -203,7 +216,8 @@ async function drained(databaseUrl: string, receivers: TimingReceiver[], total: 
     }
     const times = receivers.flatMap((r) => r.arrivals.map((a) => a.at)).sort((a, b) => a - b);
     if (times.length < total) throw new Error(`${times.length} of ${total} deliveries arrived`);
-    return (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
+    const cpuPerDelivery = (worker.cpuSeconds() - first!.cpu) / (times.length - first!.arrived);
+    return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), cpuPerDelivery };
   } finally {
     await worker.stop();
   }

@@ -48,6 +48,8 @@ export interface Proc {
   stderr: () => string;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /** CPU time the process has used so far (user and system), in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,11 @@ function proc(child: ChildProcess, url: string, stderr: () => string): Proc {
     rss: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    cpuSeconds: () => {
+      // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -105,7 +105,12 @@ export class WebhookSender {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.config.webhookTimeoutMs);
     try {
-      const response = await this.http.axiosRef.post<Readable>(endpoint.url, Buffer.from(message.payload), {
+      // `request`, not `post`: axios' `post` merges its arguments into a config first, then merges that again
+      // with the instance's defaults.
+      const response = await this.http.axiosRef.request<Readable>({
+        method: 'post',
+        url: endpoint.url,
+        data: Buffer.from(message.payload),
         headers: {
           // Spelt as axios' per-method defaults spelt it on the wire before they were cut: some receivers look
           // names up as sent, case and all (PHP's getallheaders() under Apache).
