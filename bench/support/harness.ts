@@ -85,7 +85,9 @@ function proc(child: ChildProcess, url: string, stderr: () => string): Proc {
     },
     cpuSeconds: () => {
       // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
       return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     stop: async () => {

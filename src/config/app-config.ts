@@ -90,6 +90,17 @@ function read(env: Env, name: string): string | undefined {
  */
 const PER_WEBHOOK_SHARE = 0.2;
 
+function webhookConcurrency(
+  env: Env,
+): Pick<AppConfig, 'webhookConcurrency' | 'webhookConcurrencyPerWebhook'> {
+  const concurrency = integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000);
+  const perWebhook = Math.ceil(concurrency * PER_WEBHOOK_SHARE);
+  return {
+    webhookConcurrency: concurrency,
+    webhookConcurrencyPerWebhook: integer(env, 'WEBHOOK_CONCURRENCY_PER_WEBHOOK', perWebhook, 1, concurrency),
+  };
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -233,7 +244,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   // Links in payloads and pages point at this service: on another port, so do they (unless SITE_URL says).
   const siteUrl = httpUrl(env, 'SITE_URL', `http://localhost:${port === 0 ? 3000 : port}`);
-  const webhookConcurrency = integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000);
 
   return Object.assign(new AppConfig(), {
     port,
@@ -253,14 +263,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       decimal(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 0.0001, 24 * 365) * 3600 * 1000,
     ),
     webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 600000),
-    webhookConcurrency,
-    webhookConcurrencyPerWebhook: integer(
-      env,
-      'WEBHOOK_CONCURRENCY_PER_WEBHOOK',
-      Math.ceil(webhookConcurrency * PER_WEBHOOK_SHARE),
-      1,
-      webhookConcurrency,
-    ),
+    ...webhookConcurrency(env),
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1000, 0, 3600000),
     outboxRetryMaxMs: integer(env, 'OUTBOX_RETRY_MAX_MS', 600000, 0, 86400000),

@@ -219,9 +219,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
    */
   private mayClaimFor(webhookId: number): boolean {
     const perWebhook = this.config.webhookConcurrencyPerWebhook;
-    return (
-      this.slotsBound || (this.sendingTo.get(webhookId) ?? 0) <= perWebhook - Math.ceil(perWebhook / 2)
-    );
+    return this.slotsBound || (this.sendingTo.get(webhookId) ?? 0) <= perWebhook - Math.ceil(perWebhook / 2);
   }
 
   private async attempt(
