@@ -72,6 +72,8 @@ export function webhookMessageId(deliveryId: number): string {
 @Injectable()
 export class WebhookSender {
   private readonly signers = new Map<string, WebhookSigner>();
+  /** URLs `assertAllowed` passed. */
+  private readonly allowedUrls = new Set<string>();
 
   constructor(
     private readonly http: HttpService,
@@ -88,10 +90,12 @@ export class WebhookSender {
       response_body: null,
       retry_after: null,
     });
-    try {
-      await this.assertAllowed(endpoint.url);
-    } catch (error) {
-      return failed((error as Error).message);
+    if (!this.allowedUrls.has(endpoint.url)) {
+      try {
+        await this.assertAllowed(endpoint.url);
+      } catch (error) {
+        return failed((error as Error).message);
+      }
     }
     const id = webhookMessageId(message.id);
     const timestamp = new Date(startedAt);
@@ -147,6 +151,9 @@ export class WebhookSender {
   private async assertAllowed(url: string): Promise<void> {
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(host) !== 0) await assertUrlAllowed(url, { allowPrivate: this.config.webhookAllowPrivateUrls });
+    // The verdict on a URL does not change: a URL passed is not parsed again for each of its deliveries.
+    if (this.allowedUrls.size >= 1000) this.allowedUrls.clear();
+    this.allowedUrls.add(url);
   }
 
   private signer(secret: string): WebhookSigner {
