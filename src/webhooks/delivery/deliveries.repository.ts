@@ -70,11 +70,6 @@ const BOOKKEEPING = { durable: false } as const;
 const WIDE_FAN_OUT = 100;
 /** A claim that takes any number of one webhook's deliveries. */
 const NO_SHARE = { perWebhook: Number.MAX_SAFE_INTEGER, sending: new Map<number, number>() };
-/**
- * A claim ranks this many due deliveries per one it may take, oldest first, and takes each webhook's first
- * ones within its share: more rows than a claim takes, so that one webhook's backlog leaves room for others'.
- */
-const CANDIDATES_PER_CLAIMED = 4;
 /** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
@@ -263,9 +258,9 @@ export class DeliveriesRepository {
   /**
    * Leases up to `limit` due deliveries: pending, due, not leased by a live instance, of an enabled webhook,
    * and the earliest pending one of their (webhook, appointment) by event, so that one appointment's events go
-   * out in event order even when an earlier event was fanned out late (by the relay, after a crash). No more
-   * of one webhook's than its `share` allows: `perWebhook` in flight, of which `sending` are. On PostgreSQL
-   * `SKIP LOCKED` lets several instances claim side by side without taking the same row.
+   * out in event order even when an earlier event was fanned out late (by the relay, after a crash). Of the
+   * `limit` oldest such, none beyond its webhook's `share`: `perWebhook` in flight, of which `sending` are. On
+   * PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
   claimDue(
     now: number,
@@ -286,7 +281,6 @@ export class DeliveriesRepository {
           sending.filter(([, count]) => count >= share.perWebhook).map(([id]) => id),
           JSON.stringify(sending),
           share.perWebhook,
-          limit * CANDIDATES_PER_CLAIMED,
         ];
       },
       leaseUntil,
@@ -518,7 +512,7 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
- * The due deliveries (`$2` now, below id `$4`, see `unsynced`) that `claimDue` weighs, the `$8` oldest: pending,
+ * The due deliveries (`$2` now, below id `$4`, see `unsynced`) that `claimDue` weighs, the `$3` oldest: pending,
  * due, not leased by a live instance, of an enabled webhook not among those holding their share (`$5`), and the
  * earliest pending one of their (webhook, appointment) by event.
  */
@@ -534,26 +528,24 @@ const due = (notFull: string) => `
       WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
         AND e.status = 'pending' AND e.event_id < d.event_id)
   ORDER BY d.next_attempt_at, d.id
-  LIMIT $8`;
+  LIMIT $3`;
 
 /**
- * Of `candidates`, the `$3` oldest within their webhook's share: its first `$7` less those it has in flight
- * (`$6`, [webhook id, count] pairs as JSON).
+ * Of `candidates`, those within their webhook's share: its first `$7` less those it has in flight (`sending`:
+ * rows of webhook_id and sending, from `$6`, [webhook id, count] pairs as JSON).
  */
-const withinShare = (candidates: string, sendingOf: string) => `
+const withinShare = (candidates: string, sending: string) => `
   SELECT id FROM (
-    SELECT c.id, c.webhook_id, c.next_attempt_at,
-      ROW_NUMBER() OVER (PARTITION BY c.webhook_id ORDER BY c.next_attempt_at, c.id) AS nth
-    FROM ${candidates} c) ranked
-  WHERE nth <= CAST($7 AS bigint) - COALESCE(${sendingOf}, 0)
-  ORDER BY next_attempt_at, id
-  LIMIT $3`;
+    SELECT c.id,
+      ROW_NUMBER() OVER (PARTITION BY c.webhook_id ORDER BY c.next_attempt_at, c.id) + COALESCE(s.sending, 0) AS nth
+    FROM ${candidates} c LEFT JOIN (${sending}) s ON s.webhook_id = c.webhook_id) ranked
+  WHERE nth <= CAST($7 AS bigint)`;
 
 /** Leases ($1) the due deliveries. */
 const CLAIM_DUE_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1
   WHERE id IN (${withinShare(
     `(${due('d.webhook_id NOT IN (SELECT value FROM json_each($5))')})`,
-    '(SELECT s.value ->> 1 FROM json_each($6) s WHERE s.value ->> 0 = ranked.webhook_id)',
+    'SELECT value ->> 0 AS webhook_id, value ->> 1 AS sending FROM json_each($6)',
   )})
   RETURNING ${CLAIMED_COLUMNS}`;
 
@@ -561,7 +553,7 @@ const CLAIM_DUE_POSTGRES = `WITH candidates AS MATERIALIZED (
     ${due('NOT (d.webhook_id = ANY($5::int[]))')} FOR UPDATE OF d SKIP LOCKED),
   picked AS (${withinShare(
     'candidates',
-    '(SELECT (s.value ->> 1)::int FROM jsonb_array_elements($6::jsonb) s WHERE (s.value ->> 0)::int = ranked.webhook_id)',
+    'SELECT (value ->> 0)::int AS webhook_id, (value ->> 1)::int AS sending FROM jsonb_array_elements($6::jsonb)',
   )})
   UPDATE webhook_deliveries SET lease_until = $1 FROM picked WHERE webhook_deliveries.id = picked.id
   RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, 'webhook_deliveries.$1')}`;

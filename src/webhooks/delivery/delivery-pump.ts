@@ -50,7 +50,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private sending = 0;
   /** Requests on the wire per webhook: none holds more than WEBHOOK_CONCURRENCY_PER_WEBHOOK of the slots. */
   private readonly sendingTo = new Map<number, number>();
-  /** The last claim took as many deliveries as it had slots for: more may be due. */
+  /** The last claim took all it asked for: more may be due. */
   private slotsBound = false;
   private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
 
@@ -161,13 +161,17 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       );
       // While many requests are still out, their answers will kick again: wait for a batch worth a claim.
       if (free <= 0 || (free < concurrency * MIN_CLAIM_SHARE && this.sending > 0)) return;
-      if (!(await this.claimBatch(free))) return;
+      // A claim weighs as many deliveries as it asks for, and takes only each webhook's share of them: asked for
+      // no more than the shares of the webhooks being sent to could take (one's, when none is), it weighs few
+      // that it cannot take. One that takes all it asked for claims again at once.
+      const shares = this.config.webhookConcurrencyPerWebhook * Math.max(1, this.sendingTo.size);
+      if (!(await this.claimBatch(Math.min(free, shares)))) return;
     }
   }
 
   /**
-   * Claims up to `limit` due deliveries and starts sending them; answers whether it took all it could (there may
-   * be more due). No webhook gets more than WEBHOOK_CONCURRENCY_PER_WEBHOOK of the slots: a receiver that never
+   * Claims up to `limit` due deliveries and starts sending them; answers whether it took all it asked for (more
+   * may be due). No webhook gets more than WEBHOOK_CONCURRENCY_PER_WEBHOOK of the slots: a receiver that never
    * answers holds its share until its requests time out, and the other webhooks' deliveries go on meanwhile.
    */
   private async claimBatch(limit: number): Promise<boolean> {
@@ -215,7 +219,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
    * Whether a request of this webhook done, or its outcome written, may let a claim take more. Not while the
    * webhook holds most of its share: the claim could take none of its deliveries, or one or two, and every claim
    * that passes over a webhook reads past its backlog. Its claims wait until half its share is free (as the
-   * pump's wait for a quarter of the slots), unless the last claim was cut short by the slots, not the shares.
+   * pump's wait for a quarter of the slots), unless the last claim took all it asked for (more may be due).
    */
   private mayClaimFor(webhookId: number): boolean {
     const perWebhook = this.config.webhookConcurrencyPerWebhook;
