@@ -3,8 +3,9 @@
  * receiver) drained by a worker that starts on the backlog, against bare clients POSTing the same bodies to
  * the same receivers at the same concurrency (WEBHOOK_CONCURRENCY, 50): an undici Pool per receiver (the
  * issue's baseline), and for comparison a node:http keep-alive pool and Node's fetch. The ratio is against
- * the undici pool; the notes give it against the node:http pool too. Each figure is the median of three runs:
- * three drains of copies of one backlog, three rounds of the clients (one run varied by a quarter).
+ * the undici pool; the notes give it against the node:http pool too. Three rounds, each a drain of a copy of
+ * one backlog followed by a run of each client; each figure is the median of its three, the ratio the median
+ * of the rounds' ratios. The notes also give the worker's CPU time per delivery.
  *
  *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000
  */
@@ -123,9 +124,14 @@ run(async () => {
   const forget = () => receivers.forEach((r) => (r.arrivals.length = 0));
   const drains: number[] = [];
   const cpuPerDelivery: number[] = [];
+  const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
   let bodies: Array<{ url: string; body: string }> = [];
   let delivered = 0;
-  for (let drain = 0; drain < 3; drain++) {
+  // Three rounds, each a drain of a copy of the backlog and then a run of each client: the ratio is the median
+  // of the rounds' own, each of a drain and a baseline measured a minute apart at most, so that a machine
+  // whose speed drifts (these runs' varied by a quarter, and more on a shared machine) moves both alike. The
+  // receivers forget what arrived before each run, so that the bench process' heap is the same for every run.
+  for (let round = 0; round < 3; round++) {
     forget();
     const copy = sqliteUrl('drain');
     copyFileSync(backlog, copy.slice('sqlite:'.length));
@@ -133,16 +139,9 @@ run(async () => {
     drains.push(result.rate);
     cpuPerDelivery.push(result.cpuPerDelivery);
     delivered = receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
-    if (drain === 0)
+    if (round === 0)
       bodies = receivers.flatMap((r) => r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })));
-  }
-  const perSecond = median(drains);
 
-  // Three rounds of the three clients, each figure the median of its three: one run of a client varied by a
-  // quarter from run to run (12,100-15,600/s for the undici pool). The receivers forget what arrived before
-  // each run, so that the bench process' heap is the same for every run.
-  const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
-  for (let round = 0; round < 3; round++) {
     forget();
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     rounds.http.push(
@@ -167,10 +166,11 @@ run(async () => {
     rounds.undici.push(await undiciPools(bodies));
   }
   await Promise.all(receivers.map((r) => r.close()));
+  const perSecond = median(drains);
   const viaHttp = median(rounds.http);
   const viaFetch = median(rounds.fetch);
   const viaUndici = median(rounds.undici);
-  const ratio = perSecond / viaUndici;
+  const ratio = median(drains.map((rate, round) => rate / rounds.undici[round]));
   report([
     {
       name: `delivery throughput, ${total.toLocaleString('en-US')} pending to ${RECEIVERS} receivers (SQLite)`,
@@ -179,7 +179,7 @@ run(async () => {
       ratio,
       target: '≥ 0.5 × baseline',
       met: ratio >= 0.5,
-      notes: `medians of 3 runs: the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}`,
+      notes: `ratio: the median of 3 rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}`,
     },
   ]);
 });
