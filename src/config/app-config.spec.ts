@@ -36,7 +36,6 @@ describe('loadConfig', () => {
       webhookDisableAfterMs: 5 * 24 * 3600 * 1000,
       webhookPollIntervalMs: 1000,
       webhookConcurrency: 50,
-      webhookConcurrencyPerWebhook: 10,
       outboxRelayIntervalMs: 10000,
       outboxRetryBaseMs: 1000,
       outboxRetryMaxMs: 600000,
@@ -50,17 +49,6 @@ describe('loadConfig', () => {
       publicFrameAncestors: [],
       trustProxy: false,
       logFormat: 'json',
-    });
-  });
-
-  it('gives one webhook a fifth of the delivery slots unless told, and never more than all of them', () => {
-    expect(loadConfig({ WEBHOOK_CONCURRENCY: '8' }).webhookConcurrencyPerWebhook).toBe(2);
-    expect(loadConfig({ WEBHOOK_CONCURRENCY: '1' }).webhookConcurrencyPerWebhook).toBe(1);
-    expect(loadConfig({ WEBHOOK_CONCURRENCY: '8', WEBHOOK_CONCURRENCY_PER_WEBHOOK: '8' })).toMatchObject({
-      webhookConcurrencyPerWebhook: 8,
-    });
-    expect(configError({ WEBHOOK_CONCURRENCY: '8', WEBHOOK_CONCURRENCY_PER_WEBHOOK: '9' })).toMatchObject({
-      variable: 'WEBHOOK_CONCURRENCY_PER_WEBHOOK',
     });
   });
 
@@ -90,7 +78,6 @@ describe('loadConfig', () => {
       WEBHOOK_DISABLE_AFTER_HOURS: '1',
       WEBHOOK_POLL_INTERVAL_MS: '250',
       WEBHOOK_CONCURRENCY: '8',
-      WEBHOOK_CONCURRENCY_PER_WEBHOOK: '3',
       OUTBOX_RELAY_INTERVAL_MS: '500',
       OUTBOX_RETRY_BASE_MS: '250',
       OUTBOX_RETRY_MAX_MS: '60000',
@@ -122,7 +109,6 @@ describe('loadConfig', () => {
       webhookDisableAfterMs: 3600 * 1000,
       webhookPollIntervalMs: 250,
       webhookConcurrency: 8,
-      webhookConcurrencyPerWebhook: 3,
       outboxRelayIntervalMs: 500,
       outboxRetryBaseMs: 250,
       outboxRetryMaxMs: 60000,
@@ -208,7 +194,6 @@ describe('loadConfig', () => {
     ['WEBHOOK_POLL_INTERVAL_MS', '10'],
     ['WEBHOOK_CONCURRENCY', '0'],
     ['WEBHOOK_CONCURRENCY', 'many'],
-    ['WEBHOOK_CONCURRENCY_PER_WEBHOOK', '0'],
     ['OUTBOX_RELAY_INTERVAL_MS', '10'],
     ['OUTBOX_RETRY_BASE_MS', '-1'],
     ['OUTBOX_RETRY_MAX_MS', '1.5'],

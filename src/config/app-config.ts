@@ -37,8 +37,6 @@ export class AppConfig {
   webhookPollIntervalMs!: number;
   /** Attempts in flight at once per instance. */
   webhookConcurrency!: number;
-  /** Of those, how many one webhook may hold: a receiver that hangs slows only its own deliveries. */
-  webhookConcurrencyPerWebhook!: number;
   outboxRelayIntervalMs!: number;
   /** Back-off of a failing event: the first retry after this long, doubling each time, up to the max. */
   outboxRetryBaseMs!: number;
@@ -81,24 +79,6 @@ type Env = Record<string, string | undefined>;
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === '' ? undefined : value;
-}
-
-/**
- * The share of WEBHOOK_CONCURRENCY one webhook holds at most by default: a fifth, so that a receiver that never
- * answers holds up only its own deliveries, and a receiver is sent no more than 10 requests at once (a PHP
- * site's workers are often fewer).
- */
-const PER_WEBHOOK_SHARE = 0.2;
-
-function webhookConcurrency(
-  env: Env,
-): Pick<AppConfig, 'webhookConcurrency' | 'webhookConcurrencyPerWebhook'> {
-  const concurrency = integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000);
-  const perWebhook = Math.ceil(concurrency * PER_WEBHOOK_SHARE);
-  return {
-    webhookConcurrency: concurrency,
-    webhookConcurrencyPerWebhook: integer(env, 'WEBHOOK_CONCURRENCY_PER_WEBHOOK', perWebhook, 1, concurrency),
-  };
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -263,7 +243,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       decimal(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 0.0001, 24 * 365) * 3600 * 1000,
     ),
     webhookPollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 600000),
-    ...webhookConcurrency(env),
+    webhookConcurrency: integer(env, 'WEBHOOK_CONCURRENCY', 50, 1, 1000),
     outboxRelayIntervalMs: integer(env, 'OUTBOX_RELAY_INTERVAL_MS', 10000, 100, 3600000),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 1000, 0, 3600000),
     outboxRetryMaxMs: integer(env, 'OUTBOX_RETRY_MAX_MS', 600000, 0, 86400000),

@@ -68,8 +68,6 @@ const BOOKKEEPING = { durable: false } as const;
  * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
  */
 const WIDE_FAN_OUT = 100;
-/** A claim that takes any number of one webhook's deliveries. */
-const NO_SHARE = { perWebhook: Number.MAX_SAFE_INTEGER, sending: new Map<number, number>() };
 /** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
@@ -258,31 +256,13 @@ export class DeliveriesRepository {
   /**
    * Leases up to `limit` due deliveries: pending, due, not leased by a live instance, of an enabled webhook,
    * and the earliest pending one of their (webhook, appointment) by event, so that one appointment's events go
-   * out in event order even when an earlier event was fanned out late (by the relay, after a crash). Of the
-   * `limit` oldest such, none beyond its webhook's `share`: `perWebhook` in flight, of which `sending` are. On
-   * PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
+   * out in event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
-  claimDue(
-    now: number,
-    leaseUntil: number,
-    limit: number,
-    share: { perWebhook: number; sending: ReadonlyMap<number, number> } = NO_SHARE,
-  ): Promise<ClaimedDelivery[]> {
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
       // Read on the writer's turn, not now: a wide fan-out queued ahead of this claim puts its fence up first.
-      () => {
-        const sending = [...share.sending];
-        return [
-          leaseUntil,
-          now,
-          limit,
-          Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from)),
-          sending.filter(([, count]) => count >= share.perWebhook).map(([id]) => id),
-          JSON.stringify(sending),
-          share.perWebhook,
-        ];
-      },
+      () => [leaseUntil, now, limit, Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from))],
       leaseUntil,
     );
   }
@@ -512,17 +492,15 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
- * The due deliveries (`$2` now, below id `$4`, see `unsynced`) that `claimDue` weighs, the `$3` oldest: pending,
- * due, not leased by a live instance, of an enabled webhook not among those holding their share (`$5`), and the
- * earliest pending one of their (webhook, appointment) by event.
+ * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
+ * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
-const due = (notFull: string) => `
-  SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhook_deliveries d
+const DUE = `
+  SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
   WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS bigint)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
-    AND ${notFull}
     AND NOT EXISTS (
       SELECT 1 FROM webhook_deliveries e
       WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
@@ -530,31 +508,10 @@ const due = (notFull: string) => `
   ORDER BY d.next_attempt_at, d.id
   LIMIT $3`;
 
-/**
- * Of `candidates`, those within their webhook's share: its first `$7` less those it has in flight (`sending`:
- * rows of webhook_id and sending, from `$6`, [webhook id, count] pairs as JSON).
- */
-const withinShare = (candidates: string, sending: string) => `
-  SELECT id FROM (
-    SELECT c.id,
-      ROW_NUMBER() OVER (PARTITION BY c.webhook_id ORDER BY c.next_attempt_at, c.id) + COALESCE(s.sending, 0) AS nth
-    FROM ${candidates} c LEFT JOIN (${sending}) s ON s.webhook_id = c.webhook_id) ranked
-  WHERE nth <= CAST($7 AS bigint)`;
-
 /** Leases ($1) the due deliveries. */
-const CLAIM_DUE_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1
-  WHERE id IN (${withinShare(
-    `(${due('d.webhook_id NOT IN (SELECT value FROM json_each($5))')})`,
-    'SELECT value ->> 0 AS webhook_id, value ->> 1 AS sending FROM json_each($6)',
-  )})
-  RETURNING ${CLAIMED_COLUMNS}`;
+const CLAIM_DUE_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (${DUE}) RETURNING ${CLAIMED_COLUMNS}`;
 
-const CLAIM_DUE_POSTGRES = `WITH candidates AS MATERIALIZED (
-    ${due('NOT (d.webhook_id = ANY($5::int[]))')} FOR UPDATE OF d SKIP LOCKED),
-  picked AS (${withinShare(
-    'candidates',
-    'SELECT (value ->> 0)::int AS webhook_id, (value ->> 1)::int AS sending FROM jsonb_array_elements($6::jsonb)',
-  )})
+const CLAIM_DUE_POSTGRES = `WITH picked AS MATERIALIZED (${DUE} FOR UPDATE OF d SKIP LOCKED)
   UPDATE webhook_deliveries SET lease_until = $1 FROM picked WHERE webhook_deliveries.id = picked.id
   RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, 'webhook_deliveries.$1')}`;
 

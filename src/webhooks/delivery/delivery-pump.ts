@@ -48,10 +48,6 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private pumpAgain = false;
   /** Attempts whose request is on the wire (the others in `inFlight` wait for their outcome's write). */
   private sending = 0;
-  /** Requests on the wire per webhook: none holds more than WEBHOOK_CONCURRENCY_PER_WEBHOOK of the slots. */
-  private readonly sendingTo = new Map<number, number>();
-  /** The last claim took all it asked for: more may be due. */
-  private slotsBound = false;
   private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
 
   constructor(
@@ -161,27 +157,16 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       );
       // While many requests are still out, their answers will kick again: wait for a batch worth a claim.
       if (free <= 0 || (free < concurrency * MIN_CLAIM_SHARE && this.sending > 0)) return;
-      // A claim weighs as many deliveries as it asks for, and takes only each webhook's share of them: asked for
-      // no more than the shares of the webhooks being sent to could take (one's, when none is), it weighs few
-      // that it cannot take. One that takes all it asked for claims again at once.
-      const shares = this.config.webhookConcurrencyPerWebhook * Math.max(1, this.sendingTo.size);
-      if (!(await this.claimBatch(Math.min(free, shares)))) return;
+      const claimed = await this.claimBatch(free);
+      if (claimed < free) return;
     }
   }
 
-  /**
-   * Claims up to `limit` due deliveries and starts sending them; answers whether it took all it asked for (more
-   * may be due). No webhook gets more than WEBHOOK_CONCURRENCY_PER_WEBHOOK of the slots: a receiver that never
-   * answers holds its share until its requests time out, and the other webhooks' deliveries go on meanwhile.
-   */
-  private async claimBatch(limit: number): Promise<boolean> {
+  /** Claims up to `limit` due deliveries and starts sending them; answers how many it claimed. */
+  private async claimBatch(limit: number): Promise<number> {
     const now = Date.now();
-    const claimed = await this.repository.claimDue(now, this.leaseUntil(now), limit, {
-      perWebhook: this.config.webhookConcurrencyPerWebhook,
-      sending: this.sendingTo,
-    });
-    this.slotsBound = claimed.length === limit;
-    if (claimed.length === 0) return false;
+    const claimed = await this.repository.claimDue(now, this.leaseUntil(now), limit);
+    if (claimed.length === 0) return 0;
     const targets = await this.repository.loadTargets(
       claimed.map((delivery) => delivery.webhook_id),
       now,
@@ -195,35 +180,19 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       else this.start(delivery, target);
     }
     await this.repository.release(orphans);
-    return this.slotsBound;
+    return claimed.length;
   }
 
   private start(delivery: ClaimedDelivery, target: DeliveryTarget): void {
-    const webhookId = delivery.webhook_id;
     this.sending += 1;
-    this.sendingTo.set(webhookId, (this.sendingTo.get(webhookId) ?? 0) + 1);
     const done = this.attempt(delivery, target, () => {
       this.sending -= 1;
-      const sending = this.sendingTo.get(webhookId)! - 1;
-      if (sending === 0) this.sendingTo.delete(webhookId);
-      else this.sendingTo.set(webhookId, sending);
-      if (this.mayClaimFor(webhookId)) this.schedulePump(0);
+      this.schedulePump(0);
     })
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
       .finally(() => this.inFlight.delete(delivery.id));
     this.inFlight.set(delivery.id, { delivery, done });
-  }
-
-  /**
-   * Whether a request of this webhook done, or its outcome written, may let a claim take more. Not while the
-   * webhook holds most of its share: the claim could take none of its deliveries, or one or two, and every claim
-   * that passes over a webhook reads past its backlog. Its claims wait until half its share is free (as the
-   * pump's wait for a quarter of the slots), unless the last claim took all it asked for (more may be due).
-   */
-  private mayClaimFor(webhookId: number): boolean {
-    const perWebhook = this.config.webhookConcurrencyPerWebhook;
-    return this.slotsBound || (this.sendingTo.get(webhookId) ?? 0) <= perWebhook - Math.ceil(perWebhook / 2);
   }
 
   private async attempt(
@@ -246,7 +215,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       if (decision.next_attempt_at !== null) this.wakeUpAt(decision.next_attempt_at);
     }
     // A finished delivery frees a slot and may unblock the next event of the same appointment.
-    if (outcomes.some(({ delivery }) => this.mayClaimFor(delivery.webhook_id))) this.kick();
+    this.kick();
   }
 
   /** Retries due before the next poll are claimed on time rather than up to a poll interval late. */
