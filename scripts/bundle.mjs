@@ -94,8 +94,10 @@ const launcher = await build({
  * What keepNames is here for is class names (see above); `__name` leaves alone:
  * - a function whose name is already right (every one esbuild did not rename);
  * - a nameless function without a prototype: an arrow (or async function) whose `const` the wrapping kept from
- *   naming it. None is a class, nor has a name anything reads; a stack trace shows it by its place. Closures
- *   made on each call are mostly arrows: naming each cost about 0.5 µs, a dozen times per webhook delivery.
+ *   naming it. None is a class; a stack trace shows it by its place. Closures made on each call are mostly
+ *   arrows: naming each cost about 0.5 µs, a dozen times per webhook delivery. One name of an arrow is read:
+ *   @fastify/ajv-compiler adds ajv-formats unless a plugin it is given is named `formatsPlugin`; this service
+ *   gives it none. Give it one, and pass it as `function formatsPlugin` or name it by hand.
  */
 const NAME_HELPER =
   'var __name = (target, value) => __defProp(target, "name", { value, configurable: true });';
