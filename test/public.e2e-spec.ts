@@ -351,6 +351,49 @@ describe('public booking routes and pages (e2e)', () => {
     expect(confirmation.text).toContain('calendar.ics');
   });
 
+  it('shows a refused form again at the days and the time it was posted from, past the first window', async () => {
+    const later = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+    const page = await t
+      .http()
+      .get('/book/consultation')
+      .query({ tz: 'Europe/Berlin', from: later })
+      .expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    expect(page.text).toContain(`name="from" value="${later}"`);
+    const start = /name="start_date"\s+value="([^"]+)"/.exec(page.text)?.[1];
+    expect(start?.slice(0, 10) >= later).toBe(true);
+    const form = {
+      _csrf: csrf,
+      tz: 'Europe/Berlin',
+      from: later,
+      start_date: start!,
+      'field:Email': 'late@example.com',
+    };
+    // No name: refused, and shown again with the same window of days and the time still chosen.
+    const refused = await t.http().post('/book/consultation').type('form').set('Cookie', cookie).send(form);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain(`name="from" value="${later}"`);
+    expect(refused.text).toMatch(new RegExp(`name="start_date"\\s+value="${start}"[^>]*checked`));
+  });
+
+  it('shows the change page again at the days it was posted from when no time was picked', async () => {
+    const later = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+    const booked = await book(TUESDAY_11, 'move-later@example.com').expect(201);
+    const path = `/appointments/change/${booked.body.token}`;
+    const page = await t.http().get(path).query({ tz: 'Europe/Berlin', from: later }).expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    expect(page.text).toContain(`name="from" value="${later}"`);
+    const refused = await t
+      .http()
+      .post(`${path}/reschedule`)
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ _csrf: csrf, tz: 'Europe/Berlin', from: later });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Please pick a time.');
+    expect(refused.text).toContain(`name="from" value="${later}"`);
+  });
+
   it('books once when the same rendered form is posted twice at once (a double click)', async () => {
     const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
     const { cookie, csrf } = formSecrets(page);

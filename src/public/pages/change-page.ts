@@ -144,6 +144,7 @@ function reschedule(input: ChangePageInput, path: string): SafeHtml {
         : html`<form method="post" action="${path}/reschedule">
             <input type="hidden" name="_csrf" value="${input.csrf}" />
             <input type="hidden" name="tz" value="${input.zone}" />
+            <input type="hidden" name="from" value="${picker.window.from}" />
             ${timeChoices(slots, input.zone, picker.selected!)}
             <button type="submit" class="wide">Move to this time</button>
           </form>`

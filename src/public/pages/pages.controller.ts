@@ -88,7 +88,12 @@ export class PagesController {
     const values = formValues(form, fields);
     const start = queryText(form, 'start_date');
     const state: FormState = { values, errors: {}, checkedStart: start };
-    const query: FormQuery = { tz: zone, date: isInstant(start) ? localDate(start, zone) : undefined };
+    // Shown again after a refusal: the window of days the form was posted from, and the day of the time picked.
+    const query: FormQuery = {
+      tz: zone,
+      from: queryText(form, 'from'),
+      date: isInstant(start) ? localDate(start, zone) : undefined,
+    };
     if (!isInstant(start)) {
       state.errors.start_date = 'Please pick a time.';
       return this.renderBooking(request, reply, type, query, state, 400);
@@ -147,7 +152,7 @@ export class PagesController {
     const zone = viewerZone(form, customerZone(found));
     const start = queryText(form, 'start_date');
     if (!isInstant(start)) {
-      return this.renderChange(request, reply, token, found, { tz: zone }, 400, {
+      return this.renderChange(request, reply, token, found, { tz: zone, from: queryText(form, 'from') }, 400, {
         error: 'Please pick a time.',
       });
     }
@@ -163,7 +168,7 @@ export class PagesController {
         reply,
         token,
         current,
-        { tz: zone, date: localDate(start, zone) },
+        { tz: zone, from: queryText(form, 'from'), date: localDate(start, zone) },
         status,
         {
           error: message,
