@@ -152,9 +152,17 @@ export class PagesController {
     const zone = viewerZone(form, customerZone(found));
     const start = queryText(form, 'start_date');
     if (!isInstant(start)) {
-      return this.renderChange(request, reply, token, found, { tz: zone, from: queryText(form, 'from') }, 400, {
-        error: 'Please pick a time.',
-      });
+      return this.renderChange(
+        request,
+        reply,
+        token,
+        found,
+        { tz: zone, from: queryText(form, 'from') },
+        400,
+        {
+          error: 'Please pick a time.',
+        },
+      );
     }
     try {
       await this.booking.reschedule(token, start);
