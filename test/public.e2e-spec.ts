@@ -361,7 +361,7 @@ describe('public booking routes and pages (e2e)', () => {
     const { cookie, csrf } = formSecrets(page);
     expect(page.text).toContain(`name="from" value="${later}"`);
     const start = /name="start_date"\s+value="([^"]+)"/.exec(page.text)?.[1];
-    expect(start?.slice(0, 10) >= later).toBe(true);
+    expect(start!.slice(0, 10) >= later).toBe(true);
     const form = {
       _csrf: csrf,
       tz: 'Europe/Berlin',

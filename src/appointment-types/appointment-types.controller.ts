@@ -72,6 +72,11 @@ export class AppointmentTypesController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change an appointment type (only the fields given)' })
+  // Its own example: the create form's, inherited, replaced the hosts, hours and notice of the type changed.
+  @ApiBody({
+    type: UpdateAppointmentTypeDto,
+    examples: { 'a new description': { value: { description: 'A first talk of 30 minutes, by video.' } } },
+  })
   @ApiOkResponse({ type: AppointmentTypeDto })
   @ApiErrors('validation_failed', 'unknown_team_member', 'not_found', 'slug_taken')
   update(@IdParam() id: number, @Body() body: UpdateAppointmentTypeDto): Promise<AppointmentTypeDto> {

@@ -77,6 +77,16 @@ export class AppointmentsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Edit an appointment; a new start_date reschedules it' })
+  // Its own example: the create form's, inherited, moved the appointment onto the start POST's example takes.
+  @ApiBody({
+    type: UpdateAppointmentDto,
+    examples: {
+      reschedule: {
+        description: 'to another offered start of the README walkthrough’s type',
+        value: { start_date: '2030-01-07T09:30:00.000Z' },
+      },
+    },
+  })
   @ApiOkResponse({ type: AppointmentDto })
   @ApiErrors(
     'validation_failed',

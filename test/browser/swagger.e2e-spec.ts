@@ -113,6 +113,29 @@ describe('Swagger UI in a browser (e2e)', () => {
     expect(body).toMatchObject({ status: 'booked', appointment_type: { slug: 'intro-call' } });
   }, 120_000);
 
+  it('reschedules appointment 1 with the unchanged example of PATCH /appointments/{id}: 200 in the page', async () => {
+    const block = await operation(page, 'patch', '/api/v1/appointments/\\{id\\}');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: 1, status: 'booked', start_date: '2030-01-07T09:30:00.000Z' });
+  }, 120_000);
+
+  it('changes type 1 with the unchanged example of PATCH /appointment-types/{id}, its hosts and hours kept', async () => {
+    const before = (
+      await t.http().get('/api/v1/appointment-types/1').set('Authorization', `Bearer ${ADMIN_KEY}`)
+    ).body;
+    const block = await operation(page, 'patch', '/api/v1/appointment-types/\\{id\\}');
+    const { status, body } = await tryItOut(block);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      id: 1,
+      team_member_ids: before.team_member_ids,
+      availability: before.availability,
+      min_booking_notice: before.min_booking_notice,
+      max_booking_notice: before.max_booking_notice,
+    });
+  }, 120_000);
+
   it('keeps each tag heading short on a 390 px screen (its description goes under it)', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {

@@ -117,7 +117,13 @@ export class CreateAppointmentDto {
   @IsHttpUrl()
   web_meeting_url?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'default: the type’s' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 200,
+    example: null,
+    description: 'default: the type’s',
+  })
   @IsOptional()
   @IsText(0, 200)
   web_meeting_password?: string | null;
