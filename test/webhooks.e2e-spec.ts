@@ -512,6 +512,39 @@ describe('webhooks (e2e)', () => {
       expect(refused.body.code).toBe('webhook_disabled');
     });
 
+    it('refuses to redeliver a pending event ahead of an earlier one of its appointment still pending', async () => {
+      const appointment = snapshot({ id: nextAppointmentId++ });
+      // The booking's attempts fail, each after 250 ms: it stays pending for four attempts, about 2 s.
+      receiver.on('/behind', (request) =>
+        request.json.action === 'appointment_booked' ? { status: 500, delayMs: 250 } : { status: 200 },
+      );
+      const webhook = await webhookOfThisTest({ url: receiver.url('/behind') });
+      await publish(
+        new AppointmentBookedEvent({ appointment }),
+        new AppointmentCanceledEvent({ appointment: { ...appointment, status: 'canceled' } }),
+      );
+      await receiver.waitFor('/behind', 1);
+      const rows = await eventually(async () => {
+        const both = await deliveries(webhook.id);
+        expect(both).toHaveLength(2);
+        return both;
+      }, 5000);
+      const bookedRow = rows.find((row) => row.action === 'appointment_booked');
+      const canceledRow = rows.find((row) => row.action === 'appointment_canceled');
+      const refused = await t.http().post(`${DELIVERIES}/${canceledRow.id}/redeliver`).set(AUTH).expect(409);
+      expect(refused.body).toMatchObject({ code: 'earlier_delivery_pending' });
+      expect(refused.body.message).toContain(`waits for delivery ${bookedRow.id}`);
+      // In order once the booking's delivery is done (failed, after its retries).
+      const requests = await receiver.waitFor('/behind', 5);
+      expect(requests.map((request) => request.json.action)).toEqual([
+        'appointment_booked',
+        'appointment_booked',
+        'appointment_booked',
+        'appointment_booked',
+        'appointment_canceled',
+      ]);
+    });
+
     it('signs with the old and the new secret for a day after a rotation', async () => {
       const webhook = await webhookOfThisTest({ url: receiver.url('/rotated') });
       const rotated = await t.http().post(`${WEBHOOKS}/${webhook.id}/rotate-secret`).set(AUTH).expect(200);

@@ -35,7 +35,13 @@ export class WebhookDeliveriesController {
   })
   @ApiOkResponse({ type: WebhookDeliveryAttemptDto, description: 'sent by this instance: the attempt' })
   @ApiAcceptedResponse({ type: WebhookDeliveryDto, description: 'queued for a worker instance' })
-  @ApiErrors('validation_failed', 'not_found', 'webhook_disabled', 'delivery_in_progress')
+  @ApiErrors(
+    'validation_failed',
+    'not_found',
+    'webhook_disabled',
+    'delivery_in_progress',
+    'earlier_delivery_pending',
+  )
   async redeliver(
     @IdParam() id: number,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -9,7 +9,7 @@ import { DeliveryPump } from './delivery/delivery-pump';
 import { DeliveryQueryDto, WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { buildSsaPayload, serializeSsaPayload, SsaEvent, ssaBodyTemplate } from './payload/ssa-payload';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
-import { deliveryInProgress, webhookDisabled } from './webhook.errors';
+import { deliveryInProgress, earlierDeliveryPending, webhookDisabled } from './webhook.errors';
 import { toDeliveryDetailDto, toDeliveryDto } from './webhook.mapper';
 import type { WebhookTrigger } from './webhook.types';
 import { WebhooksRepository } from './webhooks.repository';
@@ -86,7 +86,8 @@ export class WebhookDeliveriesService {
     const delivery = await this.deliveries.claimOne(id, now, this.pump.leaseUntil(now));
     if (!delivery) {
       await this.find(id);
-      throw deliveryInProgress(id);
+      const earlier = await this.deliveries.earlierPending(id);
+      throw earlier === null ? deliveryInProgress(id) : earlierDeliveryPending(id, earlier);
     }
     return { sent: await this.pump.sendNow(delivery, { evenIfDisabled: false }) };
   }

@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   appointment_canceled: 409,
   webhook_disabled: 409,
   delivery_in_progress: 409,
+  earlier_delivery_pending: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

@@ -46,6 +46,10 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
   appointment_canceled: { message: 'appointment 7 is canceled; its time cannot change' },
   webhook_disabled: { message: 'webhook 3 is disabled; enable it first' },
   delivery_in_progress: { message: 'delivery 12 is being sent right now; try again shortly' },
+  earlier_delivery_pending: {
+    message:
+      'delivery 12 waits for delivery 11, an earlier event of the same appointment, still pending; redeliver that one first',
+  },
   payload_too_large: { message: 'Request body is too large' },
   unsupported_media_type: { message: 'Unsupported Media Type: text/plain' },
   slot_not_offered: {
