@@ -376,6 +376,22 @@ describe('public booking routes and pages (e2e)', () => {
     expect(refused.text).toMatch(new RegExp(`name="start_date"\\s+value="${start}"[^>]*checked`));
   });
 
+  it('names every problem of a booking form at once: no time picked, and a missing name', async () => {
+    const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    const refused = await t
+      .http()
+      .post('/book/consultation')
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ _csrf: csrf, tz: 'Europe/Berlin', 'field:Email': 'not an email' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Please pick a time.');
+    expect(refused.text).toContain('Please check the highlighted fields.');
+    expect(refused.text).toContain('Is required.');
+    expect(refused.text).toContain('Must be an email address.');
+  });
+
   it('shows the change page again at the days it was posted from when no time was picked', async () => {
     const later = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
     const booked = await book(TUESDAY_11, 'move-later@example.com').expect(201);

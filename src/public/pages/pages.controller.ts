@@ -6,10 +6,11 @@ import moment from 'moment-timezone';
 import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
 import type { TokenAppointment } from '../../appointments/appointments.service';
+import { validateCustomerInformation } from '../../appointments/customer-information';
 import { Public } from '../../common/auth/public.decorator';
 import { IdempotencyService } from '../../idempotency/idempotency.service';
 import { instant } from '../../common/validation/validators';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, type FieldError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { PublicBookingService } from '../public-booking.service';
 import { calendarUrl } from '../public.mapper';
@@ -94,15 +95,15 @@ export class PagesController {
       from: queryText(form, 'from'),
       date: isInstant(start) ? localDate(start, zone) : undefined,
     };
+    const information = customerInformation(fields, values);
     if (!isInstant(start)) {
       state.errors.start_date = 'Please pick a time.';
+      // The answers are checked too: every problem shows at once, not one more with each post.
+      const { errors } = validateCustomerInformation(information, type.customer_fields);
+      if (errors.length > 0) showFieldErrors(errors, state);
       return this.renderBooking(request, reply, type, query, state, 400);
     }
-    const booking = {
-      start_date: start,
-      customer_information: customerInformation(fields, values),
-      customer_timezone: zone,
-    };
+    const booking = { start_date: start, customer_information: information, customer_timezone: zone };
     let token: string;
     try {
       ({ body: token } = await this.idempotency.run(
@@ -324,10 +325,7 @@ function customerInformation(
 function showRefusal(error: unknown, state: FormState): number {
   if (!(error instanceof DomainError)) throw error;
   if (error.code === 'validation_failed') {
-    for (const detail of error.details ?? []) {
-      state.errors[detail.field.replace(/^customer_information\./, '')] = `${capitalize(detail.message)}.`;
-    }
-    state.errors[''] = 'Please check the highlighted fields.';
+    showFieldErrors(error.details ?? [], state);
     return 400;
   }
   if (error.code === 'slot_unavailable' || error.code === 'slot_not_offered') {
@@ -336,6 +334,14 @@ function showRefusal(error: unknown, state: FormState): number {
     return error.code === 'slot_unavailable' ? 409 : 422;
   }
   throw error;
+}
+
+/** Each field's error beside it, and a line above the form pointing at them. */
+function showFieldErrors(details: readonly FieldError[], state: FormState): void {
+  for (const detail of details) {
+    state.errors[detail.field.replace(/^customer_information\./, '')] = `${capitalize(detail.message)}.`;
+  }
+  state.errors[''] = 'Please check the highlighted fields.';
 }
 
 function customerZone(found: TokenAppointment): string {
