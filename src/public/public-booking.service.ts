@@ -5,7 +5,8 @@ import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-ty
 import { AppointmentsService, TokenAppointment } from '../appointments/appointments.service';
 import { AvailabilityService } from '../appointments/availability.service';
 import type { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
-import { DomainError } from '../common/errors/domain-error';
+import { validateCustomerInformation } from '../appointments/customer-information';
+import { DomainError, type FieldError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import type { PublicBookingDto } from './dto/public.dto';
 
@@ -47,6 +48,11 @@ export class PublicBookingService {
     const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
     if (type.status !== 'publish') return null;
     return this.availabilityService.availability(type.id, query);
+  }
+
+  /** The problems booking would find in a customer's answers to a type's fields (none: an empty list). */
+  checkAnswers(type: AppointmentTypeDto, answers: Record<string, unknown>): FieldError[] {
+    return validateCustomerInformation(answers, type.customer_fields).errors;
   }
 
   async book(slug: string, input: PublicBookingDto): Promise<{ token: string; found: TokenAppointment }> {

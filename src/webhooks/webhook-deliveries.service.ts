@@ -77,19 +77,25 @@ export class WebhookDeliveriesService {
 
   /**
    * One more attempt now with the same webhook-id and body. A pending delivery then carries on with its
-   * schedule; a delivered or failed one is tried just this once. An instance without a worker queues the
-   * attempt for a worker instance instead.
+   * schedule; a delivered or failed one is tried just this once. One behind an earlier pending event of its
+   * appointment is refused: sent now, it would arrive first. An instance without a worker queues the attempt
+   * for a worker instance instead.
    */
   async redeliver(id: number): Promise<ManualSend> {
     if (!this.config.webhookWorker) return { queued: await this.requeue(id) };
     const now = Date.now();
     const delivery = await this.deliveries.claimOne(id, now, this.pump.leaseUntil(now));
-    if (!delivery) {
-      await this.find(id);
-      const earlier = await this.deliveries.earlierPending(id);
-      throw earlier === null ? deliveryInProgress(id) : earlierDeliveryPending(id, earlier);
-    }
+    if (!delivery) throw await this.whyNotClaimed(id, now);
     return { sent: await this.pump.sendNow(delivery, { evenIfDisabled: false }) };
+  }
+
+  /** Held by a live lease, or pending behind an earlier event (then which); not found throws. */
+  private async whyNotClaimed(id: number, now: number): Promise<DomainError> {
+    const delivery = await this.find(id);
+    if (delivery.lease_until !== null && Number(delivery.lease_until) >= now) return deliveryInProgress(id);
+    const earlier = await this.deliveries.earlierPending(id);
+    // Neither any more (the earlier one finished meanwhile): asking again will send it.
+    return earlier === null ? deliveryInProgress(id) : earlierDeliveryPending(id, earlier);
   }
 
   private async requeue(id: number): Promise<WebhookDeliveryDto> {
@@ -97,6 +103,9 @@ export class WebhookDeliveriesService {
     if (!(await this.webhooks.exists(delivery.webhook_id, { enabled: true }))) {
       throw webhookDisabled(delivery.webhook_id);
     }
+    // Refused as a worker instance refuses it (the worker would hold it back anyway).
+    const earlier = await this.deliveries.earlierPending(id);
+    if (earlier !== null) throw earlierDeliveryPending(id, earlier);
     const queued = await this.deliveries.requeue(id, Date.now());
     if (!queued) throw deliveryInProgress(id);
     this.notifications.announce();

@@ -6,7 +6,6 @@ import moment from 'moment-timezone';
 import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
 import type { TokenAppointment } from '../../appointments/appointments.service';
-import { validateCustomerInformation } from '../../appointments/customer-information';
 import { Public } from '../../common/auth/public.decorator';
 import { IdempotencyService } from '../../idempotency/idempotency.service';
 import { instant } from '../../common/validation/validators';
@@ -99,7 +98,7 @@ export class PagesController {
     if (!isInstant(start)) {
       state.errors.start_date = 'Please pick a time.';
       // The answers are checked too: every problem shows at once, not one more with each post.
-      const { errors } = validateCustomerInformation(information, type.customer_fields);
+      const errors = this.booking.checkAnswers(type, information);
       if (errors.length > 0) showFieldErrors(errors, state);
       return this.renderBooking(request, reply, type, query, state, 400);
     }

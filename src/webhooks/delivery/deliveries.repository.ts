@@ -268,16 +268,15 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Leases one delivery whatever its status, unless a live instance holds it, or it is pending behind an earlier
-   * pending event of its appointment to its webhook (sent first, it would arrive out of order); null when it
-   * cannot.
+   * Leases one delivery whatever its status, unless a live instance holds it, or an earlier event of its
+   * appointment to its webhook is pending (sent now, it would arrive first); null when it cannot.
    */
   async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
     const [claimed] = await this.claim(CLAIM_ONE, () => [leaseUntil, now, id], leaseUntil);
     return claimed ?? null;
   }
 
-  /** The id of the earliest delivery a pending one waits for (see `claimOne`), if any. */
+  /** The id of the earliest pending delivery of an earlier event that `id` waits for (see `claimOne`), if any. */
   async earlierPending(id: number): Promise<number | null> {
     const [row] = await this.transactions.sql<{ id: number | string }>(EARLIER_PENDING, [id]);
     return row === undefined ? null : Number(row.id);
@@ -550,18 +549,21 @@ const UPDATE_DELIVERIES_POSTGRES = `UPDATE webhook_deliveries d SET ${SET_OUTCOM
     AS v(id, lease, status, next, code, error, delivered)
   WHERE d.id = v.id AND d.lease_until = v.lease`;
 
-/** Leases ($1) delivery $3 unless a live lease ($2 now) holds it. */
+/**
+ * Leases ($1) delivery $3 unless a live lease ($2 now) holds it, or an earlier event of its appointment to its
+ * webhook is pending (whatever its own status: a finished one sent again would arrive before that one too).
+ */
 const CLAIM_ONE = `UPDATE webhook_deliveries SET lease_until = $1
   WHERE id = $3 AND (lease_until IS NULL OR lease_until < $2)
-    AND NOT (status = 'pending' AND EXISTS (
+    AND NOT EXISTS (
       SELECT 1 FROM webhook_deliveries e
       WHERE e.webhook_id = webhook_deliveries.webhook_id AND e.appointment_id = webhook_deliveries.appointment_id
-        AND e.status = 'pending' AND e.event_id < webhook_deliveries.event_id))
+        AND e.status = 'pending' AND e.event_id < webhook_deliveries.event_id)
   RETURNING ${CLAIMED_COLUMNS}`;
 
 /** The earliest pending delivery of an earlier event of the same appointment to the same webhook as $1. */
 const EARLIER_PENDING = `SELECT e.id FROM webhook_deliveries d
   JOIN webhook_deliveries e ON e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
-  WHERE d.id = $1 AND d.status = 'pending' AND e.status = 'pending' AND e.event_id < d.event_id
+  WHERE d.id = $1 AND e.status = 'pending' AND e.event_id < d.event_id
   ORDER BY e.event_id
   LIMIT 1`;
