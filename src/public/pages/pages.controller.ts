@@ -151,18 +151,10 @@ export class PagesController {
     const found = await this.booking.byToken(token);
     const zone = viewerZone(form, customerZone(found));
     const start = queryText(form, 'start_date');
+    // Shown again after a refusal: the window of days the form was posted from.
+    const shown: FormQuery = { tz: zone, from: queryText(form, 'from') };
     if (!isInstant(start)) {
-      return this.renderChange(
-        request,
-        reply,
-        token,
-        found,
-        { tz: zone, from: queryText(form, 'from') },
-        400,
-        {
-          error: 'Please pick a time.',
-        },
-      );
+      return this.renderChange(request, reply, token, found, shown, 400, { error: 'Please pick a time.' });
     }
     try {
       await this.booking.reschedule(token, start);
@@ -176,7 +168,7 @@ export class PagesController {
         reply,
         token,
         current,
-        { tz: zone, from: queryText(form, 'from'), date: localDate(start, zone) },
+        { ...shown, date: localDate(start, zone) },
         status,
         {
           error: message,

@@ -501,6 +501,14 @@ function nullableNumber(value: number | string | null | undefined): number | nul
 }
 
 /**
+ * Delivery `e` is pending, of an earlier event of `row`'s appointment to `row`'s webhook: `row` waits for it
+ * (one appointment's events reach a webhook in event order).
+ */
+const earlierPendingOf = (row: string) =>
+  `e.webhook_id = ${row}.webhook_id AND e.appointment_id = ${row}.appointment_id
+    AND e.status = 'pending' AND e.event_id < ${row}.event_id`;
+
+/**
  * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
  * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
@@ -510,10 +518,7 @@ const DUE = `
   WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS bigint)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
     AND (w.enabled = TRUE OR d.manual = TRUE)
-    AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries e
-      WHERE e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
-        AND e.status = 'pending' AND e.event_id < d.event_id)
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE ${earlierPendingOf('d')})
   ORDER BY d.next_attempt_at, d.id
   LIMIT $3`;
 
@@ -555,15 +560,11 @@ const UPDATE_DELIVERIES_POSTGRES = `UPDATE webhook_deliveries d SET ${SET_OUTCOM
  */
 const CLAIM_ONE = `UPDATE webhook_deliveries SET lease_until = $1
   WHERE id = $3 AND (lease_until IS NULL OR lease_until < $2)
-    AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries e
-      WHERE e.webhook_id = webhook_deliveries.webhook_id AND e.appointment_id = webhook_deliveries.appointment_id
-        AND e.status = 'pending' AND e.event_id < webhook_deliveries.event_id)
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE ${earlierPendingOf('webhook_deliveries')})
   RETURNING ${CLAIMED_COLUMNS}`;
 
 /** The earliest pending delivery of an earlier event of the same appointment to the same webhook as $1. */
-const EARLIER_PENDING = `SELECT e.id FROM webhook_deliveries d
-  JOIN webhook_deliveries e ON e.webhook_id = d.webhook_id AND e.appointment_id = d.appointment_id
-  WHERE d.id = $1 AND e.status = 'pending' AND e.event_id < d.event_id
+const EARLIER_PENDING = `SELECT e.id FROM webhook_deliveries d JOIN webhook_deliveries e ON ${earlierPendingOf('d')}
+  WHERE d.id = $1
   ORDER BY e.event_id
   LIMIT 1`;
