@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createWebhook, freshDatabaseUrl } from './support/fixtures';
+import { tableIndexes } from './support/database';
 import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -17,23 +18,7 @@ describe('webhook delivery indexes (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  async function indexes(): Promise<Record<string, string[]>> {
-    const rows: { name: string; columns: string }[] = onPostgres
-      ? await db.query(
-          `SELECT i.relname AS name, string_agg(a.attname, ',' ORDER BY k.ord) AS columns
-           FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-           CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
-           JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
-           WHERE x.indrelid = 'webhook_deliveries'::regclass AND NOT x.indisprimary
-           GROUP BY i.relname`,
-        )
-      : await db.query(
-          `SELECT l.name AS name, (SELECT group_concat(name, ',') FROM
-             (SELECT c.name FROM pragma_index_info(l.name) c ORDER BY c.seqno)) AS columns
-           FROM pragma_index_list('webhook_deliveries') l WHERE l.origin = 'c'`,
-        );
-    return Object.fromEntries(rows.map((row) => [row.name, row.columns.split(',')]));
-  }
+  const indexes = () => tableIndexes(db, 'webhook_deliveries');
 
   it('leads one index only with the webhook; the fan-out lands at the end of the others', async () => {
     expect(await indexes()).toEqual({

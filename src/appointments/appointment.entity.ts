@@ -5,7 +5,7 @@ import type { AppointmentStatus } from './events/appointment-snapshot';
 export type CustomerInformation = Record<string, string | number | boolean>;
 
 @Entity('appointments')
-@Index('idx_appointments_type_start', ['appointment_type_id', 'start_at'])
+@Index('idx_appointments_type_start', ['appointment_type_id', 'start_at', 'end_at'])
 export class AppointmentEntity {
   @PrimaryGeneratedColumn()
   id!: number;

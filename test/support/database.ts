@@ -27,3 +27,23 @@ export async function freshDatabaseUrl(): Promise<string> {
   await resetPostgres(TEST_DATABASE_URL);
   return TEST_DATABASE_URL;
 }
+
+/** A table's indexes (not its primary key) and their columns in order, on either database. */
+export async function tableIndexes(
+  db: { query(sql: string): Promise<unknown> },
+  table: string,
+): Promise<Record<string, string[]>> {
+  const rows = (await db.query(
+    onPostgres
+      ? `SELECT i.relname AS name, string_agg(a.attname, ',' ORDER BY k.ord) AS columns
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+         CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+         WHERE x.indrelid = '${table}'::regclass AND NOT x.indisprimary
+         GROUP BY i.relname`
+      : `SELECT l.name AS name, (SELECT group_concat(name, ',') FROM
+           (SELECT c.name FROM pragma_index_info(l.name) c ORDER BY c.seqno)) AS columns
+         FROM pragma_index_list('${table}') l WHERE l.origin = 'c'`,
+  )) as { name: string; columns: string }[];
+  return Object.fromEntries(rows.map((row) => [row.name, row.columns.split(',')]));
+}

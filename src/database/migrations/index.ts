@@ -9,6 +9,7 @@ import { IdempotencyKeys1764190000015 } from './1764190000015-idempotency-keys';
 import { Schedules1764190000016 } from './1764190000016-schedules';
 import { WebhookEventBodies1764190000030 } from './1764190000030-webhook-event-bodies';
 import { DeliveryIndexes1764190000031 } from './1764190000031-delivery-indexes';
+import { AppointmentBusyIndex1764190000032 } from './1764190000032-appointment-busy-index';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   Schedules1764190000016,
   WebhookEventBodies1764190000030,
   DeliveryIndexes1764190000031,
+  AppointmentBusyIndex1764190000032,
 ];
