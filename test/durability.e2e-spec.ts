@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Transactions } from '../src/database/transactions';
+import { createType, customer, eventually } from './support/fixtures';
 import { killAll, run } from './support/service-process';
-import { freshDatabaseUrl, onPostgres, startTestApp } from './support/test-app';
+import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 /** PRAGMA synchronous answers a number: 1 NORMAL, 2 FULL. */
 async function synchronous(env: Record<string, string>): Promise<number> {
@@ -26,6 +28,64 @@ async function synchronous(env: Record<string, string>): Promise<number> {
   it('runs with synchronous = NORMAL when SQLITE_SYNCHRONOUS=normal, FULL when full', async () => {
     expect(await synchronous({ SQLITE_SYNCHRONOUS: 'normal' })).toBe(1);
     expect(await synchronous({ SQLITE_SYNCHRONOUS: 'full' })).toBe(2);
+  });
+
+  /** An app whose WAL syncs (the real ones) wait for the test to let them go, and a type to book. */
+  async function heldSyncs(env: Record<string, string>) {
+    const t: TestApp = await startTestApp({ databaseUrl: await freshDatabaseUrl(), env });
+    const type = await createType(t);
+    const held = { syncs: 0, release: () => {} };
+    const gate = new Promise<void>((resolve) => (held.release = resolve));
+    // The private sync itself: a booking's commit calls it, not the public syncWal.
+    const transactions = t.app.get<Transactions, { syncWalFile(): Promise<void> }>(Transactions);
+    const sync = transactions.syncWalFile.bind(transactions);
+    jest.spyOn(transactions, 'syncWalFile').mockImplementation(async () => {
+      held.syncs += 1;
+      await gate;
+      await sync();
+    });
+    const book = (start: string) =>
+      t
+        .http()
+        .post('/api/v1/appointments')
+        .set(AUTH)
+        .send({ appointment_type_id: type.id, start_date: start, customer_information: customer() })
+        .then((response) => response);
+    return { t, held, book };
+  }
+
+  it('answers a booking once its commit is synced, the sync off the event loop and off the writer', async () => {
+    const { t, held, book } = await heldSyncs({});
+    try {
+      let answered = false;
+      const first = book('2031-01-06T09:00:00Z').then((response) => ((answered = true), response));
+      await eventually(() => expect(held.syncs).toBe(1));
+      // Committed (its slot is taken) and not answered while the sync runs; the service answers meanwhile.
+      const second = book('2031-01-06T09:00:00Z');
+      await t.http().get('/health').expect(200);
+      const rows: { n: number }[] = await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM appointments');
+      expect(Number(rows[0].n)).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(answered).toBe(false);
+      // The commit ran at NORMAL (SQLite's own sync left out); the connection is back at FULL.
+      expect(await t.app.get(DataSource).query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
+      held.release();
+      expect((await first).status).toBe(201);
+      expect((await second).status).toBe(409);
+    } finally {
+      held.release();
+      await t.close();
+    }
+  });
+
+  it('syncs nothing itself with SQLITE_SYNCHRONOUS=normal', async () => {
+    const { t, held, book } = await heldSyncs({ SQLITE_SYNCHRONOUS: 'normal' });
+    try {
+      expect((await book('2031-01-06T09:00:00Z')).status).toBe(201);
+      expect(held.syncs).toBe(0);
+    } finally {
+      await t.close();
+    }
   });
 
   it('refuses to start with another SQLITE_SYNCHRONOUS, naming the variable', async () => {

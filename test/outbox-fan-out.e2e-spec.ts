@@ -10,7 +10,7 @@ import { WebhookEntity } from '../src/webhooks/webhook.entity';
 import { WebhooksService } from '../src/webhooks/webhooks.service';
 import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
-import { AUTH, startTestApp, TestApp } from './support/test-app';
+import { AUTH, startTestApp, TestApp, writesSettled } from './support/test-app';
 
 const BOOKED = AppointmentBookedEvent.eventName;
 /** Long enough that the periodic relay never runs on its own during a test. */
@@ -128,6 +128,8 @@ describe('outbox fan-out (e2e)', () => {
     }, 15_000);
     // 60 s ± 20%.
     expect(row.next_attempt_at! - Date.now()).toBeGreaterThan(40_000);
+    // The dispatch that recorded the failure has finished (seen in the database before its caller heard).
+    await writesSettled(t);
     const relay = t.app.get(OutboxRelay);
     expect(await relay.relayOnce({ includeRecent: true })).toBe(0);
     expect(calls).toBe(1);

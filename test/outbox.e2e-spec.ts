@@ -12,7 +12,7 @@ import { EventDispatcher } from '../src/outbox/event-dispatcher';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { Transactions } from '../src/database/transactions';
 import { createType, eventually, freshDatabaseUrl } from './support/fixtures';
-import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
+import { AUTH, onPostgres, startTestApp, TestApp, writesSettled } from './support/test-app';
 
 const CREATED = AppointmentTypeCreatedEvent.eventName;
 /** Long enough that the periodic relay never runs on its own during a test. */
@@ -259,8 +259,9 @@ describe('domain-event outbox (e2e)', () => {
 
     await createType(t, { title: 'Flaky' });
     const [event] = committed;
-    // The failure is recorded just after the listener threw.
+    // The failure is recorded just after the listener threw (and its dispatch has finished).
     await eventually(async () => expect((await outboxRow(t, event.id)).attempts).toBe(1));
+    await writesSettled(t);
     expect(calls).toEqual([event.id]);
     expect(await outboxRow(t, event.id)).toMatchObject({
       handled_at: null,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { open } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -46,16 +46,20 @@ export interface EventWriter {
  * one transaction at a time.
  */
 @Injectable()
-export class Transactions {
+export class Transactions implements BeforeApplicationShutdown {
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
   private readonly current = new AsyncLocalStorage<ActiveTransaction>();
   private readonly prepared = new PreparedSql();
-  /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
+  /** SQLite's configured `synchronous` (as a number), read when the first batch opens. */
   private configuredSynchronous?: number;
+  /** SQLite: the WAL syncs in flight and asked for, so that commits share them (see syncWal). */
+  private readonly walSyncs = new SharedSync(() => this.syncWalFile());
   /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
   private batch?: Batch;
+  /** SQLite: resolves once every batch opened so far has settled (see settled). */
+  private settling: Promise<void> = Promise.resolve();
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -99,17 +103,38 @@ export class Transactions {
   /**
    * SQLite: syncs the WAL file to disk off the event loop (on libuv's threads), so that every commit made
    * before the call, relaxed ones included, survives a power loss once this resolves. Nothing to do on
-   * PostgreSQL (the server syncs) or for an in-memory database.
+   * PostgreSQL (the server syncs) or for an in-memory database. Calls made while a sync runs share the next
+   * one (a sync that begins after a commit covers it), so at most one runs and one waits.
    */
-  async syncWal(): Promise<void> {
+  syncWal(): Promise<void> {
+    return this.walPath() === undefined ? Promise.resolve() : this.walSyncs.request();
+  }
+
+  private walPath(): string | undefined {
     const path = this.dataSource.options.database;
-    if (!this.sqlite || typeof path !== 'string' || path === ':memory:') return;
-    const wal = await open(`${path}-wal`, 'r');
+    return this.sqlite && typeof path === 'string' && path !== ':memory:' ? `${path}-wal` : undefined;
+  }
+
+  private async syncWalFile(): Promise<void> {
+    const wal = await open(this.walPath()!, 'r');
     try {
       await wal.sync();
     } finally {
       await wal.close();
     }
+  }
+
+  /**
+   * SQLite: resolves once every transaction begun before the call has settled (its caller told, its events
+   * announced). A commit is visible to readers before then, while its WAL sync runs (see takeTurn).
+   */
+  settled(): Promise<void> {
+    return this.settling;
+  }
+
+  /** Callers of committed works hear of them before the connection closes (a WAL sync needs the file). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
   }
 
   /**
@@ -270,38 +295,59 @@ export class Transactions {
    * transaction, opening one when there is none. A batch is committed by a turn of its own that a new batch
    * schedules for the next turn of the event loop (or at once when it is full, MAX_BATCH): the requests that
    * arrive meanwhile join it, and one sync to disk commits them all. Each `run` still settles only once its
-   * work is committed (or rolled back): a failed work rolls back to its savepoint alone, and a failed commit
-   * fails every work of the batch.
+   * work is committed (or rolled back) and, when durable, on disk: a failed work rolls back to its savepoint
+   * alone, and a failed commit fails every work of the batch.
+   *
+   * On a file with `synchronous = FULL` a batch commits at NORMAL, which writes the WAL without syncing it,
+   * and a durable batch then syncs the WAL on libuv's threads (syncWal) before its works settle. SQLite's
+   * FULL would sync inside COMMIT, on the event loop: about 1 ms per batch that no request could use. The
+   * guarantee is FULL's: no caller hears of a durable commit before it is on disk (a checkpoint syncs the WAL
+   * before copying it back, so the frames are on disk in one file or the other). What differs: the writes
+   * of later turns, and readers, see the batch while its sync runs (a booking refused for a slot whose
+   * booking a power loss then undoes was never confirmed to anyone).
    */
   private async takeTurn<T>(
     work: (tx: Transaction) => Promise<T>,
     durable: boolean,
   ): Promise<{ done: Promise<T> }> {
-    // A work that need not be durable joins any batch; a durable one does not join a relaxed batch.
-    if (this.batch !== undefined && durable && !this.batch.durable) await this.closeBatch();
     if (this.batch === undefined) {
-      const batch = await this.openBatch(durable);
+      const batch = await this.openBatch();
       this.batch = batch;
       setImmediate(() => void this.sqliteWriter.run(() => this.closeBatch(batch)).catch(() => undefined));
     }
+    // Relaxed works join any batch; a durable one makes its batch sync (when commits are relaxed at all).
+    if (durable) this.batch.durable = true;
     const member = await this.runMember(this.batch, work);
     if (this.batch.members.length >= MAX_BATCH || this.batch.broken !== undefined) await this.closeBatch();
     return { done: member.done };
   }
 
-  private async openBatch(durable: boolean): Promise<Batch> {
+  private async openBatch(): Promise<Batch> {
     const queryRunner = this.dataSource.createQueryRunner();
     beginImmediately(queryRunner);
     await queryRunner.connect();
-    if (!durable) this.sqliteSynchronous('NORMAL');
+    const relaxed = this.relaxesCommits();
+    if (relaxed) this.sqliteSynchronous(NORMAL);
     try {
       await queryRunner.startTransaction();
     } catch (error) {
-      if (!durable) this.sqliteSynchronous(this.configuredSynchronous!);
+      if (relaxed) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
       throw error;
     }
-    return { queryRunner, durable, members: [] };
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.settling = this.settling.then(() => settled);
+    return { queryRunner, relaxed, durable: false, members: [], settle };
+  }
+
+  /**
+   * Whether batches commit at NORMAL, their sync left to syncWal: on a file whose configured `synchronous` is
+   * above NORMAL. Configured NORMAL, every commit is relaxed already; in memory nothing is synced.
+   */
+  private relaxesCommits(): boolean {
+    this.configuredSynchronous ??= this.sqliteDb().pragma('synchronous', { simple: true }) as number;
+    return this.configuredSynchronous > NORMAL && this.walPath() !== undefined;
   }
 
   private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
@@ -343,13 +389,30 @@ export class Transactions {
     try {
       if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
-      if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
+      if (batch.relaxed) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
+      // The writer is free for the next batch while this one's sync runs.
+      if (failure === undefined && batch.relaxed && batch.durable) {
+        void this.walSyncs.request().then(
+          () => this.settleBatch(batch, undefined),
+          (error: unknown) => this.settleBatch(batch, { error }),
+        );
+      } else {
+        this.settleBatch(batch, failure);
+      }
+    }
+  }
+
+  /** Settles each work of a committed (`failure` undefined) or rolled back batch, announcing its events. */
+  private settleBatch(batch: Batch, failure: { error: unknown } | undefined): void {
+    try {
       for (const member of batch.members) {
         if (failure === undefined && member.ok && member.pending.length > 0) this.announce(member.pending);
         member.settle(failure);
         for (const callback of member.settled) callback();
       }
+    } finally {
+      batch.settle();
     }
   }
 
@@ -358,18 +421,16 @@ export class Transactions {
   }
 
   /** Sets the connection's `synchronous` (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). */
-  private sqliteSynchronous(level: string | number): void {
-    const db = this.sqliteDb();
-    this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
-    // Prepared once (two texts in all): every relaxed bookkeeping commit sets it and sets it back.
-    this.prepared.onSqlite(db, `PRAGMA synchronous = ${level}`, []);
+  private sqliteSynchronous(level: number): void {
+    // Prepared once (two texts in all): every relaxed batch sets it and sets it back.
+    this.prepared.onSqlite(this.sqliteDb(), `PRAGMA synchronous = ${level}`, []);
   }
 }
 
 export interface RunOptions {
   /**
-   * false: the commit need not be on disk before `run` returns (SQLite: `synchronous = NORMAL` for this
-   * commit, which the next durable commit syncs; PostgreSQL: `synchronous_commit = off`). A process crash
+   * false: the commit need not be on disk before `run` returns (SQLite: its batch is not synced unless a
+   * durable work shares it, and the next durable commit's sync covers it; PostgreSQL: `synchronous_commit = off`). A process crash
    * still loses nothing; a power loss may lose it. Only for writes whose loss repeats work that is safe to
    * repeat (marking outbox events handled: a lost mark re-emits to idempotent listeners), never for
    * anything a client was told is done.
@@ -385,15 +446,54 @@ interface Written {
   record(stored: Promise<StoredEvent>): Promise<void>;
 }
 
+/** SQLite's `synchronous = NORMAL`, as the pragma answers it. */
+const NORMAL = 1;
+
+/**
+ * A sync that callers share: a call made while none runs starts one; calls made while one runs share the
+ * next, which starts once it ends (it may have begun before their commits). So each call resolves once a
+ * sync that began after it has finished, and at most one runs and one waits however many commits ask.
+ */
+class SharedSync {
+  private running?: Promise<void>;
+  private queued?: Promise<void>;
+
+  constructor(private readonly sync: () => Promise<void>) {}
+
+  request(): Promise<void> {
+    if (this.running === undefined) return this.begin();
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.begin();
+      });
+    return this.queued;
+  }
+
+  private begin(): Promise<void> {
+    const running = this.sync().finally(() => {
+      if (this.running === running) this.running = undefined;
+    });
+    this.running = running;
+    return running;
+  }
+}
+
 /** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
 const MAX_BATCH = 64;
 
 interface Batch {
   queryRunner: QueryRunner;
+  /** Committed at NORMAL (see relaxesCommits). */
+  relaxed: boolean;
+  /** Some work of it must be on disk before it settles: syncWal after the commit, when relaxed. */
   durable: boolean;
   members: Member<unknown>[];
   /** Set when an error rolled the whole transaction back: every work of the batch fails with it. */
   broken?: unknown;
+  /** Called once every work of it has settled (see Transactions.settled). */
+  settle: () => void;
 }
 
 /** One work of a batch: what it returned or threw, its events, and its caller's promise. */

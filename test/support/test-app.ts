@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { Transactions } from '../../src/database/transactions';
 import { ADMIN_KEY } from './admin';
 
 export { ADMIN_KEY, AUTH } from './admin';
@@ -44,4 +45,14 @@ export async function startTestApp(options: {
     http: () => request(base),
     close: () => app.close(),
   };
+}
+
+/**
+ * Once every write begun so far has settled and what its callers do next has run: a commit is visible (to a
+ * test's reads too) while its WAL sync runs on SQLite, before its caller hears of it (Transactions.settled).
+ */
+export async function writesSettled(t: { app: NestFastifyApplication }): Promise<void> {
+  await t.app.get(Transactions).settled();
+  // The callers' continuations are promise jobs: all of them run before the next turn of the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
 }
