@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
 import { DomainError } from '../common/errors/domain-error';
+import { randomToken } from '../common/random/random-token';
 import { Page, page } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
 import { Transaction, Transactions } from '../database/transactions';
@@ -303,7 +304,7 @@ function newAppointment(
     web_meeting_url: input.web_meeting_url === undefined ? type.web_meeting_url : input.web_meeting_url,
     web_meeting_password:
       input.web_meeting_password === undefined ? type.web_meeting_password : input.web_meeting_password,
-    token: randomBytes(24).toString('base64url'),
+    token: randomToken(24),
     date_created: now,
     date_modified: now,
   };

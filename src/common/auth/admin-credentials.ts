@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /** Checks an `Authorization` header against the admin API key, in constant time. */
 export class AdminCredentials {
@@ -19,5 +19,6 @@ export class AdminCredentials {
 export const ADMIN_KEY_REQUIRED = 'A valid admin API key is required: Authorization: Bearer <ADMIN_API_KEY>';
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  // The one-shot hash: a Hash object's setup cost more than the digest itself, on every admin request.
+  return hash('sha256', value, 'buffer');
 }
