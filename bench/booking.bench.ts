@@ -1,6 +1,7 @@
 /**
  * Booking throughput: POST /api/v1/appointments at 32 connections for 10 s, each request a different free
- * slot of one type, against the minimal server of bench/baseline doing the same work, in the same run.
+ * slot of one type, against the minimal server of bench/baseline doing the same work, in the same run: three
+ * rounds of each, alternated, the ratio the median of the rounds' own.
  *
  *   npm run bench:booking                                   SQLite (synchronous = FULL, both servers)
  *   BENCH_DATABASE_URL=postgres://…/db npm run bench:booking  also PostgreSQL against the pg baseline (empties db)
@@ -16,6 +17,7 @@ import {
   fmt,
   load,
   LoadResult,
+  median,
   Proc,
   QUICK,
   report,
@@ -30,7 +32,10 @@ import {
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 
-async function measure(server: Proc, typeId: number): Promise<LoadResult> {
+const ROUNDS = 3;
+
+/** Books at CONNECTIONS for SECONDS, each request a free slot from `firstSlot` on, after a second's warm-up. */
+async function measure(server: Proc, typeId: number, firstSlot: number): Promise<LoadResult> {
   const url = `${server.url}/api/v1/appointments`;
   // Warm-up on slots far from the measured ones (JIT, statement caches, connection pools).
   await load({
@@ -39,7 +44,7 @@ async function measure(server: Proc, typeId: number): Promise<LoadResult> {
     durationMs: 1000,
     method: 'POST',
     expect: 201,
-    body: (i) => bookingBody(typeId, 500_000 + i),
+    body: (i) => bookingBody(typeId, 1_000_000 + firstSlot + i),
   });
   const result = await load({
     url,
@@ -47,28 +52,46 @@ async function measure(server: Proc, typeId: number): Promise<LoadResult> {
     durationMs: SECONDS * 1000,
     method: 'POST',
     expect: 201,
-    body: (i) => bookingBody(typeId, i),
+    body: (i) => bookingBody(typeId, firstSlot + i),
   });
   if (result.failures > 0)
     throw new Error(`${result.failures} bookings failed on ${server.url}; first: ${result.firstFailure}`);
   return result;
 }
 
+/**
+ * Both servers stay up, each in its own process on its own database, and are measured in turn: three rounds
+ * of the baseline then the service, the ratio the median of the rounds' own. A round's two measurements are
+ * seconds apart, on a machine whose speed drifts by a quarter from minute to minute.
+ */
 async function compare(
   label: string,
   serviceUrl: () => Promise<string>,
   baselineUrl: () => Promise<string>,
 ): Promise<Row[]> {
   const baselineServer = await startBaseline(await baselineUrl());
-  const baseline = await measure(baselineServer, 1).finally(() => baselineServer.stop());
-  const service = await startService(await serviceUrl());
-  let figures: LoadResult;
+  const rounds: { service: LoadResult; baseline: LoadResult }[] = [];
   try {
-    figures = await measure(service, await createBenchType(service.url));
+    const service = await startService(await serviceUrl());
+    try {
+      const typeId = await createBenchType(service.url);
+      for (let round = 0; round < ROUNDS; round++) {
+        // Each round books slots no round before took (a round takes fewer than 100,000).
+        const firstSlot = round * 100_000;
+        const baseline = await measure(baselineServer, 1, firstSlot);
+        rounds.push({ baseline, service: await measure(service, typeId, firstSlot) });
+      }
+    } finally {
+      await service.stop();
+    }
   } finally {
-    await service.stop();
+    await baselineServer.stop();
   }
-  const ratio = figures.perSecond / baseline.perSecond;
+  const ratios = rounds.map((round) => round.service.perSecond / round.baseline.perSecond);
+  const ratio = median(ratios);
+  // The figures shown are those of the median round.
+  const { service: figures, baseline } = rounds[ratios.indexOf(ratio)];
+  const rates = (side: 'service' | 'baseline') => rounds.map((round) => fmt.rate(round[side].perSecond)).join(', ');
   return [
     {
       name: `booking throughput, ${label}`,
@@ -77,7 +100,10 @@ async function compare(
       ratio,
       target: '≥ 0.5 × baseline',
       met: ratio >= 0.5,
-      notes: `${CONNECTIONS} connections, ${SECONDS} s, ${figures.requests} bookings`,
+      notes:
+        `${CONNECTIONS} connections, ${SECONDS} s a measurement; the median of ${ROUNDS} rounds (the baseline, ` +
+        `then the service): ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; the service ${rates('service')}, ` +
+        `the baseline ${rates('baseline')}`,
     },
   ];
 }
