@@ -63,7 +63,9 @@ async function synchronous(env: Record<string, string>): Promise<number> {
       // Committed (its slot is taken) and not answered while the sync runs; the service answers meanwhile.
       const second = book('2031-01-06T09:00:00Z');
       await t.http().get('/health').expect(200);
-      const rows: { n: number }[] = await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM appointments');
+      const rows: { n: number }[] = await t.app
+        .get(DataSource)
+        .query('SELECT COUNT(*) AS n FROM appointments');
       expect(Number(rows[0].n)).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(answered).toBe(false);
