@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain-error';
+import { cacheValidationMetadata } from './metadata-cache';
 import { MAX_LIST_ITEMS, oversizedList } from './validators';
 
 /** Flattens class-validator's tree into `customer_fields[0].label`-style field paths, one message each. */
@@ -77,6 +78,7 @@ function invalid(details: FieldError[]): DomainError {
 }
 
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
