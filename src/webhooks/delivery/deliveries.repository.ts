@@ -62,12 +62,6 @@ const FAN_OUT_COLUMNS = `webhook_id, event_id, action, appointment_id, status, a
  * delivery lost with its event's handled mark would be created again under a new id.
  */
 const BOOKKEEPING = { durable: false } as const;
-/**
- * SQLite: a fan-out of this many deliveries or more commits without syncing and has the WAL synced off the
- * event loop (`Transactions.syncWal`); its deliveries are not claimed until then (see `insertForEvent`).
- * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
- */
-const WIDE_FAN_OUT = 100;
 /** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
@@ -86,7 +80,7 @@ const RESPONSE_BODY_MAX_CHARS = 4096;
 export class DeliveriesRepository {
   private readonly postgres: boolean;
   /**
-   * SQLite: the first delivery id of each wide fan-out committed and not yet synced to disk. No delivery from
+   * SQLite: the first delivery id of each fan-out committed and not yet synced to disk. No delivery from
    * the lowest of them on is claimed: sent, then lost to a power failure with its event's handled mark, it
    * would be created again under a new id, a second webhook-id for one message. One entry per fan-out: two
    * may take the same id (one that wrote no row, its deliveries all there already, and the next).
@@ -104,10 +98,10 @@ export class DeliveriesRepository {
    * text for every full statement, so that the driver reuses its prepared statement: one `unnest` statement
    * on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
    *
-   * On SQLite a wide fan-out (`WIDE_FAN_OUT` deliveries or more) is not synced by its commit, which would
-   * hold the event loop, and the bookings behind it, for the fsync of its pages: its deliveries stay fenced
-   * off from claims (`unsynced`) until `Transactions.syncWal` has synced the WAL on libuv's threads, and
-   * this resolves only then, so the event is marked handled only once its deliveries are on disk.
+   * On SQLite a fan-out's rows are visible once committed, before the WAL sync that puts them on disk (see
+   * Transactions.takeTurn): its deliveries stay fenced off from claims (`unsynced`) until
+   * `Transactions.syncWal` has synced the WAL on libuv's threads, and this resolves only then, so the event
+   * is marked handled only once its deliveries are on disk.
    */
   async insertForEvent(
     event: FanOutEvent,
@@ -115,21 +109,22 @@ export class DeliveriesRepository {
     rows: FanOutRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const wide = !this.postgres && rows.length >= WIDE_FAN_OUT;
+    const fenced = !this.postgres;
     let fence: { from: number } | undefined;
     try {
       await this.transactions.run(
         async (tx) => {
-          if (wide) {
+          if (fenced) {
             // Up before the first row is written: a claim in the same batch must not see them either.
             fence = { from: await this.nextDeliveryId() };
             this.unsynced.add(fence);
           }
           await this.writeFanOut(tx, event, template, rows);
         },
-        wide ? BOOKKEEPING : undefined,
+        // Synced below, after which its deliveries may be claimed: the commit itself need not wait.
+        fenced ? BOOKKEEPING : undefined,
       );
-      if (wide) await this.transactions.syncWal();
+      if (fenced) await this.transactions.syncWal();
     } finally {
       if (fence !== undefined) this.unsynced.delete(fence);
     }
@@ -261,7 +256,7 @@ export class DeliveriesRepository {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
-      // Read on the writer's turn, not now: a wide fan-out queued ahead of this claim puts its fence up first.
+      // Read on the writer's turn, not now: a fan-out queued ahead of this claim puts its fence up first.
       () => [leaseUntil, now, limit, Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from))],
       leaseUntil,
     );
