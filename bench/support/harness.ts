@@ -9,6 +9,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import { ADMIN_KEY, AUTH } from '../../test/support/admin';
 import { resetPostgres as emptyPostgres } from '../../test/support/database';
@@ -29,6 +30,24 @@ export function sqliteUrl(name = 'bench'): string {
 export async function resetPostgres(url: string): Promise<string> {
   await emptyPostgres(url);
   return url;
+}
+
+/**
+ * A schema of its own in the PostgreSQL database named by the URL, emptied, for a baseline that runs beside the
+ * service (which empties the public schema): the URL given back has the baseline's connections use it.
+ */
+export async function baselineSchema(url: string): Promise<string> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA IF EXISTS bench_baseline CASCADE');
+    await client.query('CREATE SCHEMA bench_baseline');
+  } finally {
+    await client.end();
+  }
+  const withSchema = new URL(url);
+  withSchema.searchParams.set('options', '-c search_path=bench_baseline');
+  return withSchema.toString();
 }
 
 export function freePort(): Promise<number> {
