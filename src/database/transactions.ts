@@ -389,16 +389,20 @@ export class Transactions implements BeforeApplicationShutdown {
     try {
       if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
-      if (batch.relaxed) this.sqliteSynchronous(this.configuredSynchronous!);
-      await queryRunner.release();
-      // The writer is free for the next batch while this one's sync runs.
-      if (failure === undefined && batch.relaxed && batch.durable) {
-        void this.walSyncs.request().then(
-          () => this.settleBatch(batch, undefined),
-          (error: unknown) => this.settleBatch(batch, { error }),
-        );
-      } else {
-        this.settleBatch(batch, failure);
+      try {
+        if (batch.relaxed) this.sqliteSynchronous(this.configuredSynchronous!);
+        await queryRunner.release();
+      } finally {
+        // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good. The
+        // writer is free for the next batch while this one's sync runs.
+        if (failure === undefined && batch.relaxed && batch.durable) {
+          void this.walSyncs.request().then(
+            () => this.settleBatch(batch, undefined),
+            (error: unknown) => this.settleBatch(batch, { error }),
+          );
+        } else {
+          this.settleBatch(batch, failure);
+        }
       }
     }
   }
