@@ -1,10 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Transactions } from '../src/database/transactions';
 import { createType, customer, eventually } from './support/fixtures';
-import { killAll, run } from './support/service-process';
+import request from 'supertest';
+import { ADMIN_KEY } from './support/admin';
+import { freePort, killAll, run, started, stopped } from './support/service-process';
 import { AUTH, freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 /** PRAGMA synchronous answers a number: 1 NORMAL, 2 FULL. */
@@ -32,7 +35,8 @@ async function synchronous(env: Record<string, string>): Promise<number> {
 
   /** An app whose WAL syncs (the real ones) wait for the test to let them go, and a type to book. */
   async function heldSyncs(env: Record<string, string>) {
-    const t: TestApp = await startTestApp({ databaseUrl: await freshDatabaseUrl(), env });
+    const databaseUrl = await freshDatabaseUrl();
+    const t: TestApp = await startTestApp({ databaseUrl, env });
     const type = await createType(t);
     const held = { syncs: 0, release: () => {} };
     const gate = new Promise<void>((resolve) => (held.release = resolve));
@@ -51,7 +55,7 @@ async function synchronous(env: Record<string, string>): Promise<number> {
         .set(AUTH)
         .send({ appointment_type_id: type.id, start_date: start, customer_information: customer() })
         .then((response) => response);
-    return { t, held, book };
+    return { t, held, book, path: databaseUrl.slice('sqlite:'.length) };
   }
 
   it('answers a booking once its commit is synced, the sync off the event loop and off the writer', async () => {
@@ -89,6 +93,55 @@ async function synchronous(env: Record<string, string>): Promise<number> {
       await t.close();
     }
   });
+
+  it('emits, before the database closes, the events of a commit whose sync still runs at shutdown', async () => {
+    const { t, held, book, path } = await heldSyncs({});
+    const booking = book('2031-01-06T10:00:00Z');
+    await eventually(() => expect(held.syncs).toBe(1));
+    const closed = t.close();
+    setTimeout(() => held.release(), 200);
+    await closed;
+    expect((await booking).status).toBe(201);
+    const db = new Database(path, { readonly: true });
+    try {
+      // Handled (fanned out and marked) before the close, not left to the relay of the next start.
+      expect(db.prepare('SELECT name, handled_at FROM outbox_events').all()).toEqual([
+        { name: 'appointment_type.created', handled_at: expect.any(Number) },
+        { name: 'appointment.booked', handled_at: expect.any(Number) },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stops when the WAL cannot be synced, rather than answer a committed booking either way', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'booking-sync-')), 'db.sqlite');
+    const server = run({
+      DATABASE_URL: `sqlite:${path}`,
+      PORT: String(await freePort()),
+      ADMIN_API_KEY: ADMIN_KEY,
+    });
+    await started(server);
+    const type = await createType(() => request(server.url));
+    // Unlinked while SQLite holds it open: commits still go into it, and the next sync cannot open it.
+    rmSync(`${path}-wal`);
+    const answer = await request(server.url)
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: type.id,
+        start_date: '2031-01-06T09:00:00Z',
+        customer_information: customer(),
+      })
+      .then(
+        (response) => `answered ${response.status}`,
+        (error: Error) => error.message,
+      );
+    // Neither 201 nor an error status: the connection closes unanswered, the outcome unknown to the client.
+    expect(answer).toMatch(/socket hang up|ECONNRESET/);
+    expect(await stopped(server)).toEqual({ code: 1, signal: null });
+    expect(server.stdout() + server.stderr()).toContain('syncing the SQLite WAL to disk failed');
+  }, 120_000);
 
   it('refuses to start with another SQLITE_SYNCHRONOUS, naming the variable', async () => {
     const server = run({

@@ -3,7 +3,7 @@ import { Transactions } from '../src/database/transactions';
 import { DeliveriesRepository } from '../src/webhooks/delivery/deliveries.repository';
 import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver } from './support/receiver';
-import { onPostgres, startTestApp, TestApp } from './support/test-app';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 /** A wide fan-out: its commit's sync takes longest. */
 const WIDE = 101;
@@ -62,6 +62,14 @@ const WIDE = 101;
     // Committed and claimable by every other rule, yet a claim now takes none of them.
     const now = Date.now();
     expect(await t.app.get(DeliveriesRepository).claimDue(now, now + 60_000, 1000)).toEqual([]);
+    // Nor is one sent by hand: a redelivery by id waits for the sync as well.
+    const [first] = await db().query<{ id: number }[]>(
+      'SELECT id FROM webhook_deliveries WHERE appointment_id = ? ORDER BY id LIMIT 1',
+      [booked.id],
+    );
+    const redelivered = await t.http().post(`/api/v1/webhook-deliveries/${first.id}/redeliver`).set(AUTH);
+    expect(redelivered.status).toBe(409);
+    expect(redelivered.body.code).toBe('delivery_in_progress');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received('/wide')).toHaveLength(0);
     const unhandled = `SELECT COUNT(*) AS n FROM outbox_events WHERE handled_at IS NULL

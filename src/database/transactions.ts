@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { open } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -47,6 +47,7 @@ export interface EventWriter {
  */
 @Injectable()
 export class Transactions implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(Transactions.name);
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
@@ -54,6 +55,8 @@ export class Transactions implements BeforeApplicationShutdown {
   private readonly prepared = new PreparedSql();
   /** SQLite's configured `synchronous` (as a number), read when the first batch opens. */
   private configuredSynchronous?: number;
+  /** SQLite: whether batches commit at NORMAL and durable ones sync the WAL themselves (see relaxesCommits). */
+  private relaxed?: boolean;
   /** SQLite: the WAL syncs in flight and asked for, so that commits share them (see syncWal). */
   private readonly walSyncs = new SharedSync(() => this.syncWalFile());
   /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
@@ -342,12 +345,21 @@ export class Transactions implements BeforeApplicationShutdown {
   }
 
   /**
-   * Whether batches commit at NORMAL, their sync left to syncWal: on a file whose configured `synchronous` is
-   * above NORMAL. Configured NORMAL, every commit is relaxed already; in memory nothing is synced.
+   * SQLite: whether batches commit at NORMAL and a durable one syncs the WAL itself, off the event loop (see
+   * takeTurn): on a file in WAL mode whose configured `synchronous` is above NORMAL. Configured NORMAL, every
+   * commit is relaxed already; in memory nothing is synced; in another journal mode NORMAL would not do.
    */
-  private relaxesCommits(): boolean {
-    this.configuredSynchronous ??= this.sqliteDb().pragma('synchronous', { simple: true }) as number;
-    return this.configuredSynchronous > NORMAL && this.walPath() !== undefined;
+  relaxesCommits(): boolean {
+    if (!this.sqlite) return false;
+    if (this.relaxed === undefined) {
+      const db = this.sqliteDb();
+      this.configuredSynchronous = db.pragma('synchronous', { simple: true }) as number;
+      this.relaxed =
+        this.configuredSynchronous > NORMAL &&
+        this.walPath() !== undefined &&
+        db.pragma('journal_mode', { simple: true }) === 'wal';
+    }
+    return this.relaxed;
   }
 
   private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
@@ -398,13 +410,28 @@ export class Transactions implements BeforeApplicationShutdown {
         if (failure === undefined && batch.relaxed && batch.durable) {
           void this.walSyncs.request().then(
             () => this.settleBatch(batch, undefined),
-            (error: unknown) => this.settleBatch(batch, { error }),
+            (error: unknown) => this.syncFailed(error),
           );
         } else {
           this.settleBatch(batch, failure);
         }
       }
     }
+  }
+
+  /**
+   * A failed sync of the WAL after a commit: the batch is committed and seen, and whether it is on disk cannot
+   * be known (after an fsync error Linux may drop the pages it could not write, so a later sync that succeeds
+   * proves nothing). Its callers are not told it failed, which would be false, nor that it succeeded, which may
+   * be: the process stops, as PostgreSQL does, and a restart recovers from what the disk holds (the outbox
+   * relay emits the events of whatever survived).
+   */
+  private syncFailed(error: unknown): void {
+    this.logger.fatal({
+      msg: 'syncing the SQLite WAL to disk failed; stopping, since no commit can be known to be on disk',
+      error: error instanceof Error ? error.message : String(error),
+    });
+    process.exit(1);
   }
 
   /** Settles each work of a committed (`failure` undefined) or rolled back batch, announcing its events. */
@@ -434,7 +461,8 @@ export class Transactions implements BeforeApplicationShutdown {
 export interface RunOptions {
   /**
    * false: the commit need not be on disk before `run` returns (SQLite: its batch is not synced unless a
-   * durable work shares it, and the next durable commit's sync covers it; PostgreSQL: `synchronous_commit = off`). A process crash
+   * durable work shares it, and the next durable commit's sync covers it; PostgreSQL:
+   * `synchronous_commit = off`). A process crash
    * still loses nothing; a power loss may lose it. Only for writes whose loss repeats work that is safe to
    * repeat (marking outbox events handled: a lost mark re-emits to idempotent listeners), never for
    * anything a client was told is done.

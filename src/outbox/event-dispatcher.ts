@@ -40,9 +40,16 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
     this.transactions.onCommitted((events) => this.schedule(events));
   }
 
-  /** Lets emissions that already started finish before the database closes. */
+  /**
+   * Lets emissions that already started finish before the database closes, and those of commits still being
+   * synced (SQLite announces a commit's events once its sync is done): until neither is left.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    while (this.scheduled.size > 0) await Promise.allSettled([...this.scheduled]);
+    for (;;) {
+      await this.transactions.settled();
+      if (this.scheduled.size === 0) return;
+      while (this.scheduled.size > 0) await Promise.allSettled([...this.scheduled]);
+    }
   }
 
   /** After a commit: emit on a later turn of the event loop, so that the response never waits for it. */

@@ -62,6 +62,11 @@ const FAN_OUT_COLUMNS = `webhook_id, event_id, action, appointment_id, status, a
  * delivery lost with its event's handled mark would be created again under a new id.
  */
 const BOOKKEEPING = { durable: false } as const;
+/**
+ * SQLite with `SQLITE_SYNCHRONOUS=normal`: a fan-out of this many deliveries or more has the WAL synced off the
+ * event loop before any of its deliveries is claimed, as every fan-out is with `full` (see `insertForEvent`).
+ */
+const WIDE_FAN_OUT = 100;
 /** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
 const NO_FENCE = Number.MAX_SAFE_INTEGER;
 /** Outcomes per statement (7 parameters each on SQLite). */
@@ -101,7 +106,8 @@ export class DeliveriesRepository {
    * On SQLite a fan-out's rows are visible once committed, before the WAL sync that puts them on disk (see
    * Transactions.takeTurn): its deliveries stay fenced off from claims (`unsynced`) until
    * `Transactions.syncWal` has synced the WAL on libuv's threads, and this resolves only then, so the event
-   * is marked handled only once its deliveries are on disk.
+   * is marked handled only once its deliveries are on disk. With `SQLITE_SYNCHRONOUS=normal`, which syncs no
+   * commit, only a wide fan-out (`WIDE_FAN_OUT`) is synced so.
    */
   async insertForEvent(
     event: FanOutEvent,
@@ -109,7 +115,7 @@ export class DeliveriesRepository {
     rows: FanOutRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const fenced = !this.postgres;
+    const fenced = !this.postgres && (this.transactions.relaxesCommits() || rows.length >= WIDE_FAN_OUT);
     let fence: { from: number } | undefined;
     try {
       await this.transactions.run(
@@ -257,18 +263,24 @@ export class DeliveriesRepository {
     return this.claim(
       this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
       // Read on the writer's turn, not now: a fan-out queued ahead of this claim puts its fence up first.
-      () => [leaseUntil, now, limit, Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from))],
+      () => [leaseUntil, now, limit, this.fence()],
       leaseUntil,
     );
   }
 
   /**
-   * Leases one delivery whatever its status, unless a live instance holds it, or an earlier event of its
-   * appointment to its webhook is pending (sent now, it would arrive first); null when it cannot.
+   * Leases one delivery whatever its status, unless a live instance holds it, an earlier event of its
+   * appointment to its webhook is pending (sent now, it would arrive first), or its fan-out is not yet on disk
+   * (`unsynced`); null when it cannot.
    */
   async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
-    const [claimed] = await this.claim(CLAIM_ONE, () => [leaseUntil, now, id], leaseUntil);
+    const [claimed] = await this.claim(CLAIM_ONE, () => [leaseUntil, now, id, this.fence()], leaseUntil);
     return claimed ?? null;
+  }
+
+  /** The lowest delivery id not to be claimed yet (see `unsynced`). */
+  private fence(): number {
+    return Math.min(NO_FENCE, ...[...this.unsynced].map((fence) => fence.from));
   }
 
   /** The id of the earliest pending delivery of an earlier event that `id` waits for (see `claimOne`), if any. */
@@ -550,11 +562,12 @@ const UPDATE_DELIVERIES_POSTGRES = `UPDATE webhook_deliveries d SET ${SET_OUTCOM
   WHERE d.id = v.id AND d.lease_until = v.lease`;
 
 /**
- * Leases ($1) delivery $3 unless a live lease ($2 now) holds it, or an earlier event of its appointment to its
- * webhook is pending (whatever its own status: a finished one sent again would arrive before that one too).
+ * Leases ($1) delivery $3 unless a live lease ($2 now) holds it, it is at or above the fence ($4, see
+ * `unsynced`), or an earlier event of its appointment to its webhook is pending (whatever its own status: a
+ * finished one sent again would arrive before that one too).
  */
 const CLAIM_ONE = `UPDATE webhook_deliveries SET lease_until = $1
-  WHERE id = $3 AND (lease_until IS NULL OR lease_until < $2)
+  WHERE id = $3 AND id < $4 AND (lease_until IS NULL OR lease_until < $2)
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE ${earlierPendingOf('webhook_deliveries')})
   RETURNING ${CLAIMED_COLUMNS}`;
 
