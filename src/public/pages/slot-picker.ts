@@ -21,10 +21,34 @@ export function queryText(query: FormQuery, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The zone the visitor asked for, else the fallback (the customer's or the type's). */
+/**
+ * Zones ICU (so `Intl` and browsers) still names by an old name, and the names their people use now. A browser
+ * in Kolkata reports `Asia/Calcutta`; the pages show `Asia/Kolkata`.
+ */
+const CURRENT_NAMES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Godthab': 'America/Nuuk',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** The name a zone goes by now (when the time zone data knows it), else the name given. */
+export function currentZoneName(zone: string): string {
+  const current = CURRENT_NAMES[zone];
+  return current !== undefined && isValidTimeZone(current) ? current : zone;
+}
+
+/** The zone the visitor asked for (by its current name), else the fallback (the customer's or the type's). */
 export function viewerZone(query: FormQuery, fallback: string): string {
   const asked = queryText(query, 'tz');
-  return asked !== undefined && isValidTimeZone(asked) ? asked : fallback;
+  return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? asked : fallback);
 }
 
 /** The first local date (type's zone) of the window shown: `from` if given and not past, else today. */
@@ -77,8 +101,9 @@ export function link(path: string, params: Record<string, string | undefined>, h
 
 let zones: string[] | undefined;
 
-function allZones(): string[] {
-  zones ??= Intl.supportedValuesOf('timeZone');
+/** Every zone the menu offers, by current names, UTC among them. */
+export function allZones(): string[] {
+  zones ??= [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone').map(currentZoneName)])].sort();
   return zones;
 }
 
