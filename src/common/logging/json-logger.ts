@@ -45,7 +45,10 @@ export class JsonLogger implements LoggerService {
 
   error(message: unknown, traceOrContext?: string, context?: string): void {
     const trace = context === undefined ? undefined : traceOrContext;
-    this.write('error', message, context ?? traceOrContext, trace);
+    const at = context ?? traceOrContext;
+    // Nest's ExceptionHandler logs, with its stack, an error that fails the start-up, then hands it on to
+    // main, which explains it (a database it cannot open) or lets Node print it: the line is only noise above.
+    this.write(at === 'ExceptionHandler' ? 'debug' : 'error', message, at, trace);
   }
 
   warn(message: unknown, context?: string): void {
