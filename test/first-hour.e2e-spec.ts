@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { OPENAPI_FILE } from '../src/cli/openapi';
@@ -155,6 +156,28 @@ describe('the first hour (e2e)', () => {
     expect(await listener.exited).toBe(1);
     expect(listener.stderr()).toContain('cannot reach the service at http://127.0.0.1:9');
     expect(listener.stderr()).toContain('--service <url> or BOOKING_URL');
+  }, 60_000);
+
+  it('says to pick another --port when its port is taken', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (holder.address() as AddressInfo).port;
+      const listener = webhookListen([
+        '--port',
+        String(port),
+        '--secret',
+        `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+        '--token',
+        'bb8e24a02c38b32b1da4a752',
+      ]);
+      listeners.push(listener);
+      expect(await listener.exited).toBe(1);
+      expect(listener.stderr()).toContain(`cannot listen on 127.0.0.1:${port}`);
+      expect(listener.stderr()).toContain('pick another with --port <port>');
+    } finally {
+      holder.close();
+    }
   }, 60_000);
 
   it("sends a test body built from this site's name and URL and an appointment of now", async () => {

@@ -407,7 +407,9 @@ async function startListener(
   try {
     address = await listen(server, options.port, options.host);
   } catch (err) {
-    fail(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`, 1);
+    const inUse =
+      (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '; pick another with --port <port>' : '';
+    fail(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}${inUse}`, 1);
   }
   const bound = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const ownUrl =
