@@ -104,10 +104,11 @@ export class DeliveriesRepository {
    * on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
    *
    * On SQLite a fan-out's rows are visible once committed, before the WAL sync that puts them on disk (see
-   * Transactions.takeTurn): its deliveries stay fenced off from claims (`unsynced`) until
-   * `Transactions.syncWal` has synced the WAL on libuv's threads, and this resolves only then, so the event
-   * is marked handled only once its deliveries are on disk. With `SQLITE_SYNCHRONOUS=normal`, which syncs no
-   * commit, only a wide fan-out (`WIDE_FAN_OUT`) is synced so.
+   * Transactions.takeTurn): its deliveries stay fenced off from claims (`unsynced`) until the WAL has been
+   * synced on libuv's threads, and this resolves only then, so the event is marked handled only once its
+   * deliveries are on disk. With `SQLITE_SYNCHRONOUS=full` (the default) that is its own commit's sync, shared
+   * with its batch; with `normal`, which syncs no commit, only a wide fan-out (`WIDE_FAN_OUT`) is synced, by
+   * `Transactions.syncWal` after a commit that does not wait.
    */
   async insertForEvent(
     event: FanOutEvent,
@@ -115,7 +116,9 @@ export class DeliveriesRepository {
     rows: FanOutRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const fenced = !this.postgres && (this.transactions.relaxesCommits() || rows.length >= WIDE_FAN_OUT);
+    const syncedByCommit = !this.postgres && this.transactions.relaxesCommits();
+    const syncedAfter = !this.postgres && !syncedByCommit && rows.length >= WIDE_FAN_OUT;
+    const fenced = syncedByCommit || syncedAfter;
     let fence: { from: number } | undefined;
     try {
       await this.transactions.run(
@@ -128,9 +131,9 @@ export class DeliveriesRepository {
           await this.writeFanOut(tx, event, template, rows);
         },
         // Synced below, after which its deliveries may be claimed: the commit itself need not wait.
-        fenced ? BOOKKEEPING : undefined,
+        syncedAfter ? BOOKKEEPING : undefined,
       );
-      if (fenced) await this.transactions.syncWal();
+      if (syncedAfter) await this.transactions.syncWal();
     } finally {
       if (fence !== undefined) this.unsynced.delete(fence);
     }
