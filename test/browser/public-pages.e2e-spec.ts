@@ -94,6 +94,8 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     // The script detects the visitor's zone and shows the times in it.
     await page.waitForURL(/tz=America%2FNew_York/);
     expect(await page.locator('#tz').inputValue()).toBe('America/New_York');
+    // The hint for visitors without script is gone.
+    expect(await page.locator('#zone-hint').count()).toBe(0);
     await expectNoHorizontalScroll(page);
     await page.screenshot({ path: join(ARTIFACTS, 'booking-page.png'), fullPage: true });
 
@@ -174,8 +176,13 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     try {
       const page = await plain.newPage();
       await page.goto(`${base}/book/first-consultation`);
-      // No script: the times stay in the type's zone until the visitor picks another.
+      // No script: the times stay in the type's zone until the visitor picks another, and the page says so.
       expect(await page.locator('#tz').inputValue()).toBe('Europe/Berlin');
+      await expect(
+        page
+          .getByText('Times are shown in Europe/Berlin. Pick your time zone and press Show times.')
+          .isVisible(),
+      ).resolves.toBe(true);
       await page.locator('#tz').selectOption('Asia/Tokyo');
       await page.getByRole('button', { name: 'Show times' }).click();
       await page.waitForURL(/tz=Asia%2FTokyo/);

@@ -48,8 +48,12 @@ legend{font-weight:600;padding:0;margin-bottom:.4rem}
 a{color:#2f5bd3}
 `;
 
-/** Detects the visitor's zone once (when the URL names none) and submits the zone form on change. */
+/**
+ * Detects the visitor's zone once (when the URL names none), submits the zone form on change, and takes away
+ * the hint for visitors without script (a <noscript> would do, but is never shown when tests turn script off).
+ */
 const SCRIPT = `(function(){
+var hint=document.getElementById('zone-hint');if(hint){hint.remove()}
 var root=document.documentElement,tz;
 try{tz=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}
 var url=new URL(location.href);

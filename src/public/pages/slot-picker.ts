@@ -111,20 +111,23 @@ export function allZones(): string[] {
 export function zoneForm(path: string, zone: string, keep: Record<string, string | undefined>): SafeHtml {
   const options = allZones().includes(zone) ? allZones() : [zone, ...allZones()];
   return html`<form method="get" action="${path}" class="row">
-    <div>
-      <label for="tz">Your time zone</label>
-      <select id="tz" name="tz">
-        ${options.map(
-          (option) =>
-            html`<option value="${option}" ${option === zone ? html` selected` : ''}>
-              ${zoneLabel(option)}
-            </option>`,
-        )}
-      </select>
-    </div>
-    ${Object.entries(keep).map(([name, value]) => (value === undefined ? '' : html`<input type="hidden" name="${name}" value="${value}" />`))}
-    <button type="submit" class="secondary">Show times</button>
-  </form>`;
+      <div>
+        <label for="tz">Your time zone</label>
+        <select id="tz" name="tz">
+          ${options.map(
+            (option) =>
+              html`<option value="${option}" ${option === zone ? html` selected` : ''}>
+                ${zoneLabel(option)}
+              </option>`,
+          )}
+        </select>
+      </div>
+      ${Object.entries(keep).map(([name, value]) => (value === undefined ? '' : html`<input type="hidden" name="${name}" value="${value}" />`))}
+      <button type="submit" class="secondary">Show times</button>
+    </form>
+    <p class="muted" id="zone-hint">
+      Times are shown in ${zoneLabel(zone)}. Pick your time zone and press Show times.
+    </p>`;
 }
 
 export interface PickerOptions {
