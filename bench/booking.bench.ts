@@ -14,6 +14,7 @@
 import {
   baselineSchema,
   bookingBody,
+  dropBaselineSchema,
   createBenchType,
   fmt,
   load,
@@ -117,14 +118,19 @@ run(async () => {
     () => Promise.resolve(sqliteUrl('baseline')),
   );
   const pg = process.env.BENCH_DATABASE_URL;
-  if (pg)
-    rows.push(
-      ...(await compare(
-        'PostgreSQL',
-        () => resetPostgres(pg),
-        // Both servers are up at once: the baseline in a schema of its own.
-        () => baselineSchema(pg),
-      )),
-    );
+  if (pg) {
+    try {
+      rows.push(
+        ...(await compare(
+          'PostgreSQL',
+          () => resetPostgres(pg),
+          // Both servers are up at once: the baseline in a schema of its own.
+          () => baselineSchema(pg),
+        )),
+      );
+    } finally {
+      await dropBaselineSchema(pg);
+    }
+  }
   report(rows);
 });

@@ -50,6 +50,17 @@ export async function baselineSchema(url: string): Promise<string> {
   return withSchema.toString();
 }
 
+/** Drops what `baselineSchema` made, once the baseline is done. */
+export async function dropBaselineSchema(url: string): Promise<void> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA IF EXISTS bench_baseline CASCADE');
+  } finally {
+    await client.end();
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
