@@ -26,6 +26,8 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
   /** Events this instance is emitting now, so that a stream's successor is not emitted twice in parallel. */
   private readonly inFlight = new Set<number>();
   private readonly scheduled = new Set<Promise<void>>();
+  /** Shutting down: events committed from now on are left to the relay of the next start. */
+  private stopping = false;
 
   constructor(
     private readonly emitter: EventEmitter2,
@@ -41,19 +43,20 @@ export class EventDispatcher implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   /**
-   * Lets emissions that already started finish before the database closes, and those of commits still being
-   * synced (SQLite announces a commit's events once its sync is done): until neither is left.
+   * Lets the emissions of commits made before the shutdown began finish before the database closes, those of
+   * commits still being synced included (SQLite announces a commit's events once its sync is done). Commits
+   * after that (the HTTP server still serves while shutdown hooks run) leave theirs in the outbox for the relay
+   * of the next start: chasing them kept a loaded service from ever stopping.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    for (;;) {
-      await this.transactions.settled();
-      if (this.scheduled.size === 0) return;
-      while (this.scheduled.size > 0) await Promise.allSettled([...this.scheduled]);
-    }
+    await this.transactions.settled();
+    this.stopping = true;
+    while (this.scheduled.size > 0) await Promise.allSettled([...this.scheduled]);
   }
 
   /** After a commit: emit on a later turn of the event loop, so that the response never waits for it. */
   schedule(events: StoredEvent[]): void {
+    if (this.stopping) return;
     const work = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.readiness.waitUntilReady())
       .then(() => this.dispatchAll(events))
