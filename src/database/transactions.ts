@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { open } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -47,22 +47,19 @@ export interface EventWriter {
  */
 @Injectable()
 export class Transactions implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(Transactions.name);
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
   private readonly current = new AsyncLocalStorage<ActiveTransaction>();
   private readonly prepared = new PreparedSql();
-  /** SQLite's configured `synchronous` (as a number), read when the first batch opens. */
+  /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
   private configuredSynchronous?: number;
-  /** SQLite: whether batches commit at NORMAL and durable ones sync the WAL themselves (see relaxesCommits). */
-  private relaxed?: boolean;
-  /** SQLite: the WAL syncs in flight and asked for, so that commits share them (see syncWal). */
-  private readonly walSyncs = new SharedSync(() => this.syncWalFile());
   /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
   private batch?: Batch;
   /** SQLite: resolves once every batch opened so far has settled (see settled). */
   private settling: Promise<void> = Promise.resolve();
+  /** SQLite: the WAL syncs in flight and asked for, so that callers share them (see syncWal). */
+  private readonly walSyncs = new SharedSync(() => this.syncWalFile());
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -113,6 +110,19 @@ export class Transactions implements BeforeApplicationShutdown {
     return this.walPath() === undefined ? Promise.resolve() : this.walSyncs.request();
   }
 
+  /**
+   * SQLite: resolves once every transaction begun before the call has settled (its caller told, its events
+   * announced).
+   */
+  settled(): Promise<void> {
+    return this.settling;
+  }
+
+  /** Callers of committed works hear of them before the connection closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
+  }
+
   private walPath(): string | undefined {
     const path = this.dataSource.options.database;
     return this.sqlite && typeof path === 'string' && path !== ':memory:' ? `${path}-wal` : undefined;
@@ -125,19 +135,6 @@ export class Transactions implements BeforeApplicationShutdown {
     } finally {
       await wal.close();
     }
-  }
-
-  /**
-   * SQLite: resolves once every transaction begun before the call has settled (its caller told, its events
-   * announced). A commit is visible to readers before then, while its WAL sync runs (see takeTurn).
-   */
-  settled(): Promise<void> {
-    return this.settling;
-  }
-
-  /** Callers of committed works hear of them before the connection closes (a WAL sync needs the file). */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.settled();
   }
 
   /**
@@ -298,68 +295,41 @@ export class Transactions implements BeforeApplicationShutdown {
    * transaction, opening one when there is none. A batch is committed by a turn of its own that a new batch
    * schedules for the next turn of the event loop (or at once when it is full, MAX_BATCH): the requests that
    * arrive meanwhile join it, and one sync to disk commits them all. Each `run` still settles only once its
-   * work is committed (or rolled back) and, when durable, on disk: a failed work rolls back to its savepoint
-   * alone, and a failed commit fails every work of the batch.
-   *
-   * On a file with `synchronous = FULL` a batch commits at NORMAL, which writes the WAL without syncing it,
-   * and a durable batch then syncs the WAL on libuv's threads (syncWal) before its works settle. SQLite's
-   * FULL would sync inside COMMIT, on the event loop: about 1 ms per batch that no request could use. The
-   * guarantee is FULL's: no caller hears of a durable commit before it is on disk (a checkpoint syncs the WAL
-   * before copying it back, so the frames are on disk in one file or the other). What differs: the writes
-   * of later turns, and readers, see the batch while its sync runs (a booking refused for a slot whose
-   * booking a power loss then undoes was never confirmed to anyone).
+   * work is committed (or rolled back): a failed work rolls back to its savepoint alone, and a failed commit
+   * fails every work of the batch.
    */
   private async takeTurn<T>(
     work: (tx: Transaction) => Promise<T>,
     durable: boolean,
   ): Promise<{ done: Promise<T> }> {
+    // A work that need not be durable joins any batch; a durable one does not join a relaxed batch.
+    if (this.batch !== undefined && durable && !this.batch.durable) await this.closeBatch();
     if (this.batch === undefined) {
-      const batch = await this.openBatch();
+      const batch = await this.openBatch(durable);
       this.batch = batch;
       setImmediate(() => void this.sqliteWriter.run(() => this.closeBatch(batch)).catch(() => undefined));
     }
-    // Relaxed works join any batch; a durable one makes its batch sync (when commits are relaxed at all).
-    if (durable) this.batch.durable = true;
     const member = await this.runMember(this.batch, work);
     if (this.batch.members.length >= MAX_BATCH || this.batch.broken !== undefined) await this.closeBatch();
     return { done: member.done };
   }
 
-  private async openBatch(): Promise<Batch> {
+  private async openBatch(durable: boolean): Promise<Batch> {
     const queryRunner = this.dataSource.createQueryRunner();
     beginImmediately(queryRunner);
     await queryRunner.connect();
-    const relaxed = this.relaxesCommits();
-    if (relaxed) this.sqliteSynchronous(NORMAL);
+    if (!durable) this.sqliteSynchronous('NORMAL');
     try {
       await queryRunner.startTransaction();
     } catch (error) {
-      if (relaxed) this.sqliteSynchronous(this.configuredSynchronous!);
+      if (!durable) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
       throw error;
     }
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.settling = this.settling.then(() => settled);
-    return { queryRunner, relaxed, durable: false, members: [], settle };
-  }
-
-  /**
-   * SQLite: whether batches commit at NORMAL and a durable one syncs the WAL itself, off the event loop (see
-   * takeTurn): on a file in WAL mode whose configured `synchronous` is above NORMAL. Configured NORMAL, every
-   * commit is relaxed already; in memory nothing is synced; in another journal mode NORMAL would not do.
-   */
-  relaxesCommits(): boolean {
-    if (!this.sqlite) return false;
-    if (this.relaxed === undefined) {
-      const db = this.sqliteDb();
-      this.configuredSynchronous = db.pragma('synchronous', { simple: true }) as number;
-      this.relaxed =
-        this.configuredSynchronous > NORMAL &&
-        this.walPath() !== undefined &&
-        db.pragma('journal_mode', { simple: true }) === 'wal';
-    }
-    return this.relaxed;
+    return { queryRunner, durable, members: [], settle };
   }
 
   private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
@@ -402,36 +372,13 @@ export class Transactions implements BeforeApplicationShutdown {
       if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
       try {
-        if (batch.relaxed) this.sqliteSynchronous(this.configuredSynchronous!);
+        if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
         await queryRunner.release();
       } finally {
-        // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good. The
-        // writer is free for the next batch while this one's sync runs.
-        if (failure === undefined && batch.relaxed && batch.durable) {
-          void this.walSyncs.request().then(
-            () => this.settleBatch(batch, undefined),
-            (error: unknown) => this.syncFailed(error),
-          );
-        } else {
-          this.settleBatch(batch, failure);
-        }
+        // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good.
+        this.settleBatch(batch, failure);
       }
     }
-  }
-
-  /**
-   * A failed sync of the WAL after a commit: the batch is committed and seen, and whether it is on disk cannot
-   * be known (after an fsync error Linux may drop the pages it could not write, so a later sync that succeeds
-   * proves nothing). Its callers are not told it failed, which would be false, nor that it succeeded, which may
-   * be: the process stops, as PostgreSQL does, and a restart recovers from what the disk holds (the outbox
-   * relay emits the events of whatever survived).
-   */
-  private syncFailed(error: unknown): void {
-    this.logger.fatal({
-      msg: 'syncing the SQLite WAL to disk failed; stopping, since no commit can be known to be on disk',
-      error: error instanceof Error ? error.message : String(error),
-    });
-    process.exit(1);
   }
 
   /** Settles each work of a committed (`failure` undefined) or rolled back batch, announcing its events. */
@@ -452,17 +399,18 @@ export class Transactions implements BeforeApplicationShutdown {
   }
 
   /** Sets the connection's `synchronous` (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). */
-  private sqliteSynchronous(level: number): void {
-    // Prepared once (two texts in all): every relaxed batch sets it and sets it back.
-    this.prepared.onSqlite(this.sqliteDb(), `PRAGMA synchronous = ${level}`, []);
+  private sqliteSynchronous(level: string | number): void {
+    const db = this.sqliteDb();
+    this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
+    // Prepared once (two texts in all): every relaxed bookkeeping commit sets it and sets it back.
+    this.prepared.onSqlite(db, `PRAGMA synchronous = ${level}`, []);
   }
 }
 
 export interface RunOptions {
   /**
-   * false: the commit need not be on disk before `run` returns (SQLite: its batch is not synced unless a
-   * durable work shares it, and the next durable commit's sync covers it; PostgreSQL:
-   * `synchronous_commit = off`). A process crash
+   * false: the commit need not be on disk before `run` returns (SQLite: `synchronous = NORMAL` for this
+   * commit, which the next durable commit syncs; PostgreSQL: `synchronous_commit = off`). A process crash
    * still loses nothing; a power loss may lose it. Only for writes whose loss repeats work that is safe to
    * repeat (marking outbox events handled: a lost mark re-emits to idempotent listeners), never for
    * anything a client was told is done.
@@ -477,9 +425,6 @@ interface Written {
   /** Takes a published event as the outbox writes it. */
   record(stored: Promise<StoredEvent>): Promise<void>;
 }
-
-/** SQLite's `synchronous = NORMAL`, as the pragma answers it. */
-const NORMAL = 1;
 
 /**
  * A sync that callers share: a call made while none runs starts one; calls made while one runs share the
@@ -517,9 +462,6 @@ const MAX_BATCH = 64;
 
 interface Batch {
   queryRunner: QueryRunner;
-  /** Committed at NORMAL (see relaxesCommits). */
-  relaxed: boolean;
-  /** Some work of it must be on disk before it settles: syncWal after the commit, when relaxed. */
   durable: boolean;
   members: Member<unknown>[];
   /** Set when an error rolled the whole transaction back: every work of the batch fails with it. */

@@ -63,8 +63,9 @@ const FAN_OUT_COLUMNS = `webhook_id, event_id, action, appointment_id, status, a
  */
 const BOOKKEEPING = { durable: false } as const;
 /**
- * SQLite with `SQLITE_SYNCHRONOUS=normal`: a fan-out of this many deliveries or more has the WAL synced off the
- * event loop before any of its deliveries is claimed, as every fan-out is with `full` (see `insertForEvent`).
+ * SQLite: a fan-out of this many deliveries or more commits without syncing and has the WAL synced off the
+ * event loop (`Transactions.syncWal`); its deliveries are not claimed until then (see `insertForEvent`).
+ * Below it the fan-out's commit syncs as any other, shared with the bookings of its batch.
  */
 const WIDE_FAN_OUT = 100;
 /** The fence when none is up: every id passes (compared as a bigint: PostgreSQL's ids are integers). */
@@ -85,7 +86,7 @@ const RESPONSE_BODY_MAX_CHARS = 4096;
 export class DeliveriesRepository {
   private readonly postgres: boolean;
   /**
-   * SQLite: the first delivery id of each fan-out committed and not yet synced to disk. No delivery from
+   * SQLite: the first delivery id of each wide fan-out committed and not yet synced to disk. No delivery from
    * the lowest of them on is claimed: sent, then lost to a power failure with its event's handled mark, it
    * would be created again under a new id, a second webhook-id for one message. One entry per fan-out: two
    * may take the same id (one that wrote no row, its deliveries all there already, and the next).
@@ -103,12 +104,10 @@ export class DeliveriesRepository {
    * text for every full statement, so that the driver reuses its prepared statement: one `unnest` statement
    * on PostgreSQL, statements of `INSERT_ROWS` rows on SQLite.
    *
-   * On SQLite a fan-out's rows are visible once committed, before the WAL sync that puts them on disk (see
-   * Transactions.takeTurn): its deliveries stay fenced off from claims (`unsynced`) until the WAL has been
-   * synced on libuv's threads, and this resolves only then, so the event is marked handled only once its
-   * deliveries are on disk. With `SQLITE_SYNCHRONOUS=full` (the default) that is its own commit's sync, shared
-   * with its batch; with `normal`, which syncs no commit, only a wide fan-out (`WIDE_FAN_OUT`) is synced, by
-   * `Transactions.syncWal` after a commit that does not wait.
+   * On SQLite a wide fan-out (`WIDE_FAN_OUT` deliveries or more) is not synced by its commit, which would
+   * hold the event loop, and the bookings behind it, for the fsync of its pages: its deliveries stay fenced
+   * off from claims (`unsynced`) until `Transactions.syncWal` has synced the WAL on libuv's threads, and
+   * this resolves only then, so the event is marked handled only once its deliveries are on disk.
    */
   async insertForEvent(
     event: FanOutEvent,
@@ -116,14 +115,12 @@ export class DeliveriesRepository {
     rows: FanOutRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const syncedByCommit = !this.postgres && this.transactions.relaxesCommits();
-    const syncedAfter = !this.postgres && !syncedByCommit && rows.length >= WIDE_FAN_OUT;
-    const fenced = syncedByCommit || syncedAfter;
+    const wide = !this.postgres && rows.length >= WIDE_FAN_OUT;
     let fence: { from: number } | undefined;
     try {
       await this.transactions.run(
         async (tx) => {
-          if (fenced) {
+          if (wide) {
             // Up before the first row is written: a claim in the same batch must not see them either.
             fence = { from: await this.nextDeliveryId() };
             this.unsynced.add(fence);
@@ -131,9 +128,9 @@ export class DeliveriesRepository {
           await this.writeFanOut(tx, event, template, rows);
         },
         // Synced below, after which its deliveries may be claimed: the commit itself need not wait.
-        syncedAfter ? BOOKKEEPING : undefined,
+        wide ? BOOKKEEPING : undefined,
       );
-      if (syncedAfter) await this.transactions.syncWal();
+      if (wide) await this.transactions.syncWal();
     } finally {
       if (fence !== undefined) this.unsynced.delete(fence);
     }
