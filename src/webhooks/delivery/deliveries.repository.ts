@@ -567,7 +567,7 @@ const UPDATE_DELIVERIES_POSTGRES = `UPDATE webhook_deliveries d SET ${SET_OUTCOM
  * finished one sent again would arrive before that one too).
  */
 const CLAIM_ONE = `UPDATE webhook_deliveries SET lease_until = $1
-  WHERE id = $3 AND id < $4 AND (lease_until IS NULL OR lease_until < $2)
+  WHERE id = $3 AND id < CAST($4 AS bigint) AND (lease_until IS NULL OR lease_until < $2)
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE ${earlierPendingOf('webhook_deliveries')})
   RETURNING ${CLAIMED_COLUMNS}`;
 
