@@ -9,7 +9,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import { ADMIN_KEY, AUTH } from '../../test/support/admin';
 import { resetPostgres as emptyPostgres } from '../../test/support/database';
@@ -32,33 +31,22 @@ export async function resetPostgres(url: string): Promise<string> {
   return url;
 }
 
+const BASELINE_SCHEMA = 'bench_baseline';
+
 /**
  * A schema of its own in the PostgreSQL database named by the URL, emptied, for a baseline that runs beside the
  * service (which empties the public schema): the URL given back has the baseline's connections use it.
  */
 export async function baselineSchema(url: string): Promise<string> {
-  const client = new PgClient({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA IF EXISTS bench_baseline CASCADE');
-    await client.query('CREATE SCHEMA bench_baseline');
-  } finally {
-    await client.end();
-  }
+  await emptyPostgres(url, BASELINE_SCHEMA);
   const withSchema = new URL(url);
-  withSchema.searchParams.set('options', '-c search_path=bench_baseline');
+  withSchema.searchParams.set('options', `-c search_path=${BASELINE_SCHEMA}`);
   return withSchema.toString();
 }
 
 /** Drops what `baselineSchema` made, once the baseline is done. */
-export async function dropBaselineSchema(url: string): Promise<void> {
-  const client = new PgClient({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA IF EXISTS bench_baseline CASCADE');
-  } finally {
-    await client.end();
-  }
+export function dropBaselineSchema(url: string): Promise<void> {
+  return emptyPostgres(url, BASELINE_SCHEMA, false);
 }
 
 export function freePort(): Promise<number> {

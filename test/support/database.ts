@@ -7,13 +7,16 @@ import { Client } from 'pg';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 export const onPostgres = TEST_DATABASE_URL !== undefined;
 
-/** Empties a PostgreSQL database (its public schema) for a test file or a benchmark run. */
-export async function resetPostgres(url: string): Promise<void> {
+/**
+ * Empties a PostgreSQL database (its public schema, or `schema`) for a test file or a benchmark run; with
+ * `recreate: false` the schema is only dropped.
+ */
+export async function resetPostgres(url: string, schema = 'public', recreate = true): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-    await client.query('CREATE SCHEMA public');
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    if (recreate) await client.query(`CREATE SCHEMA ${schema}`);
   } finally {
     await client.end();
   }
