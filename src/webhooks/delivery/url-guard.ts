@@ -1,7 +1,6 @@
 import * as dns from 'node:dns';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { isIPv4, isIPv6, type LookupFunction } from 'node:net';
+import { Agent } from 'undici';
 
 /**
  * SSRF guard for outgoing webhooks. Subscribers choose the URL, so without this a subscriber could make the
@@ -11,7 +10,7 @@ import { isIPv4, isIPv6, type LookupFunction } from 'node:net';
  * Two checks are needed, and the delivery code must use both:
  * - `assertUrlAllowed` before every request. It is the only check that sees IP-literal hosts, because Node
  *   never calls `lookup` for them, and it refuses `localhost`-style names early with a clear reason.
- * - `createGuardedAgents` (or `guardedLookup`) for the actual connection. Checking a name once and then letting
+ * - `createGuardedDispatcher` (or `guardedLookup`) for the actual connection. Checking a name once and then letting
  *   the HTTP client resolve it again is open to DNS rebinding (public answer for the check, 127.0.0.1 for the
  *   connect); checking inside the agent's lookup validates the exact address the socket connects to.
  * Requests must also not go through an HTTP proxy (axios: `proxy: false`), since the agent would then only
@@ -249,21 +248,23 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return lookup;
 }
 
-export interface GuardedAgentOptions {
+export interface GuardedDispatcherOptions {
   allowPrivate: boolean;
-  keepAlive?: boolean;
-  maxSockets?: number;
+  /** Connections per origin (receiver) at most. */
+  connections: number;
+  /** How long a connect may take, in ms. */
+  connectTimeoutMs: number;
 }
 
-export function createGuardedAgents(opts: GuardedAgentOptions): {
-  httpAgent: http.Agent;
-  httpsAgent: https.Agent;
-} {
-  const lookup = guardedLookup(opts.allowPrivate);
-  const agentOptions = {
-    keepAlive: opts.keepAlive ?? true,
-    lookup,
-    ...(opts.maxSockets !== undefined && { maxSockets: opts.maxSockets }),
-  };
-  return { httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions) };
+/**
+ * The undici agent webhooks are posted through: keep-alive connections to each receiver, each opened through
+ * `guardedLookup`, so that the address actually connected to is checked. HTTP/1.1 only, as receivers have
+ * always been spoken to.
+ */
+export function createGuardedDispatcher(opts: GuardedDispatcherOptions): Agent {
+  return new Agent({
+    connections: opts.connections,
+    allowH2: false,
+    connect: { lookup: guardedLookup(opts.allowPrivate), timeout: opts.connectTimeoutMs },
+  });
 }

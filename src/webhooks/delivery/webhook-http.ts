@@ -1,12 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import axios, { type CreateAxiosDefaults } from 'axios';
 import type { AppConfig } from '../../config/app-config';
-import { nodeHttpAdapter } from './node-http-adapter';
-import { createGuardedAgents } from './url-guard';
+import { undiciAdapter } from './undici-adapter';
+import { createGuardedDispatcher } from './url-guard';
 
 /**
- * The `HttpService` the webhook sender posts through: an axios instance on the SSRF-guarded keep-alive agents
- * and the lean `node:http` transport.
+ * The `HttpService` the webhook sender posts through: an axios instance whose transport is an SSRF-guarded
+ * undici agent.
  *
  * Its defaults are exactly what a delivery uses. `axios.create` copies in the global defaults, and every
  * request merges each key again: per-method header sets (`common`, `get`, `post`…) deep-merged and flattened,
@@ -16,18 +16,19 @@ import { createGuardedAgents } from './url-guard';
  */
 export function webhookHttpService(config: AppConfig): HttpService {
   const defaults: CreateAxiosDefaults = {
-    // Keep-alive sockets to the receivers, and the SSRF check on every address actually connected to.
-    ...createGuardedAgents({
-      allowPrivate: config.webhookAllowPrivateUrls,
-      keepAlive: true,
-      maxSockets: config.webhookConcurrency,
-    }),
-    // Straight to node:http on those agents (see nodeHttpAdapter): axios' own adapter cost more per delivery.
-    adapter: nodeHttpAdapter,
+    // An undici agent: keep-alive connections to the receivers, and the SSRF check on every address actually
+    // connected to (see undiciAdapter: node:http's client cost as much CPU per delivery as the rest of it).
+    adapter: undiciAdapter(
+      createGuardedDispatcher({
+        allowPrivate: config.webhookAllowPrivateUrls,
+        connections: config.webhookConcurrency,
+        connectTimeoutMs: config.webhookTimeoutMs,
+      }),
+    ),
     proxy: false,
     maxRedirects: 0,
-    // No socket timeout: the sender's deadline (WEBHOOK_TIMEOUT_MS) aborts the whole attempt, reading the
-    // answer included; a socket timeout besides re-armed a timer on every read and write.
+    // No timeout: the sender's deadline (WEBHOOK_TIMEOUT_MS) aborts the whole attempt, reading the answer
+    // included.
     validateStatus: () => true,
     // A stream: the sender reads the first 4 KB of an answer and drops the rest (its size is no failure).
     responseType: 'stream',

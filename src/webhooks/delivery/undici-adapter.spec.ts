@@ -3,8 +3,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { nodeHttpAdapter } from './node-http-adapter';
-import { createGuardedAgents, UrlNotAllowedError, WEBHOOK_URL_NOT_ALLOWED } from './url-guard';
+import { undiciAdapter } from './undici-adapter';
+import { createGuardedDispatcher, UrlNotAllowedError, WEBHOOK_URL_NOT_ALLOWED } from './url-guard';
 
 async function text(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -12,7 +12,7 @@ async function text(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-describe('nodeHttpAdapter', () => {
+describe('undiciAdapter', () => {
   let server: http.Server;
   let port: number;
   const seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string; socket: number }> = [];
@@ -54,10 +54,9 @@ describe('nodeHttpAdapter', () => {
   });
 
   const client = (allowPrivate: boolean) => {
-    const agents = createGuardedAgents({ allowPrivate, maxSockets: 4 });
+    const dispatcher = createGuardedDispatcher({ allowPrivate, connections: 4, connectTimeoutMs: 1000 });
     const instance = axios.create({
-      ...agents,
-      adapter: nodeHttpAdapter,
+      adapter: undiciAdapter(dispatcher),
       proxy: false,
       maxRedirects: 0,
       validateStatus: () => true,
@@ -66,7 +65,7 @@ describe('nodeHttpAdapter', () => {
     });
     return {
       instance,
-      close: () => [agents.httpAgent, agents.httpsAgent].forEach((agent) => agent.destroy()),
+      close: () => dispatcher.destroy(),
     };
   };
 
@@ -82,7 +81,7 @@ describe('nodeHttpAdapter', () => {
       expect((error as AxiosError).cause).toBeInstanceOf(UrlNotAllowedError);
       expect(seen.length).toBe(before);
     } finally {
-      close();
+      await close();
     }
   });
 
@@ -96,6 +95,8 @@ describe('nodeHttpAdapter', () => {
       expect(first.status).toBe(200);
       expect(first.headers['retry-after']).toBe('7');
       expect(await text(first.data)).toBe('reached /one');
+      // undici frees the connection for the next request once the answer's end has been handled, a turn later.
+      await new Promise(setImmediate);
       const second = await instance.post<Readable>(`http://localhost:${port}/gone`, body);
       expect(second.status).toBe(410);
       await text(second.data);
@@ -108,7 +109,7 @@ describe('nodeHttpAdapter', () => {
       });
       expect(gone.socket).toBe(one.socket);
     } finally {
-      close();
+      await close();
     }
   });
 
@@ -119,7 +120,7 @@ describe('nodeHttpAdapter', () => {
       expect(response.headers['content-encoding']).toBeUndefined();
       expect(await text(response.data)).toBe('unzipped');
     } finally {
-      close();
+      await close();
     }
   });
 
@@ -131,7 +132,7 @@ describe('nodeHttpAdapter', () => {
         expect(await text(response.data)).toBe('inflated');
       }
     } finally {
-      close();
+      await close();
     }
   });
 
@@ -147,7 +148,60 @@ describe('nodeHttpAdapter', () => {
         .catch((e: unknown) => e);
       expect((aborted as AxiosError).code).toBe('ERR_CANCELED');
     } finally {
-      close();
+      await close();
+    }
+  });
+
+  it('keeps the socket error code of a refused connection', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { instance, close } = client(true);
+    try {
+      const error = await instance
+        .post(`http://127.0.0.1:${closedPort}/`, Buffer.from('{}'))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AxiosError);
+      expect((error as AxiosError).code).toBe('ECONNREFUSED');
+    } finally {
+      await close();
+    }
+  });
+
+  it('sends the credentials of the URL as basic authorization, and says an empty POST is empty', async () => {
+    const { instance, close } = client(true);
+    try {
+      const response = await instance.post<Readable>(`http://user%20a:p%40ss@127.0.0.1:${port}/auth`);
+      await text(response.data);
+      const request = seen[seen.length - 1];
+      expect(request.url).toBe('/auth');
+      expect(request.headers.authorization).toBe(`Basic ${Buffer.from('user a:p@ss').toString('base64')}`);
+      expect(request.headers['content-length']).toBe('0');
+    } finally {
+      await close();
+    }
+  });
+
+  it('opens no more connections to a receiver than it is given', async () => {
+    const dispatcher = createGuardedDispatcher({
+      allowPrivate: true,
+      connections: 2,
+      connectTimeoutMs: 1000,
+    });
+    const instance = axios.create({ adapter: undiciAdapter(dispatcher), validateStatus: () => true });
+    const before = connections;
+    try {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          instance
+            .post(`http://127.0.0.1:${port}/limit-${i}`, Buffer.from('{}'), { responseType: 'stream' })
+            .then((response) => text(response.data as Readable)),
+        ),
+      );
+      expect(connections - before).toBe(2);
+    } finally {
+      await dispatcher.destroy();
     }
   });
 });

@@ -1,0 +1,202 @@
+import axios, {
+  AxiosError,
+  AxiosHeaders,
+  CanceledError,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { errors, type Dispatcher } from 'undici';
+
+const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
+
+/**
+ * The webhook sender's axios transport: each request goes to an undici `Dispatcher` (the SSRF-guarded agent
+ * of `createGuardedDispatcher`, whose connect-time lookup checks every address actually connected to). On
+ * node:http the client's own work (its agent, header objects, socket streams) was about as much CPU per
+ * delivery as the rest of the delivery together; undici's pool does the same request for a fraction of it.
+ *
+ * What axios' own Node adapter does besides (redirects, proxies, progress events, upload streams) is not
+ * needed here. Answers are streamed (`responseType: 'stream'`), decompressed as axios does, and settled with
+ * `validateStatus`; failures are AxiosErrors with the codes axios uses (`ECONNABORTED` on timeout,
+ * `ERR_CANCELED` on abort, the socket's or undici's own code otherwise).
+ */
+export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
+  return (config) => send(dispatcher, config);
+}
+
+async function send(
+  dispatcher: Dispatcher,
+  config: InternalAxiosRequestConfig,
+): Promise<AxiosResponse<Readable>> {
+  let url: URL;
+  try {
+    url = new URL(config.url ?? '', config.baseURL);
+  } catch (error) {
+    throw AxiosError.from(error, AxiosError.ERR_INVALID_URL, config);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AxiosError(`Unsupported protocol ${url.protocol}`, AxiosError.ERR_BAD_REQUEST, config);
+  }
+  const method = (config.method ?? 'get').toUpperCase();
+  const body = requestBody(config.data);
+  const caller = config.signal as AbortSignal | undefined;
+  // axios' `timeout` bounds the request until its answer's headers, as node:http's socket timeout did not
+  // quite; the sender sets none (its own deadline, through `signal`, covers the whole attempt).
+  const timeout = config.timeout ? AbortSignal.timeout(config.timeout) : undefined;
+  const signal = timeout && caller ? AbortSignal.any([caller, timeout]) : (timeout ?? caller);
+  let answer: Dispatcher.ResponseData;
+  try {
+    answer = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method,
+      headers: requestHeaders(config, url, body),
+      body,
+      signal,
+      // The caller's deadline bounds the attempt; undici's own timers would only race it.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  } catch (error) {
+    if (timeout?.aborted) throw timeoutError(config);
+    if (caller?.aborted) throw new CanceledError(undefined, config);
+    // An answer of 101 Switching Protocols, an upgrade nobody asked for, undici refuses as a "bad upgrade".
+    // It is the answer it is, without a body (a failure of the receiver's), not a broken connection.
+    if (!(error instanceof errors.SocketError && error.message === 'bad upgrade'))
+      throw transportError(error as Error, config);
+    answer = { statusCode: 101, headers: {}, body: Readable.from([]) } as unknown as Dispatcher.ResponseData;
+  }
+  const data = decompressed(
+    answer.body,
+    answer.headers,
+    method,
+    answer.statusCode,
+    config.decompress !== false,
+  );
+  const response: AxiosResponse<Readable> = {
+    status: answer.statusCode,
+    statusText: '',
+    headers: new AxiosHeaders(answer.headers as Record<string, string>),
+    config,
+    request: undefined,
+    data,
+  };
+  const validate = config.validateStatus;
+  if (validate && !validate(response.status)) {
+    response.data.destroy();
+    throw statusError(response);
+  }
+  return response;
+}
+
+/**
+ * The request's headers, as the caller set them (names as spelt: some receivers read them case and all);
+ * undici writes `host`, `connection` and `content-length` itself.
+ */
+function requestHeaders(
+  config: InternalAxiosRequestConfig,
+  url: URL,
+  body: Buffer | undefined,
+): Record<string, string> {
+  const headers = AxiosHeaders.from(config.headers);
+  headers.set('User-Agent', `axios/${axios.VERSION}`, false);
+  if (config.decompress !== false) headers.set('Accept-Encoding', ACCEPT_ENCODING, false);
+  headers.delete('Content-Length');
+  if (url.username || url.password) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.set('Authorization', `Basic ${Buffer.from(credentials).toString('base64')}`, false);
+  }
+  // An empty POST still says so (undici leaves `content-length` out when there is no body).
+  if (body === undefined && ['POST', 'PUT', 'PATCH'].includes(config.method?.toUpperCase() ?? ''))
+    headers.set('Content-Length', '0');
+  return headers.toJSON() as Record<string, string>;
+}
+
+/**
+ * An error of the transport as axios would give it: a socket's own error (`ECONNREFUSED`, the SSRF guard's
+ * refusal at connect) keeps its code, undici's keep theirs (`UND_ERR_SOCKET`…).
+ */
+function transportError(error: Error, config: InternalAxiosRequestConfig): AxiosError {
+  if (error instanceof AxiosError) return error;
+  return AxiosError.from(error, (error as NodeJS.ErrnoException).code, config);
+}
+
+function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
+  return new AxiosError(
+    `timeout of ${config.timeout}ms exceeded`,
+    config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED,
+    config,
+  );
+}
+
+function statusError(response: AxiosResponse<Readable>): AxiosError {
+  return new AxiosError(
+    `Request failed with status code ${response.status}`,
+    response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+    response.config,
+    undefined,
+    response,
+  );
+}
+
+function requestBody(data: unknown): Buffer | undefined {
+  if (data === undefined || data === null) return undefined;
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return Buffer.from(data as ArrayBuffer);
+  throw new TypeError('the webhook transport sends strings and buffers only');
+}
+
+/** The answer's body, decoded as axios decodes it (and its content-encoding header dropped once decoded). */
+function decompressed(
+  body: Readable,
+  headers: IncomingHttpHeaders,
+  method: string,
+  status: number,
+  decompress: boolean,
+): Readable {
+  const header = headers['content-encoding'];
+  const encoding = (Array.isArray(header) ? header.join(',') : (header ?? '')).toLowerCase();
+  if (!decompress || !encoding) return body;
+  if (method === 'HEAD' || status === 204) {
+    delete headers['content-encoding'];
+    return body;
+  }
+  const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  let decoders: Array<Transform | zlib.Unzip | zlib.BrotliDecompress>;
+  if (['gzip', 'x-gzip', 'compress', 'x-compress'].includes(encoding)) {
+    decoders = [zlib.createUnzip(flush)];
+  } else if (encoding === 'deflate') {
+    // As axios: a raw deflate body (no zlib header, as some servers send) gets one before Unzip.
+    decoders = [new ZlibHeader(), zlib.createUnzip(flush)];
+  } else if (encoding === 'br') {
+    decoders = [
+      zlib.createBrotliDecompress({
+        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      }),
+    ];
+  } else {
+    return body;
+  }
+  delete headers['content-encoding'];
+  pipeline([body, ...decoders], () => undefined);
+  return decoders[decoders.length - 1];
+}
+
+/** Prefixes a zlib header to a deflate stream that starts without one (axios' ZlibHeaderTransformStream). */
+class ZlibHeader extends Transform {
+  private first = true;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.first && chunk.length > 0) {
+      this.first = false;
+      if (chunk[0] !== 0x78) this.push(Buffer.from([0x78, 0x9c]));
+    }
+    callback(null, chunk);
+  }
+}
