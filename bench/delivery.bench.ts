@@ -5,9 +5,11 @@
  * issue's baseline), and for comparison a node:http keep-alive pool and Node's fetch. The ratio is against
  * the undici pool; the notes give it against the node:http pool too. Three rounds, each a drain of a copy of
  * one backlog followed by a run of each client; each figure is the median of its three, the ratio the median
- * of the rounds' ratios. The notes also give the worker's CPU time per delivery.
+ * of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it and its main
+ * thread's (the event loop, which one drain cannot outrun).
  *
  *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000
+ *   BENCH_CPU_PROF=<dir>          each drain's worker runs under `node --cpu-prof`, its profiles left in <dir>
  */
 import Database from 'better-sqlite3';
 import { copyFileSync, mkdtempSync } from 'node:fs';
@@ -124,6 +126,7 @@ run(async () => {
   const forget = () => receivers.forEach((r) => (r.arrivals.length = 0));
   const drains: number[] = [];
   const cpuPerDelivery: number[] = [];
+  const loopCpuPerDelivery: number[] = [];
   const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
   let bodies: Array<{ url: string; body: string }> = [];
   let delivered = 0;
@@ -138,6 +141,7 @@ run(async () => {
     const result = await drained(copy, receivers, total);
     drains.push(result.rate);
     cpuPerDelivery.push(result.cpuPerDelivery);
+    loopCpuPerDelivery.push(result.loopCpuPerDelivery);
     delivered = receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
     if (round === 0)
       bodies = receivers.flatMap((r) => r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })));
@@ -179,7 +183,7 @@ run(async () => {
       ratio,
       target: '≥ 0.5 × baseline',
       met: ratio >= 0.5,
-      notes: `ratio: the median of 3 rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}`,
+      notes: `ratio: the median of 3 rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}, of its main thread ${loopCpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}`,
     },
   ]);
 });
@@ -193,21 +197,24 @@ async function drained(
   databaseUrl: string,
   receivers: TimingReceiver[],
   total: number,
-): Promise<{ rate: number; cpuPerDelivery: number }> {
-  const worker = await startService(databaseUrl, {
-    WEBHOOK_WORKER: 'true',
-    WEBHOOK_CONCURRENCY: String(CONCURRENCY),
-  });
+): Promise<{ rate: number; cpuPerDelivery: number; loopCpuPerDelivery: number }> {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const worker = await startService(
+    databaseUrl,
+    { WEBHOOK_WORKER: 'true', WEBHOOK_CONCURRENCY: String(CONCURRENCY) },
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   try {
     const arrived = () => receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
     const deadline = Date.now() + 600_000;
     let last = -1;
     let quietSince = Date.now();
-    let first: { arrived: number; cpu: number } | undefined;
+    let first: { arrived: number; cpu: number; loop: number } | undefined;
     // Drained: at least the backlog arrived and nothing more for a second.
     while (Date.now() < deadline) {
       const now = arrived();
-      if (first === undefined && now > 0) first = { arrived: now, cpu: worker.cpuSeconds() };
+      if (first === undefined && now > 0)
+        first = { arrived: now, cpu: worker.cpuSeconds(), loop: worker.mainThreadCpuSeconds() };
       if (now !== last) {
         last = now;
         quietSince = Date.now();
@@ -216,8 +223,12 @@ async function drained(
     }
     const times = receivers.flatMap((r) => r.arrivals.map((a) => a.at)).sort((a, b) => a - b);
     if (times.length < total) throw new Error(`${times.length} of ${total} deliveries arrived`);
-    const cpuPerDelivery = (worker.cpuSeconds() - first!.cpu) / (times.length - first!.arrived);
-    return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), cpuPerDelivery };
+    const counted = times.length - first!.arrived;
+    return {
+      rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000),
+      cpuPerDelivery: (worker.cpuSeconds() - first!.cpu) / counted,
+      loopCpuPerDelivery: (worker.mainThreadCpuSeconds() - first!.loop) / counted,
+    };
   } finally {
     await worker.stop();
   }

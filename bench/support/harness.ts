@@ -68,6 +68,8 @@ export interface Proc {
   rss(): number;
   /** CPU time the process has used so far (user and system), in seconds. */
   cpuSeconds(): number;
+  /** CPU time its main thread (the event loop) has used so far, in seconds: what bounds a single loop. */
+  mainThreadCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,14 @@ export function spawnNode(
   return { child, stderr: () => stderr };
 }
 
+/** utime and stime of a /proc stat file (the 14th and 15th fields, in clock ticks: 100 a second on Linux). */
+function cpuOf(statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function proc(child: ChildProcess, url: string, stderr: () => string): Proc {
   return {
     child,
@@ -101,13 +111,8 @@ function proc(child: ChildProcess, url: string, stderr: () => string): Proc {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
     },
-    cpuSeconds: () => {
-      // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
-        .replace(/^.*\) /, '')
-        .split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    cpuSeconds: () => cpuOf(`/proc/${child.pid}/stat`),
+    mainThreadCpuSeconds: () => cpuOf(`/proc/${child.pid}/task/${child.pid}/stat`),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
