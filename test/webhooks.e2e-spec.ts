@@ -445,7 +445,7 @@ describe('webhooks (e2e)', () => {
         await publish(booked());
         const { row, attempt } = await firstAttempt(webhook.id);
         expect(attempt.status_code).toBeNull();
-        expect(attempt.error).toMatch(/aborted|ECONNRESET|Premature close/);
+        expect(attempt.error).toMatch(/aborted|ECONNRESET|Premature close|other side closed/);
         expect(attempt.error).not.toMatch(/timeout/);
         expect(row.status).not.toBe('delivered');
       });

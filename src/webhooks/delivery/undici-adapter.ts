@@ -87,7 +87,8 @@ async function send(
   };
   const validate = config.validateStatus;
   if (validate && !validate(response.status)) {
-    response.data.destroy();
+    // Destroyed unread, undici's body stream reports the abort as an error: nobody's to hear.
+    response.data.on('error', () => undefined).destroy();
     throw statusError(response);
   }
   return response;

@@ -36,7 +36,8 @@ function readPrefix(stream: Readable, limit: number): Promise<string> {
     let size = 0;
     const finish = (error?: Error) => {
       stream.off('data', onData).off('end', finish).off('error', finish).off('close', onClose);
-      stream.destroy();
+      // Destroyed before its end, undici's body stream reports the abort as an error: nobody's to hear.
+      stream.on('error', ignore).destroy();
       if (error) reject(error);
       else resolve(storable(Buffer.concat(chunks).subarray(0, limit).toString('utf8')));
     };
@@ -53,6 +54,8 @@ function readPrefix(stream: Readable, limit: number): Promise<string> {
     stream.on('data', onData).once('end', finish).once('error', finish).once('close', onClose);
   });
 }
+
+function ignore(): void {}
 
 /**
  * The answer's text as the delivery log can hold it on either database: a NUL (U+0000), which PostgreSQL's
