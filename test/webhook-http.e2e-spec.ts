@@ -26,7 +26,8 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
           rawHeaders: req.rawHeaders,
           body: Buffer.concat(chunks).toString(),
         });
-        res.writeHead(503, { 'retry-after': '7' }).end('busy');
+        const twice = req.url === '/twice';
+        res.writeHead(503, ['retry-after', '7', ...(twice ? ['retry-after', '9'] : [])]).end('busy');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,7 +89,7 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
     });
   });
 
-  it('sends a delivery with the header names spelt as receivers have always seen them (case-preserving readers, e.g. PHP getallheaders); the transport writes its own first', async () => {
+  it("sends a delivery's own headers spelt as receivers have always seen them (case-preserving readers, e.g. PHP getallheaders); undici writes its own (host, connection, content-length) in lower case", async () => {
     const sender = new WebhookSender(service(), config);
     const result = await sender.send(
       { url, secrets: [`whsec_${Buffer.alloc(24, 1).toString('base64')}`] },
@@ -110,5 +111,15 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
       'Accept-Encoding',
       'content-length',
     ]);
+  });
+
+  it('takes the first Retry-After of an answer that sends two, as node:http did', async () => {
+    const sender = new WebhookSender(service(), config);
+    const result = await sender.send(
+      { url: url.replace(/\/hook$/, '/twice'), secrets: [`whsec_${Buffer.alloc(24, 1).toString('base64')}`] },
+      { id: 2, payload: '{}' },
+    );
+    seen.splice(0);
+    expect(result).toMatchObject({ status_code: 503, retry_after: '7' });
   });
 });

@@ -176,9 +176,8 @@ describe('hostile receivers (e2e: raw sockets)', () => {
   });
 
   it('ends an attempt answered 101 Switching Protocols at once, as that status, not at the deadline', async () => {
-    // node:http destroys the socket of an upgrade nobody listens for and emits neither 'response' nor
-    // 'error': the attempt waited for the deadline (the full WEBHOOK_TIMEOUT_MS, 15 s by default) holding a
-    // slot, and was logged as a timeout.
+    // An upgrade nobody asked for: node:http destroyed the socket and said nothing (the attempt waited for the
+    // full WEBHOOK_TIMEOUT_MS holding a slot, logged as a timeout); undici refuses it as a "bad upgrade".
     const upgrading = await receiver((socket) =>
       socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
     );

@@ -44,8 +44,8 @@ async function send(
   const method = (config.method ?? 'get').toUpperCase();
   const body = requestBody(config.data);
   const caller = config.signal as AbortSignal | undefined;
-  // axios' `timeout` bounds the request until its answer's headers, as node:http's socket timeout did not
-  // quite; the sender sets none (its own deadline, through `signal`, covers the whole attempt).
+  // axios' `timeout` bounds the whole request, its answer's body included; the sender sets none (its own
+  // deadline, through `signal`, covers the attempt).
   const timeout = config.timeout ? AbortSignal.timeout(config.timeout) : undefined;
   const signal = timeout && caller ? AbortSignal.any([caller, timeout]) : (timeout ?? caller);
   let answer: Dispatcher.ResponseData;
@@ -54,10 +54,11 @@ async function send(
       origin: url.origin,
       path: url.pathname + url.search,
       method,
-      headers: requestHeaders(config, url, body),
+      headers: requestHeaders(config, url),
       body,
       signal,
-      // The caller's deadline bounds the attempt; undici's own timers would only race it.
+      // The caller's deadline bounds the attempt; undici's own timers (300 s by default) would cut a longer
+      // WEBHOOK_TIMEOUT_MS short, and only race it otherwise.
       headersTimeout: 0,
       bodyTimeout: 0,
     });
@@ -98,12 +99,9 @@ async function send(
  * The request's headers, as the caller set them (names as spelt: some receivers read them case and all);
  * undici writes `host`, `connection` and `content-length` itself.
  */
-function requestHeaders(
-  config: InternalAxiosRequestConfig,
-  url: URL,
-  body: Buffer | undefined,
-): Record<string, string> {
-  const headers = AxiosHeaders.from(config.headers);
+function requestHeaders(config: InternalAxiosRequestConfig, url: URL): Record<string, string> {
+  // The request's own: axios made them for this request (dispatchRequest), so they are set in place.
+  const headers = config.headers;
   headers.set('User-Agent', `axios/${axios.VERSION}`, false);
   if (config.decompress !== false) headers.set('Accept-Encoding', ACCEPT_ENCODING, false);
   headers.delete('Content-Length');
@@ -111,9 +109,6 @@ function requestHeaders(
     const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     headers.set('Authorization', `Basic ${Buffer.from(credentials).toString('base64')}`, false);
   }
-  // An empty POST still says so (undici leaves `content-length` out when there is no body).
-  if (body === undefined && ['POST', 'PUT', 'PATCH'].includes(config.method?.toUpperCase() ?? ''))
-    headers.set('Content-Length', '0');
   return headers.toJSON() as Record<string, string>;
 }
 

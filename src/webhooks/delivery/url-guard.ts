@@ -13,8 +13,8 @@ import { Agent } from 'undici';
  * - `createGuardedDispatcher` (or `guardedLookup`) for the actual connection. Checking a name once and then letting
  *   the HTTP client resolve it again is open to DNS rebinding (public answer for the check, 127.0.0.1 for the
  *   connect); checking inside the agent's lookup validates the exact address the socket connects to.
- * Requests must also not go through an HTTP proxy (axios: `proxy: false`), since the agent would then only
- * ever resolve the proxy's name.
+ * Requests must also not go through an HTTP proxy, since the connection would then only ever resolve the proxy's
+ * name (undici's Agent reads no proxy settings, nor does the adapter).
  */
 
 export const WEBHOOK_URL_NOT_ALLOWED = 'webhook_url_not_allowed';
@@ -203,7 +203,8 @@ type LookupCallback = (
 ) => void;
 
 /**
- * A drop-in `dns.lookup` for `http.Agent`/`https.Agent` that refuses non-public answers at connect time.
+ * A drop-in `dns.lookup` for `net.connect`/`tls.connect` (undici's connector passes it on) that refuses
+ * non-public answers at connect time.
  * Node 20 connects with `autoSelectFamily`, which calls lookup with `{ all: true }` and expects an array back;
  * older call sites expect `(address, family)`, so both shapes are honoured.
  */

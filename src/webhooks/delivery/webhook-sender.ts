@@ -129,7 +129,8 @@ export class WebhookSender {
         },
         signal: deadline.signal,
       });
-      const retryAfter: unknown = response.headers['retry-after'];
+      // Sent twice, a header comes as a list: the first counts (as node:http kept it).
+      const retryAfter: unknown = [response.headers['retry-after']].flat()[0];
       const body = await readPrefix(response.data, RESPONSE_BODY_BYTES);
       return {
         started_at: startedAt,
@@ -148,7 +149,7 @@ export class WebhookSender {
   }
 
   /**
-   * Names are checked by the guarded agents at connect time, on the address actually used; IP literals never
+   * Names are checked by the guarded dispatcher at connect time, on the address actually used; IP literals never
    * reach a lookup, so they are checked here.
    */
   private async assertAllowed(url: string): Promise<void> {
