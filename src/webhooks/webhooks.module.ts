@@ -1,14 +1,11 @@
-import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryLogRetention } from './delivery/delivery-log-retention';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { OutcomeWriter } from './delivery/outcome-writer';
-import { webhookHttpService } from './delivery/webhook-http';
-import { WebhookSender } from './delivery/webhook-sender';
+import { ThreadedSender } from './delivery/threaded-sender';
 import { AppointmentEventsListener } from './listeners/appointment-events.listener';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
@@ -36,8 +33,7 @@ import { WebhooksService } from './webhooks.service';
     DeliveriesRepository,
     DeliveryLogRetention,
     WebhooksRepository,
-    WebhookSender,
-    { provide: HttpService, inject: [AppConfig], useFactory: webhookHttpService },
+    ThreadedSender,
     DeliveryPump,
     OutcomeWriter,
     DeliveryNotifications,
