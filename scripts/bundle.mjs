@@ -1,8 +1,7 @@
 // @ts-check
 /**
  * Bundles the compiled service (dist/src/main.js, which tsc emitted with its decorator metadata) into one file,
- * dist/bundle/app.js, which dist/bundle/main.js (src/bundle-launcher.ts) loads: `npm start`; and the webhook
- * sender's thread into dist/bundle/sender-thread.js, which the service starts. Node's module
+ * dist/bundle/app.js, which dist/bundle/main.js (src/bundle-launcher.ts) loads: `npm start`. Node's module
  * loader was most of the start-up: resolving, reading and compiling some 2,600 small files of Nest, TypeORM,
  * Fastify and the rest. One file takes a fraction of that.
  *
@@ -79,23 +78,8 @@ const app = await build({
   supported: { 'dynamic-import': false },
   sourcemap: 'linked',
   plugins: [BUNDLE_NEST_REQUIRES],
-});
-/**
- * The webhook sender's thread (src/webhooks/delivery/sender-thread.ts), which the service starts from
- * dist/bundle/sender-thread.js: axios, undici and what they need, without names kept (no class of it is looked
- * up by name) and so without `__name` on its closures.
- */
-const senderThread = await build({
-  ...COMMON,
-  entryPoints: [join(ROOT, 'dist', 'src', 'webhooks', 'delivery', 'sender-thread.js')],
-  outfile: join(OUT, 'sender-thread.js'),
-  external: EXTERNAL,
-  define: { 'import.meta.url': '__bundle_url' },
-  banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-  sourcemap: 'linked',
-  plugins: [BUNDLE_NEST_REQUIRES],
-  // One axios: @nestjs/axios (an ES module) would import axios' ES build, the sender its CommonJS build, two
-  // copies whose AxiosHeaders do not know each other's (every request's headers copied across).
+  // One axios: @nestjs/axios (an ES module) would import axios' ES build, the service's CommonJS its CommonJS
+  // build, two copies whose AxiosHeaders do not know each other's (every request's headers copied across).
   alias: { axios: './node_modules/axios/dist/node/axios.cjs' },
 });
 const launcher = await build({
@@ -120,14 +104,29 @@ const NAME_HELPER =
 const NAME_IF_RENAMED =
   'var __name = (target, value) => target.name === value || (target.name === "" && !("prototype" in target)) ? target : __defProp(target, "name", { value, configurable: true });';
 
+/**
+ * Inside axios no name is read, but its per-request helpers (mergeConfig's `assignValue`, AxiosHeaders'
+ * `setHeaders`, the validators) are closures made on every call, nameless arrows that `__name` names every
+ * time: about 15 µs of each webhook delivery. Its module gets a `__name` of its own that leaves them be.
+ */
+const AXIOS_MODULE =
+  /"[^"\n]*node_modules\/axios\/dist\/node\/axios\.cjs"\(exports\d*, module\d*\) \{\n\s*"use strict";/;
+// On the line of "use strict": a line added would shift every later line off its place in app.js.map.
+const NAMES_LEFT_ALONE = ' const __name = (target) => target;';
+
 function contentsOf(file) {
   if (!file.path.endsWith('app.js')) return file.contents;
   if (!file.text.includes(NAME_HELPER)) throw new Error(`esbuild's __name helper changed: ${NAME_HELPER}`);
-  return Buffer.from(file.text.replace(NAME_HELPER, NAME_IF_RENAMED));
+  if (!AXIOS_MODULE.test(file.text)) throw new Error(`axios is no longer bundled as ${AXIOS_MODULE}`);
+  return Buffer.from(
+    file.text
+      .replace(NAME_HELPER, NAME_IF_RENAMED)
+      .replace(AXIOS_MODULE, (opening) => opening + NAMES_LEFT_ALONE),
+  );
 }
 
 await mkdir(OUT, { recursive: true });
-for (const file of [...app.outputFiles, ...senderThread.outputFiles, ...launcher.outputFiles]) {
+for (const file of [...app.outputFiles, ...launcher.outputFiles]) {
   const contents = contentsOf(file);
   const before = await readFile(file.path).catch(() => undefined);
   if (before?.equals(contents)) continue;

@@ -1,11 +1,14 @@
+import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryLogRetention } from './delivery/delivery-log-retention';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
 import { OutcomeWriter } from './delivery/outcome-writer';
-import { ThreadedSender } from './delivery/threaded-sender';
+import { webhookHttpService } from './delivery/webhook-http';
+import { WebhookSender } from './delivery/webhook-sender';
 import { AppointmentEventsListener } from './listeners/appointment-events.listener';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
@@ -33,7 +36,8 @@ import { WebhooksService } from './webhooks.service';
     DeliveriesRepository,
     DeliveryLogRetention,
     WebhooksRepository,
-    ThreadedSender,
+    WebhookSender,
+    { provide: HttpService, inject: [AppConfig], useFactory: webhookHttpService },
     DeliveryPump,
     OutcomeWriter,
     DeliveryNotifications,

@@ -12,7 +12,7 @@ import {
 } from './deliveries.repository';
 import { OutcomeWriter } from './outcome-writer';
 import { AttemptMode, AttemptResult } from './retry-policy';
-import { ThreadedSender } from './threaded-sender';
+import { WebhookSender } from './webhook-sender';
 
 /** Beyond the request timeout, how long a claim stays ours (writing the outcome, a slow database). */
 const LEASE_MARGIN_MS = 15_000;
@@ -52,7 +52,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly repository: DeliveriesRepository,
-    private readonly sender: ThreadedSender,
+    private readonly sender: WebhookSender,
     private readonly writer: OutcomeWriter,
     private readonly config: AppConfig,
   ) {
@@ -63,7 +63,6 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap(): void {
     if (!this.config.webhookWorker) return;
     this.started = true;
-    this.sender.start();
     this.pollTimer = setInterval(() => this.kick(), this.config.webhookPollIntervalMs);
     this.pollTimer.unref();
     this.kick();
