@@ -5,8 +5,8 @@
  * issue's baseline), and for comparison a node:http keep-alive pool and Node's fetch. The ratio is against
  * the undici pool; the notes give it against the node:http pool too. Three rounds, each a drain of a copy of
  * one backlog followed by a run of each client; each figure is the median of its three, the ratio the median
- * of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it and its main
- * thread's (the event loop, which one drain cannot outrun).
+ * of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it and by thread: the
+ * event loop (which one drain cannot outrun), worker threads, and V8's helpers (garbage collection, compiling).
  *
  *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000
  *   BENCH_CPU_PROF=<dir>          each drain's worker runs under `node --cpu-prof`, its profiles left in <dir>
@@ -126,7 +126,7 @@ run(async () => {
   const forget = () => receivers.forEach((r) => (r.arrivals.length = 0));
   const drains: number[] = [];
   const cpuPerDelivery: number[] = [];
-  const loopCpuPerDelivery: number[] = [];
+  const threadCpuPerDelivery: Array<Map<string, number>> = [];
   const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
   let bodies: Array<{ url: string; body: string }> = [];
   let delivered = 0;
@@ -141,7 +141,7 @@ run(async () => {
     const result = await drained(copy, receivers, total);
     drains.push(result.rate);
     cpuPerDelivery.push(result.cpuPerDelivery);
-    loopCpuPerDelivery.push(result.loopCpuPerDelivery);
+    threadCpuPerDelivery.push(result.threadCpuPerDelivery);
     delivered = receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
     if (round === 0)
       bodies = receivers.flatMap((r) => r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })));
@@ -183,7 +183,7 @@ run(async () => {
       ratio,
       target: '≥ 0.5 × baseline',
       met: ratio >= 0.5,
-      notes: `ratio: the median of 3 rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}, of its main thread ${loopCpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}`,
+      notes: `ratio: the median of 3 rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}; by thread (median) ${byThread(threadCpuPerDelivery)}`,
     },
   ]);
 });
@@ -197,7 +197,7 @@ async function drained(
   databaseUrl: string,
   receivers: TimingReceiver[],
   total: number,
-): Promise<{ rate: number; cpuPerDelivery: number; loopCpuPerDelivery: number }> {
+): Promise<{ rate: number; cpuPerDelivery: number; threadCpuPerDelivery: Map<string, number> }> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const worker = await startService(
     databaseUrl,
@@ -209,12 +209,12 @@ async function drained(
     const deadline = Date.now() + 600_000;
     let last = -1;
     let quietSince = Date.now();
-    let first: { arrived: number; cpu: number; loop: number } | undefined;
+    let first: { arrived: number; cpu: number; threads: Map<string, number> } | undefined;
     // Drained: at least the backlog arrived and nothing more for a second.
     while (Date.now() < deadline) {
       const now = arrived();
       if (first === undefined && now > 0)
-        first = { arrived: now, cpu: worker.cpuSeconds(), loop: worker.mainThreadCpuSeconds() };
+        first = { arrived: now, cpu: worker.cpuSeconds(), threads: worker.threadCpuSeconds() };
       if (now !== last) {
         last = now;
         quietSince = Date.now();
@@ -227,9 +227,26 @@ async function drained(
     return {
       rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000),
       cpuPerDelivery: (worker.cpuSeconds() - first!.cpu) / counted,
-      loopCpuPerDelivery: (worker.mainThreadCpuSeconds() - first!.loop) / counted,
+      threadCpuPerDelivery: new Map(
+        [...worker.threadCpuSeconds()].map(([name, cpu]) => [
+          name,
+          (cpu - (first!.threads.get(name) ?? 0)) / counted,
+        ]),
+      ),
     };
   } finally {
     await worker.stop();
   }
+}
+
+/** Each kind of thread's CPU time per delivery, the median of the drains': the event loop, worker threads, V8's. */
+function byThread(drains: Array<Map<string, number>>): string {
+  const kinds: Array<[string, string]> = [
+    ['MainThread', 'event loop'],
+    ['WorkerThread', 'worker threads'],
+    ['V8Worker', "V8's helpers (garbage collection, compiling)"],
+  ];
+  return kinds
+    .map(([name, label]) => `${label} ${Math.round(median(drains.map((d) => d.get(name) ?? 0)) * 1e6)} µs`)
+    .join(', ');
 }

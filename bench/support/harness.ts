@@ -3,7 +3,7 @@
  * a paced (open-loop) driver, a receiver that timestamps arrivals, and the result line `npm run bench` collects.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,8 +68,12 @@ export interface Proc {
   rss(): number;
   /** CPU time the process has used so far (user and system), in seconds. */
   cpuSeconds(): number;
-  /** CPU time its main thread (the event loop) has used so far, in seconds: what bounds a single loop. */
-  mainThreadCpuSeconds(): number;
+  /**
+   * CPU time its threads have used so far, in seconds, summed by name: `MainThread` (the event loop),
+   * `WorkerThread` (worker threads), `V8Worker` (V8's helpers: garbage collection,
+   * compiling), `libuv-worker` (file system, DNS).
+   */
+  threadCpuSeconds(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -112,7 +116,19 @@ function proc(child: ChildProcess, url: string, stderr: () => string): Proc {
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
     },
     cpuSeconds: () => cpuOf(`/proc/${child.pid}/stat`),
-    mainThreadCpuSeconds: () => cpuOf(`/proc/${child.pid}/task/${child.pid}/stat`),
+    threadCpuSeconds: () => {
+      const byName = new Map<string, number>();
+      for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+        try {
+          const file = `/proc/${child.pid}/task/${tid}/stat`;
+          const name = /\((.*)\)/.exec(readFileSync(file, 'utf8'))![1];
+          byName.set(name, (byName.get(name) ?? 0) + cpuOf(file));
+        } catch {
+          // The thread ended meanwhile.
+        }
+      }
+      return byName;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
