@@ -63,6 +63,9 @@ async function main(): Promise<void> {
     url,
     database: config.database.type,
     docs: `${config.siteUrl}/docs`,
+    webhooks: config.webhookWorker
+      ? 'sent by this instance'
+      : 'not sent by this instance (WEBHOOK_WORKER=false)',
     // Where the key is, for whoever missed the banner of the first start (never the key itself).
     admin_key: adminKey.storedIn ?? 'ADMIN_API_KEY',
   });

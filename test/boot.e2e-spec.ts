@@ -135,8 +135,10 @@ describe('boot and shutdown (e2e)', () => {
     const { dataDir, env } = await environment();
     const keyFile = join(dataDir, 'admin-api-key');
 
-    const first = run(env);
+    // The first start serves HTTP only, and says so; the second sends webhooks too.
+    const first = run({ ...env, WEBHOOK_WORKER: 'false' });
     await listening(first);
+    expect(first.stdout()).toContain('"webhooks":"not sent by this instance (WEBHOOK_WORKER=false)"');
     const banner = first.stdout().split(BANNER);
     expect(banner).toHaveLength(2);
     const key = readFileSync(keyFile, 'utf8').trim();
@@ -163,6 +165,7 @@ describe('boot and shutdown (e2e)', () => {
     expect(second.stdout()).not.toContain(key);
     // It says where the key is kept, for whoever missed the first start's banner.
     expect(second.stdout()).toContain(`"admin_key":${JSON.stringify(keyFile)}`);
+    expect(second.stdout()).toContain('"webhooks":"sent by this instance"');
     // Nest's per-route start-up lines are debug detail, not info.
     expect(second.stdout()).not.toContain('RouterExplorer');
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
