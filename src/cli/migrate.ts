@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
+import { runMigrations } from '../database/run-migrations';
 
 /**
  * `npm run migration:run` / `migration:revert`: the app's migrations against DATABASE_URL, one line per
@@ -20,7 +21,7 @@ async function main(command: string | undefined): Promise<void> {
       process.stdout.write('Reverted the last migration.\n');
       return;
     }
-    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    const ran = await runMigrations(dataSource);
     for (const migration of ran) process.stdout.write(`Ran ${migration.name}\n`);
     process.stdout.write(ran.length === 0 ? 'Nothing to run: the schema is up to date.\n' : 'Done.\n');
   } finally {
