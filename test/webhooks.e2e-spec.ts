@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
@@ -349,9 +350,10 @@ describe('webhooks (e2e)', () => {
       expect(disabled.disabled_reason).toMatch(/410/);
     });
 
-    it('disables the webhook at once on 410 Gone, and enabling it again clears the reason', async () => {
+    it('disables the webhook at once on 410 Gone, says so in the log, and enabling it again clears the reason', async () => {
       receiver.on('/gone', [410]);
       const webhook = await webhookOfThisTest({ url: receiver.url('/gone') });
+      const warnings = jest.spyOn(Logger.prototype, 'warn');
       await publish(booked());
       await receiver.waitFor('/gone', 1);
       const disabled = await eventually(async () => {
@@ -360,6 +362,12 @@ describe('webhooks (e2e)', () => {
         return body;
       }, 5000);
       expect(disabled.disabled_reason).toMatch(/410/);
+      expect(warnings).toHaveBeenCalledWith({
+        msg: 'webhook disabled',
+        webhook_id: webhook.id,
+        reason: disabled.disabled_reason,
+      });
+      warnings.mockRestore();
       const [row] = await deliveries(webhook.id);
       expect(row).toMatchObject({ status: 'failed', attempt_count: 1, last_status_code: 410 });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, UpdateResult } from 'typeorm';
 import { errorCode, isForeignKeyViolation, isValueRefusal } from '../../database/errors';
 import type { SqlValue } from '../../database/prepared-sql';
 import { Transaction, Transactions } from '../../database/transactions';
@@ -317,14 +317,14 @@ export class DeliveriesRepository {
    * left unwritten keeps its delivery leased: it is sent again when the lease runs out, only to fail to record
    * again, without end (seen: a NUL in an answer, which PostgreSQL's text refuses).
    */
-  async record(outcomes: DeliveryOutcome[], health: WebhookHealthChange[]): Promise<void> {
-    if (outcomes.length === 0 && health.length === 0) return;
+  async record(outcomes: DeliveryOutcome[], health: WebhookHealthChange[]): Promise<DisabledWebhook[]> {
+    if (outcomes.length === 0 && health.length === 0) return [];
     try {
-      await this.transactions.run((tx) => this.write(tx, outcomes, health), BOOKKEEPING);
+      return await this.transactions.run((tx) => this.write(tx, outcomes, health), BOOKKEEPING);
     } catch (error) {
       if (outcomes.length === 0) throw error;
       for (const outcome of outcomes) await this.recordAlone(outcome);
-      await this.transactions.run((tx) => this.write(tx, [], health), BOOKKEEPING);
+      return this.transactions.run((tx) => this.write(tx, [], health), BOOKKEEPING);
     }
   }
 
@@ -357,17 +357,23 @@ export class DeliveriesRepository {
     }
   }
 
+  /** Answers the webhooks this write disabled. */
   private async write(
     { manager }: Transaction,
     outcomes: DeliveryOutcome[],
     health: WebhookHealthChange[],
-  ): Promise<void> {
+  ): Promise<DisabledWebhook[]> {
     for (let start = 0; start < outcomes.length; start += OUTCOME_ROWS) {
       const chunk = outcomes.slice(start, start + OUTCOME_ROWS);
       await this.insertAttempts(chunk);
       await this.updateDeliveries(chunk);
     }
-    for (const change of health) await this.applyHealth(manager, change);
+    const disabled: DisabledWebhook[] = [];
+    for (const change of health) {
+      if ((await this.applyHealth(manager, change)) && change.change === 'disable')
+        disabled.push({ id: change.webhookId, reason: change.reason });
+    }
+    return disabled;
   }
 
   /**
@@ -416,18 +422,21 @@ export class DeliveriesRepository {
     return rows[0].map((_, column) => rows.map((row) => row[column])) as unknown as SqlValue[];
   }
 
-  private async applyHealth(manager: EntityManager, change: WebhookHealthChange): Promise<void> {
+  /** Answers whether the change was made (each is conditional on the webhook's state as it is now). */
+  private async applyHealth(manager: EntityManager, change: WebhookHealthChange): Promise<boolean> {
     const query = manager
       .createQueryBuilder()
       .update(WebhookEntity)
       .where('id = :id', { id: change.webhookId });
     switch (change.change) {
       case 'recovered':
-        await query.set({ failing_since: null }).andWhere('failing_since IS NOT NULL').execute();
-        return;
+        return changed(
+          await query.set({ failing_since: null }).andWhere('failing_since IS NOT NULL').execute(),
+        );
       case 'failing':
-        await query.set({ failing_since: change.since }).andWhere('failing_since IS NULL').execute();
-        return;
+        return changed(
+          await query.set({ failing_since: change.since }).andWhere('failing_since IS NULL').execute(),
+        );
       case 'disable':
         query
           .set({ enabled: false, disabled_reason: change.reason, date_modified: Date.now() })
@@ -436,8 +445,7 @@ export class DeliveriesRepository {
         if (change.failingBefore !== undefined) {
           query.andWhere('failing_since <= :cutoff', { cutoff: change.failingBefore });
         }
-        await query.execute();
-        return;
+        return changed(await query.execute());
     }
   }
 
@@ -452,6 +460,16 @@ export class DeliveriesRepository {
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
   }
+}
+
+/** A webhook a write of outcomes disabled, and why. */
+export interface DisabledWebhook {
+  id: number;
+  reason: string;
+}
+
+function changed(result: UpdateResult): boolean {
+  return (result.affected ?? 0) > 0;
 }
 
 interface RawClaimed extends StoredBody {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import {
   ClaimedDelivery,
@@ -31,6 +31,7 @@ export type OutcomesWritten = (outcomes: readonly DeliveryOutcome[]) => void;
  */
 @Injectable()
 export class OutcomeWriter {
+  private readonly logger = new Logger(OutcomeWriter.name);
   private queued: PendingOutcome[] = [];
   private flushTimer?: NodeJS.Timeout;
   private writing?: Promise<void>;
@@ -104,7 +105,12 @@ export class OutcomeWriter {
     this.writing = this.repository
       .record(outcomes, health)
       .then(
-        () => batch.forEach((entry) => entry.done()),
+        (disabled) => {
+          // The one outcome an operator must hear of without reading the delivery log.
+          for (const { id, reason } of disabled)
+            this.logger.warn({ msg: 'webhook disabled', webhook_id: id, reason });
+          batch.forEach((entry) => entry.done());
+        },
         (error: unknown) => batch.forEach((entry) => entry.failed(error)),
       )
       .finally(() => {
