@@ -213,8 +213,14 @@ describe('hostile receivers (e2e: raw sockets)', () => {
           50,
         );
       },
+      // The two bytes of gzip's magic, then nothing: the decoder waits for the rest until the deadline.
       'gzip cut short': (s) =>
-        s.write(header('200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 50') + '\x1f\x8b'),
+        s.write(
+          Buffer.concat([
+            Buffer.from(header('200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 50')),
+            Buffer.from([0x1f, 0x8b]),
+          ]),
+        ),
       'not HTTP': (s) => s.end('SSH-2.0-OpenSSH_9.6\r\n'),
       'invalid gzip': (s) =>
         s.write(header('200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 8') + 'not gzip'),
@@ -236,7 +242,9 @@ describe('hostile receivers (e2e: raw sockets)', () => {
     await book();
     for (const [name, { receiver: raw, webhookId }] of started) {
       const delivery = await deliveryOf(webhookId, (d) => d.status !== 'pending' && d.attempts.length >= 1);
-      const expected = name.startsWith('64 MB') ? 1 : 2;
+      // Accepted, once: the bomb (its first 4 KB kept) and a 200 whose body does not decode as gzip (the
+      // receiver's answer is its status; its body is only logged). Every other answer fails and is retried.
+      const expected = name.startsWith('64 MB') || name === 'invalid gzip' ? 1 : 2;
       expect({ name, attempts: delivery.attempts.length }).toEqual({ name, attempts: expected });
       for (const attempt of delivery.attempts) {
         expect({ name, duration: attempt.duration_ms < TIMEOUT_MS + 250 }).toEqual({ name, duration: true });

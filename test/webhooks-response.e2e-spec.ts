@@ -39,4 +39,57 @@ describe('what a receiver answers (e2e)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(receiver.received('/big')).toHaveLength(1);
   });
+
+  /** The deliveries of one webhook once it is settled as `status`, with the attempts of the first. */
+  async function settled(webhookId: number, status: string) {
+    const delivery = await eventually(async () => {
+      const list = await t.http().get(`/api/v1/webhooks/${webhookId}/deliveries`).set(AUTH).expect(200);
+      expect(list.body.data).toHaveLength(1);
+      expect(list.body.data[0].status).toBe(status);
+      return list.body.data[0] as { id: number; attempt_count: number; last_error: string | null };
+    }, 10_000);
+    const detail = await t.http().get(`/api/v1/webhook-deliveries/${delivery.id}`).set(AUTH).expect(200);
+    return { delivery, attempts: detail.body.attempts as Array<Record<string, unknown>> };
+  }
+
+  it('counts a 2xx whose body does not decode as its content-encoding says as delivered, once, saying so', async () => {
+    receiver.on('/mislabelled', () => ({
+      status: 200,
+      headers: { 'content-encoding': 'gzip' },
+      body: 'plain text, not gzip',
+    }));
+    const webhook = await createWebhook(t, { url: receiver.url('/mislabelled') });
+    const type = await createType(t, { title: 'Mislabelled answers' });
+    await bookAppointment(t, type.id, '2031-01-06T11:00:00Z', {
+      customer_information: { Name: 'Ada', Email: 'ada@example.com' },
+    });
+    const { delivery, attempts } = await settled(webhook.id, 'delivered');
+    expect(delivery).toMatchObject({ attempt_count: 1, last_error: null });
+    expect(attempts[0]).toMatchObject({
+      status_code: 200,
+      response_body: null,
+      error: expect.stringMatching(/^the answer's body could not be decoded: Z_DATA_ERROR/),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(receiver.received('/mislabelled')).toHaveLength(1);
+  });
+
+  it('keeps the status of a failure whose body does not decode, and retries it', async () => {
+    receiver.on('/broken-500', () => ({
+      status: 500,
+      headers: { 'content-encoding': 'br' },
+      body: 'not brotli',
+    }));
+    const webhook = await createWebhook(t, { url: receiver.url('/broken-500') });
+    const type = await createType(t, { title: 'Broken failures' });
+    await bookAppointment(t, type.id, '2031-01-06T12:00:00Z', {
+      customer_information: { Name: 'Ada', Email: 'ada@example.com' },
+    });
+    const { attempts } = await settled(webhook.id, 'failed');
+    expect(attempts).toHaveLength(4);
+    expect(attempts[0]).toMatchObject({
+      status_code: 500,
+      error: expect.stringMatching(/^the answer's body could not be decoded/),
+    });
+  });
 });

@@ -76,8 +76,11 @@ export class OutcomeWriter {
       now: Date.now(),
       schedule: this.config.webhookRetrySchedule,
     });
-    const lastError =
-      result.error ?? (isSuccess(result.status_code) ? null : describeStatus(result.status_code));
+    // Delivered, a delivery has no last error (an accepted answer whose body did not decode says so in its
+    // attempt only).
+    const lastError = isSuccess(result.status_code)
+      ? null
+      : (result.error ?? describeStatus(result.status_code));
     return { delivery, result, decision, last_error: lastError };
   }
 

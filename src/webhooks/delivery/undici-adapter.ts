@@ -180,8 +180,30 @@ function decompressed(
     return body;
   }
   delete headers['content-encoding'];
+  // Which broke first, the answer or its decoding: the pipeline hands the first error to every stream in it, and
+  // an answer cut off or aborted (the deadline) is destroyed, unended, before its decoders hear of it.
+  let broken = false;
+  body.once('error', () => (broken = true));
+  for (const decoder of decoders) {
+    decoder.once('error', (error: Error) => {
+      const intact = body.readableEnded || !body.destroyed;
+      if (!broken && intact) (error as Partial<Record<typeof UNDECODABLE, true>>)[UNDECODABLE] = true;
+      broken = true;
+    });
+  }
   pipeline([body, ...decoders], () => undefined);
   return decoders[decoders.length - 1];
+}
+
+const UNDECODABLE = Symbol('undecodable answer');
+
+/**
+ * Whether an answer's stream failed because its body does not decode as its content-encoding says (a plain
+ * body labelled gzip, a broken brotli stream), rather than because the answer itself broke off.
+ */
+export function isUndecodable(error: unknown): boolean {
+  // Not `instanceof Error`: zlib's errors may come from another realm than this module's (as under jest).
+  return typeof error === 'object' && error !== null && UNDECODABLE in error;
 }
 
 /** Prefixes a zlib header to a deflate stream that starts without one (axios' ZlibHeaderTransformStream). */

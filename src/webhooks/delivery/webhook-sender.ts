@@ -1,10 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
+import type { AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { name as productName, version as productVersion } from '../../../package.json';
 import { AppConfig } from '../../config/app-config';
 import type { AttemptResult } from './retry-policy';
+import { isUndecodable } from './undici-adapter';
 import { assertUrlAllowed } from './url-guard';
 import { WebhookSigner } from './webhook-signer';
 
@@ -129,23 +131,42 @@ export class WebhookSender {
         },
         signal: deadline.signal,
       });
-      // Sent twice, a header comes as a list: the first counts (as node:http kept it).
-      const retryAfter: unknown = [response.headers['retry-after']].flat()[0];
-      const body = await readPrefix(response.data, RESPONSE_BODY_BYTES);
-      return {
-        started_at: startedAt,
-        duration_ms: Date.now() - startedAt,
-        status_code: response.status,
-        error: null,
-        response_body: body === '' ? null : body,
-        retry_after: typeof retryAfter === 'string' ? retryAfter : null,
-      };
+      return await this.answer(response, startedAt, deadline.signal);
     } catch (error) {
       // Past the deadline, whatever broke (the request, or the answer's stream cut mid-body) is the timeout.
       return failed(deadline.signal.aborted ? this.timedOut() : this.describe(error));
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** What an answer came to: its status, the first 4 KB of its body, its Retry-After. */
+  private async answer(
+    response: AxiosResponse<Readable>,
+    startedAt: number,
+    deadline: AbortSignal,
+  ): Promise<AttemptResult> {
+    // Sent twice, a header comes as a list: the first counts (as node:http kept it).
+    const retryAfter: unknown = [response.headers['retry-after']].flat()[0];
+    const answered = (error: string | null, body: string | null): AttemptResult => ({
+      started_at: startedAt,
+      duration_ms: Date.now() - startedAt,
+      status_code: response.status,
+      error,
+      response_body: body,
+      retry_after: typeof retryAfter === 'string' ? retryAfter : null,
+    });
+    let body: string;
+    try {
+      body = await readPrefix(response.data, RESPONSE_BODY_BYTES);
+    } catch (error) {
+      // A body that does not decode as its content-encoding says is still the receiver's answer, its status the
+      // outcome: a 2xx with a mislabelled body was accepted, and sending it again would not change that.
+      if (!deadline.aborted && isUndecodable(error))
+        return answered(`the answer's body could not be decoded: ${storable(this.describe(error))}`, null);
+      throw error;
+    }
+    return answered(null, body === '' ? null : body);
   }
 
   /**
