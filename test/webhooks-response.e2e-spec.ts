@@ -1,5 +1,5 @@
 import { bookAppointment, createType, createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
-import { Receiver } from './support/receiver';
+import { Receiver, type Reply } from './support/receiver';
 import { AUTH, startTestApp, TestApp } from './support/test-app';
 
 describe('what a receiver answers (e2e)', () => {
@@ -40,6 +40,17 @@ describe('what a receiver answers (e2e)', () => {
     expect(receiver.received('/big')).toHaveLength(1);
   });
 
+  /** A webhook at `path`, answered with `reply`, and a booking at `start` (of a type of its own) that it hears of. */
+  async function bookAnswered(path: string, start: string, reply: Reply) {
+    receiver.on(path, () => reply);
+    const webhook = await createWebhook(t, { url: receiver.url(path) });
+    const type = await createType(t, { title: `Answers of ${path}` });
+    await bookAppointment(t, type.id, start, {
+      customer_information: { Name: 'Ada', Email: 'ada@example.com' },
+    });
+    return webhook;
+  }
+
   /** The deliveries of one webhook once it is settled as `status`, with the attempts of the first. */
   async function settled(webhookId: number, status: string) {
     const delivery = await eventually(async () => {
@@ -53,15 +64,10 @@ describe('what a receiver answers (e2e)', () => {
   }
 
   it('counts a 2xx whose body does not decode as its content-encoding says as delivered, once, saying so', async () => {
-    receiver.on('/mislabelled', () => ({
+    const webhook = await bookAnswered('/mislabelled', '2031-01-06T11:00:00Z', {
       status: 200,
       headers: { 'content-encoding': 'gzip' },
       body: 'plain text, not gzip',
-    }));
-    const webhook = await createWebhook(t, { url: receiver.url('/mislabelled') });
-    const type = await createType(t, { title: 'Mislabelled answers' });
-    await bookAppointment(t, type.id, '2031-01-06T11:00:00Z', {
-      customer_information: { Name: 'Ada', Email: 'ada@example.com' },
     });
     const { delivery, attempts } = await settled(webhook.id, 'delivered');
     expect(delivery).toMatchObject({ attempt_count: 1, last_error: null });
@@ -75,15 +81,10 @@ describe('what a receiver answers (e2e)', () => {
   });
 
   it('keeps the status of a failure whose body does not decode, and retries it', async () => {
-    receiver.on('/broken-500', () => ({
+    const webhook = await bookAnswered('/broken-500', '2031-01-06T12:00:00Z', {
       status: 500,
       headers: { 'content-encoding': 'br' },
       body: 'not brotli',
-    }));
-    const webhook = await createWebhook(t, { url: receiver.url('/broken-500') });
-    const type = await createType(t, { title: 'Broken failures' });
-    await bookAppointment(t, type.id, '2031-01-06T12:00:00Z', {
-      customer_information: { Name: 'Ada', Email: 'ada@example.com' },
     });
     const { attempts } = await settled(webhook.id, 'failed');
     expect(attempts).toHaveLength(4);
