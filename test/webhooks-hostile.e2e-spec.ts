@@ -221,6 +221,14 @@ describe('hostile receivers (e2e: raw sockets)', () => {
             Buffer.from([0x1f, 0x8b]),
           ]),
         ),
+      // Valid gzip as far as it goes, then the connection ends: a cut answer, not an undecodable one.
+      'gzip cut mid-body': (s) =>
+        s.end(
+          Buffer.concat([
+            Buffer.from(header('200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 200')),
+            gzipSync('cut '.repeat(500)).subarray(0, 20),
+          ]),
+        ),
       'not HTTP': (s) => s.end('SSH-2.0-OpenSSH_9.6\r\n'),
       'invalid gzip': (s) =>
         s.write(header('200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 8') + 'not gzip'),

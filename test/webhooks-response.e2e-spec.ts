@@ -86,7 +86,8 @@ describe('what a receiver answers (e2e)', () => {
       headers: { 'content-encoding': 'br' },
       body: 'not brotli',
     });
-    const { attempts } = await settled(webhook.id, 'failed');
+    const { delivery, attempts } = await settled(webhook.id, 'failed');
+    expect(delivery.last_error).toBe('HTTP 500');
     expect(attempts).toHaveLength(4);
     expect(attempts[0]).toMatchObject({
       status_code: 500,

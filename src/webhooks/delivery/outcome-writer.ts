@@ -76,11 +76,13 @@ export class OutcomeWriter {
       now: Date.now(),
       schedule: this.config.webhookRetrySchedule,
     });
-    // Delivered, a delivery has no last error (an accepted answer whose body did not decode says so in its
-    // attempt only).
+    // An answer's status says what went wrong, or right (an answer whose body did not decode says so in its
+    // attempt only); without one, the error does.
     const lastError = isSuccess(result.status_code)
       ? null
-      : (result.error ?? describeStatus(result.status_code));
+      : result.status_code !== null
+        ? describeStatus(result.status_code)
+        : result.error;
     return { delivery, result, decision, last_error: lastError };
   }
 

@@ -1,5 +1,6 @@
 import axios, { AxiosError } from 'axios';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
@@ -202,6 +203,58 @@ describe('undiciAdapter', () => {
       expect(connections - before).toBe(2);
     } finally {
       await dispatcher.destroy();
+    }
+  });
+
+  /** A raw receiver: `answer` decides, per request on each connection, to answer it or to close the connection. */
+  async function rawReceiver(answer: (connection: number, request: number) => boolean) {
+    let connections = 0;
+    const server = net.createServer((socket) => {
+      const connection = ++connections;
+      let requests = 0;
+      socket.on('data', () => {
+        if (answer(connection, ++requests)) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        else socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      connections: () => connections,
+      close: () => new Promise((resolve) => server.close(resolve)),
+    };
+  }
+
+  it('sends a request lost on a kept-alive connection the receiver closed once more, on a new connection', async () => {
+    // The receiver answers the first request of a connection and closes it on the second: as one that closes
+    // idle connections does, right when a request was written to it.
+    const receiver = await rawReceiver((_connection, request) => request === 1);
+    const { instance, close } = client(true);
+    try {
+      const first = await instance.post<Readable>(receiver.url, Buffer.from('{}'));
+      expect(await text(first.data)).toBe('ok');
+      await new Promise(setImmediate);
+      const second = await instance.post<Readable>(receiver.url, Buffer.from('{}'));
+      expect(second.status).toBe(200);
+      expect(await text(second.data)).toBe('ok');
+      expect(receiver.connections()).toBe(2);
+    } finally {
+      await close();
+      await receiver.close();
+    }
+  });
+
+  it('sends such a request once more only: a receiver that drops every request fails it after two connections', async () => {
+    const receiver = await rawReceiver(() => false);
+    const { instance, close } = client(true);
+    try {
+      const error = await instance.post(receiver.url, Buffer.from('{}')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AxiosError);
+      expect((error as AxiosError).code).toBe('UND_ERR_SOCKET');
+      expect(receiver.connections()).toBe(2);
+    } finally {
+      await close();
+      await receiver.close();
     }
   });
 });

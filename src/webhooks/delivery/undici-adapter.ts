@@ -50,7 +50,7 @@ async function send(
   const signal = timeout && caller ? AbortSignal.any([caller, timeout]) : (timeout ?? caller);
   let answer: Dispatcher.ResponseData;
   try {
-    answer = await dispatcher.request({
+    answer = await requestOnNoLostConnection(dispatcher, {
       origin: url.origin,
       path: url.pathname + url.search,
       method,
@@ -93,6 +93,31 @@ async function send(
     throw statusError(response);
   }
   return response;
+}
+
+/**
+ * A keep-alive connection that the receiver closes while it is idle can be taken for a request at the moment
+ * it closes: the request is lost before any answer (undici's "other side closed", a reset), and the attempt
+ * failed, to be retried seconds later (about 2 % of first attempts to a receiver closing idle connections after
+ * 200 ms without a Keep-Alive hint). Such a request is sent once more at once, on a new connection; a receiver
+ * that did get it sees it twice under one webhook-id, as after any retry.
+ */
+async function requestOnNoLostConnection(
+  dispatcher: Dispatcher,
+  options: Dispatcher.RequestOptions,
+): Promise<Dispatcher.ResponseData> {
+  try {
+    return await dispatcher.request(options);
+  } catch (error) {
+    if (!lostBeforeAnswer(error) || (options.signal as AbortSignal | undefined)?.aborted) throw error;
+    return dispatcher.request(options);
+  }
+}
+
+function lostBeforeAnswer(error: unknown): boolean {
+  if (error instanceof errors.SocketError) return error.message === 'other side closed';
+  const { code } = error as { code?: string };
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /**
@@ -180,15 +205,11 @@ function decompressed(
     return body;
   }
   delete headers['content-encoding'];
-  // Which broke first, the answer or its decoding: the pipeline hands the first error to every stream in it, and
-  // an answer cut off or aborted (the deadline) is destroyed, unended, before its decoders hear of it.
-  let broken = false;
-  body.once('error', () => (broken = true));
+  // Undecodable only if the whole answer had arrived: one that broke off (or was aborted) is a failure of the
+  // answer, whenever its decoder gave up, so the same bytes always come to the same outcome.
   for (const decoder of decoders) {
     decoder.once('error', (error: Error) => {
-      const intact = body.readableEnded || !body.destroyed;
-      if (!broken && intact) (error as Partial<Record<typeof UNDECODABLE, true>>)[UNDECODABLE] = true;
-      broken = true;
+      if (body.readableEnded) (error as Partial<Record<typeof UNDECODABLE, true>>)[UNDECODABLE] = true;
     });
   }
   pipeline([body, ...decoders], () => undefined);
@@ -198,8 +219,9 @@ function decompressed(
 const UNDECODABLE = Symbol('undecodable answer');
 
 /**
- * Whether an answer's stream failed because its body does not decode as its content-encoding says (a plain
- * body labelled gzip, a broken brotli stream), rather than because the answer itself broke off.
+ * Whether an answer's stream failed because its body, all of which arrived, does not decode as its
+ * content-encoding says (a plain body labelled gzip, a broken brotli stream), rather than because the answer
+ * itself broke off.
  */
 export function isUndecodable(error: unknown): boolean {
   // Not `instanceof Error`: zlib's errors may come from another realm than this module's (as under jest).
