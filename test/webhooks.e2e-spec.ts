@@ -354,20 +354,23 @@ describe('webhooks (e2e)', () => {
       receiver.on('/gone', [410]);
       const webhook = await webhookOfThisTest({ url: receiver.url('/gone') });
       const warnings = jest.spyOn(Logger.prototype, 'warn');
-      await publish(booked());
-      await receiver.waitFor('/gone', 1);
-      const disabled = await eventually(async () => {
-        const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH);
-        expect(body.enabled).toBe(false);
-        return body;
-      }, 5000);
-      expect(disabled.disabled_reason).toMatch(/410/);
-      expect(warnings).toHaveBeenCalledWith({
-        msg: 'webhook disabled',
-        webhook_id: webhook.id,
-        reason: disabled.disabled_reason,
-      });
-      warnings.mockRestore();
+      try {
+        await publish(booked());
+        await receiver.waitFor('/gone', 1);
+        const disabled = await eventually(async () => {
+          const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH);
+          expect(body.enabled).toBe(false);
+          return body;
+        }, 5000);
+        expect(disabled.disabled_reason).toMatch(/410/);
+        expect(warnings).toHaveBeenCalledWith({
+          msg: 'webhook disabled',
+          webhook_id: webhook.id,
+          reason: disabled.disabled_reason,
+        });
+      } finally {
+        warnings.mockRestore();
+      }
       const [row] = await deliveries(webhook.id);
       expect(row).toMatchObject({ status: 'failed', attempt_count: 1, last_status_code: 410 });
 
