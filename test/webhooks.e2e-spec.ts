@@ -54,6 +54,14 @@ describe('webhooks (e2e)', () => {
     return webhook;
   }
 
+  /** The webhook, once it reads as disabled. */
+  const disabledWebhook = (id: number) =>
+    eventually(async () => {
+      const { body } = await t.http().get(`${WEBHOOKS}/${id}`).set(AUTH);
+      expect(body.enabled).toBe(false);
+      return body as { disabled_reason: string | null };
+    }, 5000);
+
   const publish = (...events: DomainEvent[]) =>
     t.app.get(Transactions).run(async (tx) => {
       for (const event of events) await tx.publish(event);
@@ -342,11 +350,7 @@ describe('webhooks (e2e)', () => {
       receiver.on('/gone-on-test', [410]);
       const webhook = await webhookOfThisTest({ url: receiver.url('/gone-on-test') });
       await t.http().post(`${WEBHOOKS}/${webhook.id}/test`).set(AUTH).send({});
-      const disabled = await eventually(async () => {
-        const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH);
-        expect(body.enabled).toBe(false);
-        return body;
-      }, 5000);
+      const disabled = await disabledWebhook(webhook.id);
       expect(disabled.disabled_reason).toMatch(/410/);
     });
 
@@ -357,11 +361,7 @@ describe('webhooks (e2e)', () => {
       try {
         await publish(booked());
         await receiver.waitFor('/gone', 1);
-        const disabled = await eventually(async () => {
-          const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH);
-          expect(body.enabled).toBe(false);
-          return body;
-        }, 5000);
+        const disabled = await disabledWebhook(webhook.id);
         expect(disabled.disabled_reason).toMatch(/410/);
         expect(warnings).toHaveBeenCalledWith({
           msg: 'webhook disabled',

@@ -88,8 +88,7 @@ async function send(
   };
   const validate = config.validateStatus;
   if (validate && !validate(response.status)) {
-    // Destroyed unread, undici's body stream reports the abort as an error: nobody's to hear.
-    response.data.on('error', () => undefined).destroy();
+    discard(response.data);
     throw statusError(response);
   }
   return response;
@@ -215,6 +214,16 @@ function decompressed(
   pipeline([body, ...decoders], () => undefined);
   return decoders[decoders.length - 1];
 }
+
+/**
+ * Drops an answer's stream, read or not. Destroyed before its end, undici's body stream reports the abort as
+ * an 'error', which nobody is left to hear: unheard, an uncaught error.
+ */
+export function discard(stream: Readable): void {
+  stream.on('error', ignore).destroy();
+}
+
+function ignore(): void {}
 
 const UNDECODABLE = Symbol('undecodable answer');
 

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { name as productName, version as productVersion } from '../../../package.json';
 import { AppConfig } from '../../config/app-config';
 import type { AttemptResult } from './retry-policy';
-import { isUndecodable } from './undici-adapter';
+import { discard, isUndecodable } from './undici-adapter';
 import { assertUrlAllowed } from './url-guard';
 import { WebhookSigner } from './webhook-signer';
 
@@ -38,8 +38,7 @@ function readPrefix(stream: Readable, limit: number): Promise<string> {
     let size = 0;
     const finish = (error?: Error) => {
       stream.off('data', onData).off('end', finish).off('error', finish).off('close', onClose);
-      // Destroyed before its end, undici's body stream reports the abort as an error: nobody's to hear.
-      stream.on('error', ignore).destroy();
+      discard(stream);
       if (error) reject(error);
       else resolve(storable(Buffer.concat(chunks).subarray(0, limit).toString('utf8')));
     };
@@ -56,8 +55,6 @@ function readPrefix(stream: Readable, limit: number): Promise<string> {
     stream.on('data', onData).once('end', finish).once('error', finish).once('close', onClose);
   });
 }
-
-function ignore(): void {}
 
 /**
  * The answer's text as the delivery log can hold it on either database: a NUL (U+0000), which PostgreSQL's
