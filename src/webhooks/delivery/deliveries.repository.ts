@@ -260,10 +260,18 @@ export class DeliveriesRepository {
    * out in event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+    // Read on the writer's turn, not now: a fan-out queued ahead of this claim puts its fence up first.
+    const params = () => [leaseUntil, now, limit, this.fence()];
+    if (this.postgres) return this.claim(CLAIM_DUE_POSTGRES, params, leaseUntil);
+    // SQLite: the due ids first, then the lease on them, in the claim's transaction (which holds the write
+    // lock): one UPDATE whose WHERE walks the due query took about twice as long per delivery.
     return this.claim(
-      this.postgres ? CLAIM_DUE_POSTGRES : CLAIM_DUE_SQLITE,
-      // Read on the writer's turn, not now: a fan-out queued ahead of this claim puts its fence up first.
-      () => [leaseUntil, now, limit, this.fence()],
+      LEASE_IDS_SQLITE,
+      async () => {
+        const [lease, ...due] = params();
+        const ids = await this.transactions.sql<{ id: number }>(DUE_SQLITE, due);
+        return [lease, ids.map((row) => row.id)];
+      },
       leaseUntil,
     );
   }
@@ -451,11 +459,11 @@ export class DeliveriesRepository {
 
   private async claim(
     sql: string,
-    params: () => readonly SqlValue[],
+    params: () => readonly SqlValue[] | Promise<readonly SqlValue[]>,
     leaseUntil: number,
   ): Promise<ClaimedDelivery[]> {
     const rows = await this.transactions.run(async () => {
-      const claimed = await this.transactions.sql<RawClaimed>(sql, params());
+      const claimed = await this.transactions.sql<RawClaimed>(sql, await params());
       return fillSharedBodies(this.transactions, claimed);
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
@@ -547,8 +555,12 @@ const DUE = `
   ORDER BY d.next_attempt_at, d.id
   LIMIT $3`;
 
-/** Leases ($1) the due deliveries. */
-const CLAIM_DUE_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (${DUE}) RETURNING ${CLAIMED_COLUMNS}`;
+/** The due deliveries' ids, with DUE's parameters one place down ($2 now, $3 how many, $4 the fence). */
+const DUE_SQLITE = DUE.replace(/\$(\d)/g, (_match, digit: string) => `$${Number(digit) - 1}`);
+
+/** Leases ($1) the deliveries of the ids in $2 (a JSON array). */
+const LEASE_IDS_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1
+  WHERE id IN (SELECT value FROM json_each($2)) RETURNING ${CLAIMED_COLUMNS}`;
 
 const CLAIM_DUE_POSTGRES = `WITH picked AS MATERIALIZED (${DUE} FOR UPDATE OF d SKIP LOCKED)
   UPDATE webhook_deliveries SET lease_until = $1 FROM picked WHERE webhook_deliveries.id = picked.id
