@@ -24,7 +24,7 @@ const SHUTDOWN_GRACE_MS = 2_000;
 /** Attempts held (sent or on the wire, outcome not yet written) at most, as a multiple of the concurrency. */
 const AWAITING_WRITE_FACTOR = 3;
 /** The smallest claim, as a share of the concurrency, while requests are out (fewer, larger claims). */
-const MIN_CLAIM_SHARE = 0.25;
+const MIN_CLAIM_SHARE = 0.5;
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
