@@ -3,12 +3,12 @@
  * receiver) drained by a worker that starts on the backlog, against bare clients POSTing the same bodies to
  * the same receivers at the same concurrency (WEBHOOK_CONCURRENCY, 50): an undici Pool per receiver (the
  * issue's baseline), and for comparison a node:http keep-alive pool and Node's fetch. The ratio is against
- * the undici pool; the notes give it against the node:http pool too. Three rounds, each a drain of a copy of
- * one backlog followed by a run of each client; each figure is the median of its three, the ratio the median
- * of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it and by thread: the
+ * the undici pool; the notes give it against the node:http pool too. Five rounds (BENCH_ROUNDS), each a drain
+ * of a copy of one backlog followed by a run of each client; each figure is the median of its rounds', the
+ * ratio the median of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it and by thread: the
  * event loop (which one drain cannot outrun), worker threads, and V8's helpers (garbage collection, compiling).
  *
- *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000
+ *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000   BENCH_ROUNDS=5
  *   BENCH_CPU_PROF=<dir>          each drain's worker runs under `node --cpu-prof`, its profiles left in <dir>
  */
 import Database from 'better-sqlite3';
@@ -37,6 +37,7 @@ import { createWebhook } from '../test/support/fixtures';
 const RECEIVERS = 10;
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? (QUICK ? 500 : 2000));
 const CONCURRENCY = 50;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 async function pooled(
   bodies: Array<{ url: string; body: string }>,
@@ -118,7 +119,7 @@ run(async () => {
   } finally {
     await writer.stop();
   }
-  // The backlog, kept aside: each of three drains starts from a copy of it.
+  // The backlog, kept aside: each drain starts from a copy of it.
   const backlog = join(mkdtempSync(join(tmpdir(), 'booking-backlog-')), 'backlog.sqlite');
   const source = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
   source.exec(`VACUUM INTO '${backlog}'`);
@@ -130,11 +131,12 @@ run(async () => {
   const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
   let bodies: Array<{ url: string; body: string }> = [];
   let delivered = 0;
-  // Three rounds, each a drain of a copy of the backlog and then a run of each client: the ratio is the median
-  // of the rounds' own, each of a drain and a baseline measured a minute apart at most, so that a machine
-  // whose speed drifts (these runs' varied by a quarter, and more on a shared machine) moves both alike. The
+  // Rounds, each a drain of a copy of the backlog and then a run of each client: the ratio is the median of
+  // the rounds' own, each of a drain and a baseline measured a minute apart at most, so that a machine whose
+  // speed drifts (these runs' varied by a quarter, and more on a shared machine) moves both alike. Five, not
+  // three: on a shared 2-core machine one round's baseline ran anywhere from 7,300/s to 17,500/s. The
   // receivers forget what arrived before each run, so that the bench process' heap is the same for every run.
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     forget();
     const copy = sqliteUrl('drain');
     copyFileSync(backlog, copy.slice('sqlite:'.length));
@@ -183,7 +185,7 @@ run(async () => {
       ratio,
       target: '≥ 0.5 × baseline',
       met: ratio >= 0.5,
-      notes: `ratio: the median of 3 rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}; by thread (median) ${byThread(threadCpuPerDelivery)}`,
+      notes: `ratio: the median of ${ROUNDS} rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}; by thread (median) ${byThread(threadCpuPerDelivery)}`,
     },
   ]);
 });
