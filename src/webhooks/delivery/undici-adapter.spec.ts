@@ -1,4 +1,4 @@
-import axios, { AxiosError } from 'axios';
+import axios, { AxiosError, AxiosHeaders } from 'axios';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,12 @@ describe('undiciAdapter', () => {
         }
         if (req.url === '/gzip') {
           res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('unzipped'));
+          return;
+        }
+        if (req.url === '/headers' || req.url === '/headers-gone') {
+          res.setHeader('X-Twice', ['a', 'b']);
+          res.setHeader('X-Padded', ' v\t ');
+          res.writeHead(req.url === '/headers' ? 200 : 410, { 'Retry-After': '7' }).end();
           return;
         }
         res.writeHead(req.url === '/gone' ? 410 : 200, { 'retry-after': '7' }).end(`reached ${req.url}`);
@@ -109,6 +115,25 @@ describe('undiciAdapter', () => {
         'webhook-id': 'msg_1',
       });
       expect(gone.socket).toBe(one.socket);
+    } finally {
+      await close();
+    }
+  });
+
+  it("gives the answer's headers as axios' own constructor would, also with a status it refuses", async () => {
+    const { instance, close } = client(true);
+    try {
+      const expected = { 'x-twice': ['a', 'b'], 'x-padded': 'v', 'retry-after': '7' };
+      const answered = await instance.post<Readable>(`http://127.0.0.1:${port}/headers`, Buffer.from('{}'));
+      await text(answered.data);
+      expect(answered.headers).toBeInstanceOf(AxiosHeaders);
+      expect(answered.headers.toJSON()).toMatchObject(expected);
+      const refused = await instance
+        .post(`http://127.0.0.1:${port}/headers-gone`, Buffer.from('{}'), { validateStatus: (s) => s < 400 })
+        .catch((error: AxiosError) => error);
+      expect((refused as AxiosError).response?.status).toBe(410);
+      expect((refused as AxiosError).response?.headers).toBeInstanceOf(AxiosHeaders);
+      expect(((refused as AxiosError).response?.headers as AxiosHeaders).toJSON()).toMatchObject(expected);
     } finally {
       await close();
     }
