@@ -52,10 +52,8 @@ export class Transactions implements BeforeApplicationShutdown {
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
   private readonly current = new AsyncLocalStorage<ActiveTransaction>();
   private readonly prepared = new PreparedSql();
-  /** SQLite's configured `synchronous` (as a number), read when the first batch begins. */
+  /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
   private configuredSynchronous?: number;
-  /** SQLite: the `synchronous` the connection has now, once a batch has set it. */
-  private currentSynchronous?: number;
   /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
   private batch?: Batch;
   /** SQLite: resolves once every batch opened so far has settled (see settled). */
@@ -320,10 +318,11 @@ export class Transactions implements BeforeApplicationShutdown {
     const queryRunner = this.dataSource.createQueryRunner();
     beginImmediately(queryRunner);
     await queryRunner.connect();
-    this.sqliteSynchronous(durable);
+    if (!durable) this.sqliteSynchronous('NORMAL');
     try {
       await queryRunner.startTransaction();
     } catch (error) {
+      if (!durable) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
       throw error;
     }
@@ -373,6 +372,7 @@ export class Transactions implements BeforeApplicationShutdown {
       if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
       try {
+        if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
         await queryRunner.release();
       } finally {
         // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good.
@@ -398,20 +398,12 @@ export class Transactions implements BeforeApplicationShutdown {
     return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
   }
 
-  /**
-   * Sets the connection's `synchronous` for the batch about to begin: as configured for a durable one, NORMAL
-   * for a relaxed one (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). Left as it is
-   * after the commit: every write runs in a batch, which sets what it needs, so that a run of relaxed batches
-   * (the delivery worker's claims and outcomes) changes it once, not twice a batch.
-   */
-  private sqliteSynchronous(durable: boolean): void {
+  /** Sets the connection's `synchronous` (WAL: FULL syncs at each commit, NORMAL leaves it to the next FULL one). */
+  private sqliteSynchronous(level: string | number): void {
     const db = this.sqliteDb();
     this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
-    const level = durable ? this.configuredSynchronous : SQLITE_NORMAL;
-    if (level === this.currentSynchronous) return;
-    // Prepared once (two texts in all).
+    // Prepared once (two texts in all): every relaxed bookkeeping commit sets it and sets it back.
     this.prepared.onSqlite(db, `PRAGMA synchronous = ${level}`, []);
-    this.currentSynchronous = level;
   }
 }
 
@@ -467,8 +459,6 @@ class SharedSync {
 
 /** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
 const MAX_BATCH = 64;
-/** SQLite's `synchronous = NORMAL`, as the pragma answers it. */
-const SQLITE_NORMAL = 1;
 
 interface Batch {
   queryRunner: QueryRunner;
