@@ -78,8 +78,8 @@ const CLAIMED_COLUMNS =
 const RESPONSE_BODY_MAX_CHARS = 4096;
 
 /**
- * The delivery queue's SQL. Kept to a few statements per batch: one claim statement for many deliveries,
- * one transaction for many outcomes, because every round trip costs throughput (and on SQLite every
+ * The delivery queue's SQL. Kept to a few statements per batch: one claim for many deliveries (one statement
+ * on PostgreSQL, the due ids and then their leases on SQLite), one transaction for many outcomes, because every round trip costs throughput (and on SQLite every
  * transaction waits for the one writer).
  */
 @Injectable()
@@ -556,7 +556,7 @@ const DUE = `
   LIMIT $3`;
 
 /** The due deliveries' ids, with DUE's parameters one place down ($2 now, $3 how many, $4 the fence). */
-const DUE_SQLITE = DUE.replace(/\$(\d)/g, (_match, digit: string) => `$${Number(digit) - 1}`);
+const DUE_SQLITE = DUE.replace(/\$(\d+)/g, (_match, digits: string) => `$${Number(digits) - 1}`);
 
 /** Leases ($1) the deliveries of the ids in $2 (a JSON array). */
 const LEASE_IDS_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1
