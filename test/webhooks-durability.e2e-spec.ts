@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AppointmentBookedEvent } from '../src/appointments/events/appointment-booked.event';
 import { Transactions } from '../src/database/transactions';
+import { DeliveriesRepository } from '../src/webhooks/delivery/deliveries.repository';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
 import { createWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver } from './support/receiver';
@@ -92,6 +93,35 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
     const rows = await deliveries(worker, webhookId);
     expect(rows.map((row) => [row.status, row.attempt_count])).toEqual(Array(10).fill(['delivered', 1]));
     await worker.http().delete(`${WEBHOOKS}/${webhookId}`).set(AUTH).expect(204);
+  });
+
+  it('sends a test send whose instance died before recording it once its lease runs out', async () => {
+    const app = await start();
+    const { id: webhookId } = await createWebhook(app, { url: receiver.url('/orphan-test') });
+    // As a test send leaves it when its process dies mid-request: created leased, its attempt never recorded.
+    const leaseEnds = Date.now() + 1000;
+    const orphan = await app.app
+      .get(DeliveriesRepository)
+      .insertLeased(
+        {
+          webhook_id: webhookId,
+          event_id: null,
+          action: 'appointment_booked',
+          appointment_id: null,
+          payload: '{}',
+        },
+        leaseEnds,
+      );
+    const [request] = await receiver.waitFor('/orphan-test', 1, 5000);
+    expect(request.headers['webhook-id']).toBe(`msg_${orphan.id}`);
+    expect(request.at).toBeGreaterThanOrEqual(leaseEnds);
+    const row = await eventually(async () => {
+      const [found] = (await deliveries(app, webhookId)).filter((delivery) => delivery.id === orphan.id);
+      expect(found.status).toBe('delivered');
+      return found;
+    });
+    expect(row.attempt_count).toBe(1);
+    await app.http().delete(`${WEBHOOKS}/${webhookId}`).set(AUTH).expect(204);
   });
 
   it('finishes the attempts in flight before it shuts down', async () => {

@@ -196,7 +196,11 @@ export class DeliveriesRepository {
     return Number(row.next);
   }
 
-  /** A delivery that is sent at once by the caller (test sends): created already leased, never retried. */
+  /**
+   * A delivery that is sent at once by the caller (test sends): created already leased, tried once. Due when its
+   * lease runs out: should the caller's process die before its attempt is recorded, a worker sends it then
+   * (without, it stayed pending for good, never sent and never pruned).
+   */
   insertLeased(row: NewDelivery, leaseUntil: number): Promise<ClaimedDelivery> {
     return this.transactions.run(async ({ manager }) => {
       const saved = await manager.save(
@@ -205,7 +209,7 @@ export class DeliveriesRepository {
           status: 'pending',
           attempt_count: 0,
           manual: true,
-          next_attempt_at: null,
+          next_attempt_at: leaseUntil,
           lease_until: leaseUntil,
           date_created: Date.now(),
         }),
