@@ -100,18 +100,16 @@ describe('webhook delivery across restarts and instances (e2e)', () => {
     const { id: webhookId } = await createWebhook(app, { url: receiver.url('/orphan-test') });
     // As a test send leaves it when its process dies mid-request: created leased, its attempt never recorded.
     const leaseEnds = Date.now() + 1000;
-    const orphan = await app.app
-      .get(DeliveriesRepository)
-      .insertLeased(
-        {
-          webhook_id: webhookId,
-          event_id: null,
-          action: 'appointment_booked',
-          appointment_id: null,
-          payload: '{}',
-        },
-        leaseEnds,
-      );
+    const orphan = await app.app.get(DeliveriesRepository).insertLeased(
+      {
+        webhook_id: webhookId,
+        event_id: null,
+        action: 'appointment_booked',
+        appointment_id: null,
+        payload: '{}',
+      },
+      leaseEnds,
+    );
     const [request] = await receiver.waitFor('/orphan-test', 1, 5000);
     expect(request.headers['webhook-id']).toBe(`msg_${orphan.id}`);
     expect(request.at).toBeGreaterThanOrEqual(leaseEnds);
