@@ -48,7 +48,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private pumpTimer?: () => void;
   private pumping?: Promise<void>;
   private pumpAgain = false;
-  /** Whether the last claim took all it asked for: more is probably due (see pump). */
+  /** Whether the last claim took all it asked for: more is probably due (see gathering). */
   private backlog = false;
   private lastClaimAt = 0;
   private gatherTimer?: NodeJS.Timeout;
@@ -104,8 +104,8 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * `delayMs`: kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim. Slots
-   * freed by finished requests are refilled on the next turn instead (`0`): the claim then waits only for
-   * enough of them (`MIN_CLAIM_SHARE`), not for a timer.
+   * freed by finished requests are refilled on the next turn instead (`0`): while a backlog is being sent the
+   * claim then waits for enough of them (`MIN_CLAIM_SHARE`), or GATHER_MS at most (see gathering).
    */
   private schedulePump(delayMs: number): void {
     if (!this.started || this.stopping || this.pumpTimer) return;
@@ -182,9 +182,10 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       return false;
     const waited = Date.now() - this.lastClaimAt;
     if (waited >= GATHER_MS) return false;
+    // Straight to the pump: a kick would add COALESCE_MS while requests are out, which they are.
     this.gatherTimer ??= setTimeout(() => {
       this.gatherTimer = undefined;
-      this.kick();
+      this.schedulePump(0);
     }, GATHER_MS - waited).unref();
     return true;
   }
