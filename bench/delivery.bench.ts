@@ -5,8 +5,9 @@
  * issue's baseline), and for comparison a node:http keep-alive pool and Node's fetch. The ratio is against
  * the undici pool; the notes give it against the node:http pool too. Five rounds (BENCH_ROUNDS), each a drain
  * of a copy of one backlog followed by a run of each client; each figure is the median of its rounds', the
- * ratio the median of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it and by thread: the
- * event loop (which one drain cannot outrun), worker threads, and V8's helpers (garbage collection, compiling).
+ * ratio the median of the rounds' ratios. The notes also give the worker's CPU time per delivery, all of it
+ * and by thread: the event loop (which one drain cannot outrun), worker threads, and V8's helpers (garbage
+ * collection, compiling).
  *
  *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000   BENCH_ROUNDS=5
  *   BENCH_CPU_PROF=<dir>          each drain's worker runs under `node --cpu-prof`, its profiles left in <dir>

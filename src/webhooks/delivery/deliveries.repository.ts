@@ -79,8 +79,8 @@ const RESPONSE_BODY_MAX_CHARS = 4096;
 
 /**
  * The delivery queue's SQL. Kept to a few statements per batch: one claim for many deliveries (one statement
- * on PostgreSQL, the due ids and then their leases on SQLite), one transaction for many outcomes, because every round trip costs throughput (and on SQLite every
- * transaction waits for the one writer).
+ * on PostgreSQL, the due ids and then their leases on SQLite), one transaction for many outcomes, because
+ * every round trip costs throughput (and on SQLite every transaction waits for the one writer).
  */
 @Injectable()
 export class DeliveriesRepository {
@@ -264,20 +264,19 @@ export class DeliveriesRepository {
    * out in event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
-    // Read on the writer's turn, not now: a fan-out queued ahead of this claim puts its fence up first.
-    const params = () => [leaseUntil, now, limit, this.fence()];
-    if (this.postgres) return this.claim(CLAIM_DUE_POSTGRES, params, leaseUntil);
+    // The fence is read on the writer's turn, not now: a fan-out queued ahead of this claim puts it up first.
+    if (this.postgres) {
+      return this.claim(
+        () => this.transactions.sql(CLAIM_DUE_POSTGRES, [leaseUntil, now, limit, this.fence()]),
+        leaseUntil,
+      );
+    }
     // SQLite: the due ids first, then the lease on them, in the claim's transaction (which holds the write
-    // lock): one UPDATE whose WHERE walks the due query took about twice as long per delivery.
-    return this.claim(
-      LEASE_IDS_SQLITE,
-      async () => {
-        const [lease, ...due] = params();
-        const ids = await this.transactions.sql<{ id: number }>(DUE_SQLITE, due);
-        return [lease, ids.map((row) => row.id)];
-      },
-      leaseUntil,
-    );
+    // lock): one UPDATE whose WHERE walks the due query took about twice as long per delivery in isolation.
+    return this.claim(async () => {
+      const due = await this.transactions.sql<{ id: number }>(DUE_SQLITE, [now, limit, this.fence()]);
+      return this.transactions.sql(LEASE_IDS_SQLITE, [leaseUntil, due.map((row) => row.id)]);
+    }, leaseUntil);
   }
 
   /**
@@ -286,7 +285,10 @@ export class DeliveriesRepository {
    * (`unsynced`); null when it cannot.
    */
   async claimOne(id: number, now: number, leaseUntil: number): Promise<ClaimedDelivery | null> {
-    const [claimed] = await this.claim(CLAIM_ONE, () => [leaseUntil, now, id, this.fence()], leaseUntil);
+    const [claimed] = await this.claim(
+      () => this.transactions.sql(CLAIM_ONE, [leaseUntil, now, id, this.fence()]),
+      leaseUntil,
+    );
     return claimed ?? null;
   }
 
@@ -461,13 +463,10 @@ export class DeliveriesRepository {
     }
   }
 
-  private async claim(
-    sql: string,
-    params: () => readonly SqlValue[] | Promise<readonly SqlValue[]>,
-    leaseUntil: number,
-  ): Promise<ClaimedDelivery[]> {
+  /** Runs `lease` (the statements that lease rows and answer them) in a transaction of its own. */
+  private async claim(lease: () => Promise<RawClaimed[]>, leaseUntil: number): Promise<ClaimedDelivery[]> {
     const rows = await this.transactions.run(async () => {
-      const claimed = await this.transactions.sql<RawClaimed>(sql, await params());
+      const claimed = await lease();
       return fillSharedBodies(this.transactions, claimed);
     }, BOOKKEEPING);
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));

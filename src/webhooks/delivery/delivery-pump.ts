@@ -23,7 +23,7 @@ const COALESCE_MS = 2;
 const SHUTDOWN_GRACE_MS = 2_000;
 /** Attempts held (sent or on the wire, outcome not yet written) at most, as a multiple of the concurrency. */
 const AWAITING_WRITE_FACTOR = 3;
-/** The smallest claim, as a share of the concurrency, while requests are out of a backlog (fewer, larger claims). */
+/** The smallest claim while a backlog is sent, as a share of the concurrency (fewer, larger claims). */
 const MIN_CLAIM_SHARE = 0.5;
 /** How long after the last claim a smaller one waits for that share at most. */
 const GATHER_MS = 5;
