@@ -307,6 +307,37 @@ describe('public booking routes and pages (e2e)', () => {
     expect(refused.body.code).toBe('appointment_canceled');
   });
 
+  it('opens the change page on the appointment’s own day, and names the type’s zone as the host’s time', async () => {
+    const booked = await book('2030-01-16T12:00:00.000Z', 'open-on-day@example.com').expect(201);
+    const path = `/appointments/change/${booked.body.token}`;
+    // 13:00 in Berlin, 07:00 in New York: the same day in both.
+    const page = await t.http().get(path).query({ tz: 'America/New_York' }).expect(200);
+    expect(page.text).toMatch(/href="[^"]*date=2030-01-16#times"\s+aria-current="date"/);
+    expect(page.text).toContain('Times on Wednesday, 16 January');
+    // The two weeks shown are the pager's (counted from today) that hold the appointment's day.
+    const from = /name="from" value="([^"]+)"/.exec(page.text)![1];
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+    const days = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+    expect((days(from) - days(today)) % 14).toBe(0);
+    expect(days('2030-01-16') - days(from)).toBeGreaterThanOrEqual(0);
+    expect(days('2030-01-16') - days(from)).toBeLessThan(14);
+    expect(page.text).toContain('<dt>Host’s time</dt>');
+    expect(page.text).toContain('Wednesday, 16 January 2030, 1:00 PM (Europe/Berlin)');
+    // A day or window the visitor asked for still wins.
+    const asked = await t.http().get(path).query({ tz: 'America/New_York', from: today }).expect(200);
+    expect(asked.text).toContain(`name="from" value="${today}"`);
+  });
+
+  it('answers the service’s own address with a page pointing to the booking pages and the API docs', async () => {
+    const home = await t.http().get('/').expect(200);
+    expect(home.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(home.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(home.text).toContain('<a href="/docs">');
+    expect(home.text).toContain('/book/');
+    // No list of the types: a published type's page is shared by its link.
+    expect(home.text).not.toContain('consultation');
+  });
+
   it('serves pages with a strict CSP that forbids framing', async () => {
     const page = await t.http().get('/book/consultation').expect(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');

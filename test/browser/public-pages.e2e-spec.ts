@@ -201,6 +201,53 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
       await plain.close();
     }
   }, 120_000);
+  it('keeps what the visitor typed when they pick another day or zone, and forgets it once booked', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/book/first-consultation?tz=America/New_York`);
+    await page.getByLabel('Name', { exact: true }).fill('Dana Day');
+    await page.getByLabel('Email', { exact: true }).fill('dana@example.com');
+    await page.getByLabel('Phone', { exact: true }).fill('+1 555 0199');
+    await page.getByLabel('Reason for the visit (optional)').selectOption('Check-up');
+    await page.getByLabel('Notes (optional)').fill('Second floor, please.');
+    const typed = async () => ({
+      name: await page.getByLabel('Name', { exact: true }).inputValue(),
+      email: await page.getByLabel('Email', { exact: true }).inputValue(),
+      phone: await page.getByLabel('Phone', { exact: true }).inputValue(),
+      reason: await page.getByLabel('Reason for the visit (optional)').inputValue(),
+      notes: await page.getByLabel('Notes (optional)').inputValue(),
+    });
+    const expected = {
+      name: 'Dana Day',
+      email: 'dana@example.com',
+      phone: '+1 555 0199',
+      reason: 'Check-up',
+      notes: 'Second floor, please.',
+    };
+    // Another day: a new page.
+    const day = page.locator('.days a').nth(2);
+    const date = new URL((await day.getAttribute('href'))!, base).searchParams.get('date');
+    await day.click();
+    await page.waitForURL(new RegExp(`date=${date}`));
+    expect(await typed()).toEqual(expected);
+    // Another zone: the script submits the zone form.
+    await page.locator('#tz').selectOption('Asia/Tokyo');
+    await page.waitForURL(/tz=Asia%2FTokyo/);
+    expect(await typed()).toEqual(expected);
+
+    await page.locator('.times label').first().click();
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.waitForURL(/done=booked/);
+    const [, , , , booked] = await deliveries(5);
+    expect(booked.appointment.customer_information).toMatchObject({
+      Name: 'Dana Day',
+      Notes: 'Second floor, please.',
+    });
+    // Booked: the next booking in this tab starts empty.
+    await page.goto(`${base}/book/first-consultation?tz=Asia/Tokyo`);
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('');
+    await page.close();
+  }, 120_000);
+
   it('has no horizontal scroll at 390 px on either page, whatever the content', async () => {
     const page = await context.newPage();
     for (const path of [

@@ -104,7 +104,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
     ${
       slots.length === 0
         ? ''
-        : html`<form method="post" action="${path}" class="card">
+        : html`<form method="post" action="${path}" class="card" data-keep-details>
             <input type="hidden" name="_csrf" value="${input.csrf}" />
             <input type="hidden" name="_submission" value="${input.submission}" />
             <input type="hidden" name="tz" value="${input.zone}" />

@@ -40,7 +40,7 @@ function details(input: ChangePageInput): SafeHtml {
       ${
         typeZone === input.zone
           ? ''
-          : html`<dt>Scheduled in</dt>
+          : html`<dt>Host’s time</dt>
               <dd>${formatWhen(appointment.start_date, typeZone)}</dd>`
       }
       ${

@@ -51,8 +51,21 @@ a{color:#2f5bd3}
 /**
  * Detects the visitor's zone once (when the URL names none), submits the zone form on change, and takes away
  * the hint for visitors without script (a <noscript> would do, but is never shown when tests turn script off).
+ * Keeps what the visitor typed in the booking form (`data-keep-details`) in the tab's sessionStorage, so that
+ * picking another day or zone, each a new page, does not lose it. The answers are forgotten once the form is sent;
+ * a refused one comes back filled in by the server, and is kept again from there.
  */
 const SCRIPT = `(function(){
+var form=document.querySelector('form[data-keep-details]');
+if(form){
+var key='booking-details:'+location.pathname,saved={};
+var fields=function(){return Array.prototype.filter.call(form.elements,function(el){return el.name&&el.name.indexOf('field:')===0})};
+try{saved=JSON.parse(sessionStorage.getItem(key)||'{}')||{}}catch(e){}
+fields().forEach(function(el){var v=saved[el.name];if(typeof v!=='string')return;if(el.type==='checkbox'){if(v==='true')el.checked=true}else if(el.value===''){el.value=v}});
+var save=function(){var v={};fields().forEach(function(el){v[el.name]=el.type==='checkbox'?String(el.checked):el.value});try{sessionStorage.setItem(key,JSON.stringify(v))}catch(e){}};
+save();form.addEventListener('input',save);form.addEventListener('change',save);
+form.addEventListener('submit',function(){try{sessionStorage.removeItem(key)}catch(e){}});
+}
 var hint=document.getElementById('zone-hint');if(hint){hint.remove()}
 var root=document.documentElement,tz;
 try{tz=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}

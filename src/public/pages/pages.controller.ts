@@ -17,6 +17,7 @@ import { PublicRateLimitGuard } from '../rate-limit.guard';
 import { SlugParam } from '../slug-param';
 import { BUILT_IN_FIELDS, bookingPage, EMPTY_FORM, fieldName, FormState } from './booking-page';
 import { ChangeNotice, changePage } from './change-page';
+import { homePage } from './home-page';
 import { CsrfTokens } from './csrf';
 import { sendPage } from './layout';
 import { PageError, PageErrorFilter } from './page-error.filter';
@@ -24,6 +25,7 @@ import {
   byLocalDate,
   PickerOptions,
   FormQuery,
+  openOnDay,
   queryText,
   selectedDay,
   viewerZone,
@@ -55,6 +57,13 @@ export class PagesController {
     private readonly config: AppConfig,
     private readonly idempotency: IdempotencyService,
   ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The service’s own address: where customers book and where the API is (HTML)' })
+  @ApiResponse({ status: 200, description: 'text/html' })
+  async home(@Res() reply: FastifyReply): Promise<void> {
+    await sendPage(reply, 200, homePage(this.config.siteName), this.config.publicFrameAncestors);
+  }
 
   @Get('book/:slug')
   @ApiOperation({
@@ -257,7 +266,9 @@ export class PagesController {
     const path = `/appointments/change/${token}`;
     let picker: PickerOptions | null = null;
     if (found.appointment.status !== 'canceled') {
-      const window = windowStart(query, found.appointment.appointment_type_timezone);
+      const typeZone = found.appointment.appointment_type_timezone;
+      const shown = openOnDay(query, found.appointment.start_date, typeZone, zone);
+      const window = windowStart(shown, typeZone);
       const availability = await this.booking.rescheduleOptions(found, {
         start_date: window.from,
         end_date: window.to,
@@ -265,7 +276,7 @@ export class PagesController {
       });
       if (availability !== null) {
         const days = byLocalDate(availability.slots);
-        picker = { path, zone, window, days, selected: selectedDay(query, days) };
+        picker = { path, zone, window, days, selected: selectedDay(shown, days) };
       }
     }
     const page = changePage({

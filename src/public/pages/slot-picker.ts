@@ -60,6 +60,20 @@ export function windowStart(query: FormQuery, typeZone: string): { from: string;
   return { from, to: shiftDate(from, WINDOW_DAYS - 1), today };
 }
 
+/**
+ * The query a change page opens with when it names no window or day: the two weeks (counted from today, as the
+ * pager counts them) that hold the appointment's day, that day chosen. A visitor who came to move an appointment
+ * sees its day's times first, not the first free day; a past appointment's change page opens on today.
+ */
+export function openOnDay(query: FormQuery, start: string, typeZone: string, zone: string): FormQuery {
+  if (queryText(query, 'from') !== undefined || queryText(query, 'date') !== undefined) return query;
+  const today = moment.tz(Date.now(), typeZone).format(DATE);
+  const day = inZone(start, typeZone).format(DATE);
+  if (day < today) return query;
+  const weeks = Math.floor(moment.utc(day, DATE).diff(moment.utc(today, DATE), 'days') / WINDOW_DAYS);
+  return { ...query, from: shiftDate(today, weeks * WINDOW_DAYS), date: inZone(start, zone).format(DATE) };
+}
+
 export function shiftDate(date: string, days: number): string {
   return moment.utc(date, DATE, true).add(days, 'days').format(DATE);
 }
