@@ -297,6 +297,14 @@ describe('public booking routes and pages (e2e)', () => {
     expect(icsField(canceled, 'UID')).toBe(uid);
     expect(icsField(canceled, 'STATUS')).toBe('CANCELLED');
     expect(Number(icsField(canceled, 'SEQUENCE'))).toBeGreaterThan(1);
+    // A canceled entry no longer offers to change or cancel it.
+    expect(unfold(canceled)).not.toContain('Change or cancel');
+    expect(unfold(canceled)).toContain(`Canceled. Details: ${booked.body.public_edit_url}`);
+    // The confirmation's address, kept by the customer, no longer says it is booked.
+    const kept = await t.http().get(`/appointments/change/${token}`).query({ done: 'booked' }).expect(200);
+    expect(kept.text).toContain('Canceled appointment');
+    expect(kept.text).not.toContain('You are booked');
+    expect(kept.text).not.toContain('Change or cancel later at');
     const view = await t.http().get(`/api/v1/public/appointments/${token}`).expect(200);
     expect(view.body.status).toBe('canceled');
     const refused = await t
@@ -307,7 +315,7 @@ describe('public booking routes and pages (e2e)', () => {
     expect(refused.body.code).toBe('appointment_canceled');
   });
 
-  it('opens the change page on the appointment’s own day, and names the type’s zone as the host’s time', async () => {
+  it('opens the change page on the appointment’s own day, and names the type’s zone as the organizer’s time', async () => {
     const booked = await book('2030-01-16T12:00:00.000Z', 'open-on-day@example.com').expect(201);
     const path = `/appointments/change/${booked.body.token}`;
     // 13:00 in Berlin, 07:00 in New York: the same day in both.
@@ -321,11 +329,48 @@ describe('public booking routes and pages (e2e)', () => {
     expect((days(from) - days(today)) % 14).toBe(0);
     expect(days('2030-01-16') - days(from)).toBeGreaterThanOrEqual(0);
     expect(days('2030-01-16') - days(from)).toBeLessThan(14);
-    expect(page.text).toContain('<dt>Host’s time</dt>');
+    expect(page.text).toContain('<dt>Organizer’s time</dt>');
     expect(page.text).toContain('Wednesday, 16 January 2030, 1:00 PM (Europe/Berlin)');
     // A day or window the visitor asked for still wins.
     const asked = await t.http().get(path).query({ tz: 'America/New_York', from: today }).expect(200);
     expect(asked.text).toContain(`name="from" value="${today}"`);
+    // Another zone (the zone form keeps the window, not the day): still the appointment's day, now 21:00 in Tokyo.
+    const tokyo = await t.http().get(path).query({ tz: 'Asia/Tokyo', from }).expect(200);
+    expect(tokyo.text).toMatch(/href="[^"]*date=2030-01-16#times"\s+aria-current="date"/);
+    // The times are never filled in by the browser from an earlier visit of the page (Back).
+    expect(page.text).toMatch(/name="start_date"\s+value="[^"]+"\s+autocomplete="off"/);
+  });
+
+  it('opens the change page on today’s fortnight when the appointment’s has no free times', async () => {
+    const host = await createMember(t, { name: 'Bo Horizon', email: 'bo@clinic.example' });
+    const type = await createType(t, {
+      title: 'Short horizon',
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      team_member_ids: [host.id],
+      max_booking_notice: 30 * 24 * 60,
+    });
+    // Booked by an admin past the type's horizon: its own fortnight offers nothing.
+    const booked = await t
+      .http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: type.id,
+        start_date: '2030-01-16T12:00:00.000Z',
+        customer_information: { Name: 'Far Away', Email: 'far@example.com' },
+        ignore_availability: true,
+      })
+      .expect(201);
+    const token = booked.body.public_edit_url.slice(booked.body.public_edit_url.lastIndexOf('/') + 1);
+    const page = await t
+      .http()
+      .get(`/appointments/change/${token}`)
+      .query({ tz: 'Europe/Berlin' })
+      .expect(200);
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+    expect(page.text).toContain(`name="from" value="${today}"`);
+    expect(page.text).toContain('aria-current="date"');
   });
 
   it('answers the service’s own address with a page pointing to the booking pages and the API docs', async () => {

@@ -23,7 +23,9 @@ export function calendarFile(
     hosts === '' ? undefined : `With ${hosts}`,
     appointment.web_meeting_url ? `Join: ${appointment.web_meeting_url}` : undefined,
     appointment.web_meeting_password ? `Password: ${appointment.web_meeting_password}` : undefined,
-    `Change or cancel: ${appointment.public_edit_url}`,
+    canceled
+      ? `Canceled. Details: ${appointment.public_edit_url}`
+      : `Change or cancel: ${appointment.public_edit_url}`,
   ].filter((line): line is string => line !== undefined);
   calendar.createEvent({
     id: `${createHash('sha256').update(`appointment:${token}`).digest('hex').slice(0, 32)}@${new URL(site.url).host}`,

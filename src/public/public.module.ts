@@ -5,6 +5,7 @@ import { AppointmentTypesModule } from '../appointment-types/appointment-types.m
 import { AppointmentsModule } from '../appointments/appointments.module';
 import { AppConfig } from '../config/app-config';
 import { CsrfTokens } from './pages/csrf';
+import { HomeController } from './pages/home.controller';
 import { PagesController } from './pages/pages.controller';
 import { PublicApiController } from './public-api.controller';
 import { PublicBookingService } from './public-booking.service';
@@ -12,7 +13,7 @@ import { PublicRateLimitGuard, rateLimits } from './rate-limit.guard';
 
 /**
  * What customers reach without the admin key: the public API under /api/v1/public, the booking page
- * /book/:slug and the change page behind public_edit_url. Rate-limited per client IP (in memory, per
+ * /book/:slug, the change page behind public_edit_url, and the page at /. Rate-limited per client IP (in memory, per
  * instance). It books, moves and cancels only through the appointments module's service.
  */
 @Module({
@@ -22,7 +23,7 @@ import { PublicRateLimitGuard, rateLimits } from './rate-limit.guard';
     AppointmentsModule,
     IdempotencyModule,
   ],
-  controllers: [PublicApiController, PagesController],
+  controllers: [PublicApiController, PagesController, HomeController],
   providers: [PublicBookingService, PublicRateLimitGuard, CsrfTokens],
 })
 export class PublicModule {}

@@ -242,11 +242,34 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
       Name: 'Dana Day',
       Notes: 'Second floor, please.',
     });
+    // Back to the booking page (fetched again): no time is chosen that the visitor did not pick just now.
+    await page.goBack();
+    await page.waitForURL(/\/book\/first-consultation/);
+    expect(await page.locator('.times input:checked').count()).toBe(0);
     // Booked: the next booking in this tab starts empty.
     await page.goto(`${base}/book/first-consultation?tz=Asia/Tokyo`);
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('');
     await page.close();
   }, 120_000);
+
+  it('lets the keyboard move through the zone menu, and shows the times once Enter confirms a zone', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/book/first-consultation?tz=Europe/Berlin`);
+    const url = page.url();
+    await page.locator('#tz').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const picked = await page.locator('#tz').inputValue();
+    expect(picked).not.toBe('Europe/Berlin');
+    // Arrow keys only move through the list: still the same page, the menu still focused.
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(url);
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('tz');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`tz=${encodeURIComponent(picked)}`));
+    expect(await page.locator('#tz').inputValue()).toBe(picked);
+    await page.close();
+  }, 60_000);
 
   it('has no horizontal scroll at 390 px on either page, whatever the content', async () => {
     const page = await context.newPage();

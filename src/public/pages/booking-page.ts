@@ -94,7 +94,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
   const body = html`<article class="card">
       <h1>${type.title}</h1>
       <p class="muted">${type.duration} minutes${price}</p>
-      ${type.description ? html`<p>${type.description}</p>` : ''}
+      ${type.description ? html`<p class="description">${type.description}</p>` : ''}
     </article>
     ${form.errors[''] ? html`<p class="notice warn" role="alert">${form.errors['']}</p>` : ''}
     <section class="card" aria-labelledby="pick-heading">

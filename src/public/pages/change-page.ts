@@ -40,7 +40,7 @@ function details(input: ChangePageInput): SafeHtml {
       ${
         typeZone === input.zone
           ? ''
-          : html`<dt>Host’s time</dt>
+          : html`<dt>Organizer’s time</dt>
               <dd>${formatWhen(appointment.start_date, typeZone)}</dd>`
       }
       ${
@@ -71,10 +71,19 @@ function details(input: ChangePageInput): SafeHtml {
 export function changePage(input: ChangePageInput): RenderedPage {
   const path = `/appointments/change/${input.token}`;
   const heading = pageHeading(input);
-  const notice = input.notice ? html`<p class="notice" role="status">${NOTICES[input.notice]}</p>` : '';
+  // The address a visitor keeps names what was just done (`done=booked`): once the appointment is canceled, a
+  // notice that it is booked or moved is no longer true.
+  const canceled = input.found.appointment.status === 'canceled';
+  const done = canceled && input.notice !== 'canceled' ? undefined : input.notice;
+  // Booked: the booking page's script forgets the answers it kept for this type (see layout.ts).
+  const forget =
+    input.notice === 'booked'
+      ? html` data-forget-details="/book/${encodeURIComponent(input.found.appointment.appointment_type_slug)}"`
+      : '';
+  const notice = done ? html`<p class="notice" role="status" ${forget}>${NOTICES[done]}</p>` : '';
   const error = input.error ? html`<p class="notice warn" role="alert">${input.error}</p>` : '';
   const link =
-    input.notice === 'booked'
+    done === 'booked'
       ? html`<p>Change or cancel later at:<br /><a href="${input.editUrl}">${input.editUrl}</a></p>`
       : '';
   const body = html`${notice}${error}

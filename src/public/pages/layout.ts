@@ -14,6 +14,7 @@ h2{font-size:1.1rem;margin:0 0 .6rem}
 h2.details{margin-top:1.4rem}
 .site{font-size:.9rem;color:#5a6275;margin:0}
 .muted{color:#5a6275}
+.description{white-space:pre-line}
 .notice{background:#e8f4ec;border-left:4px solid #2e8b57;padding:.7rem .9rem;border-radius:8px;margin:0 0 1rem}
 .notice.warn{background:#fdf0e7;border-color:#d2691e}
 .error{color:#b3261e;margin:.25rem 0 0;font-size:.95rem}
@@ -49,30 +50,39 @@ a{color:#2f5bd3}
 `;
 
 /**
- * Detects the visitor's zone once (when the URL names none), submits the zone form on change, and takes away
- * the hint for visitors without script (a <noscript> would do, but is never shown when tests turn script off).
+ * Detects the visitor's zone once (when the URL names none), submits the zone form when a zone is picked with a
+ * pointer or confirmed with Enter (arrow keys only move through the list: each change submitted, the keyboard
+ * could not get past the next zone), and takes away the hint for visitors without script (a <noscript> would
+ * do, but is never shown when tests turn script off).
  * Keeps what the visitor typed in the booking form (`data-keep-details`) in the tab's sessionStorage, so that
- * picking another day or zone, each a new page, does not lose it. The answers are forgotten once the form is sent;
- * a refused one comes back filled in by the server, and is kept again from there.
+ * picking another day or zone, each a new page, does not lose it: put back on `pageshow`, after the browser's
+ * own refill of a page reached by Back (which fires no input events), so that the form always shows what was
+ * typed last. Saved as typed, never from what a page came with; forgotten on the confirmation page
+ * (`data-forget-details`), so a refused, expired or failed post keeps it. An abandoned form's answers stay in the
+ * tab until it is closed.
  */
 const SCRIPT = `(function(){
 var form=document.querySelector('form[data-keep-details]');
 if(form){
-var key='booking-details:'+location.pathname,saved={};
+var key='booking-details:'+location.pathname;
 var fields=function(){return Array.prototype.filter.call(form.elements,function(el){return el.name&&el.name.indexOf('field:')===0})};
-try{saved=JSON.parse(sessionStorage.getItem(key)||'{}')||{}}catch(e){}
-fields().forEach(function(el){var v=saved[el.name];if(typeof v!=='string')return;if(el.type==='checkbox'){if(v==='true')el.checked=true}else if(el.value===''){el.value=v}});
 var save=function(){var v={};fields().forEach(function(el){v[el.name]=el.type==='checkbox'?String(el.checked):el.value});try{sessionStorage.setItem(key,JSON.stringify(v))}catch(e){}};
-save();form.addEventListener('input',save);form.addEventListener('change',save);
-form.addEventListener('submit',function(){try{sessionStorage.removeItem(key)}catch(e){}});
+window.addEventListener('pageshow',function(){var saved={};try{saved=JSON.parse(sessionStorage.getItem(key)||'{}')||{}}catch(e){}
+fields().forEach(function(el){var v=saved[el.name];if(typeof v!=='string')return;if(el.type==='checkbox'){el.checked=v==='true'}else{el.value=v}})});
+form.addEventListener('input',save);form.addEventListener('change',save);
 }
+var booked=document.querySelector('[data-forget-details]');
+if(booked){try{sessionStorage.removeItem('booking-details:'+booked.getAttribute('data-forget-details'))}catch(e){}}
 var hint=document.getElementById('zone-hint');if(hint){hint.remove()}
 var root=document.documentElement,tz;
 try{tz=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}
 var url=new URL(location.href);
 if(root.dataset.detectZone==='1'&&tz&&!url.searchParams.has('tz')&&tz!==root.dataset.zone){url.searchParams.set('tz',tz);location.replace(url.toString());return}
 var select=document.getElementById('tz');
-if(select&&select.form){select.addEventListener('change',function(){select.form.submit()})}
+if(select&&select.form){var keyed=false;
+select.addEventListener('keydown',function(e){keyed=true;if(e.key==='Enter'){e.preventDefault();select.form.submit()}});
+select.addEventListener('mousedown',function(){keyed=false});
+select.addEventListener('change',function(){if(!keyed)select.form.submit()})}
 })();`;
 
 export interface PageOptions {

@@ -17,7 +17,6 @@ import { PublicRateLimitGuard } from '../rate-limit.guard';
 import { SlugParam } from '../slug-param';
 import { BUILT_IN_FIELDS, bookingPage, EMPTY_FORM, fieldName, FormState } from './booking-page';
 import { ChangeNotice, changePage } from './change-page';
-import { homePage } from './home-page';
 import { CsrfTokens } from './csrf';
 import { sendPage } from './layout';
 import { PageError, PageErrorFilter } from './page-error.filter';
@@ -41,8 +40,9 @@ function isInstant(value: string | undefined): value is string {
 }
 
 /**
- * The customer's pages: server-rendered HTML whose forms work without JavaScript (the script only detects
- * the visitor's time zone and submits the zone picker). Every form post carries a CSRF token.
+ * The customer's pages: server-rendered HTML whose forms work without JavaScript (the script detects the
+ * visitor's time zone, submits the zone picker and keeps what the visitor typed across pages, see layout.ts).
+ * Every form post carries a CSRF token.
  */
 @Public()
 @ApiTags('pages')
@@ -57,13 +57,6 @@ export class PagesController {
     private readonly config: AppConfig,
     private readonly idempotency: IdempotencyService,
   ) {}
-
-  @Get()
-  @ApiOperation({ summary: 'The service’s own address: where customers book and where the API is (HTML)' })
-  @ApiResponse({ status: 200, description: 'text/html' })
-  async home(@Res() reply: FastifyReply): Promise<void> {
-    await sendPage(reply, 200, homePage(this.config.siteName), this.config.publicFrameAncestors);
-  }
 
   @Get('book/:slug')
   @ApiOperation({
@@ -253,6 +246,24 @@ export class PagesController {
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
 
+  /** The reschedule picker at the window and day `query` names; null when the type is no longer published. */
+  private async reschedulePicker(
+    found: TokenAppointment,
+    path: string,
+    zone: string,
+    query: FormQuery,
+  ): Promise<PickerOptions | null> {
+    const window = windowStart(query, found.appointment.appointment_type_timezone);
+    const availability = await this.booking.rescheduleOptions(found, {
+      start_date: window.from,
+      end_date: window.to,
+      timezone: zone,
+    });
+    if (availability === null) return null;
+    const days = byLocalDate(availability.slots);
+    return { path, zone, window, days, selected: selectedDay(query, days) };
+  }
+
   private async renderChange(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -267,17 +278,16 @@ export class PagesController {
     let picker: PickerOptions | null = null;
     if (found.appointment.status !== 'canceled') {
       const typeZone = found.appointment.appointment_type_timezone;
-      const shown = openOnDay(query, found.appointment.start_date, typeZone, zone);
-      const window = windowStart(shown, typeZone);
-      const availability = await this.booking.rescheduleOptions(found, {
-        start_date: window.from,
-        end_date: window.to,
-        timezone: zone,
-      });
-      if (availability !== null) {
-        const days = byLocalDate(availability.slots);
-        picker = { path, zone, window, days, selected: selectedDay(shown, days) };
-      }
+      const onDay = openOnDay(query, found.appointment.start_date, typeZone, zone);
+      picker = await this.reschedulePicker(found, path, zone, onDay);
+      // Opened on a fortnight without free times (an appointment past the booking horizon): today's instead.
+      if (
+        picker !== null &&
+        picker.days.size === 0 &&
+        onDay !== query &&
+        queryText(query, 'from') === undefined
+      )
+        picker = await this.reschedulePicker(found, path, zone, query);
     }
     const page = changePage({
       siteName: this.config.siteName,

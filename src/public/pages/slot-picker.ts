@@ -61,17 +61,26 @@ export function windowStart(query: FormQuery, typeZone: string): { from: string;
 }
 
 /**
- * The query a change page opens with when it names no window or day: the two weeks (counted from today, as the
- * pager counts them) that hold the appointment's day, that day chosen. A visitor who came to move an appointment
- * sees its day's times first, not the first free day; a past appointment's change page opens on today.
+ * The query a change page shows when it names no day: the appointment's own day chosen, so that a visitor who
+ * came to move it sees that day's times first, not the first free day. With no window named either, the two
+ * weeks (counted from today, as the pager counts them) that hold it; with one named (the zone form, the pager),
+ * its day is chosen when that window holds it. A past appointment's page opens as any other.
  */
 export function openOnDay(query: FormQuery, start: string, typeZone: string, zone: string): FormQuery {
-  if (queryText(query, 'from') !== undefined || queryText(query, 'date') !== undefined) return query;
-  const today = moment.tz(Date.now(), typeZone).format(DATE);
+  if (queryText(query, 'date') !== undefined) return query;
   const day = inZone(start, typeZone).format(DATE);
-  if (day < today) return query;
-  const weeks = Math.floor(moment.utc(day, DATE).diff(moment.utc(today, DATE), 'days') / WINDOW_DAYS);
-  return { ...query, from: shiftDate(today, weeks * WINDOW_DAYS), date: inZone(start, zone).format(DATE) };
+  const window = windowStart(query, typeZone);
+  if (day < window.today) return query;
+  const date = inZone(start, zone).format(DATE);
+  if (queryText(query, 'from') === undefined) {
+    const weeks = Math.floor(daysBetween(window.today, day) / WINDOW_DAYS);
+    return { ...query, from: shiftDate(window.today, weeks * WINDOW_DAYS), date };
+  }
+  return day >= window.from && day <= window.to ? { ...query, date } : query;
+}
+
+function daysBetween(from: string, to: string): number {
+  return moment.utc(to, DATE, true).diff(moment.utc(from, DATE, true), 'days');
 }
 
 export function shiftDate(date: string, days: number): string {
@@ -174,7 +183,11 @@ export function dayLinks(options: PickerOptions): SafeHtml {
   </nav>`;
 }
 
-/** The times of the chosen day as radio buttons named `start_date` (one is required). */
+/**
+ * The times of the chosen day as radio buttons named `start_date` (one is required). Never restored by the
+ * browser (`autocomplete="off"`): Back to a page fetched again refilled the choice by position, so that a second
+ * Confirm booked the time next to the one picked before.
+ */
 export function timeChoices(slots: SlotDto[], zone: string, date: string, checked?: string): SafeHtml {
   return html`<fieldset id="times">
     <legend>Times on ${formatDay(date)} <span class="muted">(${zoneLabel(zone)})</span></legend>
@@ -186,6 +199,7 @@ export function timeChoices(slots: SlotDto[], zone: string, date: string, checke
               type="radio"
               name="start_date"
               value="${slot.start_date}"
+              autocomplete="off"
               ${index === 0 ? html` required` : ''}${slot.start_date === checked ? html` checked` : ''}
             /><span>${formatTime(slot.start_date, zone)}</span></label
           >`,
