@@ -78,7 +78,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   return app;
 }
 
-/** Fastify's JSON parser (a `__proto__` key is an error), after refusing a body nested too deep to handle. */
+/** Bytes that are not UTF-8 throw: decoded leniently, they were stored as U+FFFD without a word. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+
+/**
+ * Fastify's JSON parser (a `__proto__` key is an error), after refusing a body nested too deep to handle, a
+ * charset other than UTF-8 (JSON's own, RFC 8259) and bytes that are not UTF-8. An empty body is no body:
+ * clients send `content-type: application/json` on a DELETE or a POST that takes none, and a route that needs
+ * one names the fields it misses.
+ */
 function jsonParser(fastify: FastifyInstance) {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   return (
@@ -86,6 +95,20 @@ function jsonParser(fastify: FastifyInstance) {
     body: Buffer,
     done: (error: Error | null, value?: unknown) => void,
   ): void => {
+    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(
+        new DomainError(
+          'unsupported_media_type',
+          `The JSON body must be UTF-8; charset=${charset} is not supported`,
+        ),
+      );
+      return;
+    }
+    if (body.every(isJsonWhitespace)) {
+      done(null, undefined);
+      return;
+    }
     if (jsonNestingExceeds(body, MAX_JSON_DEPTH)) {
       done(
         new DomainError(
@@ -95,8 +118,19 @@ function jsonParser(fastify: FastifyInstance) {
       );
       return;
     }
-    void parse(request, body.toString('utf8'), done);
+    let text: string;
+    try {
+      text = UTF8.decode(body);
+    } catch {
+      done(new DomainError('invalid_json', 'The body is not valid UTF-8'));
+      return;
+    }
+    void parse(request, text, done);
   };
+}
+
+function isJsonWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
 function sendError(reply: FastifyReply, body: ErrorBody): void {

@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_JSON_DEPTH } from '../src/common/http/json-depth';
 import { expectInvalid } from './support/expect-invalid';
-import { AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
+import { freePort, killAll, run, started, stopped } from './support/service-process';
+import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 interface Operation {
   parameters?: { name: string; in: string }[];
@@ -219,7 +224,11 @@ describe('HTTP edge hardening (e2e)', () => {
         2000,
       );
       expect(huge?.status).toBe(431);
-      expect(JSON.parse(huge?.body ?? '')).toMatchObject({ code: 'headers_too_large', statusCode: 431 });
+      expect(JSON.parse(huge?.body ?? '')).toMatchObject({
+        code: 'headers_too_large',
+        statusCode: 431,
+        error: 'Request Header Fields Too Large',
+      });
       expect(JSON.parse(huge?.body ?? '').request_id).toMatch(UUID);
     });
   });
@@ -382,4 +391,44 @@ describe('HTTP edge hardening (e2e)', () => {
       expect(unknown.status).toBe(404);
     });
   });
+});
+
+describe('a client gone before its body arrived (e2e)', () => {
+  afterAll(killAll);
+
+  it('is not logged as a failure of the service: no error line per dropped connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'booking-aborted-'));
+    const server = run({
+      DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'booking.sqlite')}`,
+      PORT: String(await freePort()),
+      ADMIN_API_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'info',
+    });
+    await started(server);
+    const { port } = new URL(server.url);
+    for (const path of ['/api/v1/public/appointment-types/x/bookings', '/api/v1/appointment-types']) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+          socket.write(
+            `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n` +
+              'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":',
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 300);
+        });
+        socket.on('error', reject);
+      });
+    }
+    // Served on as before.
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    await sleep(300);
+    server.child.kill('SIGTERM');
+    await stopped(server);
+    expect(server.stdout()).toContain('"url":"/api/v1/appointment-types"');
+    expect(server.stdout()).not.toContain('"level":50');
+    expect(server.stdout()).not.toContain('request failed');
+  }, 240_000);
 });

@@ -164,10 +164,48 @@ describe('HTTP foundation (e2e)', () => {
       expect(response.body.request_id).toBe(response.headers['x-request-id']);
     });
 
-    it('answers an empty JSON body with 400 invalid_json', async () => {
+    it('takes an empty JSON body as no body: named missing fields where one is needed, none where not', async () => {
       const response = await post().set('Content-Type', 'application/json').send('');
       expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_json');
+      expect(response.body.code).toBe('validation_failed');
+      expect(response.body.details.map((detail: { field: string }) => detail.field)).toContain('title');
+      const created = await post().send({ title: 'Empty body', duration: 30 }).expect(201);
+      // A DELETE sent with the JSON content type and nothing else, as many clients send one.
+      await t
+        .http()
+        .delete(`${types}/${created.body.id}`)
+        .set(AUTH)
+        .set('Content-Type', 'application/json')
+        .send(' \r\n')
+        .expect(204);
+    });
+
+    it('refuses a JSON body that is not UTF-8: bytes that do not decode, or another charset declared', async () => {
+      const latin1 = Buffer.concat([
+        Buffer.from('{"title":"Jos'),
+        Buffer.from([0xe9]),
+        Buffer.from('","duration":30}'),
+      ]);
+      // Sent as the bytes they are (supertest would serialize a Buffer as JSON).
+      const raw = (contentType: string, bytes: Buffer) =>
+        post()
+          .set('Content-Type', contentType)
+          .serialize((body: Buffer) => body as unknown as string)
+          .send(bytes as unknown as object);
+      const garbled = await raw('application/json', latin1);
+      expect(garbled.status).toBe(400);
+      expect(garbled.body).toMatchObject({ code: 'invalid_json', message: 'The body is not valid UTF-8' });
+      const declared = await raw('application/json; charset=ISO-8859-1', latin1);
+      expect(declared.status).toBe(415);
+      expect(declared.body.code).toBe('unsupported_media_type');
+      // UTF-8 by any spelling, and a byte-order mark, are fine.
+      const utf8 = Buffer.from('\uFEFF{"title":"José","duration":30}');
+      const ok = await raw('application/json; charset="UTF-8"', utf8).expect(201);
+      expect(ok.body.title).toBe('José');
+      const list = await t.http().get(types).set(AUTH).query({ limit: 200 }).expect(200);
+      expect(list.body.data.filter((type: { title: string }) => type.title.startsWith('Jos'))).toHaveLength(
+        1,
+      );
     });
 
     it('refuses a prototype-poisoning body with 400', async () => {

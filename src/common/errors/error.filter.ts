@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES as NODE_REASONS } from 'node:http';
 import { redactUrl } from '../logging/redact-url';
 import { DomainError, ERROR_STATUS, ErrorCode, FieldError } from './domain-error';
 
@@ -82,6 +83,11 @@ export function errorBody(exception: unknown, requestId: string): ErrorBody {
     message?: unknown;
   } | null;
   const fastifyCode = fastifyError?.code;
+  // The client closed the connection before its body arrived: nobody hears the answer, and it is no failure of
+  // the service's (answered 500, each one was logged as an error: a flood anyone could send).
+  if (fastifyCode === 'ECONNRESET' && fastifyError?.message === 'aborted') {
+    return body('bad_request', 'The client closed the connection before the body arrived', requestId);
+  }
   if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
     return body(FASTIFY_CODES[fastifyCode], String(fastifyError?.message), requestId);
   }
@@ -131,7 +137,8 @@ function body(code: ErrorCode, message: string, requestId: string, details?: Fie
 /** The reason phrase of a status, as the error body's `error` shows it (`Unprocessable Entity`). */
 export function httpReason(status: number): string {
   const name = HttpStatus[status] as string | undefined;
-  if (!name) return 'Error';
+  // Nest's list lacks a few (431 Request Header Fields Too Large): Node's has them.
+  if (!name) return NODE_REASONS[status] ?? 'Error';
   return name
     .toLowerCase()
     .split('_')
