@@ -191,7 +191,7 @@ describe('HTTP foundation (e2e)', () => {
         post()
           .set('Content-Type', contentType)
           .serialize((body: Buffer) => body as unknown as string)
-          .send(bytes as unknown as object);
+          .send(bytes);
       const garbled = await raw('application/json', latin1);
       expect(garbled.status).toBe(400);
       expect(garbled.body).toMatchObject({ code: 'invalid_json', message: 'The body is not valid UTF-8' });
