@@ -209,6 +209,31 @@ describe('public booking routes and pages (e2e)', () => {
     expect(events.events.map((event) => event.name)).toEqual(['appointment.rescheduled']);
   });
 
+  it('answers each of concurrent changes of one appointment with its own result', async () => {
+    for (const [round, day] of ['2030-01-21', '2030-01-22', '2030-01-23'].entries()) {
+      const booked = await book(`${day}T08:00:00.000Z`, `race-${round}@example.com`).expect(201);
+      const token: string = booked.body.token;
+      const moveTo = [`${day}T09:00:00.000Z`, `${day}T10:00:00.000Z`, `${day}T11:00:00.000Z`];
+      const path = `/api/v1/public/appointments/${token}`;
+      const answers = await Promise.all([
+        ...moveTo.map((start) => t.http().post(`${path}/reschedule`).send({ start_date: start })),
+        t.http().post(`${path}/cancel`),
+      ]);
+      const canceled = answers.pop()!;
+      const moved = answers;
+      expect(canceled.status).toBe(200);
+      expect(canceled.body.status).toBe('canceled');
+      moved.forEach((answer, index) => {
+        // Moved (then shown where this request moved it, booked), or refused: the cancel came first.
+        if (answer.status === 200) {
+          expect(answer.body).toMatchObject({ status: 'booked', start_date: moveTo[index] });
+        } else {
+          expect(answer.body.code).toBe('appointment_canceled');
+        }
+      });
+    }
+  });
+
   it('never moves an appointment onto a type that became a draft', async () => {
     const type = await createType(t, { title: 'Soon retired', availability: EVERY_DAY_NINE_TO_FIVE });
     const booked = await t

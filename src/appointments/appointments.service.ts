@@ -147,6 +147,21 @@ export class AppointmentsService {
     };
   }
 
+  /**
+   * Changes the appointment of a customer's token (found by `findByToken`) and answers it as `findByToken` does,
+   * read in the change's transaction: a concurrent change of the same appointment, which waits for this one,
+   * cannot show in this answer (read after the commit, a reschedule answered 200 with another's time, or
+   * canceled by a cancel sent beside it).
+   */
+  async changeByToken(id: number, token: string, input: UpdateAppointmentDto): Promise<TokenAppointment> {
+    return this.transactions.run(async () => {
+      await this.update(id, input);
+      const changed = await this.findByToken(token);
+      if (!changed) throw new DomainError('not_found', 'no appointment has that link');
+      return changed;
+    });
+  }
+
   /** Cancels; canceling a canceled appointment changes nothing. */
   cancel(id: number): Promise<AppointmentDto> {
     return this.update(id, { status: 'canceled' });

@@ -88,14 +88,12 @@ export class PublicBookingService {
     if (type.status !== 'publish') {
       throw new DomainError('slot_not_offered', 'this appointment type no longer takes bookings online');
     }
-    await this.appointments.update(found.appointment.id, { start_date: startDate });
-    return this.reread(token);
+    return this.appointments.changeByToken(found.appointment.id, token, { start_date: startDate });
   }
 
   async cancel(token: string): Promise<TokenAppointment> {
     const found = await this.byToken(token);
-    await this.appointments.cancel(found.appointment.id);
-    return this.reread(token);
+    return this.appointments.changeByToken(found.appointment.id, token, { status: 'canceled' });
   }
 
   /** A token that was just found: no need to hide how long reading it again takes. */
