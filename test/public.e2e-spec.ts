@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { TOKEN_LOOKUP_FLOOR_MS } from '../src/public/public-booking.service';
 import { recordEvents } from './support/events';
-import { createMember, createType, EVERY_DAY_NINE_TO_FIVE } from './support/fixtures';
+import { createMember, createType, EVERY_DAY, EVERY_DAY_NINE_TO_FIVE } from './support/fixtures';
 import { freePort, killAll, run, stopped } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
@@ -396,6 +396,41 @@ describe('public booking routes and pages (e2e)', () => {
     const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
     expect(page.text).toContain(`name="from" value="${today}"`);
     expect(page.text).toContain('aria-current="date"');
+  });
+
+  it('shows a page of fewer days for a 1-minute grid round the clock, on the booking and the change page', async () => {
+    await createType(t, {
+      title: 'Minute',
+      duration: 5,
+      availability_increment: 1,
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY,
+    });
+    const page = await t.http().get('/book/minute').query({ tz: 'Europe/Berlin' }).expect(200);
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+    const inDays = (n: number) =>
+      new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    // Six days a page (10,000 candidate starts at most in one answer): the next page starts six days on.
+    expect(page.text).toContain(`from=${inDays(6)}"`);
+    expect(page.text).toMatch(/name="start_date"/);
+    const start = /name="start_date"\s+value="([^"]+)"/.exec(page.text)![1];
+    const booked = await t
+      .http()
+      .post('/api/v1/public/appointment-types/minute/bookings')
+      .send({ start_date: start, customer_information: { Name: 'Min Ute', Email: 'minute@example.com' } })
+      .expect(201);
+    await t
+      .http()
+      .get(`/appointments/change/${booked.body.token}`)
+      .query({ tz: 'Europe/Berlin' })
+      .expect(200);
+    // A window asked for in the year 9999 is no window: the page starts today.
+    const far = await t
+      .http()
+      .get('/book/minute')
+      .query({ tz: 'Europe/Berlin', from: '9999-12-20' })
+      .expect(200);
+    expect(far.text).toContain(`name="from" value="${today}"`);
   });
 
   it('answers the service’s own address with a page pointing to the booking pages and the API docs', async () => {

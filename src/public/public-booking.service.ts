@@ -36,18 +36,18 @@ export class PublicBookingService {
   }
 
   async availability(slug: string, query: AvailabilityQuery): Promise<AvailabilityDto> {
-    const type = await this.publishedType(slug);
+    return this.slotsOf(await this.publishedType(slug), query);
+  }
+
+  /** The slots of a published type the caller has already read. */
+  slotsOf(type: AppointmentTypeDto, query: AvailabilityQuery): Promise<AvailabilityDto> {
     return this.availabilityService.availability(type.id, query);
   }
 
-  /** The slots a customer may move an appointment to; null when its type is no longer published. */
-  async rescheduleOptions(
-    found: TokenAppointment,
-    query: AvailabilityQuery,
-  ): Promise<AvailabilityDto | null> {
+  /** The type whose slots a customer may move an appointment to; null when it is no longer published. */
+  async movableWithin(found: TokenAppointment): Promise<AppointmentTypeDto | null> {
     const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
-    if (type.status !== 'publish') return null;
-    return this.availabilityService.availability(type.id, query);
+    return type.status === 'publish' ? type : null;
   }
 
   /** The problems booking would find in a customer's answers to a type's fields (none: an empty list). */

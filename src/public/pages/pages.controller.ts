@@ -25,6 +25,7 @@ import {
   PickerOptions,
   FormQuery,
   openOnDay,
+  pageCalendar,
   queryText,
   selectedDay,
   viewerZone,
@@ -219,8 +220,8 @@ export class PagesController {
     status: number,
   ): Promise<void> {
     const zone = viewerZone(query, type.timezone);
-    const window = windowStart(query, type.timezone);
-    const availability = await this.booking.availability(type.slug, {
+    const window = windowStart(query, pageCalendar(type));
+    const availability = await this.booking.slotsOf(type, {
       start_date: window.from,
       end_date: window.to,
       timezone: zone,
@@ -246,20 +247,19 @@ export class PagesController {
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
 
-  /** The reschedule picker at the window and day `query` names; null when the type is no longer published. */
+  /** The reschedule picker of `type` at the window and day `query` names. */
   private async reschedulePicker(
-    found: TokenAppointment,
+    type: AppointmentTypeDto,
     path: string,
     zone: string,
     query: FormQuery,
-  ): Promise<PickerOptions | null> {
-    const window = windowStart(query, found.appointment.appointment_type_timezone);
-    const availability = await this.booking.rescheduleOptions(found, {
+  ): Promise<PickerOptions> {
+    const window = windowStart(query, pageCalendar(type));
+    const availability = await this.booking.slotsOf(type, {
       start_date: window.from,
       end_date: window.to,
       timezone: zone,
     });
-    if (availability === null) return null;
     const days = byLocalDate(availability.slots);
     return { path, zone, window, days, selected: selectedDay(query, days) };
   }
@@ -276,18 +276,13 @@ export class PagesController {
     const zone = viewerZone(query, customerZone(found));
     const path = `/appointments/change/${token}`;
     let picker: PickerOptions | null = null;
-    if (found.appointment.status !== 'canceled') {
-      const typeZone = found.appointment.appointment_type_timezone;
-      const onDay = openOnDay(query, found.appointment.start_date, typeZone, zone);
-      picker = await this.reschedulePicker(found, path, zone, onDay);
-      // Opened on a fortnight without free times (an appointment past the booking horizon): today's instead.
-      if (
-        picker !== null &&
-        picker.days.size === 0 &&
-        onDay !== query &&
-        queryText(query, 'from') === undefined
-      )
-        picker = await this.reschedulePicker(found, path, zone, query);
+    const type = found.appointment.status === 'canceled' ? null : await this.booking.movableWithin(found);
+    if (type !== null) {
+      const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
+      picker = await this.reschedulePicker(type, path, zone, onDay);
+      // Opened on its day's page and that has no free times (an appointment past the booking horizon): today's.
+      if (picker.days.size === 0 && onDay !== query && queryText(query, 'from') === undefined)
+        picker = await this.reschedulePicker(type, path, zone, query);
     }
     const page = changePage({
       siteName: this.config.siteName,

@@ -1,4 +1,4 @@
-import { allZones, formatWhen, viewerZone } from './slot-picker';
+import { allZones, formatWhen, pageCalendar, viewerZone, windowStart, WINDOW_DAYS } from './slot-picker';
 
 describe('slot picker', () => {
   it('names the zone of an appointment as the zone menu and the times heading do (no underscores)', () => {
@@ -16,5 +16,29 @@ describe('slot picker', () => {
     expect(viewerZone({ tz: 'Asia/Calcutta' }, 'UTC')).toBe('Asia/Kolkata');
     expect(viewerZone({ tz: 'America/New_York' }, 'UTC')).toBe('America/New_York');
     expect(viewerZone({ tz: 'Mars/Olympus' }, 'Europe/Berlin')).toBe('Europe/Berlin');
+  });
+
+  it('shows fewer days on a page of a grid too fine for two weeks of it in one availability answer', () => {
+    const days = (increment: number) =>
+      pageCalendar({ timezone: 'Europe/Berlin', availability_increment: increment }).days;
+    // 10,000 candidates at most; a day holds 1,500 of a 1-minute grid at most (25 hours, the end of DST).
+    expect(days(1)).toBe(6);
+    expect(days(2)).toBe(13);
+    expect(days(3)).toBe(WINDOW_DAYS);
+    expect(days(60)).toBe(WINDOW_DAYS);
+  });
+
+  it('starts a page from today when the asked date is past, not a date, or beyond ten years', () => {
+    const calendar = { zone: 'UTC', days: 6 };
+    const today = new Date().toISOString().slice(0, 10);
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    expect(windowStart({ from: inDays(30) }, calendar)).toMatchObject({
+      from: inDays(30),
+      to: inDays(35),
+      days: 6,
+    });
+    for (const from of ['2001-01-01', '9999-12-20', '2030-02-30', 'soon', ['2030-01-01']]) {
+      expect(windowStart({ from }, calendar).from).toBe(today);
+    }
   });
 });

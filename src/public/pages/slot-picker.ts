@@ -1,10 +1,15 @@
 import moment from 'moment-timezone';
+import { MAX_CANDIDATE_STARTS } from '../../appointments/availability/slot-engine';
 import type { SlotDto } from '../../appointments/dto/availability.dto';
 import { isValidTimeZone } from '../../common/validation/time-zone';
 import { html, SafeHtml } from './html';
 
-/** How many days one page of times covers. */
+/** How many days one page of times covers, at most (see pageCalendar). */
 export const WINDOW_DAYS = 14;
+/** How far ahead a page's window may start: as far as a type may take bookings (ten years). */
+const FURTHEST_DAYS = 3660;
+/** Candidate starts a day holds at most per minute of a type's grid: a day of 25 hours (the end of DST). */
+const MINUTES_A_DAY_AT_MOST = 25 * 60;
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE = 'YYYY-MM-DD';
@@ -51,30 +56,59 @@ export function viewerZone(query: FormQuery, fallback: string): string {
   return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? asked : fallback);
 }
 
-/** The first local date (type's zone) of the window shown: `from` if given and not past, else today. */
-export function windowStart(query: FormQuery, typeZone: string): { from: string; to: string; today: string } {
-  const today = moment.tz(Date.now(), typeZone).format(DATE);
+/** A type's pages of days: its zone, and how many days one page shows. */
+export interface PageCalendar {
+  zone: string;
+  days: number;
+}
+
+/**
+ * The days a page of a type shows: WINDOW_DAYS, fewer for a grid so fine that two weeks of it would hold more
+ * candidate starts than one availability answer may (a 1-minute grid round the clock: 6 days). Two weeks of it
+ * made the booking page a 400 for good.
+ */
+export function pageCalendar(type: { timezone: string; availability_increment: number }): PageCalendar {
+  const perDay = Math.ceil(MINUTES_A_DAY_AT_MOST / type.availability_increment);
+  return {
+    zone: type.timezone,
+    days: Math.max(1, Math.min(WINDOW_DAYS, Math.floor(MAX_CANDIDATE_STARTS / perDay))),
+  };
+}
+
+export interface PageWindow {
+  from: string;
+  to: string;
+  today: string;
+  days: number;
+}
+
+/**
+ * The window of local dates (the type's zone) shown: from `from` if given, not past and not beyond the furthest a
+ * type books (a date in the year 9999 ran the window's end past any calendar), else from today.
+ */
+export function windowStart(query: FormQuery, calendar: PageCalendar): PageWindow {
+  const today = moment.tz(Date.now(), calendar.zone).format(DATE);
   const asked = queryText(query, 'from');
   const valid = asked !== undefined && LOCAL_DATE.test(asked) && moment.utc(asked, DATE, true).isValid();
-  const from = valid && asked > today ? asked : today;
-  return { from, to: shiftDate(from, WINDOW_DAYS - 1), today };
+  const from = valid && asked > today && asked <= shiftDate(today, FURTHEST_DAYS) ? asked : today;
+  return { from, to: shiftDate(from, calendar.days - 1), today, days: calendar.days };
 }
 
 /**
  * The query a change page shows when it names no day: the appointment's own day chosen, so that a visitor who
- * came to move it sees that day's times first, not the first free day. With no window named either, the two
- * weeks (counted from today, as the pager counts them) that hold it; with one named (the zone form, the pager),
+ * came to move it sees that day's times first, not the first free day. With no window named either, the page of
+ * days (counted from today, as the pager counts them) that holds it; with one named (the zone form, the pager),
  * its day is chosen when that window holds it. A past appointment's page opens as any other.
  */
-export function openOnDay(query: FormQuery, start: string, typeZone: string, zone: string): FormQuery {
+export function openOnDay(query: FormQuery, start: string, calendar: PageCalendar, zone: string): FormQuery {
   if (queryText(query, 'date') !== undefined) return query;
-  const day = inZone(start, typeZone).format(DATE);
-  const window = windowStart(query, typeZone);
+  const day = inZone(start, calendar.zone).format(DATE);
+  const window = windowStart(query, calendar);
   if (day < window.today) return query;
   const date = inZone(start, zone).format(DATE);
   if (queryText(query, 'from') === undefined) {
-    const weeks = Math.floor(daysBetween(window.today, day) / WINDOW_DAYS);
-    return { ...query, from: shiftDate(window.today, weeks * WINDOW_DAYS), date };
+    const pages = Math.floor(daysBetween(window.today, day) / window.days);
+    return { ...query, from: shiftDate(window.today, pages * window.days), date };
   }
   return day >= window.from && day <= window.to ? { ...query, date } : query;
 }
@@ -156,16 +190,16 @@ export function zoneForm(path: string, zone: string, keep: Record<string, string
 export interface PickerOptions {
   path: string;
   zone: string;
-  window: { from: string; to: string; today: string };
+  window: PageWindow;
   days: Map<string, SlotDto[]>;
   selected: string | undefined;
 }
 
-/** The days with free times as links, and the pager to the previous and next two weeks. */
+/** The days with free times as links, and the pager to the previous and next pages of days. */
 export function dayLinks(options: PickerOptions): SafeHtml {
   const { path, zone, window, days, selected } = options;
-  const previous = window.from > window.today ? shiftDate(window.from, -WINDOW_DAYS) : undefined;
-  const next = shiftDate(window.from, WINDOW_DAYS);
+  const previous = window.from > window.today ? shiftDate(window.from, -window.days) : undefined;
+  const next = shiftDate(window.from, window.days);
   const chips = [...days.keys()].map((date) => {
     const day = moment.utc(date, DATE, true).locale('en');
     return html`<a
