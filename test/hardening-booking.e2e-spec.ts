@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
-import { createMember, createType, createWebhook, customer } from './support/fixtures';
+import { createMember, createType, createWebhook, customer, EVERY_DAY } from './support/fixtures';
+import { expectInvalid } from './support/expect-invalid';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { freePort, killAll, run, Server, started, stopped } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
@@ -108,6 +109,33 @@ describe('booking semantics (e2e)', () => {
       .send({ status: 'publish' })
       .expect(200);
     expect((await availability(typeId, '2030-03-04', '2030-03-04').expect(200)).body.slots).toHaveLength(47);
+  });
+
+  it('refuses an appointment that would end in the year 10000 (its answer, .ics and payload could not print it)', async () => {
+    const typeId = (await createType(t, { duration: 60, availability: EVERY_DAY })).id;
+    const late = await book({
+      appointment_type_id: typeId,
+      start_date: '9999-12-31T23:30:00Z',
+      customer_information: customer(),
+      ignore_availability: true,
+    });
+    expectInvalid(late, 'start_date');
+    expect(late.body.message).toContain('must end before the year 10000');
+    // An hour that ends within 9999 is booked, and cannot be moved where it would not.
+    const last = await book({
+      appointment_type_id: typeId,
+      start_date: '9999-12-31T22:00:00Z',
+      customer_information: customer(),
+      ignore_availability: true,
+    }).expect(201);
+    expect(last.body.end_date).toBe('9999-12-31T23:00:00.000Z');
+    const moved = await http()
+      .patch(`/api/v1/appointments/${last.body.id}`)
+      .set(AUTH)
+      .send({ start_date: '9999-12-31T23:00:00Z', ignore_availability: true });
+    expectInvalid(moved, 'start_date');
+    const kept = await http().get(`/api/v1/appointments/${last.body.id}`).set(AUTH).expect(200);
+    expect(kept.body.start_date).toBe('9999-12-31T22:00:00.000Z');
   });
 
   it('cancels with 200, takes no body fields, and refuses an unknown reason', async () => {

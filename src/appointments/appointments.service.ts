@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
 import { DomainError } from '../common/errors/domain-error';
+import { LAST_INSTANT_EXCLUSIVE } from '../common/validation/validators';
 import { randomToken } from '../common/random/random-token';
 import { Page, page } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
@@ -69,6 +70,7 @@ export class AppointmentsService {
     const start = Date.parse(input.start_date);
     return this.transactions.run(async (tx) => {
       const type = await this.requireType(input.appointment_type_id);
+      assertEndsInTime(start + type.duration * MINUTE_MS);
       const information = customerInformation(input.customer_information, type);
       if (input.team_member_ids) await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
       // Before the slot's locks (PostgreSQL): a returning customer is then no query while they are held, and
@@ -117,6 +119,7 @@ export class AppointmentsService {
       await this.rehost(tx, appointment, type, { input, start, status });
       appointment.start_at = start;
       appointment.end_at = start + (before.end_at - before.start_at);
+      assertEndsInTime(appointment.end_at);
       appointment.status = status;
       const diff = diffAppointment(before, appointment);
       if (!changesAnything(diff)) return toAppointmentDto(appointment, this.config.siteUrl);
@@ -338,4 +341,13 @@ function customerInformation(input: Record<string, unknown>, type: AppointmentTy
     throw new DomainError('validation_failed', `Invalid request: ${summary}`, errors);
   }
   return value;
+}
+
+/**
+ * An appointment ends where its answers, calendar file and payload can print it: a start in the year 9999 is
+ * valid, an end in the year 10000 is not (it was `+010000-01-01T00:00:00.000Z`, `DTEND:100000101T000000Z`).
+ */
+function assertEndsInTime(end: number): void {
+  if (end >= LAST_INSTANT_EXCLUSIVE)
+    throw DomainError.invalidField('start_date', 'the appointment must end before the year 10000 in UTC');
 }

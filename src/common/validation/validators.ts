@@ -330,7 +330,8 @@ export function instant(value: unknown): string | null {
   return parsed < LAST_INSTANT_EXCLUSIVE ? null : 'must be before the year 10000 in UTC';
 }
 
-const LAST_INSTANT_EXCLUSIVE = Date.UTC(10000, 0, 1);
+/** The first instant an answer of ours could not print (ISO 8601 with a four-digit year). */
+export const LAST_INSTANT_EXCLUSIVE = Date.UTC(10000, 0, 1);
 
 export function IsInstant(): PropertyDecorator {
   return rule('isInstant', instant);
