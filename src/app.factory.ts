@@ -53,7 +53,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
   fastify.addHook('preValidation', (request, _reply, done) => {
-    const field = nulField(request.body);
+    // A page's form post: its page says what is wrong with the form, as a page (see PagesController).
+    const field = isPageForm(request) ? null : nulField(request.body);
     if (field === null) {
       done();
       return;
@@ -160,4 +161,14 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
     );
   }
   socket.destroy(error);
+}
+
+const PAGE_FORM_PATH = /^\/(book|appointments\/change)\//;
+
+/** A customer page's form post: answered as a page, never as the API's JSON. */
+function isPageForm(request: FastifyRequest): boolean {
+  return (
+    PAGE_FORM_PATH.test(request.url) &&
+    (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+  );
 }

@@ -512,6 +512,44 @@ describe('public booking routes and pages (e2e)', () => {
     expect(refused.text).toMatch(new RegExp(`name="start_date"\\s+value="${start}"[^>]*checked`));
   });
 
+  it('answers a NUL in a page form as the page, naming the field, never as the API’s JSON', async () => {
+    const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    const start = /name="start_date"\s+value="([^"]+)"/.exec(page.text)![1];
+    const refused = await t
+      .http()
+      .post('/book/consultation')
+      .type('form')
+      .set('Cookie', cookie)
+      .send(
+        `_csrf=${encodeURIComponent(csrf)}&tz=Europe%2FBerlin&start_date=${encodeURIComponent(start)}` +
+          '&field%3AName=Pa%00ge&field%3AEmail=nul%40example.com&field%3APhone=%2B49%2030%201',
+      );
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(refused.text).toMatch(/id="field-0-error">Must not contain a NUL character\./);
+    expect(refused.text).toContain('value="Page"');
+    const booked = await book('2030-01-24T10:00:00.000Z', 'nul-move@example.com').expect(201);
+    const moved = await t
+      .http()
+      .post(`/appointments/change/${booked.body.token}/reschedule`)
+      .type('form')
+      .set('Cookie', cookie)
+      .send(`_csrf=${encodeURIComponent(csrf)}&tz=Europe%2FBerlin&start_date=2030%00`);
+    expect(moved.status).toBe(400);
+    expect(moved.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(moved.text).toContain('Please pick a time.');
+    // The API still answers a NUL with its JSON error.
+    const api = await t
+      .http()
+      .post('/api/v1/public/appointment-types/consultation/bookings')
+      .send({ start_date: start, customer_information: { Name: 'Pa\u0000ge', Email: 'a@example.com' } });
+    expect(api.status).toBe(400);
+    expect(api.body.details).toEqual([
+      { field: 'customer_information.Name', message: 'must not contain a NUL character' },
+    ]);
+  });
+
   it('names every problem of a booking form at once: no time picked, and a missing name', async () => {
     const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
     const { cookie, csrf } = formSecrets(page);
@@ -567,6 +605,19 @@ describe('public booking routes and pages (e2e)', () => {
     );
     expect([first.status, second.status]).toEqual([303, 303]);
     expect(second.headers.location).toBe(first.headers.location);
+    expect(events.events.filter((event) => event.name === 'appointment.booked')).toHaveLength(1);
+    // The same form sent again with another time (Back, then another pick): said in the page's words.
+    const other = await t
+      .http()
+      .post('/book/consultation')
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ ...form, start_date: starts[starts.length - 2] });
+    expect(other.status).toBe(422);
+    expect(other.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(other.text).toContain('This form was already sent with other answers, and that booking stands.');
+    expect(other.text).not.toContain('Idempotency-Key');
+    expect(other.text).toContain('value="Double Click"');
     expect(events.events.filter((event) => event.name === 'appointment.booked')).toHaveLength(1);
   });
 });

@@ -34,6 +34,8 @@ import {
 
 const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'canceled'];
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
+const FORM_ALREADY_SENT =
+  'This form was already sent with other answers, and that booking stands. To make another booking, confirm this one.';
 
 /** The API's own rule (a day that exists: 2031-02-29 is refused, not rolled over to March). */
 function isInstant(value: string | undefined): value is string {
@@ -98,10 +100,16 @@ export class PagesController {
       date: isInstant(start) ? localDate(start, zone) : undefined,
     };
     const information = customerInformation(fields, values);
-    if (!isInstant(start)) {
-      state.errors.start_date = 'Please pick a time.';
+    // A NUL, which no database column takes, in an answer: named beside it, as any other problem of the form.
+    const withNul = fields.filter((field) => values[field.label]?.includes('\u0000'));
+    if (!isInstant(start) || withNul.length > 0) {
+      if (!isInstant(start)) state.errors.start_date = 'Please pick a time.';
       // The answers are checked too: every problem shows at once, not one more with each post.
-      const errors = this.booking.checkAnswers(type, information);
+      const errors = [
+        ...this.booking.checkAnswers(type, information),
+        ...withNul.map((field) => ({ field: field.label, message: 'must not contain a NUL character' })),
+      ];
+      for (const field of withNul) values[field.label] = values[field.label].replaceAll('\u0000', '');
       if (errors.length > 0) showFieldErrors(errors, state);
       return this.renderBooking(request, reply, type, query, state, 400);
     }
@@ -339,6 +347,12 @@ function showRefusal(error: unknown, state: FormState): number {
     state.errors[''] = SLOT_GONE;
     state.checkedStart = undefined;
     return error.code === 'slot_unavailable' ? 409 : 422;
+  }
+  // The same rendered form sent again with other answers (Back, then another time): said as a visitor reads it,
+  // not as the API's Idempotency-Key message.
+  if (error.code === 'idempotency_key_reused') {
+    state.errors[''] = FORM_ALREADY_SENT;
+    return 422;
   }
   throw error;
 }
