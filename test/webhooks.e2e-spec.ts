@@ -154,6 +154,13 @@ describe('webhooks (e2e)', () => {
       }
       const ftp = await t.http().post(WEBHOOKS).set(AUTH).send({ url: 'ftp://example.com/x' }).expect(400);
       expect(ftp.body).toMatchObject({ code: 'webhook_url_not_allowed', details: [{ field: 'url' }] });
+      const portZero = await t
+        .http()
+        .post(WEBHOOKS)
+        .set(AUTH)
+        .send({ url: 'http://127.0.0.1:0/x' })
+        .expect(400);
+      expect(portZero.body).toMatchObject({ code: 'webhook_url_not_allowed', details: [{ field: 'url' }] });
     });
 
     it('deletes a webhook with its deliveries', async () => {

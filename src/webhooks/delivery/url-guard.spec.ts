@@ -208,6 +208,22 @@ describe('assertUrlAllowed', () => {
       UrlNotAllowedError,
     );
   });
+
+  it('refuses port 0, private targets allowed or not', async () => {
+    for (const [url, allowPrivate] of [
+      ['http://127.0.0.1:0/', true],
+      ['http://8.8.8.8:0/hook', false],
+      ['https://[2001:4860:4860::8888]:00/', false],
+    ] as const) {
+      await expect(assertUrlAllowed(url, { allowPrivate, lookup: noLookup })).rejects.toMatchObject({
+        reason: 'port 0 is not a port a receiver can listen on',
+      });
+    }
+    // Port 80 written out is the default port (URL drops it), not 0.
+    await expect(
+      assertUrlAllowed('http://8.8.8.8:80/', { allowPrivate: false, lookup: noLookup }),
+    ).resolves.toBeUndefined();
+  });
 });
 
 describe('guardedLookup', () => {

@@ -171,6 +171,8 @@ export async function assertUrlAllowed(url: string, opts: AssertUrlOptions): Pro
       `scheme "${parsed.protocol.replace(/:$/, '')}" is not allowed, use http or https`,
     );
   }
+  // No receiver listens there: every delivery would fail (or reach whatever the OS picks for port 0).
+  if (parsed.port === '0') throw new UrlNotAllowedError('port 0 is not a port a receiver can listen on');
   if (opts.allowPrivate) return;
 
   // WHATWG parsing already normalised numeric forms such as http://2130706433/ or http://0x7f.1/ to dotted quads.
