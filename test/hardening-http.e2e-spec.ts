@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_JSON_DEPTH } from '../src/common/http/json-depth';
 import { expectInvalid } from './support/expect-invalid';
-import { freePort, killAll, run, started, stopped } from './support/service-process';
+import { killAll, startLoggingService, stopped } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 interface Operation {
@@ -397,15 +394,7 @@ describe('a client gone before its body arrived (e2e)', () => {
   afterAll(killAll);
 
   it('is not logged as a failure of the service: no error line per dropped connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'booking-aborted-'));
-    const server = run({
-      DATA_DIR: dir,
-      DATABASE_URL: `sqlite:${join(dir, 'booking.sqlite')}`,
-      PORT: String(await freePort()),
-      ADMIN_API_KEY: ADMIN_KEY,
-      LOG_LEVEL: 'info',
-    });
-    await started(server);
+    const server = await startLoggingService(ADMIN_KEY);
     const { port } = new URL(server.url);
     for (const path of ['/api/v1/public/appointment-types/x/bookings', '/api/v1/appointment-types']) {
       await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { TOKEN_LOOKUP_FLOOR_MS } from '../src/public/public-booking.service';
 import { recordEvents } from './support/events';
 import { createMember, createType, EVERY_DAY, EVERY_DAY_NINE_TO_FIVE } from './support/fixtures';
-import { freePort, killAll, run, stopped } from './support/service-process';
+import { killAll, startLoggingService, stopped } from './support/service-process';
 import { ADMIN_KEY, AUTH, freshDatabaseUrl, startTestApp, TestApp } from './support/test-app';
 
 /** Monday 2030-01-07 09:00 in Berlin, and other offered starts of the same week. */
@@ -665,20 +664,7 @@ describe('public routes keep tokens out of the logs (e2e)', () => {
   afterAll(killAll);
 
   it('logs the change page and the public API with the token replaced', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'booking-logs-'));
-    const server = run({
-      DATA_DIR: dir,
-      DATABASE_URL: `sqlite:${join(dir, 'booking.sqlite')}`,
-      PORT: String(await freePort()),
-      ADMIN_API_KEY: ADMIN_KEY,
-      LOG_LEVEL: 'info',
-    });
-    // A busy machine takes long to compile and boot a second copy of the service.
-    const deadline = Date.now() + 180_000;
-    while (!server.stdout().includes('"msg":"listening"')) {
-      if (Date.now() > deadline) throw new Error(`the service did not start:\n${server.stderr()}`);
-      await sleep(100);
-    }
+    const server = await startLoggingService(ADMIN_KEY);
     const http = () => request(server.url);
     await createType(http, { title: 'Logged', availability: EVERY_DAY_NINE_TO_FIVE });
     const booked = await http()

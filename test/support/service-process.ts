@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -67,8 +68,8 @@ export function run(
 }
 
 /** Waits for the "listening" log line, which comes after the key banner. */
-export async function started(server: Server): Promise<void> {
-  const deadline = Date.now() + STARTUP_MS;
+export async function started(server: Server, withinMs = STARTUP_MS): Promise<void> {
+  const deadline = Date.now() + withinMs;
   let exited = false;
   void server.exited.then(() => (exited = true));
   while (!server.stdout().includes('"msg":"listening"')) {
@@ -85,6 +86,23 @@ export async function stopped(
     throw new Error(`the service did not stop within ${SHUTDOWN_MS} ms`);
   });
   return Promise.race([server.exited, timeout]);
+}
+
+/**
+ * The service (through ts-node) in a process of its own on a new SQLite file, logging at info, once it listens:
+ * for tests that read its log. A busy machine takes long to compile and boot a second copy of the service.
+ */
+export async function startLoggingService(adminKey: string): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'booking-logs-'));
+  const server = run({
+    DATA_DIR: dir,
+    DATABASE_URL: `sqlite:${join(dir, 'booking.sqlite')}`,
+    PORT: String(await freePort()),
+    ADMIN_API_KEY: adminKey,
+    LOG_LEVEL: 'info',
+  });
+  await started(server, 180_000);
+  return server;
 }
 
 /** Ends every service process a test started and did not stop. */

@@ -228,20 +228,7 @@ export class PagesController {
     status: number,
   ): Promise<void> {
     const zone = viewerZone(query, type.timezone);
-    const window = windowStart(query, pageCalendar(type));
-    const availability = await this.booking.slotsOf(type, {
-      start_date: window.from,
-      end_date: window.to,
-      timezone: zone,
-    });
-    const days = byLocalDate(availability.slots);
-    const picker: PickerOptions = {
-      path: `/book/${encodeURIComponent(type.slug)}`,
-      zone,
-      window,
-      days,
-      selected: selectedDay(query, days),
-    };
+    const picker = await this.picker(type, `/book/${encodeURIComponent(type.slug)}`, zone, query);
     const page = bookingPage({
       siteName: this.config.siteName,
       type,
@@ -255,8 +242,8 @@ export class PagesController {
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
 
-  /** The reschedule picker of `type` at the window and day `query` names. */
-  private async reschedulePicker(
+  /** The day and time picker of `type` (a page at `path`) at the window and day `query` names. */
+  private async picker(
     type: AppointmentTypeDto,
     path: string,
     zone: string,
@@ -287,10 +274,10 @@ export class PagesController {
     const type = found.appointment.status === 'canceled' ? null : await this.booking.movableWithin(found);
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
-      picker = await this.reschedulePicker(type, path, zone, onDay);
+      picker = await this.picker(type, path, zone, onDay);
       // Opened on its day's page and that has no free times (an appointment past the booking horizon): today's.
       if (picker.days.size === 0 && onDay !== query && queryText(query, 'from') === undefined)
-        picker = await this.reschedulePicker(type, path, zone, query);
+        picker = await this.picker(type, path, zone, query);
     }
     const page = changePage({
       siteName: this.config.siteName,
