@@ -1,5 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parse as parseQueryString } from 'fast-querystring';
+import { isUtf8 } from 'node:buffer';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -71,6 +73,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey));
   markPublic(fastify, (url) => DOCS_ROUTE.test(url));
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonParser(fastify));
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, formParser);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   // process.exit(0) after the graceful close (not a re-raised signal) runs pino's exit flush of buffered logs.
@@ -81,13 +84,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
 /** Bytes that are not UTF-8 throw: decoded leniently, they were stored as U+FFFD without a word. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+const JSON_WHITESPACE = /^[ \t\n\r]*$/;
 
 /**
- * Fastify's JSON parser (a `__proto__` key is an error), after refusing a body nested too deep to handle, a
- * charset other than UTF-8 (JSON's own, RFC 8259) and bytes that are not UTF-8. An empty body is no body:
- * clients send `content-type: application/json` on a DELETE or a POST that takes none, and a route that needs
- * one names the fields it misses.
+ * Fastify's JSON parser (a `__proto__` key is an error), after refusing a body nested too deep to handle and
+ * bytes that are not UTF-8, JSON's encoding whatever `charset` the request names (RFC 8259 gives JSON none: a
+ * client that adds `charset=iso-8859-1` to an ASCII body is fine). An empty body (a byte-order mark and white
+ * space at most) is no body: clients send `content-type: application/json` on a DELETE or a POST that takes
+ * none, and a route that needs one names the fields it misses.
  */
 function jsonParser(fastify: FastifyInstance) {
   const parse = fastify.getDefaultJsonParser('error', 'error');
@@ -96,20 +100,6 @@ function jsonParser(fastify: FastifyInstance) {
     body: Buffer,
     done: (error: Error | null, value?: unknown) => void,
   ): void => {
-    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(
-        new DomainError(
-          'unsupported_media_type',
-          `The JSON body must be UTF-8; charset=${charset} is not supported`,
-        ),
-      );
-      return;
-    }
-    if (body.every(isJsonWhitespace)) {
-      done(null, undefined);
-      return;
-    }
     if (jsonNestingExceeds(body, MAX_JSON_DEPTH)) {
       done(
         new DomainError(
@@ -123,15 +113,46 @@ function jsonParser(fastify: FastifyInstance) {
     try {
       text = UTF8.decode(body);
     } catch {
-      done(new DomainError('invalid_json', 'The body is not valid UTF-8'));
+      done(
+        new DomainError(
+          'invalid_json',
+          'The body is not valid UTF-8 (JSON is UTF-8, whatever charset is named)',
+        ),
+      );
+      return;
+    }
+    if (JSON_WHITESPACE.test(text)) {
+      done(null, undefined);
       return;
     }
     void parse(request, text, done);
   };
 }
 
-function isJsonWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+/**
+ * A customer page's form post (the API takes JSON only: a form there is 415), parsed as Nest's own parser does
+ * (fast-querystring, a `__proto__` key refused) once its bytes are known to be UTF-8: read leniently, bytes that
+ * are not were booked as U+FFFD without a word.
+ */
+function formParser(
+  request: FastifyRequest,
+  body: Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
+  if (!PAGE_FORM_PATH.test(request.url)) {
+    done(new DomainError('unsupported_media_type', 'The API takes JSON bodies (application/json)'));
+    return;
+  }
+  if (!isUtf8(body)) {
+    done(new DomainError('bad_request', 'The form is not valid UTF-8'));
+    return;
+  }
+  const form = parseQueryString(body.toString('utf8'));
+  if (Object.hasOwn(form, '__proto__')) {
+    done(new DomainError('bad_request', 'Object contains forbidden prototype property'));
+    return;
+  }
+  done(null, form);
 }
 
 function sendError(reply: FastifyReply, body: ErrorBody): void {
@@ -169,6 +190,6 @@ const PAGE_FORM_PATH = /^\/(book|appointments\/change)\//;
 function isPageForm(request: FastifyRequest): boolean {
   return (
     PAGE_FORM_PATH.test(request.url) &&
-    (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
   );
 }

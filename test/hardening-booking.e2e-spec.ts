@@ -136,6 +136,20 @@ describe('booking semantics (e2e)', () => {
     expectInvalid(moved, 'start_date');
     const kept = await http().get(`/api/v1/appointments/${last.body.id}`).set(AUTH).expect(200);
     expect(kept.body.start_date).toBe('9999-12-31T22:00:00.000Z');
+    // Availability offers no start that would end in 10000, and booking it is 422 slot_not_offered.
+    const slots = await availability(typeId, '9999-12-31', '9999-12-31').expect(200);
+    expect(slots.body.slots.at(-1).start_date).toBe('9999-12-31T21:00:00.000Z');
+    expect(slots.body.slots.every((slot: { end_date: string }) => slot.end_date.startsWith('9999-'))).toBe(
+      true,
+    );
+    const offered = await book({
+      appointment_type_id: typeId,
+      start_date: '9999-12-31T23:00:00Z',
+      customer_information: customer(),
+    });
+    expect([offered.status, offered.body.code]).toEqual([422, 'slot_not_offered']);
+    // Still edited and canceled: a change that does not move it never asks where it ends.
+    await http().post(`/api/v1/appointments/${last.body.id}/cancel`).set(AUTH).expect(200);
   });
 
   it('cancels with 200, takes no body fields, and refuses an unknown reason', async () => {

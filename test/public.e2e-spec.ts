@@ -515,10 +515,11 @@ describe('public booking routes and pages (e2e)', () => {
     const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
     const { cookie, csrf } = formSecrets(page);
     const start = /name="start_date"\s+value="([^"]+)"/.exec(page.text)![1];
+    // The content type as any client may spell it.
     const refused = await t
       .http()
       .post('/book/consultation')
-      .type('form')
+      .set('Content-Type', 'Application/X-WWW-Form-Urlencoded')
       .set('Cookie', cookie)
       .send(
         `_csrf=${encodeURIComponent(csrf)}&tz=Europe%2FBerlin&start_date=${encodeURIComponent(start)}` +
@@ -538,6 +539,42 @@ describe('public booking routes and pages (e2e)', () => {
     expect(moved.status).toBe(400);
     expect(moved.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(moved.text).toContain('Please pick a time.');
+    // A tampered submission key: the page's words, not the API's Idempotency-Key message.
+    const tampered = await t.http().post('/book/consultation').type('form').set('Cookie', cookie).send({
+      _csrf: csrf,
+      _submission: 'not a key',
+      tz: 'Europe/Berlin',
+      start_date: start,
+      'field:Name': 'Tam Pered',
+      'field:Email': 'tampered@example.com',
+      'field:Phone': '1',
+    });
+    expect(tampered.status).toBe(400);
+    expect(tampered.text).toContain('This form could not be read. Please reload the page and try again.');
+    expect(tampered.text).not.toContain('Idempotency-Key');
+    // Bytes that are not UTF-8 (a browser sends UTF-8 for these pages) are refused, not booked garbled.
+    const latin1 = Buffer.concat([
+      Buffer.from(
+        `_csrf=${encodeURIComponent(csrf)}&tz=Europe%2FBerlin&start_date=${encodeURIComponent(start)}&field%3AName=Jos`,
+      ),
+      Buffer.from([0xe9]),
+      Buffer.from('&field%3AEmail=jose%40example.com&field%3APhone=1'),
+    ]);
+    const garbled = await t
+      .http()
+      .post('/book/consultation')
+      .set('Cookie', cookie)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .serialize((body: Buffer) => body as unknown as string)
+      .send(latin1);
+    expect([garbled.status, garbled.body.code]).toEqual([400, 'bad_request']);
+    // A form is for the pages: the API takes JSON.
+    const form = await t
+      .http()
+      .post('/api/v1/public/appointment-types/consultation/bookings')
+      .type('form')
+      .send({ start_date: start });
+    expect([form.status, form.body.code]).toEqual([415, 'unsupported_media_type']);
     // The API still answers a NUL with its JSON error.
     const api = await t
       .http()

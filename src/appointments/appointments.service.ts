@@ -70,7 +70,6 @@ export class AppointmentsService {
     const start = Date.parse(input.start_date);
     return this.transactions.run(async (tx) => {
       const type = await this.requireType(input.appointment_type_id);
-      assertEndsInTime(start + type.duration * MINUTE_MS);
       const information = customerInformation(input.customer_information, type);
       if (input.team_member_ids) await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
       // Before the slot's locks (PostgreSQL): a returning customer is then no query while they are held, and
@@ -84,6 +83,9 @@ export class AppointmentsService {
         requestedHostIds: input.team_member_ids,
         ignoreAvailability: input.ignore_availability ?? false,
       });
+      // Placement refuses a start availability does not offer, one ending in the year 10000 among them (422
+      // slot_not_offered); one booked with ignore_availability must still end in time.
+      assertEndsInTime(start + type.duration * MINUTE_MS);
       const customer =
         known ??
         (await this.customers.findOrCreate({
@@ -119,7 +121,8 @@ export class AppointmentsService {
       await this.rehost(tx, appointment, type, { input, start, status });
       appointment.start_at = start;
       appointment.end_at = start + (before.end_at - before.start_at);
-      assertEndsInTime(appointment.end_at);
+      // Only a move changes the end: an appointment stored before this check can still be canceled or edited.
+      if (start !== before.start_at) assertEndsInTime(appointment.end_at);
       appointment.status = status;
       const diff = diffAppointment(before, appointment);
       if (!changesAnything(diff)) return toAppointmentDto(appointment, this.config.siteUrl);

@@ -10,6 +10,7 @@ import {
   zoneOf,
 } from './wall-clock';
 import type { TzZone } from '../../common/time/tz';
+import { LAST_INSTANT_EXCLUSIVE } from '../../common/validation/validators';
 import type {
   AvailabilityWindow,
   Weekday,
@@ -202,7 +203,7 @@ export function checkSlot(
   const schedules = ScheduleIndex.build(rules, rules.hostIds, start, end);
   const offered =
     dayCandidates(zone, date, rules).includes(start) &&
-    withinNotice(rules, start, now) &&
+    bookableAt(rules, start, now) &&
     schedulesOffer(rules, schedules, start, end);
   if (!offered) return { ok: false, reason: 'slot_not_offered' };
   const occupancy = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts, schedules);
@@ -267,8 +268,13 @@ export function loadMarginMs(
   return (rules.duration + ownBuffer + Math.max(ownBuffer, longestBufferMinutes)) * MINUTE_MS;
 }
 
-function withinNotice(rules: SlotRules, start: number, now: number): boolean {
+/**
+ * Within the type's notice and horizon, and ending before the year 10000, which no answer, calendar file or
+ * payload could print (offered, such a start was then refused by booking).
+ */
+function bookableAt(rules: SlotRules, start: number, now: number): boolean {
   if (start < now + rules.minNotice * MINUTE_MS) return false;
+  if (start + rules.duration * MINUTE_MS >= LAST_INSTANT_EXCLUSIVE) return false;
   return rules.maxNotice == null || start <= now + rules.maxNotice * MINUTE_MS;
 }
 
@@ -532,7 +538,7 @@ class Occupancy {
       }));
     for (const start of candidates) {
       const end = start + durationMs;
-      if (!withinNotice(rules, start, now) || this.hours.typeClosed(start, end)) continue;
+      if (!bookableAt(rules, start, now) || this.hours.typeClosed(start, end)) continue;
       let seats: number;
       const freeHostIds: number[] = [];
       if (hosts.length === 0) {

@@ -53,7 +53,9 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception, String(request.id));
+    const body = isClientGone(exception, request)
+      ? errorBody(new DomainError('bad_request', CLIENT_GONE), String(request.id))
+      : this.toBody(exception, String(request.id));
     if (body.statusCode >= 500) {
       this.logger.error({
         msg: 'request failed',
@@ -83,11 +85,6 @@ export function errorBody(exception: unknown, requestId: string): ErrorBody {
     message?: unknown;
   } | null;
   const fastifyCode = fastifyError?.code;
-  // The client closed the connection before its body arrived: nobody hears the answer, and it is no failure of
-  // the service's (answered 500, each one was logged as an error: a flood anyone could send).
-  if (fastifyCode === 'ECONNRESET' && fastifyError?.message === 'aborted') {
-    return body('bad_request', 'The client closed the connection before the body arrived', requestId);
-  }
   if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
     return body(FASTIFY_CODES[fastifyCode], String(fastifyError?.message), requestId);
   }
@@ -111,6 +108,18 @@ export function errorBody(exception: unknown, requestId: string): ErrorBody {
     message,
     request_id: requestId,
   };
+}
+
+const CLIENT_GONE = 'The client closed the connection before the body arrived';
+
+/**
+ * The request's own connection closed while its body was read (Node's `aborted`): nobody hears the answer, and
+ * it is no failure of the service's (answered 500, each one was logged as an error, a flood anyone could send).
+ * Only when this request's socket is gone: the same error from anything else stays what it is.
+ */
+function isClientGone(exception: unknown, request: FastifyRequest): boolean {
+  const { code, message } = (exception ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' && message === 'aborted' && request.raw.destroyed;
 }
 
 /** An HttpException's status, a Fastify error's own; 500 for anything else (a bug, never the client's). */

@@ -341,6 +341,11 @@ function showRefusal(error: unknown, state: FormState): number {
     state.errors[''] = FORM_ALREADY_SENT;
     return 422;
   }
+  // Its hidden submission key tampered with (a browser sends it as the page gave it).
+  if (error.code === 'idempotency_key_invalid') {
+    state.errors[''] = 'This form could not be read. Please reload the page and try again.';
+    return 400;
+  }
   throw error;
 }
 

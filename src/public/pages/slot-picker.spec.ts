@@ -1,4 +1,13 @@
-import { allZones, formatWhen, pageCalendar, viewerZone, windowStart, WINDOW_DAYS } from './slot-picker';
+import type { SlotDto } from '../../appointments/dto/availability.dto';
+import {
+  allZones,
+  byLocalDate,
+  formatWhen,
+  pageCalendar,
+  viewerZone,
+  windowStart,
+  WINDOW_DAYS,
+} from './slot-picker';
 
 describe('slot picker', () => {
   it('names the zone of an appointment as the zone menu and the times heading do (no underscores)', () => {
@@ -40,5 +49,21 @@ describe('slot picker', () => {
     for (const from of ['2001-01-01', '9999-12-20', '2030-02-30', 'soon', ['2030-01-01']]) {
       expect(windowStart({ from }, calendar).from).toBe(today);
     }
+  });
+
+  it('groups the slots by the viewer’s local date, in time order, a day of a 1-minute grid included', () => {
+    const slot = (localStart: string) => ({ local_start: localStart }) as SlotDto;
+    const minutes = Array.from({ length: 1440 }, (_, i) =>
+      slot(
+        `2030-01-08T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+01:00`,
+      ),
+    );
+    const days = byLocalDate([
+      slot('2030-01-07T23:59:00+01:00'),
+      ...minutes,
+      slot('2030-01-09T00:00:00+01:00'),
+    ]);
+    expect([...days.keys()]).toEqual(['2030-01-07', '2030-01-08', '2030-01-09']);
+    expect(days.get('2030-01-08')).toEqual(minutes);
   });
 });
