@@ -233,6 +233,16 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await page.locator('#tz').selectOption('Asia/Tokyo');
     await page.waitForURL(/tz=Asia%2FTokyo/);
     expect(await typed()).toEqual(expected);
+    // The day picked is kept across the zone change, when the new zone has it.
+    expect(new URL(page.url()).searchParams.get('date')).toBe(date);
+    // Back and Forward: the zone menu names the zone the times are in (the browser refilled it by position).
+    await page.goBack();
+    await page.waitForURL(/tz=America%2FNew_York/);
+    expect(await page.locator('#tz').inputValue()).toBe('America/New_York');
+    await page.goForward();
+    await page.waitForURL(/tz=Asia%2FTokyo/);
+    expect(await page.locator('#tz').inputValue()).toBe('Asia/Tokyo');
+    expect(await typed()).toEqual(expected);
 
     await page.locator('.times label').first().click();
     await page.getByRole('button', { name: 'Confirm booking' }).click();
@@ -246,6 +256,8 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await page.goBack();
     await page.waitForURL(/\/book\/first-consultation/);
     expect(await page.locator('.times input:checked').count()).toBe(0);
+    // Nor the answers just booked (the browser refilled them): a second booking starts empty.
+    expect(await typed()).toEqual({ name: '', email: '', phone: '', reason: '', notes: '' });
     // Booked: the next booking in this tab starts empty.
     await page.goto(`${base}/book/first-consultation?tz=Asia/Tokyo`);
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('');

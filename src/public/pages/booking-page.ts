@@ -99,7 +99,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
     ${form.errors[''] ? html`<p class="notice warn" role="alert">${form.errors['']}</p>` : ''}
     <section class="card" aria-labelledby="pick-heading">
       <h2 id="pick-heading">Pick a day and a time</h2>
-      ${zoneForm(path, input.zone, { from: picker.window.from })} ${dayLinks(picker)}
+      ${zoneForm(path, input.zone, { from: picker.window.from, date: picker.selected })} ${dayLinks(picker)}
     </section>
     ${
       slots.length === 0

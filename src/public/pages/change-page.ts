@@ -146,7 +146,7 @@ function reschedule(input: ChangePageInput, path: string): SafeHtml {
   const slots = picker.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
   return html`<section class="card" aria-labelledby="move-heading">
     <h2 id="move-heading">Reschedule</h2>
-    ${zoneForm(path, input.zone, { from: picker.window.from })} ${dayLinks(picker)}
+    ${zoneForm(path, input.zone, { from: picker.window.from, date: picker.selected })} ${dayLinks(picker)}
     ${
       slots.length === 0
         ? ''

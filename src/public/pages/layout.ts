@@ -58,8 +58,9 @@ a{color:#2f5bd3}
  * picking another day or zone, each a new page, does not lose it: put back on `pageshow`, after the browser's
  * own refill of a page reached by Back (which fires no input events), so that the form always shows what was
  * typed last. Saved as typed, never from what a page came with; forgotten on the confirmation page
- * (`data-forget-details`), so a refused, expired or failed post keeps it. An abandoned form's answers stay in the
- * tab until it is closed.
+ * (`data-forget-details`), so a refused, expired or failed post keeps it. With nothing kept (booked, or never
+ * typed), the fields show what the page came with, not the browser's refill: Back after booking showed the
+ * booked answers, ready to book again. An abandoned form's answers stay in the tab until it is closed.
  */
 const SCRIPT = `(function(){
 var form=document.querySelector('form[data-keep-details]');
@@ -67,7 +68,8 @@ if(form){
 var key='booking-details:'+location.pathname;
 var fields=function(){return Array.prototype.filter.call(form.elements,function(el){return el.name&&el.name.indexOf('field:')===0})};
 var save=function(){var v={};fields().forEach(function(el){v[el.name]=el.type==='checkbox'?String(el.checked):el.value});try{sessionStorage.setItem(key,JSON.stringify(v))}catch(e){}};
-window.addEventListener('pageshow',function(){var saved={};try{saved=JSON.parse(sessionStorage.getItem(key)||'{}')||{}}catch(e){}
+window.addEventListener('pageshow',function(){var text=null,saved={};try{text=sessionStorage.getItem(key);saved=JSON.parse(text||'{}')||{}}catch(e){}
+if(text===null){fields().forEach(function(el){if(el.type==='checkbox'){el.checked=el.defaultChecked}else if(el.tagName==='SELECT'){Array.prototype.forEach.call(el.options,function(o){o.selected=o.defaultSelected})}else{el.value=el.defaultValue}});return}
 fields().forEach(function(el){var v=saved[el.name];if(typeof v!=='string')return;if(el.type==='checkbox'){el.checked=v==='true'}else{el.value=v}})});
 form.addEventListener('input',save);form.addEventListener('change',save);
 }

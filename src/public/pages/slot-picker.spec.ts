@@ -2,6 +2,7 @@ import type { SlotDto } from '../../appointments/dto/availability.dto';
 import {
   allZones,
   byLocalDate,
+  dayLinks,
   formatWhen,
   pageCalendar,
   viewerZone,
@@ -29,7 +30,8 @@ describe('slot picker', () => {
 
   it('shows fewer days on a page of a grid too fine for two weeks of it in one availability answer', () => {
     const days = (increment: number) =>
-      pageCalendar({ timezone: 'Europe/Berlin', availability_increment: increment }).days;
+      pageCalendar({ timezone: 'Europe/Berlin', availability_increment: increment, max_booking_notice: null })
+        .days;
     // 10,000 candidates at most; a day holds 1,500 of a 1-minute grid at most (25 hours, the end of DST).
     expect(days(1)).toBe(6);
     expect(days(2)).toBe(13);
@@ -65,5 +67,29 @@ describe('slot picker', () => {
     ]);
     expect([...days.keys()]).toEqual(['2030-01-07', '2030-01-08', '2030-01-09']);
     expect(days.get('2030-01-08')).toEqual(minutes);
+  });
+
+  it('offers no page of days past the type’s horizon', () => {
+    const calendar = pageCalendar({
+      timezone: 'UTC',
+      availability_increment: 30,
+      max_booking_notice: 4 * 24 * 60,
+    });
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    expect(calendar.lastDate).toBe(inDays(4));
+    const picker = (from?: string) => ({
+      path: '/book/soon',
+      zone: 'UTC',
+      window: windowStart(from === undefined ? {} : { from }, calendar),
+      days: new Map(),
+      selected: undefined,
+    });
+    expect(dayLinks(picker()).value).not.toContain('Later dates');
+    const open = pageCalendar({
+      timezone: 'UTC',
+      availability_increment: 30,
+      max_booking_notice: 60 * 24 * 60,
+    });
+    expect(dayLinks({ ...picker(), window: windowStart({}, open) }).value).toContain('Later dates');
   });
 });

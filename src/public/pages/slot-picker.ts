@@ -56,10 +56,11 @@ export function viewerZone(query: FormQuery, fallback: string): string {
   return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? asked : fallback);
 }
 
-/** A type's pages of days: its zone, and how many days one page shows. */
+/** A type's pages of days: its zone, how many days one page shows, and its last bookable date (its horizon). */
 export interface PageCalendar {
   zone: string;
   days: number;
+  lastDate?: string;
 }
 
 /**
@@ -67,11 +68,18 @@ export interface PageCalendar {
  * candidate starts than one availability answer may (a 1-minute grid round the clock: 6 days). Two weeks of it
  * made the booking page a 400 for good.
  */
-export function pageCalendar(type: { timezone: string; availability_increment: number }): PageCalendar {
+export function pageCalendar(type: {
+  timezone: string;
+  availability_increment: number;
+  max_booking_notice: number | null;
+}): PageCalendar {
   const perDay = Math.ceil(MINUTES_A_DAY_AT_MOST / type.availability_increment);
+  const horizon = type.max_booking_notice;
   return {
     zone: type.timezone,
     days: Math.max(1, Math.min(WINDOW_DAYS, Math.floor(MAX_CANDIDATE_STARTS / perDay))),
+    lastDate:
+      horizon === null ? undefined : moment.tz(Date.now() + horizon * 60_000, type.timezone).format(DATE),
   };
 }
 
@@ -80,6 +88,8 @@ export interface PageWindow {
   to: string;
   today: string;
   days: number;
+  /** The type's last bookable date, if it has a horizon: no page of days beyond it is offered. */
+  lastDate?: string;
 }
 
 /**
@@ -91,7 +101,13 @@ export function windowStart(query: FormQuery, calendar: PageCalendar): PageWindo
   const asked = queryText(query, 'from');
   const valid = asked !== undefined && LOCAL_DATE.test(asked) && moment.utc(asked, DATE, true).isValid();
   const from = valid && asked > today && asked <= shiftDate(today, FURTHEST_DAYS) ? asked : today;
-  return { from, to: shiftDate(from, calendar.days - 1), today, days: calendar.days };
+  return {
+    from,
+    to: shiftDate(from, calendar.days - 1),
+    today,
+    days: calendar.days,
+    lastDate: calendar.lastDate,
+  };
 }
 
 /**
@@ -173,7 +189,7 @@ export function zoneForm(path: string, zone: string, keep: Record<string, string
   return html`<form method="get" action="${path}" class="row">
       <div>
         <label for="tz">Your time zone</label>
-        <select id="tz" name="tz">
+        <select id="tz" name="tz" autocomplete="off">
           ${options.map(
             (option) =>
               html`<option value="${option}" ${option === zone ? html` selected` : ''}>
@@ -202,7 +218,11 @@ export interface PickerOptions {
 export function dayLinks(options: PickerOptions): SafeHtml {
   const { path, zone, window, days, selected } = options;
   const previous = window.from > window.today ? shiftDate(window.from, -window.days) : undefined;
-  const next = shiftDate(window.from, window.days);
+  // Past the type's horizon every page would be empty: no link to one.
+  const next =
+    window.lastDate !== undefined && window.to >= window.lastDate
+      ? undefined
+      : shiftDate(window.from, window.days);
   const chips = [...days.keys()].map((date) => {
     const day = moment.utc(date, DATE, true).locale('en');
     return html`<a
@@ -215,7 +235,7 @@ export function dayLinks(options: PickerOptions): SafeHtml {
     ${days.size === 0 ? html`<p>No free times between ${formatDay(window.from)} and ${formatDay(window.to)}.</p>` : html`<div class="days">${chips}</div>`}
     <div class="pager">
       ${previous === undefined ? html`<span></span>` : html`<a href="${link(path, { tz: zone, from: previous < window.today ? window.today : previous })}">← Earlier dates</a>`}
-      <a href="${link(path, { tz: zone, from: next })}">Later dates →</a>
+      ${next === undefined ? '' : html`<a href="${link(path, { tz: zone, from: next })}">Later dates →</a>`}
     </div>
   </nav>`;
 }
