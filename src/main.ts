@@ -6,6 +6,7 @@ import { createApp } from './app.factory';
 import { resolveAdminKey } from './config/admin-key';
 import { ConfigError, loadConfig } from './config/app-config';
 import { describeDatabaseStartupError } from './database/startup-error';
+import { announceStarted } from './service-started';
 
 const SUPPORTED_NODE_MAJOR = 24;
 
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     // Where the key is, for whoever missed the banner of the first start (never the key itself).
     admin_key: adminKey.storedIn ?? 'ADMIN_API_KEY',
   });
+  announceStarted();
 }
 
 /** Framed (and coloured on a terminal) so that the one-time key stands out between JSON log lines. */
