@@ -159,12 +159,14 @@ export class AppointmentsService {
    * cannot show in this answer (read after the commit, a reschedule answered 200 with another's time, or
    * canceled by a cancel sent beside it).
    */
-  async changeByToken(id: number, token: string, input: UpdateAppointmentDto): Promise<TokenAppointment> {
+  async changeByToken(
+    id: number,
+    token: string,
+    input: UpdateAppointmentDto,
+  ): Promise<TokenAppointment | null> {
     return this.transactions.run(async () => {
       await this.update(id, input);
-      const changed = await this.findByToken(token);
-      if (!changed) throw new DomainError('not_found', 'no appointment has that link');
-      return changed;
+      return this.findByToken(token);
     });
   }
 

@@ -77,8 +77,7 @@ export class PublicBookingService {
       const left = started + TOKEN_LOOKUP_FLOOR_MS - Date.now();
       if (left > 0) await sleep(left);
     }
-    if (!found) throw new DomainError('not_found', 'no appointment has that link');
-    return found;
+    return linked(found);
   }
 
   /** Moves the appointment to an offered start: 422 slot_not_offered otherwise, 409 when taken or canceled. */
@@ -88,22 +87,28 @@ export class PublicBookingService {
     if (type.status !== 'publish') {
       throw new DomainError('slot_not_offered', 'this appointment type no longer takes bookings online');
     }
-    return this.appointments.changeByToken(found.appointment.id, token, { start_date: startDate });
+    return linked(
+      await this.appointments.changeByToken(found.appointment.id, token, { start_date: startDate }),
+    );
   }
 
   async cancel(token: string): Promise<TokenAppointment> {
     const found = await this.byToken(token);
-    return this.appointments.changeByToken(found.appointment.id, token, { status: 'canceled' });
+    return linked(await this.appointments.changeByToken(found.appointment.id, token, { status: 'canceled' }));
   }
 
   /** A token that was just found: no need to hide how long reading it again takes. */
   private async reread(token: string): Promise<TokenAppointment> {
-    const found = await this.appointments.findByToken(token);
-    if (!found) throw new DomainError('not_found', 'no appointment has that link');
-    return found;
+    return linked(await this.appointments.findByToken(token));
   }
 
   get siteUrl(): string {
     return this.config.siteUrl;
   }
+}
+
+/** The appointment of a token, or 404. */
+function linked(found: TokenAppointment | null): TokenAppointment {
+  if (!found) throw new DomainError('not_found', 'no appointment has that link');
+  return found;
 }

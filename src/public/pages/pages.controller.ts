@@ -275,8 +275,12 @@ export class PagesController {
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
       picker = await this.picker(type, path, zone, onDay);
-      // Opened on its day's page and that has no free times (an appointment past the booking horizon): today's.
-      if (picker.days.size === 0 && onDay !== query && queryText(query, 'from') === undefined)
+      // Opened on its day's later page and that has no free times (an appointment past the horizon): today's.
+      if (
+        picker.days.size === 0 &&
+        picker.window.from !== picker.window.today &&
+        queryText(query, 'from') === undefined
+      )
         picker = await this.picker(type, path, zone, query);
     }
     const page = changePage({

@@ -83,13 +83,11 @@ export function pageCalendar(type: {
   };
 }
 
-export interface PageWindow {
+/** The page of days shown, with its type's page length and horizon (no page beyond that is offered). */
+export interface PageWindow extends Omit<PageCalendar, 'zone'> {
   from: string;
   to: string;
   today: string;
-  days: number;
-  /** The type's last bookable date, if it has a horizon: no page of days beyond it is offered. */
-  lastDate?: string;
 }
 
 /**
