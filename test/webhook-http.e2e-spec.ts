@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { AppConfig } from '../src/config/app-config';
 import { webhookHttpService } from '../src/webhooks/delivery/webhook-http';
 import { WebhookSender } from '../src/webhooks/delivery/webhook-sender';
@@ -26,6 +27,10 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
           rawHeaders: req.rawHeaders,
           body: Buffer.concat(chunks).toString(),
         });
+        if (req.url === '/moved') {
+          res.writeHead(302, { location: '/hook', 'content-encoding': 'gzip' }).end(gzipSync('see /hook'));
+          return;
+        }
         const twice = req.url === '/twice';
         res.writeHead(503, ['retry-after', '7', ...(twice ? ['retry-after', '9'] : [])]).end('busy');
       });
@@ -46,20 +51,25 @@ describe('webhookHttpService (e2e: a local receiver)', () => {
   } as AppConfig;
   const service = () => webhookHttpService(config);
 
-  it('holds only what a delivery uses: no per-method headers, transforms, socket timeout or form settings', () => {
+  it('holds only what a delivery uses: the transport and Accept; no per-method headers, transforms, socket timeout or form settings', () => {
     const { defaults } = service().axiosRef;
-    expect(Object.keys(defaults).sort()).toEqual([
-      'adapter',
-      'decompress',
-      'headers',
-      'maxRedirects',
-      'proxy',
-      'responseType',
-      'transformRequest',
-      'transformResponse',
-      'validateStatus',
-    ]);
+    expect(Object.keys(defaults).sort()).toEqual(['adapter', 'headers']);
     expect(defaults.headers).toEqual({ Accept: 'application/json, text/plain, */*' });
+  });
+
+  it('without those settings still follows no redirect, settles any status, and streams the answer decompressed', async () => {
+    const response = await service().axiosRef.request<Readable>({
+      method: 'post',
+      url: url.replace(/\/hook$/, '/moved'),
+      data: Buffer.from('{}'),
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.location).toBe('/hook');
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.data) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('see /hook');
+    // The one request: the redirect was not followed.
+    expect(seen.splice(0).map((request) => request.body)).toEqual(['{}']);
   });
 
   it('posts the Buffer as given with exactly the headers set, and hands back any status as a stream', async () => {

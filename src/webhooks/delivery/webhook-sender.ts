@@ -101,8 +101,9 @@ export class WebhookSender {
     }
     const id = webhookMessageId(message.id);
     const timestamp = new Date(startedAt);
+    const body = Buffer.from(message.payload);
     const signature = endpoint.secrets
-      .map((secret) => this.signer(secret).sign(id, timestamp, message.payload))
+      .map((secret) => this.signer(secret).sign(id, timestamp, body))
       .join(' ');
     // One deadline covers the whole attempt, connect and the answer's body included (a socket timeout would not
     // bound a receiver that trickles its answer; the HttpService sets none). A timer cleared at the end rather
@@ -116,7 +117,7 @@ export class WebhookSender {
       const response = await this.http.axiosRef.request<Readable>({
         method: 'post',
         url: endpoint.url,
-        data: Buffer.from(message.payload),
+        data: body,
         headers: {
           // Spelt as axios' per-method defaults spelt it on the wire before they were cut: some receivers look
           // names up as sent, case and all (PHP's getallheaders() under Apache).

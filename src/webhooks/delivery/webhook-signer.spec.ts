@@ -20,6 +20,8 @@ describe('WebhookSigner', () => {
         const timestamp = new Date(Date.now() - 1234);
         const signature = signer.sign('msg_42', timestamp, payload);
         expect(signature).toBe(library.sign('msg_42', timestamp, payload));
+        // The bytes sent sign as the text does (a lone surrogate is U+FFFD in both).
+        expect(signer.sign('msg_42', timestamp, Buffer.from(payload))).toBe(signature);
         const headers = {
           'webhook-id': 'msg_42',
           'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
