@@ -602,6 +602,105 @@ describe('public booking routes and pages (e2e)', () => {
     expect(refused.text).toContain('Must be an email address.');
   });
 
+  it('offers a move to the times its own appointment overlaps, marks its own time, and says so when it is picked again', async () => {
+    // An hour on a half-hour grid, one seat: 09:00 taken by the appointment itself.
+    await createType(t, {
+      title: 'Long talk',
+      duration: 60,
+      availability_increment: 30,
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      customer_fields: [{ label: 'Phone', type: 'phone', required: true }],
+    });
+    const nine = '2030-01-09T08:00:00.000Z';
+    const half = '2030-01-09T08:30:00.000Z';
+    const booked = await book(nine, 'long-talk@example.com', 'long-talk').expect(201);
+    // Others see neither time: the seat is taken.
+    const offered = await t
+      .http()
+      .get('/api/v1/public/appointment-types/long-talk/availability')
+      .query({ start_date: '2030-01-09', end_date: '2030-01-09' })
+      .expect(200);
+    const starts = offered.body.slots.map((slot: { start_date: string }) => slot.start_date);
+    expect(starts).not.toContain(nine);
+    expect(starts).not.toContain(half);
+    // The customer's own appointment may move to both: a move does not compete with itself.
+    const movable = await t
+      .http()
+      .get(`/api/v1/public/appointments/${booked.body.token}/availability`)
+      .query({ start_date: '2030-01-09', end_date: '2030-01-09', timezone: 'America/New_York' })
+      .expect(200);
+    expect(movable.headers['cache-control']).toBe('no-store');
+    expect(movable.body.timezone).toBe('America/New_York');
+    expect(movable.body.slots.slice(0, 2)).toEqual([
+      {
+        start_date: nine,
+        end_date: '2030-01-09T09:00:00.000Z',
+        local_start: '2030-01-09T03:00:00-05:00',
+        seats_remaining: 1,
+      },
+      {
+        start_date: half,
+        end_date: '2030-01-09T09:30:00.000Z',
+        local_start: '2030-01-09T03:30:00-05:00',
+        seats_remaining: 1,
+      },
+    ]);
+    // So does its page.
+    const path = `/appointments/change/${booked.body.token}`;
+    const page = await t.http().get(path).query({ tz: 'Europe/Berlin' }).expect(200);
+    expect(page.text).toMatch(
+      new RegExp(`value="${nine}"[^>]*/><span\\s*>9:00 AM <small>\\(current\\)</small>`),
+    );
+    expect(page.text).toContain(`value="${half}"`);
+    expect(page.text.match(/\(current\)/g)).toHaveLength(1);
+    const { cookie, csrf } = formSecrets(page);
+    const move = (start: string) =>
+      t
+        .http()
+        .post(`${path}/reschedule`)
+        .type('form')
+        .set('Cookie', cookie)
+        .send({ _csrf: csrf, tz: 'Europe/Berlin', start_date: start });
+    events.clear();
+    // Its own time again: nothing to move, and the page says so.
+    const same = await move(nine).expect(303);
+    expect(same.headers.location).toBe(`${path}?done=unchanged&tz=Europe%2FBerlin`);
+    const told = await t.http().get(same.headers.location).expect(200);
+    expect(told.text).toContain('That is already your appointment’s time: nothing was changed.');
+    expect(told.text).not.toContain('has been moved');
+    // Half an hour later, overlapping its old time: moved.
+    const later = await move(half).expect(303);
+    expect(later.headers.location).toBe(`${path}?done=rescheduled&tz=Europe%2FBerlin`);
+    const moved = await t.http().get(`/api/v1/public/appointments/${booked.body.token}`).expect(200);
+    expect(moved.body.start_date).toBe(half);
+    expect(events.events.map((event) => event.name)).toEqual(['appointment.rescheduled']);
+  });
+
+  it('answers the times an appointment may move to only for a live link: 404 unknown, 409 canceled, 400 for a bad range', async () => {
+    const unknown = await t
+      .http()
+      .get('/api/v1/public/appointments/no-such-token/availability')
+      .query({ start_date: '2030-01-10', end_date: '2030-01-10' })
+      .expect(404);
+    expect(unknown.body.code).toBe('not_found');
+    const booked = await book('2030-01-10T10:00:00.000Z', 'move-options@example.com').expect(201);
+    const path = `/api/v1/public/appointments/${booked.body.token}/availability`;
+    const bad = await t
+      .http()
+      .get(path)
+      .query({ start_date: '2030-01-10', end_date: '2030-01-09' })
+      .expect(400);
+    expect(bad.body.details).toEqual([{ field: 'end_date', message: 'must not be before start_date' }]);
+    await t.http().post(`/api/v1/public/appointments/${booked.body.token}/cancel`).expect(200);
+    const canceled = await t
+      .http()
+      .get(path)
+      .query({ start_date: '2030-01-10', end_date: '2030-01-10' })
+      .expect(409);
+    expect(canceled.body.code).toBe('appointment_canceled');
+  });
+
   it('shows the change page again at the days it was posted from when no time was picked', async () => {
     const later = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
     const booked = await book(TUESDAY_11, 'move-later@example.com').expect(201);

@@ -34,8 +34,16 @@ export class AvailabilityService {
     private readonly schedules: ScheduleInputs,
   ) {}
 
-  async availability(typeId: number, query: AvailabilityQuery): Promise<AvailabilityDto> {
-    const { header, batches, format } = await this.slots(typeId, query);
+  /**
+   * The bookable starts of a type. `ignoreAppointmentId`: as if that appointment were not booked, the starts
+   * it could be moved to (a move does not compete with itself, see `PlacementRequest.ignoreAppointmentId`).
+   */
+  async availability(
+    typeId: number,
+    query: AvailabilityQuery,
+    options: { ignoreAppointmentId?: number } = {},
+  ): Promise<AvailabilityDto> {
+    const { header, batches, format } = await this.slots(typeId, query, options.ignoreAppointmentId);
     const slots: SlotDto[] = [];
     for await (const batch of batches) for (const slot of batch) slots.push(format.dto(slot));
     return { ...header, slots };
@@ -56,6 +64,7 @@ export class AvailabilityService {
   private async slots(
     typeId: number,
     query: AvailabilityQuery,
+    ignoreAppointmentId?: number,
   ): Promise<{
     header: Omit<AvailabilityDto, 'slots'>;
     batches: AsyncGenerator<Slot[]>;
@@ -78,12 +87,16 @@ export class AvailabilityService {
     });
     const rules = toSlotRules(type, hostIds, schedules);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
-    const busy = await this.appointments.cachedBusy({
+    const cached = await this.appointments.cachedBusy({
       typeId: type.id,
       hostIds,
       from: bounds.start - margin,
       to: bounds.end + margin,
     });
+    const busy =
+      ignoreAppointmentId === undefined
+        ? cached
+        : cached.filter((appointment) => appointment.id !== ignoreAppointmentId);
     const viewerZone = query.timezone ?? type.timezone;
     const engine = slotBatches(rules, query.start_date, query.end_date, busy, Date.now(), BATCH_SIZE);
     // A fine grid with many hosts is a lot of work: it runs in slices (the caller's work on each batch

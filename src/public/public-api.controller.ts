@@ -104,6 +104,20 @@ export class PublicApiController {
     return toPublicAppointment(await this.booking.byToken(token), token, this.config.siteUrl);
   }
 
+  @Get('appointments/:token/availability')
+  @Header('cache-control', 'no-store')
+  @Header('referrer-policy', 'no-referrer')
+  @ApiOperation({
+    summary:
+      'The starts the appointment may be moved to: its type’s slots with its own seat free (its own time and ' +
+      'those overlapping it included); query as the type’s availability',
+  })
+  @ApiOkResponse({ type: AvailabilityDto })
+  @ApiErrors('validation_failed', 'not_found', 'appointment_canceled', 'slot_not_offered')
+  moveOptions(@Param('token') token: string, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
+    return this.booking.moveOptions(token, query);
+  }
+
   @Post('appointments/:token/cancel')
   @HttpCode(200)
   @Header('cache-control', 'no-store')

@@ -39,9 +39,18 @@ export class PublicBookingService {
     return this.slotsOf(await this.publishedType(slug), query);
   }
 
-  /** The slots of a published type the caller has already read. */
-  slotsOf(type: AppointmentTypeDto, query: AvailabilityQuery): Promise<AvailabilityDto> {
-    return this.availabilityService.availability(type.id, query);
+  /**
+   * The slots of a published type the caller has already read; with `moving`, the starts that appointment may
+   * be moved to (it does not take a seat from itself).
+   */
+  slotsOf(
+    type: AppointmentTypeDto,
+    query: AvailabilityQuery,
+    moving?: TokenAppointment,
+  ): Promise<AvailabilityDto> {
+    return this.availabilityService.availability(type.id, query, {
+      ignoreAppointmentId: moving?.appointment.id,
+    });
   }
 
   /** The type whose slots a customer may move an appointment to; null when it is no longer published. */
@@ -80,13 +89,26 @@ export class PublicBookingService {
     return linked(found);
   }
 
+  /**
+   * The starts a customer may move the appointment to: its type's slots as if it were not booked, its own
+   * time and those overlapping it included (a move does not compete with itself). 409 once it is canceled,
+   * 422 once its type no longer takes bookings online, as a move would answer.
+   */
+  async moveOptions(token: string, query: AvailabilityQuery): Promise<AvailabilityDto> {
+    const found = await this.byToken(token);
+    if (found.appointment.status === 'canceled') {
+      throw new DomainError('appointment_canceled', 'this appointment is canceled; its time cannot change');
+    }
+    const type = await this.movableWithin(found);
+    if (type === null) throw noLongerOnline();
+    return this.slotsOf(type, query, found);
+  }
+
   /** Moves the appointment to an offered start: 422 slot_not_offered otherwise, 409 when taken or canceled. */
   async reschedule(token: string, startDate: string): Promise<TokenAppointment> {
     const found = await this.byToken(token);
     const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
-    if (type.status !== 'publish') {
-      throw new DomainError('slot_not_offered', 'this appointment type no longer takes bookings online');
-    }
+    if (type.status !== 'publish') throw noLongerOnline();
     return linked(
       await this.appointments.changeByToken(found.appointment.id, token, { start_date: startDate }),
     );
@@ -105,6 +127,10 @@ export class PublicBookingService {
   get siteUrl(): string {
     return this.config.siteUrl;
   }
+}
+
+function noLongerOnline(): DomainError {
+  return new DomainError('slot_not_offered', 'this appointment type no longer takes bookings online');
 }
 
 /** The appointment of a token, or 404. */

@@ -109,7 +109,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
             <input type="hidden" name="_submission" value="${input.submission}" />
             <input type="hidden" name="tz" value="${input.zone}" />
             <input type="hidden" name="from" value="${picker.window.from}" />
-            ${timeChoices(slots, input.zone, picker.selected!, form.checkedStart)}
+            ${timeChoices(slots, input.zone, picker.selected!, { checked: form.checkedStart })}
             ${form.errors.start_date ? html`<p class="error" role="alert">${form.errors.start_date}</p>` : ''}
             <h2 class="details">Your details</h2>
             ${fields.map((field, index) => fieldInput(field, index, form))}

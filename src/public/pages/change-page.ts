@@ -3,11 +3,12 @@ import { externalHref, html, SafeHtml } from './html';
 import { renderPage, RenderedPage } from './layout';
 import { dayLinks, formatWhen, PickerOptions, timeChoices, zoneForm } from './slot-picker';
 
-export type ChangeNotice = 'booked' | 'rescheduled' | 'canceled';
+export type ChangeNotice = 'booked' | 'rescheduled' | 'unchanged' | 'canceled';
 
 const NOTICES: Record<ChangeNotice, string> = {
   booked: 'You are booked. Keep this page’s address: it is your link to change or cancel.',
   rescheduled: 'Your appointment has been moved.',
+  unchanged: 'That is already your appointment’s time: nothing was changed.',
   canceled: 'Your appointment has been canceled.',
 };
 
@@ -154,7 +155,7 @@ function reschedule(input: ChangePageInput, path: string): SafeHtml {
             <input type="hidden" name="_csrf" value="${input.csrf}" />
             <input type="hidden" name="tz" value="${input.zone}" />
             <input type="hidden" name="from" value="${picker.window.from}" />
-            ${timeChoices(slots, input.zone, picker.selected!)}
+            ${timeChoices(slots, input.zone, picker.selected!, { current: input.found.appointment.start_date })}
             <button type="submit" class="wide">Move to this time</button>
           </form>`
     }

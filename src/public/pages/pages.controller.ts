@@ -32,7 +32,7 @@ import {
   windowStart,
 } from './slot-picker';
 
-const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'canceled'];
+const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'unchanged', 'canceled'];
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
 const FORM_ALREADY_SENT =
   'This form was already sent with other answers, and that booking stands. To make another booking, confirm this one.';
@@ -167,6 +167,12 @@ export class PagesController {
     if (!isInstant(start)) {
       return this.renderChange(request, reply, token, found, shown, 400, { error: 'Please pick a time.' });
     }
+    // Its own time, picked again: nothing to move (and no event), which the page says rather than "moved".
+    const unchanged =
+      found.appointment.status !== 'canceled' &&
+      Date.parse(start) === Date.parse(found.appointment.start_date);
+    if (unchanged)
+      return redirect(reply, `/appointments/change/${token}?done=unchanged&tz=${encodeURIComponent(zone)}`);
     try {
       await this.booking.reschedule(token, start);
     } catch (error) {
@@ -242,19 +248,23 @@ export class PagesController {
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
 
-  /** The day and time picker of `type` (a page at `path`) at the window and day `query` names. */
+  /**
+   * The day and time picker of `type` (a page at `path`) at the window and day `query` names; for `moving`, the
+   * times that appointment may be moved to, its own and those overlapping it included.
+   */
   private async picker(
     type: AppointmentTypeDto,
     path: string,
     zone: string,
     query: FormQuery,
+    moving?: TokenAppointment,
   ): Promise<PickerOptions> {
     const window = windowStart(query, pageCalendar(type));
-    const availability = await this.booking.slotsOf(type, {
-      start_date: window.from,
-      end_date: window.to,
-      timezone: zone,
-    });
+    const availability = await this.booking.slotsOf(
+      type,
+      { start_date: window.from, end_date: window.to, timezone: zone },
+      moving,
+    );
     const days = byLocalDate(availability.slots);
     return { path, zone, window, days, selected: selectedDay(query, days) };
   }
@@ -274,14 +284,14 @@ export class PagesController {
     const type = found.appointment.status === 'canceled' ? null : await this.booking.movableWithin(found);
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
-      picker = await this.picker(type, path, zone, onDay);
+      picker = await this.picker(type, path, zone, onDay, found);
       // Opened on its day's later page and that has no free times (an appointment past the horizon): today's.
       if (
         picker.days.size === 0 &&
         picker.window.from !== picker.window.today &&
         queryText(query, 'from') === undefined
       )
-        picker = await this.picker(type, path, zone, query);
+        picker = await this.picker(type, path, zone, query, found);
     }
     const page = changePage({
       siteName: this.config.siteName,

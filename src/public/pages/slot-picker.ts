@@ -243,7 +243,17 @@ export function dayLinks(options: PickerOptions): SafeHtml {
  * browser (`autocomplete="off"`): Back to a page fetched again refilled the choice by position, so that a second
  * Confirm booked the time next to the one picked before.
  */
-export function timeChoices(slots: SlotDto[], zone: string, date: string, checked?: string): SafeHtml {
+/**
+ * The times of one day as radio buttons: `checked` the one picked (shown again after a refusal), `current` an
+ * appointment's own time (on its change page), marked as such.
+ */
+export function timeChoices(
+  slots: SlotDto[],
+  zone: string,
+  date: string,
+  marks: { checked?: string; current?: string } = {},
+): SafeHtml {
+  const current = marks.current === undefined ? NaN : Date.parse(marks.current);
   return html`<fieldset id="times">
     <legend>Times on ${formatDay(date)} <span class="muted">(${zoneLabel(zone)})</span></legend>
     <div class="times">
@@ -255,8 +265,12 @@ export function timeChoices(slots: SlotDto[], zone: string, date: string, checke
               name="start_date"
               value="${slot.start_date}"
               autocomplete="off"
-              ${index === 0 ? html` required` : ''}${slot.start_date === checked ? html` checked` : ''}
-            /><span>${formatTime(slot.start_date, zone)}</span></label
+              ${index === 0 ? html` required` : ''}${slot.start_date === marks.checked ? html` checked` : ''}
+            /><span
+              >${formatTime(slot.start_date, zone)}${
+                Date.parse(slot.start_date) === current ? html` <small>(current)</small>` : ''
+              }</span
+            ></label
           >`,
       )}
     </div>
