@@ -653,6 +653,13 @@ describe('public booking routes and pages (e2e)', () => {
       new RegExp(`value="${nine}"[^>]*/><span\\s*>9:00 AM <small>\\(current\\)</small>`),
     );
     expect(page.text).toContain(`value="${half}"`);
+    // What the customer answered, to check it: the name, email and the type's own fields.
+    for (const [label, answer] of [
+      ['Name', 'Nathan Tyler'],
+      ['Email', 'long-talk@example.com'],
+      ['Phone', '+49 30 123456'],
+    ])
+      expect(page.text).toMatch(new RegExp(`<dt>${label}</dt>\\s*<dd>${answer.replace('+', '\\+')}</dd>`));
     expect(page.text.match(/\(current\)/g)).toHaveLength(1);
     const { cookie, csrf } = formSecrets(page);
     const move = (start: string) =>

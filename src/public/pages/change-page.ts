@@ -59,14 +59,34 @@ function details(input: ChangePageInput): SafeHtml {
                 >${appointment.web_meeting_password ? html`<br />Password: ${appointment.web_meeting_password}` : ''}
               </dd>`
       }
-      <dt>Name</dt>
-      <dd>${String(appointment.customer_information.Name ?? '')}</dd>
+      ${answers(appointment.customer_information)}
     </dl>
     <p class="actions">
       <a class="button secondary" href="${input.calendarUrl}" download="appointment.ics"
         >${canceled ? 'Update your calendar (.ics)' : 'Add to calendar (.ics)'}</a
       >
     </p>`;
+}
+
+/**
+ * What the customer answered, as booked: the name and email first, then the other fields in the order they
+ * were stored; a checkbox as Yes or No, blank answers left out.
+ */
+function answers(information: Record<string, unknown>): SafeHtml[] {
+  const labels = [
+    ...['Name', 'Email'].filter((label) => label in information),
+    ...Object.keys(information).filter((label) => label !== 'Name' && label !== 'Email'),
+  ];
+  return labels.flatMap((label) => {
+    const value = information[label];
+    const text = typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value ?? '').trim();
+    return text === ''
+      ? []
+      : [
+          html`<dt>${label}</dt>
+            <dd>${text}</dd>`,
+        ];
+  });
 }
 
 export function changePage(input: ChangePageInput): RenderedPage {
