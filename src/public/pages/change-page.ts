@@ -79,7 +79,14 @@ function answers(information: Record<string, unknown>): SafeHtml[] {
   ];
   return labels.flatMap((label) => {
     const value = information[label];
-    const text = typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value ?? '').trim();
+    const text =
+      typeof value === 'boolean'
+        ? value
+          ? 'Yes'
+          : 'No'
+        : typeof value === 'string' || typeof value === 'number'
+          ? String(value).trim()
+          : '';
     return text === ''
       ? []
       : [

@@ -20,9 +20,10 @@ const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
  * delivery as the rest of the delivery together; undici's pool does the same request for a fraction of it.
  *
  * What axios' own Node adapter does besides (redirects, proxies, progress events, upload streams) is not
- * needed here. Answers are streamed (`responseType: 'stream'`), decompressed as axios does, and settled with
- * `validateStatus`; failures are AxiosErrors with the codes axios uses (`ECONNABORTED` on timeout,
- * `ERR_CANCELED` on abort, the socket's or undici's own code otherwise).
+ * needed here. Answers are always streamed (whatever `responseType` says), decompressed as axios does, and
+ * settled by `validateStatus` when one is set (every status otherwise, as axios' own `settle`); failures are
+ * AxiosErrors with the codes axios uses (`ECONNABORTED` on timeout, `ERR_CANCELED` on abort, the socket's or
+ * undici's own code otherwise).
  */
 export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
   return (config) => send(dispatcher, config);
