@@ -74,6 +74,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   markPublic(fastify, (url) => DOCS_ROUTE.test(url));
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, jsonParser(fastify));
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, formParser);
+  app.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT_BYTES }, textParser);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   // process.exit(0) after the graceful close (not a re-raised signal) runs pino's exit flush of buffered logs.
@@ -153,6 +154,24 @@ function formParser(
     return;
   }
   done(null, form);
+}
+
+/**
+ * Text is no body the service reads: 415, as any other type but JSON (and forms on the pages). Empty (white
+ * space at most), it is no body at all, as an empty JSON body: clients send `text/plain` on a POST that takes
+ * none (a cancel), which Fastify's own text parser handed on as '' (refused as "body must be a JSON object"
+ * on the admin cancel, ignored on the public one).
+ */
+function textParser(
+  _request: FastifyRequest,
+  body: Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
+  if (body.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d)) {
+    done(null, undefined);
+    return;
+  }
+  done(new DomainError('unsupported_media_type', 'The API takes JSON bodies (application/json)'));
 }
 
 function sendError(reply: FastifyReply, body: ErrorBody): void {

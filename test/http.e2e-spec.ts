@@ -268,11 +268,43 @@ describe('HTTP foundation (e2e)', () => {
     });
 
     it('answers a content type that is not JSON with 415 unsupported_media_type', async () => {
-      for (const type of ['application/xml', 'application/merge-patch+json', 'multipart/form-data']) {
+      for (const type of [
+        'application/xml',
+        'application/merge-patch+json',
+        'multipart/form-data',
+        'text/plain',
+      ]) {
         const response = await post().set('Content-Type', type).send('<appointment-type/>');
         expect({ type, status: response.status }).toEqual({ type, status: 415 });
         expect(response.body.code).toBe('unsupported_media_type');
       }
+    });
+
+    it('takes an empty text body as no body, as an empty JSON one (clients send text/plain on a cancel)', async () => {
+      const created = await post().send({ title: 'Text cancel', duration: 30 }).expect(201);
+      const appointment = await t
+        .http()
+        .post('/api/v1/appointments')
+        .set(AUTH)
+        .send({
+          appointment_type_id: created.body.id,
+          start_date: '2031-03-03T10:00:00.000Z',
+          customer_information: { Name: 'Text Plain', Email: 'text@example.com' },
+          ignore_availability: true,
+        })
+        .expect(201);
+      for (const body of ['', ' \r\n']) {
+        const canceled = await t
+          .http()
+          .post(`/api/v1/appointments/${appointment.body.id}/cancel`)
+          .set(AUTH)
+          .set('Content-Type', 'text/plain; charset=utf-8')
+          .send(body);
+        expect([canceled.status, canceled.body.status]).toEqual([200, 'canceled']);
+      }
+      // With text in it, 415 as any body that is not JSON.
+      const text = await post().set('Content-Type', 'text/plain').send('{"title":"x","duration":30}');
+      expect([text.status, text.body.code]).toEqual([415, 'unsupported_media_type']);
     });
 
     it('accepts JSON with a charset', async () => {

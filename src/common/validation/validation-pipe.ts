@@ -45,7 +45,7 @@ class BoundedValidationPipe extends ValidationPipe {
       throw invalid([
         {
           field: field === '' ? metadata.type : field,
-          message: `must be a list of at most ${MAX_LIST_ITEMS} items`,
+          message: `is a list of more than ${MAX_LIST_ITEMS} items (no field takes more)`,
         },
       ]);
     }
