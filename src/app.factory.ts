@@ -33,9 +33,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: requestIdOf,
-    // The router refuses a malformed URL escape or an over-long parameter before any hook or handler.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-      sendError(reply, errorBody(error, String(request.id))),
+    // The router refuses a malformed URL escape or an over-long parameter before any hook or handler, and
+    // Fastify logs no completion for it: logged here, so that the log holds every request answered.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const body = errorBody(error, String(request.id));
+      request.log.info(
+        { req: request, res: { statusCode: body.statusCode }, code: body.code },
+        'request refused',
+      );
+      sendError(reply, body);
+    },
     clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

@@ -821,10 +821,29 @@ describe('public routes keep tokens out of the logs (e2e)', () => {
     await http().get(`/appointments/change/${token}`).expect(200);
     await http().get(`/api/v1/public/appointments/${token}/calendar.ics`).expect(200);
     await http().get(`/api/v1/public/appointments/${token}x`).expect(404);
+    await http()
+      .get(`/api/v1/public/appointments/${token}/availability`)
+      .query({ start_date: '2030-01-07', end_date: '2030-01-07' })
+      .expect(200);
+    // Refused by the router before any hook (a broken escape, an over-long parameter): logged all the same.
+    await http().get(`/appointments/change/${token}%zz`).expect(400);
+    await http()
+      .get(`/api/v1/public/appointments/${token}${'x'.repeat(1000)}`)
+      .expect(414);
     server.child.kill('SIGTERM');
     await stopped(server);
     expect(server.stdout()).toContain('/appointments/change/[token]');
     expect(server.stdout()).toContain('/api/v1/public/appointments/[token]/calendar.ics');
+    expect(server.stdout()).toContain('/api/v1/public/appointments/[token]/availability');
+    const refused = server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request refused"'))
+      .map((line) => JSON.parse(line) as { req: { url: string }; res: { statusCode: number }; code: string });
+    expect(refused.map(({ res, code }) => [res.statusCode, code])).toEqual([
+      [400, 'invalid_url'],
+      [414, 'uri_too_long'],
+    ]);
     expect(server.stdout()).not.toContain(token);
   }, 240_000);
 });
