@@ -151,7 +151,7 @@ function formParser(
     done(new DomainError('unsupported_media_type', 'The API takes JSON bodies (application/json)'));
     return;
   }
-  if (!isUtf8(body)) {
+  if (!isUtf8(body) || !isUtf8(unescaped(body))) {
     done(new DomainError('bad_request', 'The form is not valid UTF-8'));
     return;
   }
@@ -179,6 +179,19 @@ function textParser(
     return;
   }
   done(new DomainError('unsupported_media_type', 'The API takes JSON bodies (application/json)'));
+}
+
+/**
+ * A form's bytes with its percent-escapes decoded: what its values are made of. An escape of bytes that are not
+ * UTF-8 (`%E9`, a Latin-1 é) is kept by the parser as the literal text "%E9", and was booked so.
+ */
+function unescaped(body: Buffer): Buffer {
+  const text = body.toString('latin1');
+  if (!text.includes('%')) return body;
+  return Buffer.from(
+    text.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
 }
 
 function sendError(reply: FastifyReply, body: ErrorBody): void {

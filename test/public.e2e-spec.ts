@@ -568,6 +568,27 @@ describe('public booking routes and pages (e2e)', () => {
       .serialize((body: Buffer) => body as unknown as string)
       .send(latin1);
     expect([garbled.status, garbled.body.code]).toEqual([400, 'bad_request']);
+    // So are the same bytes escaped (%E9): the parser kept them as the text "%E9", and it was booked so.
+    const escaped = (name: string) =>
+      t
+        .http()
+        .post('/book/consultation')
+        .set('Cookie', cookie)
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send(
+          `_csrf=${encodeURIComponent(csrf)}&tz=Europe%2FBerlin&start_date=${encodeURIComponent(start)}` +
+            `&field%3AName=${name}&field%3AEmail=jose%40example.com&field%3APhone=%2B49%2030%20123456`,
+        );
+    const latin1Escape = await escaped('Jos%E9');
+    expect([latin1Escape.status, latin1Escape.body.code]).toEqual([400, 'bad_request']);
+    // "%E9" typed as text is sent as %25E9, and books as typed.
+    const typed = await escaped('Jos%25E9');
+    expect(typed.status).toBe(303);
+    const confirmation = await t
+      .http()
+      .get(typed.headers.location as string)
+      .expect(200);
+    expect(confirmation.text).toMatch(/<dd>Jos%E9<\/dd>/);
     // A form is for the pages: the API takes JSON.
     const form = await t
       .http()
