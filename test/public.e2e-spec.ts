@@ -604,6 +604,43 @@ describe('public booking routes and pages (e2e)', () => {
     ]);
   });
 
+  it('books a ticked box as true and an unticked one as false, and names any other value beside its box', async () => {
+    await createType(t, {
+      title: 'Terms',
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      customer_fields: [{ label: 'Newsletter', type: 'checkbox', required: false }],
+    });
+    const page = await t.http().get('/book/terms').query({ tz: 'Europe/Berlin' }).expect(200);
+    const { cookie, csrf } = formSecrets(page);
+    const starts = [...page.text.matchAll(/name="start_date"\s+value="([^"]+)"/g)].map((m) => m[1]);
+    const post = (start: string, email: string, newsletter?: string) =>
+      t
+        .http()
+        .post('/book/terms')
+        .type('form')
+        .set('Cookie', cookie)
+        .send({
+          _csrf: csrf,
+          tz: 'Europe/Berlin',
+          start_date: start,
+          'field:Name': 'Box Ticker',
+          'field:Email': email,
+          ...(newsletter === undefined ? {} : { 'field:Newsletter': newsletter }),
+        });
+    const maybe = await post(starts[0], 'maybe@example.com', 'maybe');
+    expect(maybe.status).toBe(400);
+    expect(maybe.text).toMatch(/id="field-2-error">Must be true or false\./);
+    const answers = async (response: request.Response) => {
+      expect(response.status).toBe(303);
+      const token = /change\/([^?]+)/.exec(response.headers.location)![1];
+      const found = await t.http().get(`/api/v1/public/appointments/${token}`).expect(200);
+      return found.body.customer_information as Record<string, unknown>;
+    };
+    expect((await answers(await post(starts[0], 'ticked@example.com', 'true'))).Newsletter).toBe(true);
+    expect((await answers(await post(starts[1], 'unticked@example.com'))).Newsletter).toBe(false);
+  });
+
   it('names every problem of a booking form at once: no time picked, and a missing name', async () => {
     const page = await t.http().get('/book/consultation').query({ tz: 'Europe/Berlin' }).expect(200);
     const { cookie, csrf } = formSecrets(page);

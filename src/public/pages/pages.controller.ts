@@ -320,7 +320,10 @@ function formValues(form: FormQuery, fields: readonly CustomerField[]): Record<s
   return values;
 }
 
-/** The booking's `customer_information`: checkboxes as booleans, blank answers left out. */
+/**
+ * The booking's `customer_information`: checkboxes as booleans (ticked: `true`, the box's value; absent: false;
+ * anything else is passed on, for the booking to refuse beside its field), blank answers left out.
+ */
 function customerInformation(
   fields: readonly CustomerField[],
   values: Record<string, string>,
@@ -328,7 +331,8 @@ function customerInformation(
   const information: Record<string, unknown> = {};
   for (const field of fields) {
     const value = values[field.label];
-    if (field.type === 'checkbox') information[field.label] = value === 'true';
+    if (field.type === 'checkbox')
+      information[field.label] = value === undefined || value === '' ? false : value === 'true' || value;
     else if (value !== undefined && value.trim() !== '') information[field.label] = value;
   }
   return information;
