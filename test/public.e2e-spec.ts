@@ -258,6 +258,16 @@ describe('public booking routes and pages (e2e)', () => {
     const page = await t.http().get(`/appointments/change/${booked.body.token}`).expect(200);
     expect(page.text).toContain('cannot be moved online');
     expect(page.text).not.toContain('/reschedule"');
+    // A form posted from before the change says why, not that the time was taken.
+    const { cookie, csrf } = formSecrets(await t.http().get('/book/consultation').expect(200));
+    const posted = await t
+      .http()
+      .post(`/appointments/change/${booked.body.token}/reschedule`)
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ _csrf: csrf, tz: 'UTC', start_date: '2030-01-07T10:00:00.000Z' });
+    expect(posted.status).toBe(422);
+    expect(posted.text).toContain('This appointment can no longer be moved online.');
     await t.http().get('/book/soon-retired').expect(404);
     await t.http().post(`/api/v1/public/appointments/${booked.body.token}/cancel`).expect(200);
   });
@@ -585,7 +595,7 @@ describe('public booking routes and pages (e2e)', () => {
     const typed = await escaped('Jos%25E9');
     expect(typed.status).toBe(303);
     const confirmation = await t.http().get(typed.headers.location).expect(200);
-    expect(confirmation.text).toMatch(/<dd>Jos%E9<\/dd>/);
+    expect(confirmation.text).toMatch(/<dd class="answer">Jos%E9<\/dd>/);
     // A form is for the pages: the API takes JSON.
     const form = await t
       .http()
@@ -714,7 +724,9 @@ describe('public booking routes and pages (e2e)', () => {
       ['Email', 'long-talk@example.com'],
       ['Phone', '+49 30 123456'],
     ])
-      expect(page.text).toMatch(new RegExp(`<dt>${label}</dt>\\s*<dd>${answer.replace('+', '\\+')}</dd>`));
+      expect(page.text).toMatch(
+        new RegExp(`<dt>${label}</dt>\\s*<dd class="answer">${answer.replace('+', '\\+')}</dd>`),
+      );
     expect(page.text.match(/\(current\)/g)).toHaveLength(1);
     const { cookie, csrf } = formSecrets(page);
     const move = (start: string) =>
@@ -737,6 +749,65 @@ describe('public booking routes and pages (e2e)', () => {
     const moved = await t.http().get(`/api/v1/public/appointments/${booked.body.token}`).expect(200);
     expect(moved.body.start_date).toBe(half);
     expect(events.events.map((event) => event.name)).toEqual(['appointment.rescheduled']);
+  });
+
+  it('moves only an appointment that holds its seat: a canceled or abandoned one is refused at any time, its own included', async () => {
+    const move = (token: string, start: string) =>
+      t.http().post(`/api/v1/public/appointments/${token}/reschedule`).send({ start_date: start });
+    const options = (token: string) =>
+      t
+        .http()
+        .get(`/api/v1/public/appointments/${token}/availability`)
+        .query({ start_date: '2030-01-11', end_date: '2030-01-11' });
+    // Abandoned (an admin's change): it holds no seat, and its customer may not move it anywhere, not even onto
+    // a time another customer holds.
+    const taken = await book('2030-01-11T09:00:00.000Z', 'holder@example.com').expect(201);
+    const abandoned = await book('2030-01-11T10:00:00.000Z', 'abandoned@example.com').expect(201);
+    const listed = await t
+      .http()
+      .get('/api/v1/appointments')
+      .set(AUTH)
+      .query({ start_after: '2030-01-11T10:00:00.000Z', start_before: '2030-01-11T10:00:01.000Z' })
+      .expect(200);
+    const { id } = (listed.body.data as Array<{ id: number; public_edit_url: string }>).find((appointment) =>
+      appointment.public_edit_url.endsWith(`/${abandoned.body.token}`),
+    )!;
+    await t.http().patch(`/api/v1/appointments/${id}`).set(AUTH).send({ status: 'abandoned' }).expect(200);
+    for (const start of [
+      '2030-01-11T09:00:00.000Z',
+      '2030-01-11T11:00:00.000Z',
+      '2030-01-11T10:00:00.000Z',
+    ]) {
+      const refused = await move(abandoned.body.token, start);
+      expect([start, refused.status, refused.body.code, refused.body.message]).toEqual([
+        start,
+        409,
+        'appointment_canceled',
+        'this appointment is abandoned; its time cannot change',
+      ]);
+    }
+    expect((await options(abandoned.body.token)).status).toBe(409);
+    const page = await t
+      .http()
+      .get(`/appointments/change/${abandoned.body.token}`)
+      .query({ tz: 'UTC' })
+      .expect(200);
+    expect(page.text).toContain('Booking not completed');
+    expect(page.text).toContain('This booking was not completed.');
+    expect(page.text).not.toContain('/reschedule"');
+    // Canceled: its own time too (it was 200, and the page said nothing).
+    await t.http().post(`/api/v1/public/appointments/${taken.body.token}/cancel`).expect(200);
+    const own = await move(taken.body.token, '2030-01-11T09:00:00.000Z');
+    expect([own.status, own.body.code]).toEqual([409, 'appointment_canceled']);
+    const { cookie, csrf } = formSecrets(await t.http().get('/book/consultation').expect(200));
+    const posted = await t
+      .http()
+      .post(`/appointments/change/${taken.body.token}/reschedule`)
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ _csrf: csrf, tz: 'UTC', start_date: '2030-01-11T09:00:00.000Z' });
+    expect(posted.status).toBe(409);
+    expect(posted.text).toContain('This appointment is canceled.');
   });
 
   it('answers the times an appointment may move to only for a live link: 404 unknown, 409 canceled, 400 for a bad range', async () => {

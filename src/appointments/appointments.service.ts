@@ -33,6 +33,16 @@ import { AppointmentPlacement } from './placement';
 import { ScheduleConflicts } from './schedule-conflicts';
 import { statusAnnouncement } from './status-announcement';
 
+/** Whether an appointment holds its seat (booked or pending): only then can its customer move it. */
+export function holdsSeat(appointment: Pick<AppointmentSnapshot, 'status'>): boolean {
+  return isActive(appointment.status);
+}
+
+/** A customer's move of an appointment that holds no seat (canceled, abandoned), whatever time is asked. */
+export function notMovable(status: string): DomainError {
+  return new DomainError('appointment_canceled', `this appointment is ${status}; its time cannot change`);
+}
+
 export interface TokenAppointment {
   appointment: AppointmentSnapshot;
   /** The calendar entry's revision (RFC 5545 SEQUENCE). */
@@ -166,6 +176,21 @@ export class AppointmentsService {
   ): Promise<TokenAppointment | null> {
     return this.transactions.run(async () => {
       await this.update(id, input);
+      return this.findByToken(token);
+    });
+  }
+
+  /**
+   * A customer's move of their appointment (found by `token`): only while it holds its seat, checked in the
+   * move's transaction. A canceled or abandoned one is refused whatever time is asked, its own included (an
+   * admin's change of such an appointment's time is not placed at all: it holds no seat, see `rehost`).
+   */
+  async moveByToken(id: number, token: string, startDate: string): Promise<TokenAppointment | null> {
+    return this.transactions.run(async (tx) => {
+      await tx.lockKeys([`appointment:${id}`]);
+      const appointment = await this.find(id);
+      if (!isActive(appointment.status)) throw notMovable(appointment.status);
+      await this.update(id, { start_date: startDate });
       return this.findByToken(token);
     });
   }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
-import { AppointmentsService, TokenAppointment } from '../appointments/appointments.service';
+import {
+  AppointmentsService,
+  holdsSeat,
+  notMovable,
+  TokenAppointment,
+} from '../appointments/appointments.service';
 import { AvailabilityService } from '../appointments/availability.service';
 import type { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
 import { validateCustomerInformation } from '../appointments/customer-information';
@@ -91,27 +96,26 @@ export class PublicBookingService {
 
   /**
    * The starts a customer may move the appointment to: its type's slots as if it were not booked, its own
-   * time and those overlapping it included (a move does not compete with itself). 409 once it is canceled,
-   * 422 once its type no longer takes bookings online, as a move would answer.
+   * time and those overlapping it included (a move does not compete with itself). 409 once it holds no seat
+   * (canceled, abandoned), 422 once its type no longer takes bookings online, as a move would answer.
    */
   async moveOptions(token: string, query: AvailabilityQuery): Promise<AvailabilityDto> {
     const found = await this.byToken(token);
-    if (found.appointment.status === 'canceled') {
-      throw new DomainError('appointment_canceled', 'this appointment is canceled; its time cannot change');
-    }
+    if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
     const type = await this.movableWithin(found);
     if (type === null) throw noLongerOnline();
     return this.slotsOf(type, query, found);
   }
 
-  /** Moves the appointment to an offered start: 422 slot_not_offered otherwise, 409 when taken or canceled. */
+  /**
+   * Moves the appointment to an offered start: 422 slot_not_offered otherwise, 409 when taken, or when the
+   * appointment holds no seat (canceled, abandoned) whatever start is asked.
+   */
   async reschedule(token: string, startDate: string): Promise<TokenAppointment> {
     const found = await this.byToken(token);
     const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
     if (type.status !== 'publish') throw noLongerOnline();
-    return linked(
-      await this.appointments.changeByToken(found.appointment.id, token, { start_date: startDate }),
-    );
+    return linked(await this.appointments.moveByToken(found.appointment.id, token, startDate));
   }
 
   async cancel(token: string): Promise<TokenAppointment> {

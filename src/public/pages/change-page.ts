@@ -1,4 +1,4 @@
-import type { TokenAppointment } from '../../appointments/appointments.service';
+import { holdsSeat, type TokenAppointment } from '../../appointments/appointments.service';
 import { externalHref, html, SafeHtml } from './html';
 import { renderPage, RenderedPage } from './layout';
 import { dayLinks, formatWhen, PickerOptions, timeChoices, zoneForm } from './slot-picker';
@@ -19,7 +19,7 @@ export interface ChangePageInput {
   calendarUrl: string;
   editUrl: string;
   zone: string;
-  /** Null when the appointment cannot be moved online (canceled, or its type no longer published). */
+  /** Null when the appointment cannot be moved online (it holds no seat, or its type is no longer published). */
   picker: PickerOptions | null;
   csrf: string;
   notice?: ChangeNotice;
@@ -31,7 +31,7 @@ function details(input: ChangePageInput): SafeHtml {
   const { appointment } = input.found;
   const typeZone = appointment.appointment_type_timezone;
   const hosts = appointment.team_members.map((member) => member.display_name).join(', ');
-  const canceled = appointment.status === 'canceled';
+  const canceled = !holdsSeat(appointment);
   const meeting = canceled ? undefined : externalHref(appointment.web_meeting_url);
   return html`<dl>
       <dt>What</dt>
@@ -91,7 +91,7 @@ function answers(information: Record<string, unknown>): SafeHtml[] {
       ? []
       : [
           html`<dt>${label}</dt>
-            <dd>${text}</dd>`,
+            <dd class="answer">${text}</dd>`,
         ];
   });
 }
@@ -99,10 +99,10 @@ function answers(information: Record<string, unknown>): SafeHtml[] {
 export function changePage(input: ChangePageInput): RenderedPage {
   const path = `/appointments/change/${input.token}`;
   const heading = pageHeading(input);
-  // The address a visitor keeps names what was just done (`done=booked`): once the appointment is canceled, a
-  // notice that it is booked or moved is no longer true.
-  const canceled = input.found.appointment.status === 'canceled';
-  const done = canceled && input.notice !== 'canceled' ? undefined : input.notice;
+  // The address a visitor keeps names what was just done (`done=booked`): once the appointment is canceled (or
+  // abandoned), a notice that it is booked or moved is no longer true.
+  const gone = !holdsSeat(input.found.appointment);
+  const done = gone && input.notice !== 'canceled' ? undefined : input.notice;
   // Booked: the booking page's script forgets the answers it kept for this type (see layout.ts).
   const forget =
     input.notice === 'booked'
@@ -125,17 +125,21 @@ export function changePage(input: ChangePageInput): RenderedPage {
 
 function pageHeading(input: ChangePageInput): string {
   if (input.found.appointment.status === 'canceled') return 'Canceled appointment';
+  if (!holdsSeat(input.found.appointment)) return 'Booking not completed';
   return input.notice === 'booked' ? 'Booking confirmed' : 'Your appointment';
 }
 
-/** What the visitor can do next: book again (canceled), confirm a cancellation, or reschedule and cancel. */
+/**
+ * What the visitor can do next: book again (canceled, or abandoned: no seat held), confirm a cancellation, or
+ * reschedule and cancel.
+ */
 function actions(input: ChangePageInput, path: string): SafeHtml {
   const { appointment } = input.found;
-  if (appointment.status === 'canceled') {
+  if (!holdsSeat(appointment)) {
     const bookAgain = `/book/${encodeURIComponent(appointment.appointment_type_slug)}`;
-    return html`<p class="card">
-      This appointment is canceled. To meet, please <a href="${bookAgain}">book a new time</a>.
-    </p>`;
+    const what =
+      appointment.status === 'canceled' ? 'This appointment is canceled.' : 'This booking was not completed.';
+    return html`<p class="card">${what} To meet, please <a href="${bookAgain}">book a new time</a>.</p>`;
   }
   if (input.confirmCancel) return confirmCancel(input, path);
   return html`${reschedule(input, path)}

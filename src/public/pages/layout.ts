@@ -18,7 +18,7 @@ h2.details{margin-top:1.4rem}
 .notice{background:#e8f4ec;border-left:4px solid #2e8b57;padding:.7rem .9rem;border-radius:8px;margin:0 0 1rem}
 .notice.warn{background:#fdf0e7;border-color:#d2691e}
 .error{color:#b3261e;margin:.25rem 0 0;font-size:.95rem}
-dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}
+dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}dd.answer{white-space:pre-line}
 label{display:block;font-weight:600;margin:.8rem 0 .3rem}
 input,select,textarea,button,.button{font:inherit}
 input[type=text],input[type=email],input[type=tel],input[type=number],select,textarea{width:100%;min-height:44px;padding:.55rem .7rem;border:1px solid #b8bfcc;border-radius:8px;background:#fff;color:inherit}
@@ -42,7 +42,7 @@ legend{font-weight:600;padding:0;margin-bottom:.4rem}
 .times{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.2rem,1fr));gap:.45rem}
 .times label{margin:0;font-weight:500}
 .times input{position:absolute;opacity:0;width:1px;height:1px}
-.times span{display:flex;align-items:center;justify-content:center;min-height:44px;border:1px solid #2f5bd3;border-radius:8px;color:#2f5bd3}
+.times span{display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;min-height:44px;border:1px solid #2f5bd3;border-radius:8px;color:#2f5bd3}
 .times input:checked+span{background:#2f5bd3;color:#fff}
 .times input:focus-visible+span{outline:3px solid #f0b400;outline-offset:2px}
 .pager{display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import moment from 'moment-timezone';
 import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
-import type { TokenAppointment } from '../../appointments/appointments.service';
+import { holdsSeat, type TokenAppointment } from '../../appointments/appointments.service';
 import { Public } from '../../common/auth/public.decorator';
 import { IdempotencyService } from '../../idempotency/idempotency.service';
 import { instant } from '../../common/validation/validators';
@@ -169,8 +169,7 @@ export class PagesController {
     }
     // Its own time, picked again: nothing to move (and no event), which the page says rather than "moved".
     const unchanged =
-      found.appointment.status !== 'canceled' &&
-      Date.parse(start) === Date.parse(found.appointment.start_date);
+      holdsSeat(found.appointment) && Date.parse(start) === Date.parse(found.appointment.start_date);
     if (unchanged)
       return redirect(reply, `/appointments/change/${token}?done=unchanged&tz=${encodeURIComponent(zone)}`);
     try {
@@ -178,8 +177,15 @@ export class PagesController {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
-      const message = error.code === 'appointment_canceled' ? 'This appointment is canceled.' : SLOT_GONE;
       const current = await this.booking.byToken(token);
+      const message =
+        error.code === 'appointment_canceled'
+          ? current.appointment.status === 'canceled'
+            ? 'This appointment is canceled.'
+            : 'This appointment can no longer be changed.'
+          : error.code === 'slot_not_offered' && (await this.booking.movableWithin(current)) === null
+            ? 'This appointment can no longer be moved online.'
+            : SLOT_GONE;
       return this.renderChange(
         request,
         reply,
@@ -281,7 +287,7 @@ export class PagesController {
     const zone = viewerZone(query, customerZone(found));
     const path = `/appointments/change/${token}`;
     let picker: PickerOptions | null = null;
-    const type = found.appointment.status === 'canceled' ? null : await this.booking.movableWithin(found);
+    const type = holdsSeat(found.appointment) ? await this.booking.movableWithin(found) : null;
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
       picker = await this.picker(type, path, zone, onDay, found);
