@@ -751,6 +751,70 @@ describe('public booking routes and pages (e2e)', () => {
     expect(events.events.map((event) => event.name)).toEqual(['appointment.rescheduled']);
   });
 
+  it('offers a move exactly where it is placed when its hosts are not the type’s: kept where they are free, not where they are busy', async () => {
+    const ann = await createMember(t, { name: 'Ann Keeper', email: 'ann.keeper@example.com' });
+    const bob = await createMember(t, { name: 'Bob Newhost', email: 'bob.newhost@example.com' });
+    const hours = {
+      timezone: 'Europe/Berlin',
+      availability: EVERY_DAY_NINE_TO_FIVE,
+      availability_increment: 60,
+    };
+    const bookOn = (slug: string, start: string, email: string) =>
+      t
+        .http()
+        .post(`/api/v1/public/appointment-types/${slug}/bookings`)
+        .send({ start_date: start, customer_information: { Name: 'Host Case', Email: email } })
+        .expect(201);
+    const options = async (token: string, date: string) => {
+      const response = await t
+        .http()
+        .get(`/api/v1/public/appointments/${token}/availability`)
+        .query({ start_date: date, end_date: date })
+        .expect(200);
+      return (response.body.slots as Array<{ start_date: string }>).map((slot) => slot.start_date);
+    };
+    const move = (token: string, start: string) =>
+      t.http().post(`/api/v1/public/appointments/${token}/reschedule`).send({ start_date: start });
+
+    // The type's host changed after the booking: Bob is busy at 10:00, Ann (the appointment's own) is not,
+    // and the move keeps her there.
+    const swapped = await createType(t, { title: 'Swapped host', ...hours, team_member_ids: [ann.id] });
+    const kept = await bookOn('swapped-host', '2030-01-14T08:00:00.000Z', 'kept@example.com');
+    await t
+      .http()
+      .patch(`/api/v1/appointment-types/${swapped.id}`)
+      .set(AUTH)
+      .send({ team_member_ids: [bob.id] })
+      .expect(200);
+    await bookOn('swapped-host', '2030-01-14T09:00:00.000Z', 'bob-busy@example.com');
+    expect(await options(kept.body.token, '2030-01-14')).toContain('2030-01-14T09:00:00.000Z');
+    const moved = await move(kept.body.token, '2030-01-14T09:00:00.000Z').expect(200);
+    expect(moved.body.team_members).toEqual([expect.objectContaining({ display_name: 'Ann Keeper' })]);
+
+    // A type without hosts, an appointment an admin gave Ann: not where Ann is busy with another type.
+    const desk = await createType(t, { title: 'Open desk', ...hours });
+    await createType(t, { title: 'Ann only', ...hours, team_member_ids: [ann.id] });
+    await bookOn('ann-only', '2030-01-15T09:00:00.000Z', 'ann-busy@example.com');
+    const named = await t
+      .http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: desk.id,
+        start_date: '2030-01-15T08:00:00.000Z',
+        team_member_ids: [ann.id],
+        customer_information: { Name: 'Named Host', Email: 'named@example.com' },
+      })
+      .expect(201);
+    const token = (named.body.public_edit_url as string).split('/').pop()!;
+    const offered = await options(token, '2030-01-15');
+    expect(offered).toContain('2030-01-15T10:00:00.000Z');
+    expect(offered).not.toContain('2030-01-15T09:00:00.000Z');
+    const refused = await move(token, '2030-01-15T09:00:00.000Z').expect(409);
+    expect(refused.body.code).toBe('slot_unavailable');
+    await move(token, '2030-01-15T10:00:00.000Z').expect(200);
+  });
+
   it('moves only an appointment that holds its seat: a canceled or abandoned one is refused at any time, its own included', async () => {
     const move = (token: string, start: string) =>
       t.http().post(`/api/v1/public/appointments/${token}/reschedule`).send({ start_date: start });

@@ -35,15 +35,18 @@ export class AvailabilityService {
   ) {}
 
   /**
-   * The bookable starts of a type. `ignoreAppointmentId`: as if that appointment were not booked, the starts
-   * it could be moved to (a move does not compete with itself, see `PlacementRequest.ignoreAppointmentId`).
+   * The bookable starts of a type; with `moving`, the starts that appointment may be moved to, exactly as its
+   * move is placed (see `AppointmentPlacement`): it does not compete with itself, and its hosts stay where
+   * they are all free. On a type with hosts, a start is offered when one of the type's hosts can take it, or
+   * all of the appointment's own hosts can (they may not be, or no longer be, the type's); on a type without
+   * hosts, when the type's calendar has room and the hosts an admin named on the appointment are all free.
    */
   async availability(
     typeId: number,
     query: AvailabilityQuery,
-    options: { ignoreAppointmentId?: number } = {},
+    moving?: MovingAppointment,
   ): Promise<AvailabilityDto> {
-    const { header, batches, format } = await this.slots(typeId, query, options.ignoreAppointmentId);
+    const { header, batches, format } = await this.slots(typeId, query, moving);
     const slots: SlotDto[] = [];
     for await (const batch of batches) for (const slot of batch) slots.push(format.dto(slot));
     return { ...header, slots };
@@ -64,7 +67,7 @@ export class AvailabilityService {
   private async slots(
     typeId: number,
     query: AvailabilityQuery,
-    ignoreAppointmentId?: number,
+    moving?: MovingAppointment,
   ): Promise<{
     header: Omit<AvailabilityDto, 'slots'>;
     batches: AsyncGenerator<Slot[]>;
@@ -78,27 +81,41 @@ export class AvailabilityService {
       throw rangeTooLarge(type.availability_increment);
     }
     const bounds = localDayBounds(type.timezone, query.start_date, query.end_date);
+    // A move keeps its own hosts where they are all free: each is a calendar of its own to ask, unless they are
+    // all the type's (wherever all of them are free, one of the type's is).
+    const ownHosts = moving?.hostIds ?? [];
+    const ownCalendars =
+      ownHosts.length > 0 && (hostIds.length === 0 || ownHosts.some((id) => !hostIds.includes(id)));
     // A candidate of the last day may end up to one duration after the range.
     const schedules = await this.schedules.load({
       typeId: type.id,
-      hostIds,
+      hostIds: ownCalendars ? [...new Set([...hostIds, ...ownHosts])] : hostIds,
       from: bounds.start,
       to: bounds.end + type.duration * MINUTE_MS,
     });
     const rules = toSlotRules(type, hostIds, schedules);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
-    const cached = await this.appointments.cachedBusy({
-      typeId: type.id,
-      hostIds,
-      from: bounds.start - margin,
-      to: bounds.end + margin,
-    });
-    const busy =
-      ignoreAppointmentId === undefined
-        ? cached
-        : cached.filter((appointment) => appointment.id !== ignoreAppointmentId);
+    const now = Date.now();
+    const opts = { ignoreAppointmentId: moving?.id };
+    // The starts of one calendar: the type's hosts (or none: the type's own), or one host of the appointment's.
+    const calendar = async (scope: number[]): Promise<Iterable<Slot[]>> => {
+      const busy = await this.appointments.cachedBusy({
+        typeId: type.id,
+        hostIds: scope,
+        from: bounds.start - margin,
+        to: bounds.end + margin,
+      });
+      const scoped = scope === hostIds ? rules : { ...rules, hostIds: scope };
+      return slotBatches(scoped, query.start_date, query.end_date, busy, now, BATCH_SIZE, opts);
+    };
+    const engine = ownCalendars
+      ? movable(
+          await calendar(hostIds),
+          await Promise.all(ownHosts.map((id) => calendar([id]))),
+          hostIds.length === 0,
+        )
+      : await calendar(hostIds);
     const viewerZone = query.timezone ?? type.timezone;
-    const engine = slotBatches(rules, query.start_date, query.end_date, busy, Date.now(), BATCH_SIZE);
     // A fine grid with many hosts is a lot of work: it runs in slices (the caller's work on each batch
     // included), so that other requests are served meanwhile.
     async function* batches(): AsyncGenerator<Slot[]> {
@@ -117,6 +134,39 @@ export class AvailabilityService {
       format: slotFormat(viewerZone),
     };
   }
+}
+
+/** An appointment being moved: it does not compete with itself, and keeps its hosts where it can. */
+export interface MovingAppointment {
+  id: number;
+  hostIds: readonly number[];
+}
+
+/**
+ * A move's starts (see `availability`), from the slots of the type's calendar and of each of the appointment's
+ * own hosts: on a type without hosts, the type's starts where every own host is free; otherwise the type's
+ * starts and those where every own host is free. Worked out whole, then handed on in batches as the engine's.
+ */
+function* movable(
+  typeCalendar: Iterable<Slot[]>,
+  ownCalendars: Iterable<Slot[]>[],
+  hostless: boolean,
+): Generator<Slot[]> {
+  const typeSlots = [...typeCalendar].flat();
+  const [first, ...others] = ownCalendars.map((calendar) => [...calendar].flat());
+  const otherStarts = others.map((slots) => new Set(slots.map((slot) => slot.start)));
+  const ownFree = new Map(
+    first
+      .filter((slot) => otherStarts.every((starts) => starts.has(slot.start)))
+      .map((slot) => [slot.start, slot]),
+  );
+  const typeStarts = new Set(typeSlots.map((slot) => slot.start));
+  const slots = hostless
+    ? typeSlots.filter((slot) => ownFree.has(slot.start))
+    : [...typeSlots, ...[...ownFree.values()].filter((slot) => !typeStarts.has(slot.start))].sort(
+        (a, b) => a.start - b.start,
+      );
+  for (let from = 0; from < slots.length; from += BATCH_SIZE) yield slots.slice(from, from + BATCH_SIZE);
 }
 
 function rangeTooLarge(increment: number): DomainError {

@@ -53,9 +53,14 @@ export class PublicBookingService {
     query: AvailabilityQuery,
     moving?: TokenAppointment,
   ): Promise<AvailabilityDto> {
-    return this.availabilityService.availability(type.id, query, {
-      ignoreAppointmentId: moving?.appointment.id,
-    });
+    return this.availabilityService.availability(
+      type.id,
+      query,
+      moving && {
+        id: moving.appointment.id,
+        hostIds: moving.appointment.team_members.map((member) => member.id),
+      },
+    );
   }
 
   /** The type whose slots a customer may move an appointment to; null when it is no longer published. */
