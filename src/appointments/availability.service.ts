@@ -116,23 +116,26 @@ export class AvailabilityService {
         )
       : await calendar(hostIds);
     const viewerZone = query.timezone ?? type.timezone;
-    // A fine grid with many hosts is a lot of work: it runs in slices (the caller's work on each batch
-    // included), so that other requests are served meanwhile.
-    async function* batches(): AsyncGenerator<Slot[]> {
-      let sliceStart = performance.now();
-      for (const batch of engine) {
-        yield batch;
-        if (performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = performance.now();
-        }
-      }
-    }
     return {
       header: { appointment_type_id: type.id, timezone: viewerZone },
-      batches: batches(),
+      batches: sliced(engine),
       format: slotFormat(viewerZone),
     };
+  }
+}
+
+/**
+ * A fine grid with many hosts is a lot of work: it runs in slices (the caller's work on each batch included), so
+ * that other requests are served meanwhile.
+ */
+async function* sliced(engine: Iterable<Slot[]>): AsyncGenerator<Slot[]> {
+  let sliceStart = performance.now();
+  for (const batch of engine) {
+    yield batch;
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
   }
 }
 
