@@ -270,6 +270,19 @@ describe('public booking routes and pages (e2e)', () => {
     expect(posted.text).toContain('This appointment can no longer be moved online.');
     await t.http().get('/book/soon-retired').expect(404);
     await t.http().post(`/api/v1/public/appointments/${booked.body.token}/cancel`).expect(200);
+    // Canceled as well: both routes say so first.
+    const canceled = await t
+      .http()
+      .post(`/api/v1/public/appointments/${booked.body.token}/reschedule`)
+      .send({ start_date: '2030-01-07T10:00:00.000Z' })
+      .expect(409);
+    expect(canceled.body.code).toBe('appointment_canceled');
+    const options = await t
+      .http()
+      .get(`/api/v1/public/appointments/${booked.body.token}/availability`)
+      .query({ start_date: '2030-01-07', end_date: '2030-01-07' })
+      .expect(409);
+    expect(options.body.code).toBe('appointment_canceled');
   });
 
   it('reaches nothing of another appointment by a token', async () => {

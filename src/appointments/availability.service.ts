@@ -13,6 +13,7 @@ import {
   type Slot,
   slotBatches,
 } from './availability/slot-engine';
+import { movable } from './availability/move-calendars';
 import { DAY_MS, MINUTE_MS, parseLocalDate } from './availability/wall-clock';
 import { type SlotFormat, slotFormat } from './availability/slot-format';
 import { AppointmentsRepository, LONGEST_BUFFER_MINUTES } from './appointments.repository';
@@ -35,17 +36,18 @@ export class AvailabilityService {
   ) {}
 
   /**
-   * The bookable starts of a type; with `moving`, the starts that appointment may be moved to, exactly as its
-   * move is placed (see `AppointmentPlacement`): it does not compete with itself, and its hosts stay where
-   * they are all free. On a type with hosts, a start is offered when one of the type's hosts can take it, or
-   * all of the appointment's own hosts can (they may not be, or no longer be, the type's); on a type without
-   * hosts, when the type's calendar has room and the hosts an admin named on the appointment are all free.
+   * The bookable starts of a type; with `movingId`, the starts that appointment may be moved to, as its move
+   * is placed (see `AppointmentPlacement`): it does not compete with itself, and its hosts (as stored, each
+   * asked alone) stay where they are all free. On a type with hosts, a start is offered when one of the type's
+   * hosts can take it, or all of the appointment's own hosts can (they may not be, or no longer be, the
+   * type's); on a type without hosts, when the type's calendar has room and the hosts an admin named on the
+   * appointment are all free.
    */
-  async availability(
-    typeId: number,
-    query: AvailabilityQuery,
-    moving?: MovingAppointment,
-  ): Promise<AvailabilityDto> {
+  async availability(typeId: number, query: AvailabilityQuery, movingId?: number): Promise<AvailabilityDto> {
+    const moving =
+      movingId === undefined
+        ? undefined
+        : await this.appointments.findById(movingId).then(movingOf(movingId));
     const { header, batches, format } = await this.slots(typeId, query, moving);
     const slots: SlotDto[] = [];
     for await (const batch of batches) for (const slot of batch) slots.push(format.dto(slot));
@@ -86,35 +88,38 @@ export class AvailabilityService {
     const ownHosts = moving?.hostIds ?? [];
     const ownCalendars =
       ownHosts.length > 0 && (hostIds.length === 0 || ownHosts.some((id) => !hostIds.includes(id)));
+    const allHosts = ownCalendars ? [...new Set([...hostIds, ...ownHosts])] : hostIds;
     // A candidate of the last day may end up to one duration after the range.
     const schedules = await this.schedules.load({
       typeId: type.id,
-      hostIds: ownCalendars ? [...new Set([...hostIds, ...ownHosts])] : hostIds,
+      hostIds: allHosts,
       from: bounds.start,
       to: bounds.end + type.duration * MINUTE_MS,
     });
     const rules = toSlotRules(type, hostIds, schedules);
     const margin = loadMarginMs(rules, LONGEST_BUFFER_MINUTES);
+    // One read for every calendar asked: appointments another one needs are harmless to the rest.
+    const busy = await this.appointments.cachedBusy({
+      typeId: type.id,
+      hostIds: allHosts,
+      from: bounds.start - margin,
+      to: bounds.end + margin,
+    });
     const now = Date.now();
-    const opts = { ignoreAppointmentId: moving?.id };
+    const { start_date: from, end_date: to } = query;
     // The starts of one calendar: the type's hosts (or none: the type's own), or one host of the appointment's.
-    const calendar = async (scope: number[]): Promise<Iterable<Slot[]>> => {
-      const busy = await this.appointments.cachedBusy({
-        typeId: type.id,
-        hostIds: scope,
-        from: bounds.start - margin,
-        to: bounds.end + margin,
+    const calendar = (scope: number[]): Iterable<Slot[]> =>
+      slotBatches({ ...rules, hostIds: scope }, from, to, busy, now, BATCH_SIZE, {
+        ignoreAppointmentId: moving?.id,
       });
-      const scoped = scope === hostIds ? rules : { ...rules, hostIds: scope };
-      return slotBatches(scoped, query.start_date, query.end_date, busy, now, BATCH_SIZE, opts);
-    };
     const engine = ownCalendars
       ? movable(
-          await calendar(hostIds),
-          await Promise.all(ownHosts.map((id) => calendar([id]))),
+          calendar(hostIds),
+          ownHosts.map((id) => calendar([id])),
           hostIds.length === 0,
+          BATCH_SIZE,
         )
-      : await calendar(hostIds);
+      : calendar(hostIds);
     const viewerZone = query.timezone ?? type.timezone;
     return {
       header: { appointment_type_id: type.id, timezone: viewerZone },
@@ -140,36 +145,13 @@ async function* sliced(engine: Iterable<Slot[]>): AsyncGenerator<Slot[]> {
 }
 
 /** An appointment being moved: it does not compete with itself, and keeps its hosts where it can. */
-export interface MovingAppointment {
+interface MovingAppointment {
   id: number;
   hostIds: readonly number[];
 }
 
-/**
- * A move's starts (see `availability`), from the slots of the type's calendar and of each of the appointment's
- * own hosts: on a type without hosts, the type's starts where every own host is free; otherwise the type's
- * starts and those where every own host is free. Worked out whole, then handed on in batches as the engine's.
- */
-function* movable(
-  typeCalendar: Iterable<Slot[]>,
-  ownCalendars: Iterable<Slot[]>[],
-  hostless: boolean,
-): Generator<Slot[]> {
-  const typeSlots = [...typeCalendar].flat();
-  const [first, ...others] = ownCalendars.map((calendar) => [...calendar].flat());
-  const otherStarts = others.map((slots) => new Set(slots.map((slot) => slot.start)));
-  const ownFree = new Map(
-    first
-      .filter((slot) => otherStarts.every((starts) => starts.has(slot.start)))
-      .map((slot) => [slot.start, slot]),
-  );
-  const typeStarts = new Set(typeSlots.map((slot) => slot.start));
-  const slots = hostless
-    ? typeSlots.filter((slot) => ownFree.has(slot.start))
-    : [...typeSlots, ...[...ownFree.values()].filter((slot) => !typeStarts.has(slot.start))].sort(
-        (a, b) => a.start - b.start,
-      );
-  for (let from = 0; from < slots.length; from += BATCH_SIZE) yield slots.slice(from, from + BATCH_SIZE);
+function movingOf(id: number): (appointment: { team_member_ids: number[] } | null) => MovingAppointment {
+  return (appointment) => ({ id, hostIds: appointment?.team_member_ids ?? [] });
 }
 
 function rangeTooLarge(increment: number): DomainError {

@@ -53,14 +53,7 @@ export class PublicBookingService {
     query: AvailabilityQuery,
     moving?: TokenAppointment,
   ): Promise<AvailabilityDto> {
-    return this.availabilityService.availability(
-      type.id,
-      query,
-      moving && {
-        id: moving.appointment.id,
-        hostIds: moving.appointment.team_members.map((member) => member.id),
-      },
-    );
+    return this.availabilityService.availability(type.id, query, moving?.appointment.id);
   }
 
   /** The type whose slots a customer may move an appointment to; null when it is no longer published. */
@@ -118,6 +111,8 @@ export class PublicBookingService {
    */
   async reschedule(token: string, startDate: string): Promise<TokenAppointment> {
     const found = await this.byToken(token);
+    // As moveOptions answers: an appointment that holds no seat first (its move checks again, in its transaction).
+    if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
     const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
     if (type.status !== 'publish') throw noLongerOnline();
     return linked(await this.appointments.moveByToken(found.appointment.id, token, startDate));

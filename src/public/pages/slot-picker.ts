@@ -239,13 +239,10 @@ export function dayLinks(options: PickerOptions): SafeHtml {
 }
 
 /**
- * The times of the chosen day as radio buttons named `start_date` (one is required). Never restored by the
- * browser (`autocomplete="off"`): Back to a page fetched again refilled the choice by position, so that a second
- * Confirm booked the time next to the one picked before.
- */
-/**
- * The times of one day as radio buttons: `checked` the one picked (shown again after a refusal), `current` an
- * appointment's own time (on its change page), marked as such.
+ * The times of the chosen day as radio buttons named `start_date` (one is required): `checked` the one picked
+ * (shown again after a refusal), `current` an appointment's own time (on its change page), marked as such.
+ * Never restored by the browser (`autocomplete="off"`): Back to a page fetched again refilled the choice by
+ * position, so that a second Confirm booked the time next to the one picked before.
  */
 export function timeChoices(
   slots: SlotDto[],
