@@ -632,7 +632,10 @@ describe('public booking routes and pages (e2e)', () => {
       title: 'Terms',
       timezone: 'Europe/Berlin',
       availability: EVERY_DAY_NINE_TO_FIVE,
-      customer_fields: [{ label: 'Newsletter', type: 'checkbox', required: false }],
+      customer_fields: [
+        { label: 'Newsletter', type: 'checkbox', required: false },
+        { label: 'Notes', type: 'textarea', required: false },
+      ],
     });
     const page = await t.http().get('/book/terms').query({ tz: 'Europe/Berlin' }).expect(200);
     const { cookie, csrf } = formSecrets(page);
@@ -650,6 +653,8 @@ describe('public booking routes and pages (e2e)', () => {
           'field:Name': 'Box Ticker',
           'field:Email': email,
           ...(newsletter === undefined ? {} : { 'field:Newsletter': newsletter }),
+          // As a browser sends a textarea's line breaks.
+          'field:Notes': 'line one\r\nline two',
         });
     const maybe = await post(starts[0], 'maybe@example.com', 'maybe');
     expect(maybe.status).toBe(400);
@@ -660,7 +665,8 @@ describe('public booking routes and pages (e2e)', () => {
       const found = await t.http().get(`/api/v1/public/appointments/${token}`).expect(200);
       return found.body.customer_information as Record<string, unknown>;
     };
-    expect((await answers(await post(starts[0], 'ticked@example.com', 'true'))).Newsletter).toBe(true);
+    const ticked = await answers(await post(starts[0], 'ticked@example.com', 'true'));
+    expect(ticked).toMatchObject({ Newsletter: true, Notes: 'line one\nline two' });
     expect((await answers(await post(starts[1], 'unticked@example.com'))).Newsletter).toBe(false);
   });
 

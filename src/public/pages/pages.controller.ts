@@ -316,12 +316,15 @@ export class PagesController {
   }
 }
 
-/** What the visitor entered, by field label. */
+/**
+ * What the visitor entered, by field label, line breaks as `\n`: a browser sends a textarea's as CRLF, and the
+ * answers went to the webhooks so, unlike the same answers sent through the API.
+ */
 function formValues(form: FormQuery, fields: readonly CustomerField[]): Record<string, string> {
   const values: Record<string, string> = {};
   for (const field of fields) {
     const value = queryText(form, fieldName(field));
-    if (value !== undefined) values[field.label] = value;
+    if (value !== undefined) values[field.label] = value.replace(/\r\n?/g, '\n');
   }
   return values;
 }
