@@ -604,6 +604,13 @@ describe('public booking routes and pages (e2e)', () => {
         );
     const latin1Escape = await escaped('Jos%E9');
     expect([latin1Escape.status, latin1Escape.body.code]).toEqual([400, 'bad_request']);
+    // A bare % beside valid escapes: the parser kept the whole value escaped (booked as `caf%C3%A9%zz`).
+    const bare = await escaped('caf%C3%A9%zz');
+    expect([bare.status, bare.body.code, bare.body.message]).toEqual([
+      400,
+      'bad_request',
+      'The form holds a % that is not followed by two hex digits',
+    ]);
     // "%E9" typed as text is sent as %25E9, and books as typed.
     const typed = await escaped('Jos%25E9');
     expect(typed.status).toBe(303);
@@ -659,6 +666,18 @@ describe('public booking routes and pages (e2e)', () => {
     const maybe = await post(starts[0], 'maybe@example.com', 'maybe');
     expect(maybe.status).toBe(400);
     expect(maybe.text).toMatch(/id="field-2-error">Must be true or false\./);
+    // A box sent twice (no browser does): named beside it, not booked as unticked.
+    const twice = await t
+      .http()
+      .post('/book/terms')
+      .type('form')
+      .set('Cookie', cookie)
+      .send(
+        `_csrf=${encodeURIComponent(csrf)}&tz=Europe%2FBerlin&start_date=${encodeURIComponent(starts[0])}` +
+          '&field%3AName=Twice&field%3AEmail=twice%40example.com&field%3ANewsletter=true&field%3ANewsletter=true',
+      );
+    expect(twice.status).toBe(400);
+    expect(twice.text).toMatch(/id="field-2-error">Was sent more than once\./);
     const answers = async (response: request.Response) => {
       expect(response.status).toBe(303);
       const token = /change\/([^?]+)/.exec(response.headers.location)![1];

@@ -44,11 +44,7 @@ export class AvailabilityService {
    * appointment are all free.
    */
   async availability(typeId: number, query: AvailabilityQuery, movingId?: number): Promise<AvailabilityDto> {
-    const moving =
-      movingId === undefined
-        ? undefined
-        : await this.appointments.findById(movingId).then(movingOf(movingId));
-    const { header, batches, format } = await this.slots(typeId, query, moving);
+    const { header, batches, format } = await this.slots(typeId, query, await this.moving(movingId));
     const slots: SlotDto[] = [];
     for await (const batch of batches) for (const slot of batch) slots.push(format.dto(slot));
     return { ...header, slots };
@@ -58,12 +54,16 @@ export class AvailabilityService {
    * {@link availability} as JSON text, serialized batch by batch: a large answer is not one long block either.
    * Each slot is written as text directly (the same bytes JSON.stringify gives its DTO: no value needs escaping).
    */
-  async availabilityJson(typeId: number, query: AvailabilityQuery): Promise<string> {
-    const { header, batches, format } = await this.slots(typeId, query);
+  async availabilityJson(typeId: number, query: AvailabilityQuery, movingId?: number): Promise<string> {
+    const { header, batches, format } = await this.slots(typeId, query, await this.moving(movingId));
     const parts: string[] = [];
     for await (const batch of batches) for (const slot of batch) parts.push(format.json(slot));
     const head = JSON.stringify({ ...header, slots: [] });
     return `${head.slice(0, -'[]}'.length)}[${parts.join(',')}]}`;
+  }
+
+  private async moving(id: number | undefined): Promise<MovingAppointment | undefined> {
+    return id === undefined ? undefined : movingOf(id)(await this.appointments.findById(id));
   }
 
   private async slots(

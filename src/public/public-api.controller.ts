@@ -56,8 +56,14 @@ export class PublicApiController {
   @ApiOperation({ summary: 'Bookable slots; `timezone` (the viewer’s) shapes local_start' })
   @ApiOkResponse({ type: AvailabilityDto })
   @ApiErrors('validation_failed', 'not_found')
-  availability(@SlugParam() slug: string, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
-    return this.booking.availability(slug, query);
+  availability(
+    @SlugParam() slug: string,
+    @Query() query: AvailabilityQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // Already JSON: serialized in slices by the service rather than in one piece after it.
+    void reply.type('application/json; charset=utf-8');
+    return this.booking.availabilityJson(slug, query);
   }
 
   @Post('appointment-types/:slug/bookings')
@@ -114,8 +120,13 @@ export class PublicApiController {
   })
   @ApiOkResponse({ type: AvailabilityDto })
   @ApiErrors('validation_failed', 'not_found', 'appointment_canceled', 'slot_not_offered')
-  moveOptions(@Param('token') token: string, @Query() query: AvailabilityQuery): Promise<AvailabilityDto> {
-    return this.booking.moveOptions(token, query);
+  moveOptions(
+    @Param('token') token: string,
+    @Query() query: AvailabilityQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    void reply.type('application/json; charset=utf-8');
+    return this.booking.moveOptionsJson(token, query);
   }
 
   @Post('appointments/:token/cancel')

@@ -40,8 +40,9 @@ export class PublicBookingService {
     return type;
   }
 
-  async availability(slug: string, query: AvailabilityQuery): Promise<AvailabilityDto> {
-    return this.slotsOf(await this.publishedType(slug), query);
+  /** A published type's slots, as JSON text (serialized in slices, see `AvailabilityService.availabilityJson`). */
+  async availabilityJson(slug: string, query: AvailabilityQuery): Promise<string> {
+    return this.availabilityService.availabilityJson((await this.publishedType(slug)).id, query);
   }
 
   /**
@@ -97,12 +98,12 @@ export class PublicBookingService {
    * time and those overlapping it included (a move does not compete with itself). 409 once it holds no seat
    * (canceled, abandoned), 422 once its type no longer takes bookings online, as a move would answer.
    */
-  async moveOptions(token: string, query: AvailabilityQuery): Promise<AvailabilityDto> {
+  async moveOptionsJson(token: string, query: AvailabilityQuery): Promise<string> {
     const found = await this.byToken(token);
     if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
     const type = await this.movableWithin(found);
     if (type === null) throw noLongerOnline();
-    return this.slotsOf(type, query, found);
+    return this.availabilityService.availabilityJson(type.id, query, found.appointment.id);
   }
 
   /**

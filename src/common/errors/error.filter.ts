@@ -17,6 +17,9 @@ export interface ErrorBody {
  * Fastify's own errors (`FST_*`, raised before a handler runs) that a client caused, by stable code. Any
  * other 4xx from Fastify or a plugin gets the code of its status (below); a 5xx stays `internal_error`.
  */
+/** What a 415 says, whichever layer refuses the body (the pages take forms, everything else JSON). */
+export const UNSUPPORTED_MEDIA_TYPE = 'The API takes JSON bodies (application/json)';
+
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'invalid_url',
   FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
@@ -86,7 +89,11 @@ export function errorBody(exception: unknown, requestId: string): ErrorBody {
   } | null;
   const fastifyCode = fastifyError?.code;
   if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
-    return body(FASTIFY_CODES[fastifyCode], String(fastifyError?.message), requestId);
+    const code = FASTIFY_CODES[fastifyCode];
+    // One message for every body the service does not read, as the text and form parsers give it.
+    const message =
+      code === 'unsupported_media_type' ? UNSUPPORTED_MEDIA_TYPE : String(fastifyError?.message);
+    return body(code, message, requestId);
   }
   const status = statusOf(exception, fastifyError);
   if (status === 503) return body('service_unavailable', 'The service is unavailable', requestId);

@@ -51,7 +51,7 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
       'delivery 12 waits for delivery 11, an earlier event of the same appointment, still pending; redeliver that one first',
   },
   payload_too_large: { message: 'Request body is too large' },
-  unsupported_media_type: { message: 'Unsupported Media Type: text/plain' },
+  unsupported_media_type: { message: 'The API takes JSON bodies (application/json)' },
   slot_not_offered: {
     message:
       'that start is not offered by this appointment type (grid, hours, notice, horizon or a blackout)',

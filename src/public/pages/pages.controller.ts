@@ -90,7 +90,7 @@ export class PagesController {
     const type = await this.booking.publishedType(slug);
     const zone = viewerZone(form, type.timezone);
     const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
-    const values = formValues(form, fields);
+    const { values, repeated } = formValues(form, fields);
     const start = queryText(form, 'start_date');
     const state: FormState = { values, errors: {}, checkedStart: start };
     // Shown again after a refusal: the window of days the form was posted from, and the day of the time picked.
@@ -100,14 +100,16 @@ export class PagesController {
       date: isInstant(start) ? localDate(start, zone) : undefined,
     };
     const information = customerInformation(fields, values);
-    // A NUL, which no database column takes, in an answer: named beside it, as any other problem of the form.
+    // A NUL, which no database column takes, in an answer, or an answer sent twice (no browser does: its last
+    // one was taken, a box sent twice as unticked): named beside it, as any other problem of the form.
     const withNul = fields.filter((field) => values[field.label]?.includes('\u0000'));
-    if (!isInstant(start) || withNul.length > 0) {
+    if (!isInstant(start) || withNul.length > 0 || repeated.length > 0) {
       if (!isInstant(start)) state.errors.start_date = 'Please pick a time.';
       // The answers are checked too: every problem shows at once, not one more with each post.
       const errors = [
         ...this.booking.checkAnswers(type, information),
         ...withNul.map((field) => ({ field: field.label, message: 'must not contain a NUL character' })),
+        ...repeated.map((label) => ({ field: label, message: 'was sent more than once' })),
       ];
       for (const field of withNul) values[field.label] = values[field.label].replaceAll('\u0000', '');
       if (errors.length > 0) showFieldErrors(errors, state);
@@ -320,13 +322,20 @@ export class PagesController {
  * What the visitor entered, by field label, line breaks as `\n`: a browser sends a textarea's as CRLF, and the
  * answers went to the webhooks so, unlike the same answers sent through the API.
  */
-function formValues(form: FormQuery, fields: readonly CustomerField[]): Record<string, string> {
+function formValues(
+  form: FormQuery,
+  fields: readonly CustomerField[],
+): { values: Record<string, string>; repeated: string[] } {
   const values: Record<string, string> = {};
+  const repeated: string[] = [];
   for (const field of fields) {
-    const value = queryText(form, fieldName(field));
-    if (value !== undefined) values[field.label] = value.replace(/\r\n?/g, '\n');
+    const sent = form[fieldName(field)];
+    // Sent more than once: the last answer is shown again, beside a word that it came twice.
+    const value: unknown = Array.isArray(sent) ? (sent as unknown[]).at(-1) : sent;
+    if (Array.isArray(sent)) repeated.push(field.label);
+    if (typeof value === 'string') values[field.label] = value.replace(/\r\n?/g, '\n');
   }
-  return values;
+  return { values, repeated };
 }
 
 /**
