@@ -151,13 +151,15 @@ function formParser(
     done(new DomainError('unsupported_media_type', UNSUPPORTED_MEDIA_TYPE));
     return;
   }
-  if (!isUtf8(body) || !isUtf8(unescaped(body))) {
+  // The bytes as they are, one character each, to look at the escapes.
+  const bytes = body.toString('latin1');
+  if (!isUtf8(body) || !isUtf8(unescaped(bytes))) {
     done(new DomainError('bad_request', 'The form is not valid UTF-8'));
     return;
   }
   // A browser sends a % typed as text as %25. A bare one made the parser give up on its value's escapes, valid
   // ones included: `caf%C3%A9%zz` was booked as typed, not as `café%zz`.
-  if (BARE_PERCENT.test(body.toString('latin1'))) {
+  if (BARE_PERCENT.test(bytes)) {
     done(new DomainError('bad_request', 'The form holds a % that is not followed by two hex digits'));
     return;
   }
@@ -180,7 +182,7 @@ function textParser(
   body: Buffer,
   done: (error: Error | null, value?: unknown) => void,
 ): void {
-  if (body.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d)) {
+  if (JSON_WHITESPACE.test(body.toString('latin1'))) {
     done(null, undefined);
     return;
   }
@@ -190,14 +192,13 @@ function textParser(
 const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 
 /**
- * A form's bytes with its percent-escapes decoded: what its values are made of. An escape of bytes that are not
- * UTF-8 (`%E9`, a Latin-1 é) is kept by the parser as the literal text "%E9", and was booked so.
+ * A form's bytes (`bytes`: one character each) with its percent-escapes decoded: what its values are made of. An
+ * escape of bytes that are not UTF-8 (`%E9`, a Latin-1 é) is kept by the parser as the literal text "%E9", and
+ * was booked so.
  */
-function unescaped(body: Buffer): Buffer {
-  const text = body.toString('latin1');
-  if (!text.includes('%')) return body;
+function unescaped(bytes: string): Buffer {
   return Buffer.from(
-    text.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    bytes.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16))),
     'latin1',
   );
 }

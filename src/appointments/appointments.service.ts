@@ -112,11 +112,22 @@ export class AppointmentsService {
     });
   }
 
-  async update(id: number, input: UpdateAppointmentDto): Promise<AppointmentDto> {
+  /**
+   * `byCustomer`: a change its customer asked for, which may move only an appointment that holds its seat: a
+   * canceled or abandoned one is refused whatever time is asked, its own included (an admin's change of such an
+   * appointment's time is not placed at all: it holds no seat, see `rehost`).
+   */
+  async update(
+    id: number,
+    input: UpdateAppointmentDto,
+    { byCustomer = false }: { byCustomer?: boolean } = {},
+  ): Promise<AppointmentDto> {
     return this.transactions.run(async (tx) => {
       // Concurrent changes of one appointment (two cancels, an edit beside a reschedule) take turns.
       await tx.lockKeys([`appointment:${id}`]);
       const appointment = await this.find(id);
+      if (byCustomer && input.start_date !== undefined && !isActive(appointment.status))
+        throw notMovable(appointment.status);
       const before = { ...appointment, team_member_ids: [...appointment.team_member_ids] };
       const type = await this.requireType(appointment.appointment_type_id);
       const start = input.start_date === undefined ? appointment.start_at : Date.parse(input.start_date);
@@ -164,10 +175,10 @@ export class AppointmentsService {
   }
 
   /**
-   * Changes the appointment of a customer's token (found by `findByToken`) and answers it as `findByToken` does,
-   * read in the change's transaction: a concurrent change of the same appointment, which waits for this one,
-   * cannot show in this answer (read after the commit, a reschedule answered 200 with another's time, or
-   * canceled by a cancel sent beside it).
+   * Changes the appointment of a customer's token (found by `findByToken`), as its customer (see `update`), and
+   * answers it as `findByToken` does, read in the change's transaction: a concurrent change of the same
+   * appointment, which waits for this one, cannot show in this answer (read after the commit, a reschedule
+   * answered 200 with another's time, or canceled by a cancel sent beside it).
    */
   async changeByToken(
     id: number,
@@ -175,22 +186,7 @@ export class AppointmentsService {
     input: UpdateAppointmentDto,
   ): Promise<TokenAppointment | null> {
     return this.transactions.run(async () => {
-      await this.update(id, input);
-      return this.findByToken(token);
-    });
-  }
-
-  /**
-   * A customer's move of their appointment (found by `token`): only while it holds its seat, checked in the
-   * move's transaction. A canceled or abandoned one is refused whatever time is asked, its own included (an
-   * admin's change of such an appointment's time is not placed at all: it holds no seat, see `rehost`).
-   */
-  async moveByToken(id: number, token: string, startDate: string): Promise<TokenAppointment | null> {
-    return this.transactions.run(async (tx) => {
-      await tx.lockKeys([`appointment:${id}`]);
-      const appointment = await this.find(id);
-      if (!isActive(appointment.status)) throw notMovable(appointment.status);
-      await this.update(id, { start_date: startDate });
+      await this.update(id, input, { byCustomer: true });
       return this.findByToken(token);
     });
   }

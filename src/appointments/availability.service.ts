@@ -62,8 +62,11 @@ export class AvailabilityService {
     return `${head.slice(0, -'[]}'.length)}[${parts.join(',')}]}`;
   }
 
+  /** The appointment being moved, its hosts as stored (as its move is placed). */
   private async moving(id: number | undefined): Promise<MovingAppointment | undefined> {
-    return id === undefined ? undefined : movingOf(id)(await this.appointments.findById(id));
+    if (id === undefined) return undefined;
+    const appointment = await this.appointments.findById(id);
+    return { id, hostIds: appointment?.team_member_ids ?? [] };
   }
 
   private async slots(
@@ -148,10 +151,6 @@ async function* sliced(engine: Iterable<Slot[]>): AsyncGenerator<Slot[]> {
 interface MovingAppointment {
   id: number;
   hostIds: readonly number[];
-}
-
-function movingOf(id: number): (appointment: { team_member_ids: number[] } | null) => MovingAppointment {
-  return (appointment) => ({ id, hostIds: appointment?.team_member_ids ?? [] });
 }
 
 function rangeTooLarge(increment: number): DomainError {

@@ -114,9 +114,11 @@ export class PublicBookingService {
     const found = await this.byToken(token);
     // As moveOptions answers: an appointment that holds no seat first (its move checks again, in its transaction).
     if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
-    const type = await this.appointmentTypes.get(found.appointment.appointment_type_id);
-    if (type.status !== 'publish') throw noLongerOnline();
-    return linked(await this.appointments.moveByToken(found.appointment.id, token, startDate));
+    if ((await this.movableWithin(found)) === null) throw noLongerOnline();
+    const moved = await this.appointments.changeByToken(found.appointment.id, token, {
+      start_date: startDate,
+    });
+    return linked(moved);
   }
 
   async cancel(token: string): Promise<TokenAppointment> {

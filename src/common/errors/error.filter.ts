@@ -13,12 +13,13 @@ export interface ErrorBody {
   details?: FieldError[];
 }
 
+/** What a 415 says, whichever layer refuses the body (the pages take forms, everything else JSON). */
+export const UNSUPPORTED_MEDIA_TYPE = 'The API takes JSON bodies (application/json)';
+
 /**
  * Fastify's own errors (`FST_*`, raised before a handler runs) that a client caused, by stable code. Any
  * other 4xx from Fastify or a plugin gets the code of its status (below); a 5xx stays `internal_error`.
  */
-/** What a 415 says, whichever layer refuses the body (the pages take forms, everything else JSON). */
-export const UNSUPPORTED_MEDIA_TYPE = 'The API takes JSON bodies (application/json)';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'invalid_url',
