@@ -9,6 +9,13 @@
  * and by thread: the event loop (which one drain cannot outrun), worker threads, and V8's helpers (garbage
  * collection, compiling).
  *
+ * Both sides are measured warm, as the other throughput benches measure the service (after a warm-up): the
+ * backlog holds a quarter more deliveries, which the worker sends first, and its rate is that of the 20,000
+ * after them; each client posts the warm-up's bodies once before its first measured run. A worker starting
+ * on a backlog is a fresh process: its first few thousand deliveries run at half speed or less while V8
+ * compiles its hot code (and the receivers' connections open, SQLite's page cache fills), where the clients
+ * run in this long-lived process. The notes give the cold rate too: that of the first 20,000 from the start.
+ *
  *   npm run bench:delivery        BENCH_QUICK=1: 5,000 deliveries       BENCH_BOOKINGS=2000   BENCH_ROUNDS=5
  *   BENCH_CPU_PROF=<dir>          each drain's worker runs under `node --cpu-prof`, its profiles left in <dir>
  */
@@ -86,10 +93,65 @@ async function undiciPools(bodies: Array<{ url: string; body: string }>): Promis
   }
 }
 
+/** How many deliveries the worker sends before the measured ones (and the clients post once before theirs). */
+const WARM_UP = (BOOKINGS / 4) * RECEIVERS;
+
 run(async () => {
   const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => TimingReceiver.start()));
-  const databaseUrl = sqliteUrl();
   const total = BOOKINGS * RECEIVERS;
+  const backlog = await pendingBacklog(receivers, BOOKINGS + WARM_UP / RECEIVERS);
+  const forget = () => receivers.forEach((r) => (r.arrivals.length = 0));
+  const drains: Drained[] = [];
+  const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
+  let bodies: Array<{ url: string; body: string }> = [];
+  let delivered = 0;
+  // Rounds, each a drain of a copy of the backlog and then a run of each client: the ratio is the median of
+  // the rounds' own, each of a drain and a baseline measured a minute apart at most, so that a machine whose
+  // speed drifts (these runs' varied by a quarter, and more on a shared machine) moves both alike. Five, not
+  // three: on a shared 2-core machine one round's baseline ran anywhere from 7,300/s to 17,500/s. The
+  // receivers forget what arrived before each run, so that the bench process' heap is the same for every run.
+  for (let round = 0; round < ROUNDS; round++) {
+    forget();
+    const copy = sqliteUrl('drain');
+    copyFileSync(backlog, copy.slice('sqlite:'.length));
+    drains.push(await drained(copy, receivers, WARM_UP, total));
+    delivered = receivers.reduce((sum, r) => sum + r.arrivals.length, 0) - WARM_UP;
+    if (round === 0) {
+      const arrived = receivers.flatMap((r) =>
+        r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })),
+      );
+      bodies = arrived.slice(WARM_UP);
+      await clientRates(arrived.slice(0, WARM_UP), forget);
+    }
+    const rates = await clientRates(bodies, forget);
+    for (const client of ['http', 'fetch', 'undici'] as const) rounds[client].push(rates[client]);
+  }
+  await Promise.all(receivers.map((r) => r.close()));
+  const rates = drains.map((drain) => drain.rate);
+  const perSecond = median(rates);
+  const viaHttp = median(rounds.http);
+  const viaFetch = median(rounds.fetch);
+  const viaUndici = median(rounds.undici);
+  const ratio = median(rates.map((rate, round) => rate / rounds.undici[round]));
+  report([
+    {
+      name: `delivery throughput, ${total.toLocaleString('en-US')} pending to ${RECEIVERS} receivers (SQLite)`,
+      figure: `${fmt.rate(perSecond)} (${delivered} arrived)`,
+      baseline: `undici Pool ${fmt.rate(viaUndici)} (node:http pool ${fmt.rate(viaHttp)}, fetch ${fmt.rate(viaFetch)}; ${CONCURRENCY} in flight)`,
+      ratio,
+      target: '≥ 0.5 × baseline',
+      met: ratio >= 0.5,
+      notes: `both warm: the worker's rate after its first ${WARM_UP.toLocaleString('en-US')} deliveries, each client's after a run of their bodies; ratio: the median of ${ROUNDS} rounds' (a drain, then the clients), ${rates.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${rates.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; cold (the first ${total.toLocaleString('en-US')} from the worker's start) ${drains.map((drain) => fmt.rate(drain.coldRate)).join(', ')}, a ratio of ${median(drains.map((drain, round) => drain.coldRate / rounds.undici[round])).toFixed(2)}; the worker's CPU per delivery ${drains.map((drain) => `${Math.round(drain.cpuPerDelivery * 1e6)} µs`).join(', ')}; by thread (median) ${byThread(drains.map((drain) => drain.threadCpuPerDelivery))}`,
+    },
+  ]);
+});
+
+/**
+ * A database whose outbox holds `bookings` bookings' deliveries, one to each receiver, all pending: booked on a
+ * service that sends nothing, then copied aside (each drain starts from a copy of it).
+ */
+async function pendingBacklog(receivers: TimingReceiver[], bookings: number): Promise<string> {
+  const databaseUrl = sqliteUrl();
   const writer = await startService(databaseUrl, { WEBHOOK_WORKER: 'false' });
   try {
     const typeId = await createBenchType(writer.url);
@@ -98,7 +160,7 @@ run(async () => {
     const bookingAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const bookingsUrl = new URL(`${writer.url}/api/v1/appointments`);
     await pooled(
-      Array.from({ length: BOOKINGS }, (_, i) => ({ url: '', body: bookingBody(typeId, i) })),
+      Array.from({ length: bookings }, (_, i) => ({ url: '', body: bookingBody(typeId, i) })),
       async (_url, body) => {
         const response = await send(bookingAgent, bookingsUrl, 'POST', body);
         if (response.status !== 201) throw new Error(`booking answered ${response.status}: ${response.body}`);
@@ -113,111 +175,86 @@ run(async () => {
         .prepare("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
         .pluck()
         .get() as number;
-      if (n >= total) break;
+      if (n >= bookings * receivers.length) break;
       await sleep(100);
     }
     db.close();
   } finally {
     await writer.stop();
   }
-  // The backlog, kept aside: each drain starts from a copy of it.
   const backlog = join(mkdtempSync(join(tmpdir(), 'booking-backlog-')), 'backlog.sqlite');
   const source = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
   source.exec(`VACUUM INTO '${backlog}'`);
   source.close();
-  const forget = () => receivers.forEach((r) => (r.arrivals.length = 0));
-  const drains: number[] = [];
-  const cpuPerDelivery: number[] = [];
-  const threadCpuPerDelivery: Array<Map<string, number>> = [];
-  const rounds = { http: [] as number[], fetch: [] as number[], undici: [] as number[] };
-  let bodies: Array<{ url: string; body: string }> = [];
-  let delivered = 0;
-  // Rounds, each a drain of a copy of the backlog and then a run of each client: the ratio is the median of
-  // the rounds' own, each of a drain and a baseline measured a minute apart at most, so that a machine whose
-  // speed drifts (these runs' varied by a quarter, and more on a shared machine) moves both alike. Five, not
-  // three: on a shared 2-core machine one round's baseline ran anywhere from 7,300/s to 17,500/s. The
-  // receivers forget what arrived before each run, so that the bench process' heap is the same for every run.
-  for (let round = 0; round < ROUNDS; round++) {
-    forget();
-    const copy = sqliteUrl('drain');
-    copyFileSync(backlog, copy.slice('sqlite:'.length));
-    const result = await drained(copy, receivers, total);
-    drains.push(result.rate);
-    cpuPerDelivery.push(result.cpuPerDelivery);
-    threadCpuPerDelivery.push(result.threadCpuPerDelivery);
-    delivered = receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
-    if (round === 0)
-      bodies = receivers.flatMap((r) => r.arrivals.map((a) => ({ url: `${r.url}/baseline`, body: a.body })));
+  return backlog;
+}
 
-    forget();
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    rounds.http.push(
-      await pooled(bodies, async (url, body) => {
-        const response = await send(agent, new URL(url), 'POST', body);
-        if (response.status !== 200) throw new Error(`receiver answered ${response.status}`);
-      }),
-    );
-    agent.destroy();
-    forget();
-    rounds.fetch.push(
-      await pooled(bodies, async (url, body) => {
-        const response = await fetch(url, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/json' },
-        });
-        await response.arrayBuffer();
-      }),
-    );
-    forget();
-    rounds.undici.push(await undiciPools(bodies));
-  }
-  await Promise.all(receivers.map((r) => r.close()));
-  const perSecond = median(drains);
-  const viaHttp = median(rounds.http);
-  const viaFetch = median(rounds.fetch);
-  const viaUndici = median(rounds.undici);
-  const ratio = median(drains.map((rate, round) => rate / rounds.undici[round]));
-  report([
-    {
-      name: `delivery throughput, ${total.toLocaleString('en-US')} pending to ${RECEIVERS} receivers (SQLite)`,
-      figure: `${fmt.rate(perSecond)} (${delivered} arrived)`,
-      baseline: `undici Pool ${fmt.rate(viaUndici)} (node:http pool ${fmt.rate(viaHttp)}, fetch ${fmt.rate(viaFetch)}; ${CONCURRENCY} in flight)`,
-      ratio,
-      target: '≥ 0.5 × baseline',
-      met: ratio >= 0.5,
-      notes: `ratio: the median of ${ROUNDS} rounds' (a drain, then the clients), ${drains.map((rate, round) => (rate / rounds.undici[round]).toFixed(2)).join(', ')}; the service's drains ${drains.map((rate) => fmt.rate(rate)).join(', ')}, the undici pool ${rounds.undici.map((rate) => fmt.rate(rate)).join(', ')}; against the node:http pool ${(perSecond / viaHttp).toFixed(2)}, against fetch ${(perSecond / viaFetch).toFixed(2)}; the worker's CPU per delivery ${cpuPerDelivery.map((s) => `${Math.round(s * 1e6)} µs`).join(', ')}; by thread (median) ${byThread(threadCpuPerDelivery)}`,
-    },
-  ]);
-});
+/** Each client's rate posting `bodies`: a node:http keep-alive pool, fetch, an undici Pool per receiver. */
+async function clientRates(
+  bodies: Array<{ url: string; body: string }>,
+  forget: () => void,
+): Promise<{ http: number; fetch: number; undici: number }> {
+  forget();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const viaHttp = await pooled(bodies, async (url, body) => {
+    const response = await send(agent, new URL(url), 'POST', body);
+    if (response.status !== 200) throw new Error(`receiver answered ${response.status}`);
+  });
+  agent.destroy();
+  forget();
+  const viaFetch = await pooled(bodies, async (url, body) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    await response.arrayBuffer();
+  });
+  forget();
+  const viaUndici = await undiciPools(bodies);
+  forget();
+  return { http: viaHttp, fetch: viaFetch, undici: viaUndici };
+}
+
+interface Drained {
+  /** Deliveries a second after the warm-up, by their arrival at the receivers. */
+  rate: number;
+  /** Deliveries a second of the first as many from the start. */
+  coldRate: number;
+  /** The worker's CPU time per delivery after the warm-up, all of it, and by kind of thread. */
+  cpuPerDelivery: number;
+  threadCpuPerDelivery: Map<string, number>;
+}
 
 /**
- * Drains the backlog in `databaseUrl` with a worker; answers the rate at which it arrived at the receivers, and
- * the worker's CPU time per delivery from the first arrival on (start-up left out): a figure that noise from
- * other work on the machine moves far less than the rate.
+ * Drains the backlog in `databaseUrl` with a worker; answers the rate at which the `measured` deliveries after
+ * the first `warmUp` arrived at the receivers, and the worker's CPU time per delivery from then on: a figure
+ * that noise from other work on the machine moves far less than the rate.
  */
 async function drained(
   databaseUrl: string,
   receivers: TimingReceiver[],
-  total: number,
-): Promise<{ rate: number; cpuPerDelivery: number; threadCpuPerDelivery: Map<string, number> }> {
+  warmUp: number,
+  measured: number,
+): Promise<Drained> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const worker = await startService(
     databaseUrl,
     { WEBHOOK_WORKER: 'true', WEBHOOK_CONCURRENCY: String(CONCURRENCY) },
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   );
+  const total = warmUp + measured;
   try {
     const arrived = () => receivers.reduce((sum, r) => sum + r.arrivals.length, 0);
     const deadline = Date.now() + 600_000;
     let last = -1;
     let quietSince = Date.now();
-    let first: { arrived: number; cpu: number; threads: Map<string, number> } | undefined;
+    let warm: { arrived: number; cpu: number; threads: Map<string, number> } | undefined;
     // Drained: at least the backlog arrived and nothing more for a second.
     while (Date.now() < deadline) {
       const now = arrived();
-      if (first === undefined && now > 0)
-        first = { arrived: now, cpu: worker.cpuSeconds(), threads: worker.threadCpuSeconds() };
+      if (warm === undefined && now > warmUp)
+        warm = { arrived: now, cpu: worker.cpuSeconds(), threads: worker.threadCpuSeconds() };
       if (now !== last) {
         last = now;
         quietSince = Date.now();
@@ -226,14 +263,16 @@ async function drained(
     }
     const times = receivers.flatMap((r) => r.arrivals.map((a) => a.at)).sort((a, b) => a - b);
     if (times.length < total) throw new Error(`${times.length} of ${total} deliveries arrived`);
-    const counted = times.length - first!.arrived;
+    const counted = times.length - warm!.arrived;
+    const rate = (from: number, to: number) => (to - from) / ((times[to] - times[from]) / 1000);
     return {
-      rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000),
-      cpuPerDelivery: (worker.cpuSeconds() - first!.cpu) / counted,
+      rate: rate(warmUp, times.length - 1),
+      coldRate: rate(0, measured - 1),
+      cpuPerDelivery: (worker.cpuSeconds() - warm!.cpu) / counted,
       threadCpuPerDelivery: new Map(
         [...worker.threadCpuSeconds()].map(([name, cpu]) => [
           name,
-          (cpu - (first!.threads.get(name) ?? 0)) / counted,
+          (cpu - (warm!.threads.get(name) ?? 0)) / counted,
         ]),
       ),
     };
