@@ -11,7 +11,7 @@ import type { DomainEvent } from '../src/common/events/domain-event';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { Transactions } from '../src/database/transactions';
 import { sampleAppointmentSnapshot } from '../src/webhooks/payload/ssa-payload';
-import { createWebhook, CreatedWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
+import { createType, createWebhook, CreatedWebhook, eventually, freshDatabaseUrl } from './support/fixtures';
 import { Receiver, verifyDelivery } from './support/receiver';
 import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
@@ -127,16 +127,17 @@ describe('webhooks (e2e)', () => {
 
     it('changes only the fields given and refuses invalid ones', async () => {
       const webhook = await webhookOfThisTest({ url: receiver.url('/crud'), title: 'A' });
+      const type = await createType(t);
       const patched = await t
         .http()
         .patch(`${WEBHOOKS}/${webhook.id}`)
         .set(AUTH)
-        .send({ triggers: ['appointment_canceled'], appointment_type_ids: [7], enabled: false })
+        .send({ triggers: ['appointment_canceled'], appointment_type_ids: [type.id], enabled: false })
         .expect(200);
       expect(patched.body).toMatchObject({
         title: 'A',
         triggers: ['appointment_canceled'],
-        appointment_type_ids: [7],
+        appointment_type_ids: [type.id],
         enabled: false,
       });
 
@@ -287,12 +288,51 @@ describe('webhooks (e2e)', () => {
       expect(canceled.rescheduled_from_start_date).toBeUndefined();
     });
 
+    it('refuses appointment types that do not exist, except those a webhook holds already', async () => {
+      const [kept, deleted] = [await createType(t), await createType(t)];
+      const unknown = deleted.id + 1000;
+      const refused = await t
+        .http()
+        .post(WEBHOOKS)
+        .set(AUTH)
+        .send({ url: receiver.url('/types'), appointment_type_ids: [kept.id, unknown, unknown + 1] })
+        .expect(400);
+      expect(refused.body).toMatchObject({
+        code: 'validation_failed',
+        details: [
+          {
+            field: 'appointment_type_ids',
+            message: `unknown appointment type id(s): ${unknown}, ${unknown + 1}`,
+          },
+        ],
+      });
+      const webhook = await webhookOfThisTest({
+        url: receiver.url('/types'),
+        appointment_type_ids: [kept.id, deleted.id],
+      });
+      await t.http().delete(`/api/v1/appointment-types/${deleted.id}`).set(AUTH).expect(204);
+      // Sent back as it was read (a deleted type among them), the list is kept; a type added must exist.
+      const patch = (ids: number[]) =>
+        t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ title: 'B', appointment_type_ids: ids });
+      expect((await patch([kept.id, deleted.id]).expect(200)).body.appointment_type_ids).toEqual([
+        kept.id,
+        deleted.id,
+      ]);
+      const added = await patch([kept.id, deleted.id, unknown]).expect(400);
+      expect(added.body.details).toEqual([
+        { field: 'appointment_type_ids', message: `unknown appointment type id(s): ${unknown}` },
+      ]);
+      const { body } = await t.http().get(`${WEBHOOKS}/${webhook.id}`).set(AUTH).expect(200);
+      expect(body).toMatchObject({ title: 'B', appointment_type_ids: [kept.id, deleted.id] });
+    });
+
     it('sends only the triggers and appointment types a webhook asks for', async () => {
+      const [five, six] = [await createType(t), await createType(t)];
       await webhookOfThisTest({ url: receiver.url('/canceled-only'), triggers: ['appointment_canceled'] });
-      await webhookOfThisTest({ url: receiver.url('/type-5'), appointment_type_ids: [5] });
+      await webhookOfThisTest({ url: receiver.url('/type-5'), appointment_type_ids: [five.id] });
       await webhookOfThisTest({ url: receiver.url('/disabled'), enabled: false });
-      const ofType5 = snapshot({ id: nextAppointmentId++, appointment_type_id: 5 });
-      const ofType6 = snapshot({ id: nextAppointmentId++, appointment_type_id: 6 });
+      const ofType5 = snapshot({ id: nextAppointmentId++, appointment_type_id: five.id });
+      const ofType6 = snapshot({ id: nextAppointmentId++, appointment_type_id: six.id });
       await publish(
         new AppointmentBookedEvent({ appointment: ofType5 }),
         new AppointmentBookedEvent({ appointment: ofType6 }),

@@ -39,6 +39,15 @@ export class AppointmentTypesRepository {
     return (await this.transactions.sql(TYPE_EXISTS, [id])).length > 0;
   }
 
+  /** The ids among `ids` of types that exist. */
+  async existingIds(ids: number[]): Promise<number[]> {
+    const rows = await this.transactions.sql<{ id: number | string }>(
+      `SELECT id FROM appointment_types WHERE ${this.transactions.inList('id', '$1')}`,
+      [ids],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
   findBySlug(slug: string): Promise<AppointmentTypeEntity | null> {
     return this.manager.findOneBy(AppointmentTypeEntity, { slug });
   }

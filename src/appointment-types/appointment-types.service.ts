@@ -156,6 +156,15 @@ export class AppointmentTypesService {
     });
   }
 
+  /** Refuses, naming `field`, ids of types that do not exist (another module's reference to types). */
+  async assertExist(ids: number[], field: string): Promise<void> {
+    if (ids.length === 0) return;
+    const found = new Set(await this.types.existingIds(ids));
+    const missing = [...new Set(ids)].filter((id) => !found.has(id)).sort((a, b) => a - b);
+    if (missing.length > 0)
+      throw DomainError.invalidField(field, `unknown appointment type id(s): ${missing.join(', ')}`);
+  }
+
   /** Whether the type still exists; in the caller's transaction when there is one. */
   exists(id: number): Promise<boolean> {
     return this.types.exists(id);

@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppointmentTypesModule } from '../appointment-types/appointment-types.module';
 import { AppConfig } from '../config/app-config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryLogRetention } from './delivery/delivery-log-retention';
@@ -28,6 +29,7 @@ import { WebhooksService } from './webhooks.service';
       WebhookDeliveryAttemptEntity,
       WebhookEventBodyEntity,
     ]),
+    AppointmentTypesModule,
   ],
   controllers: [WebhooksController, WebhookDeliveriesController],
   providers: [

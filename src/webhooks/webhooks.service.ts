@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
@@ -37,6 +38,7 @@ export class WebhooksService {
     private readonly pump: DeliveryPump,
     private readonly notifications: DeliveryNotifications,
     private readonly config: AppConfig,
+    private readonly appointmentTypes: AppointmentTypesService,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<WebhookDto>> {
@@ -55,6 +57,7 @@ export class WebhooksService {
   async create(input: CreateWebhookDto): Promise<WebhookWithSecretDto> {
     await this.assertUrl(input.url);
     return this.transactions.run(async () => {
+      await this.appointmentTypes.assertExist(input.appointment_type_ids ?? [], 'appointment_type_ids');
       const now = Date.now();
       const webhook = this.webhooks.create({
         title: input.title?.trim() || new URL(input.url).host,
@@ -84,8 +87,13 @@ export class WebhooksService {
         if (input.title !== undefined) webhook.title = input.title.trim();
         if (input.url !== undefined) webhook.url = input.url;
         if (input.triggers !== undefined) webhook.triggers = input.triggers;
-        if (input.appointment_type_ids !== undefined)
+        if (input.appointment_type_ids !== undefined) {
+          // Ids it holds already may be of types deleted since: a client that sends the list back as it read it
+          // is not refused for them.
+          const added = input.appointment_type_ids.filter((id) => !webhook.appointment_type_ids.includes(id));
+          await this.appointmentTypes.assertExist(added, 'appointment_type_ids');
           webhook.appointment_type_ids = input.appointment_type_ids;
+        }
         if (input.enabled !== undefined && input.enabled !== webhook.enabled) {
           webhook.enabled = input.enabled;
           // Enabling starts afresh: the receiver gets a new five days (or whatever is configured).

@@ -45,7 +45,7 @@ export class CreateWebhookDto {
     example: [],
     maxItems: MAX_WEBHOOK_APPOINTMENT_TYPES,
     uniqueItems: true,
-    description: 'Only these appointment types; empty = all',
+    description: 'Only these appointment types (each must exist when it is added); empty = all',
   })
   @Optional()
   @IsIdList(MAX_WEBHOOK_APPOINTMENT_TYPES)
