@@ -488,6 +488,56 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       expect(await rows()).toEqual(before);
     }, 60_000);
 
+    it('refuses objects of 60,000 fields quickly while /health keeps answering', async () => {
+      const before = await rows();
+      const keys = (count: number) =>
+        Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'x']));
+      const booking = {
+        appointment_type_id: typeId,
+        start_date: '2031-02-05T10:00:00Z',
+        customer_information: { Name: 'Keys', Email: 'keys@example.com' },
+      };
+      const cases: ['post' | 'patch', string, object, string, string][] = [
+        [
+          'post',
+          APPOINTMENTS,
+          { ...booking, customer_information: { ...booking.customer_information, ...keys(60_000) } },
+          'customer_information',
+          'has more than 200 fields (no object takes more)',
+        ],
+        [
+          'patch',
+          `${WEBHOOKS}/${webhookId}`,
+          keys(60_000),
+          'body',
+          'has more than 200 fields (no object takes more)',
+        ],
+        [
+          'post',
+          APPOINTMENTS,
+          {
+            ...booking,
+            customer_information: { ...booking.customer_information, Notes: ids(100).map(() => keys(150)) },
+          },
+          'body',
+          'has more than 10000 fields in all',
+        ],
+      ];
+      for (const [method, path, body, field, message] of cases) {
+        const response = await refusedWhileHealthy(method, path, body);
+        expect(response.body.details).toEqual([{ field, message }]);
+      }
+      expect(await rows()).toEqual(before);
+    }, 60_000);
+
+    it('names the first 50 faults of a body and counts the rest', async () => {
+      const unknown = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, 'x']));
+      const response = await refusedWithoutWrites(() => patch(`${WEBHOOKS}/${webhookId}`, unknown));
+      expect(response.body.details).toHaveLength(50);
+      expect(response.body.details[0]).toEqual({ field: 'k0', message: 'is not a known field' });
+      expect(response.body.message).toMatch(/; and 30 more$/);
+    });
+
     it('refuses a long list of any shape before validating its items', async () => {
       const MANY = 5_000;
       const cases: [() => PromiseLike<Refusal>, string][] = [

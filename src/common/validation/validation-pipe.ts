@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { cacheValidationMetadata } from './metadata-cache';
-import { MAX_LIST_ITEMS, oversizedList } from './validators';
+import { oversized } from './validators';
 
 /** Flattens class-validator's tree into `customer_fields[0].label`-style field paths, one message each. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -26,7 +26,7 @@ function ownMessage(message: string, error: ValidationError): string {
   return message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
 }
 
-/** Refuses a list longer than any field takes before the framework walks the value item by item. */
+/** Refuses a list or an object larger than any route takes before the framework walks the value item by item. */
 class BoundedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // A body a DTO describes is a JSON object; `null`, a list or a bare value is no such body (a route
@@ -40,13 +40,10 @@ class BoundedValidationPipe extends ValidationPipe {
       throw invalid([{ field: 'body', message: 'must be a JSON object' }]);
     }
     // Bodies and query strings are plain trees; a custom parameter may be anything (a request, with cycles).
-    const field = metadata.type === 'body' || metadata.type === 'query' ? oversizedList(value) : null;
-    if (field !== null) {
+    const tooLarge = metadata.type === 'body' || metadata.type === 'query' ? oversized(value) : null;
+    if (tooLarge !== null) {
       throw invalid([
-        {
-          field: field === '' ? metadata.type : field,
-          message: `is a list of more than ${MAX_LIST_ITEMS} items (no field takes more)`,
-        },
+        { field: tooLarge.field === '' ? metadata.type : tooLarge.field, message: tooLarge.message },
       ]);
     }
     return super.transform(value, metadata);
@@ -72,8 +69,15 @@ function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function invalid(details: FieldError[]): DomainError {
-  const summary = details.map((detail) => `${detail.field} ${detail.message}`).join('; ');
+/** How many fields a 400 names at most: the first ones, and how many more there were. */
+const MAX_DETAILS = 50;
+
+function invalid(all: FieldError[]): DomainError {
+  const details = all.slice(0, MAX_DETAILS);
+  const more = all.length - details.length;
+  const summary =
+    details.map((detail) => `${detail.field} ${detail.message}`).join('; ') +
+    (more > 0 ? `; and ${more} more` : '');
   return new DomainError('validation_failed', `Invalid request: ${summary}`, details);
 }
 
