@@ -88,12 +88,15 @@ export class AppointmentTypesService {
   async update(id: number, input: UpdateAppointmentTypeDto): Promise<AppointmentTypeDto> {
     return this.uniqueSlug(() =>
       this.transactions.run(async (tx) => {
+        // The hosts' rows first (a key-share lock on PostgreSQL), then the type's booking lock: the order a
+        // member's update or delete takes them in (its row, then its booking lock). The other way round, with a
+        // booking waiting between them for the type's lock, the three waited for each other (a deadlock, 500s).
+        if (input.team_member_ids !== undefined)
+          await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
         await tx.lockKeys([`type:${id}`]);
         const type = await this.find(id);
         const before = JSON.stringify(toAppointmentTypeDto(type));
         if (input.slug !== undefined && input.slug !== type.slug) await this.assertSlugFree(input.slug);
-        if (input.team_member_ids !== undefined)
-          await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
         const { availability, customer_fields, date_overrides, title, ...rest } = input;
         Object.assign(type, rest);
         if (title !== undefined) type.title = title.trim();

@@ -39,6 +39,22 @@ export class AppointmentPlacement {
    * `tx`, and holds the type's and the hosts' locks until it commits.
    */
   async place(tx: Transaction, type: AppointmentTypeDto, request: PlacementRequest): Promise<number[]> {
+    const { hosts, typeHosts, activeAfterLock } = await this.placeOnce(tx, type, request);
+    // A host of the type deleted (or made inactive) while this waited for the locks: the delete's clean-up of
+    // future appointments ran before this commits and would miss it. Placed again among the hosts left.
+    const active = new Set(await activeAfterLock);
+    if (hosts.every((id) => active.has(id) || !typeHosts.includes(id))) return hosts;
+    const again = await this.placeOnce(tx, type, request);
+    const activeAgain = new Set(await again.activeAfterLock);
+    if (again.hosts.every((id) => activeAgain.has(id) || !again.typeHosts.includes(id))) return again.hosts;
+    throw new DomainError('slot_unavailable', 'that slot is no longer available');
+  }
+
+  private async placeOnce(
+    tx: Transaction,
+    type: AppointmentTypeDto,
+    request: PlacementRequest,
+  ): Promise<{ hosts: number[]; typeHosts: number[]; activeAfterLock: Promise<number[]> }> {
     const typeHosts = await this.teamMembers.activeIds(type.team_member_ids);
     // An empty list asks for no particular host: the type chooses, as when the field is left out.
     const requested = request.requestedHostIds?.length ? request.requestedHostIds : undefined;
@@ -61,7 +77,22 @@ export class AppointmentPlacement {
       if (!exists) throw unknownType(type.id);
       return schedules;
     });
+    // Sent behind the lock too: which of the type's hosts are still active once it is granted.
+    const activeAfterLock = this.teamMembers.activeIds(typeHosts);
+    // Awaited by `place` unless the placement fails first: a failure of its own is then no one's to hear.
+    activeAfterLock.catch(() => undefined);
     const check = this.checker(type, typeHosts, request, locked);
+    return { hosts: await this.hostsFor(check, typeHosts, request, locked), typeHosts, activeAfterLock };
+  }
+
+  private async hostsFor(
+    check: Check,
+    typeHosts: number[],
+    request: PlacementRequest,
+    locked: Promise<unknown>,
+  ): Promise<number[]> {
+    const requested = request.requestedHostIds?.length ? request.requestedHostIds : undefined;
+    const current = request.currentHostIds ?? [];
     if (request.ignoreAvailability) {
       await locked;
       if (requested) return sorted(requested);

@@ -38,6 +38,15 @@ export class WebhooksRepository {
     return this.manager.findOneBy(WebhookEntity, { id });
   }
 
+  /**
+   * Holds the webhook's row until the transaction ends (PostgreSQL; SQLite's writer runs one change at a time):
+   * a change computed from what it read (a rotation keeps the secret it replaces) must not race another.
+   */
+  async lockRow(id: number): Promise<void> {
+    if (this.transactions.isPostgres)
+      await this.transactions.sql('SELECT id FROM webhooks WHERE id = $1 FOR UPDATE', [id]);
+  }
+
   exists(id: number, options: { enabled?: true } = {}): Promise<boolean> {
     return this.manager.existsBy(WebhookEntity, { id, ...options });
   }

@@ -82,6 +82,7 @@ export class WebhooksService {
     if (input.url !== undefined) await this.assertUrl(input.url);
     return this.transactions
       .run(async () => {
+        await this.webhooks.lockRow(id);
         const webhook = await this.find(id);
         const before = JSON.stringify(webhook);
         if (input.title !== undefined) webhook.title = input.title.trim();
@@ -120,6 +121,8 @@ export class WebhooksService {
 
   async rotateSecret(id: number): Promise<WebhookWithSecretDto> {
     return this.transactions.run(async () => {
+      // Two rotations at once would each keep the same old secret: one of the two new ones would be lost.
+      await this.webhooks.lockRow(id);
       const webhook = await this.find(id);
       const now = Date.now();
       webhook.previous_secret = webhook.secret;
