@@ -50,7 +50,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Admin API: appointment types, team members, blackouts, customers, appointments and webhooks. ' +
         'Admin routes need `Authorization: Bearer <ADMIN_API_KEY>` (use the Authorize button; the key is ' +
-        'printed on first start and stored in `data/admin-api-key`). ' +
+        'printed on first start and stored in `data/admin-api-key`, or in `$DATA_DIR`). ' +
         'Errors: `{ statusCode, error, code, message, request_id, details? }` with a stable `code`. ' +
         'Times are ISO 8601; lists return `{ data, meta: { total, limit, offset } }`.',
     )

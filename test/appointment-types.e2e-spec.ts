@@ -147,6 +147,42 @@ describe('appointment types (e2e)', () => {
     expect(page.body.meta.total).toBeGreaterThan(1);
     const tooMany = await t.http().get(`${base}?limit=201`).set(AUTH).expect(400);
     expect(tooMany.body.details[0].field).toBe('limit');
+    // Each refusal says what the field takes (a negative limit was told it must not be greater than 200).
+    const refusals: [string, string, string][] = [
+      ['limit=-1', 'limit', 'must be an integer from 1 to 200'],
+      ['limit=abc', 'limit', 'must be an integer from 1 to 200'],
+      ['limit=1&limit=2', 'limit', 'must be an integer from 1 to 200'],
+      ['limit=', 'limit', 'must be an integer from 1 to 200'],
+      ['offset=-1', 'offset', 'must be an integer from 0 to 9007199254740991'],
+      ['offset=1.5', 'offset', 'must be an integer from 0 to 9007199254740991'],
+    ];
+    for (const [query, field, message] of refusals) {
+      const refused = await t.http().get(`${base}?${query}`).set(AUTH).expect(400);
+      expect(refused.body.details).toEqual([{ field, message }]);
+    }
+  });
+
+  it('keeps time zones as the tz database spells them, whatever case they were sent in', async () => {
+    const type = await t
+      .http()
+      .post(base)
+      .set(AUTH)
+      .send({ title: 'Zoned', duration: 30, timezone: 'europe/berlin' });
+    expect(type.status).toBe(201);
+    expect(type.body.timezone).toBe('Europe/Berlin');
+    const patched = await t
+      .http()
+      .patch(`${base}/${type.body.id}`)
+      .set(AUTH)
+      .send({ timezone: 'AMERICA/NEW_YORK' });
+    expect(patched.body.timezone).toBe('America/New_York');
+    const member = await t
+      .http()
+      .post('/api/v1/team-members')
+      .set(AUTH)
+      .send({ name: 'Zoned', email: `zoned-${Date.now()}@example.com`, timezone: 'utc' })
+      .expect(201);
+    expect(member.body.timezone).toBe('UTC');
   });
 
   it('answers 400 for a non-numeric id', async () => {

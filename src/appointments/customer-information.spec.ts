@@ -67,7 +67,8 @@ describe('validateCustomerInformation', () => {
     );
     expect(Object.fromEntries(result.errors.map((error) => [error.field, error.message]))).toEqual({
       'customer_information.Email': 'must be an email address',
-      'customer_information.Phone': 'must be a phone number',
+      'customer_information.Phone':
+        'must be a phone number: 5 to 30 digits, spaces and ( ) . / -, after an optional +',
       'customer_information.Guests': 'must be a number',
       'customer_information.Topic': 'must be one of: Sales, Support',
       'customer_information.Terms': 'must be true or false',

@@ -30,7 +30,7 @@ const CHECKS: Record<CustomerField['type'], (field: CustomerField) => Check> = {
   phone: () => (value) =>
     typeof value === 'string' && PHONE.test(value.trim())
       ? { value: value.trim() }
-      : { error: 'must be a phone number' },
+      : { error: 'must be a phone number: 5 to 30 digits, spaces and ( ) . / -, after an optional +' },
   number: () => (value) => {
     const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof number === 'number' && Number.isFinite(number)

@@ -373,7 +373,11 @@ function parseCommandLine(): ListenOptions | 'help' {
   const receiveOnly = values.secret !== undefined || values.token !== undefined;
   const key = receiveOnly ? undefined : adminKey(values.key, process.env);
   if (!receiveOnly && key === undefined) {
-    fail('No admin key: pass --key <key> or set ADMIN_API_KEY (the service prints it on its first start).');
+    const file = join(process.env.DATA_DIR?.trim() || 'data', 'admin-api-key');
+    fail(
+      `No admin key: pass --key <key> or set ADMIN_API_KEY (the service prints it on its first start); ` +
+        `there is no key file at ${file} (set DATA_DIR if the service runs with one).`,
+    );
   }
   return {
     port,

@@ -1,5 +1,5 @@
 import { LOG_FORMATS, type LogFormat } from '../common/logging/pretty-log';
-import { isValidTimeZone } from '../common/validation/time-zone';
+import { canonicalTimeZone, isValidTimeZone } from '../common/validation/time-zone';
 
 /**
  * SQLite's `synchronous` pragma. `full` (the default): a commit answered 201 survives a power loss or OS crash.
@@ -234,7 +234,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     siteName: read(env, 'SITE_NAME') ?? 'Booking',
     siteUrl,
     networkSiteUrl: httpUrl(env, 'NETWORK_SITE_URL', siteUrl),
-    defaultTimezone,
+    defaultTimezone: canonicalTimeZone(defaultTimezone),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15000, 1, 600000),
     webhookRetrySchedule: retrySchedule(env),
     webhookAllowPrivateUrls: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),

@@ -7,7 +7,7 @@ import { Transactions } from '../database/transactions';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveryNotifications } from './delivery/delivery-notifications';
 import { DeliveryPump } from './delivery/delivery-pump';
-import { assertUrlAllowed, UrlNotAllowedError } from './delivery/url-guard';
+import { assertUrlAllowed, PRIVATE_ADDRESS_HINT, UrlNotAllowedError } from './delivery/url-guard';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
@@ -85,8 +85,9 @@ export class WebhooksService {
         await this.webhooks.lockRow(id);
         const webhook = await this.find(id);
         const before = JSON.stringify(webhook);
-        if (input.title !== undefined) webhook.title = input.title.trim();
         if (input.url !== undefined) webhook.url = input.url;
+        // Blank, as on create: the URL's host names it.
+        if (input.title !== undefined) webhook.title = input.title.trim() || new URL(webhook.url).host;
         if (input.triggers !== undefined) webhook.triggers = input.triggers;
         if (input.appointment_type_ids !== undefined) {
           // Ids it holds already may be of types deleted since: a client that sends the list back as it read it
@@ -167,9 +168,7 @@ export class WebhooksService {
       await assertUrlAllowed(url, { allowPrivate: this.config.webhookAllowPrivateUrls });
     } catch (error) {
       if (error instanceof UrlNotAllowedError) {
-        const reason = error.privateAddress
-          ? `${error.reason}; private and loopback addresses are refused unless the service runs with WEBHOOK_ALLOW_PRIVATE_URLS=true`
-          : error.reason;
+        const reason = error.privateAddress ? `${error.reason}; ${PRIVATE_ADDRESS_HINT}` : error.reason;
         throw DomainError.invalidField('url', reason, 'webhook_url_not_allowed');
       }
       throw error;

@@ -1,7 +1,8 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsIntegerIn } from '../validation/validators';
 
 export const MAX_PAGE_SIZE = 200;
 /** The largest offset a database query can take exactly (a JavaScript number beyond it loses digits). */
@@ -21,17 +22,13 @@ export class PageQueryDto {
   @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @IsIntegerIn(1, MAX_PAGE_SIZE)
   limit: number = 50;
 
   @ApiProperty({ required: false, minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @QueryInteger()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_OFFSET)
+  @IsIntegerIn(0, MAX_OFFSET)
   offset: number = 0;
 }
 

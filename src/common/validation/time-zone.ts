@@ -30,6 +30,15 @@ export function isValidTimeZone(zone: string): boolean {
   return valid;
 }
 
+/**
+ * A valid zone's name as the tz database spells it (`europe/berlin` is `Europe/Berlin`: names are matched
+ * without regard to case, and what is stored reaches payloads, whose receivers compare them as PHP prints
+ * them); anything else as it is.
+ */
+export function canonicalTimeZone(zone: string): string {
+  return isValidTimeZone(zone) ? (tzZone(zone)?.name ?? zone) : zone;
+}
+
 /** The number of remembered answers (for tests). */
 export function timeZoneCacheSize(): number {
   return cache.size;

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { MAX_ID, parseId } from '../http/canonical-id';
 import { isEmail, isURL, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
-import { isValidTimeZone } from './time-zone';
+import { canonicalTimeZone, isValidTimeZone } from './time-zone';
 import type { FieldError } from '../errors/domain-error';
 
 /*
@@ -139,13 +139,20 @@ export function absoluteUrl(value: unknown): string | null {
 /** The longest IANA zone name is 32 characters; anything far longer is not worth looking up. */
 const MAX_TIME_ZONE_LENGTH = 64;
 
-/** An IANA time zone name such as `Europe/Berlin`. */
+/** An IANA time zone name such as `Europe/Berlin`, kept as the tz database spells it (see canonicalTimeZone). */
 export function IsTimeZone(): PropertyDecorator {
-  return rule('isTimeZone', (value) =>
+  const canonical = Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.length <= MAX_TIME_ZONE_LENGTH ? canonicalTimeZone(value) : value,
+  );
+  const valid = rule('isTimeZone', (value) =>
     typeof value === 'string' && value.length <= MAX_TIME_ZONE_LENGTH && isValidTimeZone(value)
       ? null
       : 'must be an IANA time zone such as Europe/Berlin',
   );
+  return (target, key) => {
+    canonical(target, key);
+    valid(target, key);
+  };
 }
 
 // ------------------------------------------------------------------------------------------- numbers

@@ -1,7 +1,7 @@
 import moment from 'moment-timezone';
 import { MAX_CANDIDATE_STARTS } from '../../appointments/availability/slot-engine';
 import type { SlotDto } from '../../appointments/dto/availability.dto';
-import { isValidTimeZone } from '../../common/validation/time-zone';
+import { canonicalTimeZone, isValidTimeZone } from '../../common/validation/time-zone';
 import { html, SafeHtml } from './html';
 
 /** How many days one page of times covers, at most (see pageCalendar). */
@@ -53,7 +53,7 @@ export function currentZoneName(zone: string): string {
 /** The zone the visitor asked for (by its current name), else the fallback (the customer's or the type's). */
 export function viewerZone(query: FormQuery, fallback: string): string {
   const asked = queryText(query, 'tz');
-  return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? asked : fallback);
+  return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? canonicalTimeZone(asked) : fallback);
 }
 
 /** A type's pages of days: its zone, how many days one page shows, and its last bookable date (its horizon). */

@@ -19,6 +19,10 @@ import { Agent } from 'undici';
 
 export const WEBHOOK_URL_NOT_ALLOWED = 'webhook_url_not_allowed';
 
+/** What a refusal of a private address adds: how to allow it (the delivery log shows it too). */
+export const PRIVATE_ADDRESS_HINT =
+  'private and loopback addresses are refused unless the service runs with WEBHOOK_ALLOW_PRIVATE_URLS=true';
+
 export class UrlNotAllowedError extends Error {
   readonly code = WEBHOOK_URL_NOT_ALLOWED;
 
@@ -27,7 +31,7 @@ export class UrlNotAllowedError extends Error {
     readonly reason: string,
     readonly privateAddress = false,
   ) {
-    super(`Webhook URL not allowed: ${reason}`);
+    super(`Webhook URL not allowed: ${reason}${privateAddress ? `; ${PRIVATE_ADDRESS_HINT}` : ''}`);
     this.name = 'UrlNotAllowedError';
   }
 }
