@@ -9,7 +9,7 @@ import {
   EVERY_DAY,
   freshDatabaseUrl,
 } from './support/fixtures';
-import { AUTH, startTestApp, TestApp } from './support/test-app';
+import { AUTH, onPostgres, startTestApp, TestApp } from './support/test-app';
 
 const TYPES = '/api/v1/appointment-types';
 const MEMBERS = '/api/v1/team-members';
@@ -139,6 +139,33 @@ describe('concurrent admin changes (e2e)', () => {
     loop.disable();
     // In one transaction, the 1,000 edits and their fan-out held it for about a second on SQLite (max 1,025 ms).
     expect(loop.max / 1e6).toBeLessThan(250);
+  }, 90_000);
+
+  it('deletes a webhook with a delivery log of 150,000 without holding the event loop', async () => {
+    const webhook = await createWebhook(t, { url: 'http://127.0.0.1:9/logged', enabled: false });
+    const db = t.app.get(DataSource);
+    const rows = onPostgres ? 'FROM generate_series(1, 150000)' : 'FROM n';
+    await db.query(
+      `${onPostgres ? '' : 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000) '}` +
+        'INSERT INTO webhook_deliveries (webhook_id, action, status, attempt_count, payload, date_created, ' +
+        `delivered_at, manual, shared_body) SELECT ${webhook.id}, 'appointment_booked', 'delivered', 1, '{}', 1, 1, ` +
+        `false, false ${rows}`,
+    );
+    await db.query(
+      'INSERT INTO webhook_delivery_attempts (delivery_id, attempt_number, started_at, duration_ms, status_code) ' +
+        `SELECT id, 1, 1, 5, 200 FROM webhook_deliveries WHERE webhook_id = ${webhook.id}`,
+    );
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    await t.http().delete(`/api/v1/webhooks/${webhook.id}`).set(AUTH).expect(204);
+    loop.disable();
+    // One cascading DELETE held it for 335 ms with 100,000 (of 200,000: 784 ms, from the attack).
+    expect(loop.max / 1e6).toBeLessThan(250);
+    const [left] = await db.query(
+      `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ${webhook.id}`,
+    );
+    expect(Number(left.n)).toBe(0);
+    await t.http().get(`/api/v1/webhooks/${webhook.id}`).set(AUTH).expect(404);
   }, 90_000);
 
   it('keeps both secrets of two rotations at once', async () => {

@@ -113,7 +113,10 @@ export class WebhooksService {
       });
   }
 
+  /** Its delivery log goes first, in batches (see deleteFinishedOf); the rest with the webhook. */
   async remove(id: number): Promise<void> {
+    await this.find(id);
+    await this.deliveries.deleteFinishedOf(id);
     await this.transactions.run(async () => {
       await this.find(id);
       await this.webhooks.delete(id);
