@@ -133,8 +133,22 @@ function jsonParser(fastify: FastifyInstance) {
       done(null, undefined);
       return;
     }
-    void parse(request, text, done);
+    void parse(request, text, (error, value) =>
+      // Refused though it parses: a key the prototype-poisoning rule refuses, which the framework calls invalid.
+      done(error !== null && parses(text) ? new DomainError('invalid_json', PROTOTYPE_KEY) : error, value),
+    );
   };
+}
+
+const PROTOTYPE_KEY = 'The JSON body has a key that is refused: __proto__, or constructor.prototype';
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
