@@ -185,6 +185,15 @@ describe('appointment types (e2e)', () => {
     expect(member.body.timezone).toBe('UTC');
   });
 
+  it('answers 404 for a PATCH of a type that does not exist, whatever hosts it names', async () => {
+    const response = await t
+      .http()
+      .patch(`${base}/999999`)
+      .set(AUTH)
+      .send({ team_member_ids: [888888] });
+    expect([response.status, response.body.code]).toEqual([404, 'not_found']);
+  });
+
   it('answers 400 for a non-numeric id', async () => {
     const response = await t.http().get(`${base}/abc`).set(AUTH).expect(400);
     expect(response.body).toMatchObject({ code: 'validation_failed', details: [{ field: 'id' }] });

@@ -15,6 +15,9 @@ const TYPES = '/api/v1/appointment-types';
 const MEMBERS = '/api/v1/team-members';
 const APPOINTMENTS = '/api/v1/appointments';
 
+/** The longest the event loop may be held by a large change (see longestStall). */
+const STALL_MS = 250;
+
 /** The start of the `n`-th half hour from a fixed future Monday. */
 const slot = (n: number) => new Date(Date.parse('2031-03-03T00:00:00Z') + n * 30 * 60_000).toISOString();
 
@@ -106,67 +109,89 @@ describe('concurrent admin changes (e2e)', () => {
     }
   }, 60_000);
 
+  /**
+   * The longest the event loop was held while `work` ran, in ms, of the best of up to three tries (each with its
+   * own data, made by `prepare`): a loaded CI machine can deschedule this process, or collect garbage, for a
+   * moment, where the stall looked for recurs on every try.
+   */
+  async function longestStall(prepare: () => Promise<() => Promise<void>>): Promise<number[]> {
+    const stalls: number[] = [];
+    while (stalls.length < 3 && !(stalls.length > 0 && Math.min(...stalls) < STALL_MS)) {
+      const work = await prepare();
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      await work();
+      loop.disable();
+      stalls.push(loop.max / 1e6);
+    }
+    return stalls;
+  }
+
   it('lets a deleted host leave 1,000 future appointments without holding the event loop', async () => {
-    const host = (await createMember(t)).id;
-    const type = await createType(t, { team_member_ids: [host], capacity: 1000, availability: EVERY_DAY });
-    // Each edit is announced, and fans out to a webhook (disabled: its deliveries are recorded, not sent).
-    await createWebhook(t, {
-      url: 'http://127.0.0.1:9/edits',
-      appointment_type_ids: [type.id],
-      enabled: false,
+    const stalls = await longestStall(async () => {
+      const host = (await createMember(t)).id;
+      const type = await createType(t, { team_member_ids: [host], capacity: 1000, availability: EVERY_DAY });
+      // Each edit is announced, and fans out to a webhook (disabled: its deliveries are recorded, not sent).
+      await createWebhook(t, {
+        url: 'http://127.0.0.1:9/edits',
+        appointment_type_ids: [type.id],
+        enabled: false,
+      });
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < 1000) {
+            const start = slot(2000 + next++);
+            await t
+              .http()
+              .post(APPOINTMENTS)
+              .set(AUTH)
+              .send({ appointment_type_id: type.id, start_date: start, customer_information: customer() })
+              .expect(201);
+          }
+        }),
+      );
+      return async () => {
+        await t.http().delete(`${MEMBERS}/${host}`).set(AUTH).expect(204);
+        await eventually(async () => {
+          const { body } = await t.http().get(`${APPOINTMENTS}?team_member_id=${host}`).set(AUTH).expect(200);
+          expect(body.meta.total).toBe(0);
+        }, 30_000);
+      };
     });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < 1000) {
-          const start = slot(2000 + next++);
-          await t
-            .http()
-            .post(APPOINTMENTS)
-            .set(AUTH)
-            .send({ appointment_type_id: type.id, start_date: start, customer_information: customer() })
-            .expect(201);
-        }
-      }),
-    );
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    await t.http().delete(`${MEMBERS}/${host}`).set(AUTH).expect(204);
-    await eventually(async () => {
-      const { body } = await t.http().get(`${APPOINTMENTS}?team_member_id=${host}`).set(AUTH).expect(200);
-      expect(body.meta.total).toBe(0);
-    }, 30_000);
-    loop.disable();
     // In one transaction, the 1,000 edits and their fan-out held it for about a second on SQLite (max 1,025 ms).
-    expect(loop.max / 1e6).toBeLessThan(250);
-  }, 90_000);
+    expect(Math.min(...stalls)).toBeLessThan(STALL_MS);
+  }, 180_000);
 
   it('deletes a webhook with a delivery log of 150,000 without holding the event loop', async () => {
-    const webhook = await createWebhook(t, { url: 'http://127.0.0.1:9/logged', enabled: false });
     const db = t.app.get(DataSource);
-    const rows = onPostgres ? 'FROM generate_series(1, 150000)' : 'FROM n';
-    await db.query(
-      `${onPostgres ? '' : 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000) '}` +
-        'INSERT INTO webhook_deliveries (webhook_id, action, status, attempt_count, payload, date_created, ' +
-        `delivered_at, manual, shared_body) SELECT ${webhook.id}, 'appointment_booked', 'delivered', 1, '{}', 1, 1, ` +
-        `false, false ${rows}`,
-    );
-    await db.query(
-      'INSERT INTO webhook_delivery_attempts (delivery_id, attempt_number, started_at, duration_ms, status_code) ' +
-        `SELECT id, 1, 1, 5, 200 FROM webhook_deliveries WHERE webhook_id = ${webhook.id}`,
-    );
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    await t.http().delete(`/api/v1/webhooks/${webhook.id}`).set(AUTH).expect(204);
-    loop.disable();
-    // One cascading DELETE held it for 335 ms with 100,000 (of 200,000: 784 ms, from the attack).
-    expect(loop.max / 1e6).toBeLessThan(250);
+    let webhookId = 0;
+    const stalls = await longestStall(async () => {
+      webhookId = (await createWebhook(t, { url: 'http://127.0.0.1:9/logged', enabled: false })).id;
+      // Finished and pending ones (a receiver down for a day leaves 86,000 pending), one attempt each.
+      const rows = onPostgres ? 'FROM generate_series(1, 150000) AS n(i)' : 'FROM n';
+      await db.query(
+        `${onPostgres ? '' : 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000) '}` +
+          'INSERT INTO webhook_deliveries (webhook_id, action, status, attempt_count, next_attempt_at, payload, ' +
+          `date_created, manual, shared_body) SELECT ${webhookId}, 'appointment_booked', ` +
+          `CASE WHEN i % 2 = 0 THEN 'pending' ELSE 'failed' END, 1, 4102444800000, '{}', 1, false, false ${rows}`,
+      );
+      await db.query(
+        'INSERT INTO webhook_delivery_attempts (delivery_id, attempt_number, started_at, duration_ms, status_code) ' +
+          `SELECT id, 1, 1, 5, 500 FROM webhook_deliveries WHERE webhook_id = ${webhookId}`,
+      );
+      return async () => {
+        await t.http().delete(`/api/v1/webhooks/${webhookId}`).set(AUTH).expect(204);
+      };
+    });
+    // One cascading DELETE held it for 335 ms with 100,000 finished (pending ones alike: 430 ms), from the attack.
+    expect(Math.min(...stalls)).toBeLessThan(STALL_MS);
     const [left] = await db.query(
-      `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ${webhook.id}`,
+      `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ${webhookId}`,
     );
     expect(Number(left.n)).toBe(0);
-    await t.http().get(`/api/v1/webhooks/${webhook.id}`).set(AUTH).expect(404);
-  }, 90_000);
+    await t.http().get(`/api/v1/webhooks/${webhookId}`).set(AUTH).expect(404);
+  }, 180_000);
 
   it('keeps both secrets of two rotations at once', async () => {
     const webhook = await createWebhook(t, { url: 'http://127.0.0.1:9/rotations' });

@@ -91,8 +91,10 @@ export class AppointmentTypesService {
         // The hosts' rows first (a key-share lock on PostgreSQL), then the type's booking lock: the order a
         // member's update or delete takes them in (its row, then its booking lock). The other way round, with a
         // booking waiting between them for the type's lock, the three waited for each other (a deadlock, 500s).
-        if (input.team_member_ids !== undefined)
+        if (input.team_member_ids !== undefined) {
+          await this.find(id); // A type that does not exist is a 404 before its hosts are looked at.
           await this.teamMembers.assertExist(input.team_member_ids, 'team_member_ids');
+        }
         await tx.lockKeys([`type:${id}`]);
         const type = await this.find(id);
         const before = JSON.stringify(toAppointmentTypeDto(type));

@@ -203,8 +203,8 @@ export class AppointmentsService {
    * A deleted team member leaves the future active appointments it hosted; each of them is then edited.
    * Idempotent: a replay finds no appointments left to change. In slices, each a transaction of its own with
    * the event loop free between them: in one, the edits of a member's 1,000 future appointments and their
-   * events' fan-out held the event loop for a second on SQLite (3,000: up to 3.6 s). A crash between slices leaves the event unhandled, and
-   * its replay changes the rest.
+   * events' fan-out held the event loop for a second on SQLite (3,000: up to 3.6 s). A crash between slices
+   * leaves the event unhandled, and its replay changes the rest.
    */
   async removeHostFromFuture(member: TeamMemberSnapshot): Promise<number> {
     const now = Date.now();

@@ -39,23 +39,29 @@ export class AppointmentPlacement {
    * `tx`, and holds the type's and the hosts' locks until it commits.
    */
   async place(tx: Transaction, type: AppointmentTypeDto, request: PlacementRequest): Promise<number[]> {
-    const { hosts, typeHosts, activeAfterLock } = await this.placeOnce(tx, type, request);
+    const typeHosts = await this.teamMembers.activeIds(type.team_member_ids);
+    const { hosts, activeAfterLock } = await this.placeOnce(tx, type, request, typeHosts);
     // A host of the type deleted (or made inactive) while this waited for the locks: the delete's clean-up of
-    // future appointments ran before this commits and would miss it. Placed again among the hosts left.
+    // future appointments ran before this commits and would miss it. Placed again among the hosts it locked that
+    // are left (a host it did not lock would be locked after the type's lock, against the order of the others).
     const active = new Set(await activeAfterLock);
     if (hosts.every((id) => active.has(id) || !typeHosts.includes(id))) return hosts;
-    const again = await this.placeOnce(tx, type, request);
-    const activeAgain = new Set(await again.activeAfterLock);
-    if (again.hosts.every((id) => activeAgain.has(id) || !again.typeHosts.includes(id))) return again.hosts;
-    throw new DomainError('slot_unavailable', 'that slot is no longer available');
+    return (
+      await this.placeOnce(
+        tx,
+        type,
+        request,
+        typeHosts.filter((id) => active.has(id)),
+      )
+    ).hosts;
   }
 
   private async placeOnce(
     tx: Transaction,
     type: AppointmentTypeDto,
     request: PlacementRequest,
-  ): Promise<{ hosts: number[]; typeHosts: number[]; activeAfterLock: Promise<number[]> }> {
-    const typeHosts = await this.teamMembers.activeIds(type.team_member_ids);
+    typeHosts: number[],
+  ): Promise<{ hosts: number[]; activeAfterLock: Promise<number[]> }> {
     // An empty list asks for no particular host: the type chooses, as when the field is left out.
     const requested = request.requestedHostIds?.length ? request.requestedHostIds : undefined;
     const current = request.currentHostIds ?? [];
@@ -82,7 +88,7 @@ export class AppointmentPlacement {
     // Awaited by `place` unless the placement fails first: a failure of its own is then no one's to hear.
     activeAfterLock.catch(() => undefined);
     const check = this.checker(type, typeHosts, request, locked);
-    return { hosts: await this.hostsFor(check, typeHosts, request, locked), typeHosts, activeAfterLock };
+    return { hosts: await this.hostsFor(check, typeHosts, request, locked), activeAfterLock };
   }
 
   private async hostsFor(

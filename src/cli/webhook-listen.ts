@@ -309,11 +309,16 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
+/** Where the service keeps the key it generated. */
+function keyFile(env: NodeJS.ProcessEnv): string {
+  return join(env.DATA_DIR?.trim() || 'data', 'admin-api-key');
+}
+
 function adminKey(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   const configured = flag ?? env.ADMIN_API_KEY?.trim();
   if (configured) return configured;
   try {
-    return readFileSync(join(env.DATA_DIR?.trim() || 'data', 'admin-api-key'), 'utf8').trim() || undefined;
+    return readFileSync(keyFile(env), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }
@@ -373,10 +378,9 @@ function parseCommandLine(): ListenOptions | 'help' {
   const receiveOnly = values.secret !== undefined || values.token !== undefined;
   const key = receiveOnly ? undefined : adminKey(values.key, process.env);
   if (!receiveOnly && key === undefined) {
-    const file = join(process.env.DATA_DIR?.trim() || 'data', 'admin-api-key');
     fail(
-      `No admin key: pass --key <key> or set ADMIN_API_KEY (the service prints it on its first start); ` +
-        `there is no key file at ${file} (set DATA_DIR if the service runs with one).`,
+      'No admin key: pass --key <key> or set ADMIN_API_KEY (the service prints it on its first start); ' +
+        `none could be read from ${keyFile(process.env)} (set DATA_DIR if the service runs with one).`,
     );
   }
   return {

@@ -113,10 +113,10 @@ export class WebhooksService {
       });
   }
 
-  /** Its delivery log goes first, in batches (see deleteFinishedOf); the rest with the webhook. */
+  /** Its delivery log goes first, in batches (see deleteLogOf); what is fanned out meanwhile with the webhook. */
   async remove(id: number): Promise<void> {
     await this.find(id);
-    await this.deliveries.deleteFinishedOf(id);
+    await this.deliveries.deleteLogOf(id);
     await this.transactions.run(async () => {
       await this.find(id);
       await this.webhooks.delete(id);

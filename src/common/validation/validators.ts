@@ -218,9 +218,6 @@ export const MAX_LIST_ITEMS = 1000;
 /** No object a route takes has more fields than this (customer_information: 2 and up to 50 questions). */
 export const MAX_OBJECT_FIELDS = 200;
 
-/** No body or query has more fields than this in all (a schedule's 550 date overrides have about 1,700). */
-export const MAX_TOTAL_FIELDS = 10_000;
-
 /**
  * What makes `value` larger than any route takes, as a field error (`customer_fields[0].options` is a list of
  * more than 1,000 items), or null. Looked for before anything else walks the body: the framework's own passes
@@ -231,7 +228,6 @@ export const MAX_TOTAL_FIELDS = 10_000;
  */
 export function oversized(value: unknown): FieldError | null {
   const stack: [unknown, string][] = [[value, '']];
-  let fields = 0;
   while (stack.length > 0) {
     const [current, path] = stack.pop()!;
     if (Array.isArray(current)) {
@@ -245,11 +241,8 @@ export function oversized(value: unknown): FieldError | null {
       });
     } else if (typeof current === 'object' && current !== null) {
       const keys = Object.keys(current);
-      fields += keys.length;
       if (keys.length > MAX_OBJECT_FIELDS)
         return { field: path, message: `has more than ${MAX_OBJECT_FIELDS} fields (no object takes more)` };
-      if (fields > MAX_TOTAL_FIELDS)
-        return { field: '', message: `has more than ${MAX_TOTAL_FIELDS} fields in all` };
       for (const key of keys) {
         const item = (current as Record<string, unknown>)[key];
         if (typeof item === 'object' && item !== null)
