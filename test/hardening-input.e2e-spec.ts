@@ -488,7 +488,7 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       expect(await rows()).toEqual(before);
     }, 60_000);
 
-    it('refuses objects of 60,000 fields quickly while /health keeps answering', async () => {
+    it('refuses objects of 60,000 fields, and 300 lists of 1,000 items, quickly while /health keeps answering', async () => {
       const before = await rows();
       const keys = (count: number) =>
         Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'x']));
@@ -511,6 +511,19 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
           keys(60_000),
           'body',
           'has more than 200 fields (no object takes more)',
+        ],
+        [
+          'post',
+          APPOINTMENTS,
+          {
+            ...booking,
+            customer_information: {
+              ...booking.customer_information,
+              Notes: ids(300).map(() => ids(1000).map(() => 1)),
+            },
+          },
+          'body',
+          'holds more than 60000 list items in all (no route takes more)',
         ],
       ];
       for (const [method, path, body, field, message] of cases) {
