@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
 import { DomainError } from '../common/errors/domain-error';
@@ -211,7 +212,7 @@ export class AppointmentsService {
     const ids = await this.appointments.hostedAfter(member.id, now);
     let changed = 0;
     for (let start = 0; start < ids.length; start += REMOVE_HOST_SLICE) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (start > 0) await yieldToEventLoop();
       const slice = ids.slice(start, start + REMOVE_HOST_SLICE);
       changed += await this.transactions.run((tx) => this.removeHostFrom(tx, member, slice, now));
     }

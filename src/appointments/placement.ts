@@ -88,25 +88,10 @@ export class AppointmentPlacement {
     // Awaited by `place` unless the placement fails first: a failure of its own is then no one's to hear.
     activeAfterLock.catch(() => undefined);
     const check = this.checker(type, typeHosts, request, locked);
-    return { hosts: await this.hostsFor(check, typeHosts, request, locked), activeAfterLock };
-  }
-
-  private async hostsFor(
-    check: Check,
-    typeHosts: number[],
-    request: PlacementRequest,
-    locked: Promise<unknown>,
-  ): Promise<number[]> {
-    const requested = request.requestedHostIds?.length ? request.requestedHostIds : undefined;
-    const current = request.currentHostIds ?? [];
-    if (request.ignoreAvailability) {
-      await locked;
-      if (requested) return sorted(requested);
-      if (current.length > 0 || typeHosts.length === 0) return sorted(current);
-      const picked = await check(typeHosts);
-      return [picked.ok && picked.hostId !== null ? picked.hostId : typeHosts[0]];
-    }
-    return placeByRules(check, typeHosts, requested, current);
+    const hosts = request.ignoreAvailability
+      ? await hostsIgnoringRules(check, typeHosts, requested, current, locked)
+      : await placeByRules(check, typeHosts, requested, current);
+    return { hosts, activeAfterLock };
   }
 
   private checker(
@@ -146,6 +131,21 @@ export class AppointmentPlacement {
       });
     };
   }
+}
+
+/** The hosts of a placement that ignores the rules: those asked for, else the current ones, else the type's pick. */
+async function hostsIgnoringRules(
+  check: Check,
+  typeHosts: number[],
+  requested: number[] | undefined,
+  current: number[],
+  locked: Promise<unknown>,
+): Promise<number[]> {
+  await locked;
+  if (requested) return sorted(requested);
+  if (current.length > 0 || typeHosts.length === 0) return sorted(current);
+  const picked = await check(typeHosts);
+  return [picked.ok && picked.hostId !== null ? picked.hostId : typeHosts[0]];
 }
 
 async function placeByRules(

@@ -20,7 +20,6 @@ export const UNSUPPORTED_MEDIA_TYPE = 'The API takes JSON bodies (application/js
  * Fastify's own errors (`FST_*`, raised before a handler runs) that a client caused, by stable code. Any
  * other 4xx from Fastify or a plugin gets the code of its status (below); a 5xx stays `internal_error`.
  */
-
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'invalid_url',
   FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',

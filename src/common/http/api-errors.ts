@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode, FieldError } from '../errors/domain-error';
 import { ErrorResponseDto } from '../errors/error-response.dto';
-import { httpReason } from '../errors/error.filter';
+import { httpReason, UNSUPPORTED_MEDIA_TYPE } from '../errors/error.filter';
 
 /** What each code's body looks like, as the service answers it: Swagger shows one example per code. */
 const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldError[] }>> = {
@@ -51,7 +51,7 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
       'delivery 12 waits for delivery 11, an earlier event of the same appointment, still pending; redeliver that one first',
   },
   payload_too_large: { message: 'Request body is too large' },
-  unsupported_media_type: { message: 'The API takes JSON bodies (application/json)' },
+  unsupported_media_type: { message: UNSUPPORTED_MEDIA_TYPE },
   slot_not_offered: {
     message:
       'that start is not offered by this appointment type (grid, hours, notice, horizon or a blackout)',
