@@ -328,6 +328,34 @@ describe('appointments (e2e)', () => {
     ]);
   });
 
+  it('does not take a host deleted since to the new time of a past appointment it moves', async () => {
+    const stay = (await createMember(t, { name: 'Stay', email: 'stay@example.com' })).id;
+    const leave = (await createMember(t, { name: 'Leave', email: 'leave@example.com' })).id;
+    const hosted = (await createType(t, { title: 'Both hosts', team_member_ids: [stay, leave] })).id;
+    const hostless = (await createType(t, { title: 'No hosts' })).id;
+    const past = (typeId: number) =>
+      book({
+        appointment_type_id: typeId,
+        team_member_ids: [leave],
+        ignore_availability: true,
+        start_date: '2020-01-06T09:00:00Z',
+        customer_information: customer(),
+      }).expect(201);
+    const [onHosted, onHostless] = [(await past(hosted)).body, (await past(hostless)).body];
+    await t.http().delete(`/api/v1/team-members/${leave}`).set(AUTH).expect(204);
+    // The delete leaves the past alone.
+    await t
+      .http()
+      .get(`/api/v1/appointments/${onHosted.id}`)
+      .set(AUTH)
+      .expect(200, /"team_member_ids":\[\d+\]/);
+    const move = (id: number, start: string) =>
+      t.http().patch(`/api/v1/appointments/${id}`).set(AUTH).send({ start_date: start }).expect(200);
+    // Moved by the rules: the type picks among its hosts left; a type without hosts is its own calendar.
+    expect((await move(onHosted.id, '2030-05-06T09:00:00Z')).body.team_member_ids).toEqual([stay]);
+    expect((await move(onHostless.id, '2030-05-06T10:00:00Z')).body.team_member_ids).toEqual([]);
+  });
+
   it('lists with each filter and pagination', async () => {
     const all = await t.http().get('/api/v1/appointments?limit=200').set(AUTH).expect(200);
     expect(all.body.meta.total).toBe(all.body.data.length);

@@ -284,7 +284,9 @@ export class AppointmentsService {
       appointment.team_member_ids = await this.placement.place(tx, type, {
         start,
         requestedHostIds: input.team_member_ids,
-        currentHostIds: appointment.team_member_ids,
+        // A host deleted since stays on the appointment's past (the delete clears only future appointments), but
+        // does not come along to a new time: the webhooks, which name existing members only, said no host.
+        currentHostIds: await this.teamMembers.existingIds(appointment.team_member_ids),
         ignoreAvailability: input.ignore_availability ?? false,
         ignoreAppointmentId: appointment.id,
       });

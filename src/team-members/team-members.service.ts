@@ -135,6 +135,15 @@ export class TeamMembersService {
     }
   }
 
+  /**
+   * The ids among `ids` that name a team member, ascending. On PostgreSQL they stay key-share locked until the
+   * caller commits, as in `assertExist`.
+   */
+  async existingIds(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    return this.members.existingIds(unique(ids));
+  }
+
   /** The ids among `ids` of members whose status is active, ascending. */
   async activeIds(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
