@@ -10,6 +10,10 @@ import { Receiver, verifyDelivery } from '../support/receiver';
 import { freePort } from '../support/service-process';
 import { ADMIN_KEY, freshDatabaseUrl } from '../support/test-app';
 
+// The browser's own, in functions evaluated in the page (this project compiles without the DOM's types).
+declare const document: { activeElement: unknown };
+declare function getComputedStyle(element: unknown): { borderTopColor: string; backgroundColor: string };
+
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const PHONE = { width: 390, height: 844 };
 
@@ -295,4 +299,61 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     }
     await page.close();
   }, 60_000);
+
+  it('marks the fields at fault and focuses the first of them, with borders visible against the page', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/book/first-consultation?tz=America/New_York`);
+    await page.locator('.times label').first().click();
+    await page.getByLabel('Name', { exact: true }).fill('Bob');
+    await page.getByLabel('Email', { exact: true }).fill('bob@example');
+    await page.getByLabel('Phone', { exact: true }).fill('call me');
+    // The server's checks, not the browser's.
+    await page.evaluate('document.querySelector("form[data-keep-details]").noValidate = true');
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.waitForSelector('[aria-invalid=true]');
+    const email = page.getByLabel('Email', { exact: true });
+    const phone = page.getByLabel('Phone', { exact: true });
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    expect(await phone.getAttribute('aria-invalid')).toBe('true');
+    // The first field at fault has the focus: the message at the top may be a screen away from it.
+    expect(await email.evaluate((element) => element === document.activeElement)).toBe(true);
+    const borderOf = (locator: typeof email) =>
+      locator.evaluate((element) => getComputedStyle(element).borderTopColor);
+    expect(await borderOf(phone)).toBe('rgb(179, 38, 30)');
+    // A field without fault has a border of 3:1 against the white page at least (WCAG 1.4.11).
+    const plain = await borderOf(page.getByLabel('Name', { exact: true }));
+    expect(contrastWithWhite(plain)).toBeGreaterThanOrEqual(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'booking-form-errors.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('shows the chosen day and time in forced colours (high contrast) too', async () => {
+    const forced = await browser.newContext({ viewport: PHONE, forcedColors: 'active' });
+    try {
+      const page = await forced.newPage();
+      await page.goto(`${base}/book/first-consultation?tz=America/New_York`);
+      const times = page.locator('.times label');
+      await times.first().click();
+      const background = (locator: typeof times) =>
+        locator.evaluate((element) => getComputedStyle(element).backgroundColor);
+      const chosenTime = times.first().locator('span');
+      const otherTime = times.nth(1).locator('span');
+      expect(await background(chosenTime)).not.toBe(await background(otherTime));
+      const chosenDay = page.locator('.days a[aria-current=date]');
+      const otherDay = page.locator('.days a:not([aria-current])').first();
+      expect(await background(chosenDay)).not.toBe(await background(otherDay));
+      await page.screenshot({ path: join(ARTIFACTS, 'booking-page-forced-colors.png'), fullPage: true });
+    } finally {
+      await forced.close();
+    }
+  }, 60_000);
 });
+
+/** The contrast ratio of a computed `rgb(r, g, b)` colour against white. */
+function contrastWithWhite(color: string): number {
+  const [r, g, b] = (color.match(/\d+/g) ?? []).slice(0, 3).map((channel) => {
+    const c = Number(channel) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05);
+}

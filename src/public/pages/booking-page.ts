@@ -23,11 +23,17 @@ export const EMPTY_FORM: FormState = { values: {}, errors: {} };
 
 const AUTOCOMPLETE: Record<string, string> = { Name: 'name', Email: 'email' };
 
-function fieldInput(field: CustomerField, index: number, state: FormState): SafeHtml {
+/**
+ * One field of the form; `focused`: the first field the server found fault with, which takes the focus when the
+ * page loads (the message at the top is announced, the field itself may be a screen further down).
+ */
+function fieldInput(field: CustomerField, index: number, state: FormState, focused: boolean): SafeHtml {
   const id = `field-${index}`;
   const value = state.values[field.label] ?? '';
   const error = state.errors[field.label];
-  const described = error ? html` aria-invalid="true" aria-describedby="${id}-error"` : '';
+  const described = error
+    ? html` aria-invalid="true" aria-describedby="${id}-error"${focused ? html` autofocus` : ''}`
+    : '';
   const required = field.required ? html` required` : '';
   const errorText = error ? html`<p class="error" id="${id}-error">${error}</p>` : '';
   const optional = field.required ? '' : html` <span class="muted">(optional)</span>`;
@@ -112,7 +118,9 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
             ${timeChoices(slots, input.zone, picker.selected!, { checked: form.checkedStart })}
             ${form.errors.start_date ? html`<p class="error" role="alert">${form.errors.start_date}</p>` : ''}
             <h2 class="details">Your details</h2>
-            ${fields.map((field, index) => fieldInput(field, index, form))}
+            ${fields.map((field, index) =>
+              fieldInput(field, index, form, field.label === fields.find((f) => form.errors[f.label])?.label),
+            )}
             <button type="submit" class="wide">Confirm booking</button>
           </form>`
     }`;

@@ -21,9 +21,10 @@ h2.details{margin-top:1.4rem}
 dl{margin:0}dt{font-weight:600;margin-top:.6rem}dd{margin:0}dd.answer{white-space:pre-line}
 label{display:block;font-weight:600;margin:.8rem 0 .3rem}
 input,select,textarea,button,.button{font:inherit}
-input[type=text],input[type=email],input[type=tel],input[type=number],select,textarea{width:100%;min-height:44px;padding:.55rem .7rem;border:1px solid #b8bfcc;border-radius:8px;background:#fff;color:inherit}
+input[type=text],input[type=email],input[type=tel],input[type=number],select,textarea{width:100%;min-height:44px;padding:.55rem .7rem;border:1px solid #737b8c;border-radius:8px;background:#fff;color:inherit}
 textarea{min-height:6rem}
-[aria-invalid=true]{border-color:#b3261e}
+input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border:2px solid #b3261e}
+.check input[aria-invalid=true]{outline:2px solid #b3261e;outline-offset:2px}
 .check{display:flex;gap:.6rem;align-items:center;font-weight:400}
 .check input{width:1.3rem;height:1.3rem}
 button,.button{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:.6rem 1.1rem;border-radius:8px;border:0;background:#2f5bd3;color:#fff;font-weight:600;text-decoration:none;cursor:pointer}
@@ -34,7 +35,7 @@ button.danger{background:#b3261e}
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 .row>div{flex:1 1 12rem;min-width:0}
 .days{display:grid;grid-template-columns:repeat(auto-fill,minmax(4.6rem,1fr));gap:.4rem;margin:.6rem 0}
-.days a{display:block;text-align:center;padding:.45rem .2rem;border-radius:8px;border:1px solid #b8bfcc;color:inherit;text-decoration:none;line-height:1.2}
+.days a{display:block;text-align:center;padding:.45rem .2rem;border-radius:8px;border:1px solid #737b8c;color:inherit;text-decoration:none;line-height:1.2}
 .days a[aria-current=date]{background:#2f5bd3;border-color:#2f5bd3;color:#fff}
 .days small{display:block;font-size:.8rem}
 fieldset{border:0;padding:0;margin:.8rem 0 0;min-width:0}
@@ -44,7 +45,8 @@ legend{font-weight:600;padding:0;margin-bottom:.4rem}
 .times input{position:absolute;opacity:0;width:1px;height:1px}
 .times span{display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;min-height:44px;border:1px solid #2f5bd3;border-radius:8px;color:#2f5bd3}
 .times input:checked+span{background:#2f5bd3;color:#fff}
-.times input:focus-visible+span{outline:3px solid #f0b400;outline-offset:2px}
+.times input:focus-visible+span{outline:3px solid #1d2330;outline-offset:2px}
+@media (forced-colors:active){.days a[aria-current=date],.times input:checked+span{forced-color-adjust:none;background:Highlight;border-color:Highlight;color:HighlightText}button,.button{border:1px solid ButtonText}}
 .pager{display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}
 a{color:#2f5bd3}
 `;
