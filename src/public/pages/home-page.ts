@@ -11,7 +11,8 @@ export function homePage(siteName: string): RenderedPage {
     <h1>Appointment booking</h1>
     <p>
       Customers book on an appointment type's own page, <code>/book/</code> followed by the type's slug, and
-      change or cancel an appointment through the link they receive when they book.
+      change or cancel an appointment through the link of its confirmation page (the same link every webhook
+      carries as <code>public_edit_url</code>).
     </p>
     <p class="muted">
       Admins manage appointment types, team members and webhooks through the REST API:
