@@ -10,8 +10,8 @@ const SLOW_MS = 3000;
 
 /**
  * The pump claims in batches while it works off a backlog (a claim waits a few milliseconds for half the slots),
- * but slots held by a slow receiver never hold back a delivery to another: one webhook's requests hold a quarter
- * of the slots at most, one that falls due goes out at once, and a backlog keeps moving through the slots left.
+ * but slots held by a slow receiver never hold back a delivery to another: one that falls due goes out at once,
+ * and a backlog keeps moving through the slots left.
  */
 describe('delivery pump: slots held by a slow receiver (e2e)', () => {
   let receiver: Receiver;
@@ -53,39 +53,24 @@ describe('delivery pump: slots held by a slow receiver (e2e)', () => {
     }
   }
 
-  it('sends a lone delivery at once while a slow receiver holds all the slots it may', async () => {
+  it('sends a lone delivery at once while a slow receiver holds just over half the slots', async () => {
     const transactions = await start(50);
-    await publish(transactions, 'canceled', 1000, 12);
-    await receiver.waitFor('/slow', 12, 5000);
+    await publish(transactions, 'canceled', 1000, 26);
+    await receiver.waitFor('/slow', 26, 5000);
     const startedAt = Date.now();
     await publish(transactions, 'booked', 1, 1);
     const [request] = await receiver.waitFor('/fast-50', 1, 10_000);
     expect(request.at - startedAt).toBeLessThan(1000);
   });
 
-  it('keeps a backlog moving through the slots a slow receiver leaves', async () => {
+  it('keeps a backlog moving through the one slot a slow receiver leaves', async () => {
     const transactions = await start(8);
-    await publish(transactions, 'canceled', 2000, 2);
-    await receiver.waitFor('/slow', 2, 5000);
+    await publish(transactions, 'canceled', 2000, 7);
+    await receiver.waitFor('/slow', 7, 5000);
     const startedAt = Date.now();
     await publish(transactions, 'booked', 100, 20);
     const requests = await receiver.waitFor('/fast-8', 20, 10_000);
     // All of them long before the slow answers free their slots.
     expect(Math.max(...requests.map((request) => request.at)) - startedAt).toBeLessThan(SLOW_MS / 2);
-  });
-
-  it("holds a quarter of the slots for one webhook's backlog at most: the others' deliveries go out meanwhile", async () => {
-    const transactions = await start(8);
-    const before = receiver.received('/slow').length;
-    // A backlog for the slow receiver first, due before any of the fast one's.
-    await publish(transactions, 'canceled', 3000, 30);
-    await receiver.waitFor('/slow', before + 2, 5000);
-    const startedAt = Date.now();
-    await publish(transactions, 'booked', 200, 20);
-    const requests = await receiver.waitFor('/fast-8', 20, 10_000);
-    expect(Math.max(...requests.map((request) => request.at)) - startedAt).toBeLessThan(SLOW_MS / 2);
-    // Two of the eight slots (a quarter) at a time: none of the rest was sent before the first answers came.
-    const slow = receiver.received('/slow').slice(before);
-    expect(slow.filter((request) => request.at - startedAt < SLOW_MS / 2)).toHaveLength(2);
   });
 });

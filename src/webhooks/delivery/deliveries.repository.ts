@@ -261,24 +261,22 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Leases up to `limit` due deliveries: pending, due, not leased by a live instance, of an enabled webhook
-   * other than the `busy` ones (those that have all the slots they may take, see DeliveryPump), and the
-   * earliest pending one of their (webhook, appointment) by event, so that one appointment's events go out in
-   * event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL
-   * `SKIP LOCKED` lets several instances claim side by side without taking the same row.
+   * Leases up to `limit` due deliveries: pending, due, not leased by a live instance, of an enabled webhook,
+   * and the earliest pending one of their (webhook, appointment) by event, so that one appointment's events go
+   * out in event order even when an earlier event was fanned out late (by the relay, after a crash). On PostgreSQL `SKIP LOCKED` lets several instances claim side by side without taking the same row.
    */
-  claimDue(now: number, leaseUntil: number, limit: number, busy: number[] = []): Promise<ClaimedDelivery[]> {
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]> {
     // The fence is read on the writer's turn, not now: a fan-out queued ahead of this claim puts it up first.
     if (this.postgres) {
       return this.claim(
-        () => this.transactions.sql(CLAIM_DUE_POSTGRES, [leaseUntil, now, limit, this.fence(), busy]),
+        () => this.transactions.sql(CLAIM_DUE_POSTGRES, [leaseUntil, now, limit, this.fence()]),
         leaseUntil,
       );
     }
     // SQLite: the due ids first, then the lease on them, in the claim's transaction (which holds the write
     // lock): one UPDATE whose WHERE walks the due query took about twice as long per delivery in isolation.
     return this.claim(async () => {
-      const due = await this.transactions.sql<{ id: number }>(DUE_SQLITE, [now, limit, this.fence(), busy]);
+      const due = await this.transactions.sql<{ id: number }>(DUE_SQLITE, [now, limit, this.fence()]);
       return this.transactions.sql(LEASE_IDS_SQLITE, [leaseUntil, due.map((row) => row.id)]);
     }, leaseUntil);
   }
@@ -577,30 +575,26 @@ const earlierPendingOf = (row: string) =>
 
 /**
  * The due deliveries (`$2` now, `$3` how many, below id `$4`, see `unsynced`) that `claimDue` leases: pending, due, not leased by a live
- * instance, of an enabled webhook not among the busy ones in `$5` (`notBusy` says how the list is bound), and
- * the earliest pending one of their (webhook, appointment) by event.
+ * instance, of an enabled webhook, and the earliest pending one of their (webhook, appointment) by event.
  */
-const due = (notBusy: string) => `
+const DUE = `
   SELECT d.id FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
   WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id < CAST($4 AS bigint)
     AND (d.lease_until IS NULL OR d.lease_until < $2)
-    AND (w.enabled = TRUE OR d.manual = TRUE) AND ${notBusy}
+    AND (w.enabled = TRUE OR d.manual = TRUE)
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE ${earlierPendingOf('d')})
   ORDER BY d.next_attempt_at, d.id
   LIMIT $3`;
 
-/** The due deliveries' ids, with the parameters one place down ($1 now, $2 how many, $3 the fence, $4 busy). */
-const DUE_SQLITE = due('d.webhook_id NOT IN (SELECT value FROM json_each($5))').replace(
-  /\$(\d+)/g,
-  (_match, digits: string) => `$${Number(digits) - 1}`,
-);
+/** The due deliveries' ids, with DUE's parameters one place down ($2 now, $3 how many, $4 the fence). */
+const DUE_SQLITE = DUE.replace(/\$(\d+)/g, (_match, digits: string) => `$${Number(digits) - 1}`);
 
 /** Leases ($1) the deliveries of the ids in $2 (a JSON array). */
 const LEASE_IDS_SQLITE = `UPDATE webhook_deliveries SET lease_until = $1
   WHERE id IN (SELECT value FROM json_each($2)) RETURNING ${CLAIMED_COLUMNS}`;
 
-const CLAIM_DUE_POSTGRES = `WITH picked AS MATERIALIZED (${due('d.webhook_id <> ALL($5::bigint[])')} FOR UPDATE OF d SKIP LOCKED)
+const CLAIM_DUE_POSTGRES = `WITH picked AS MATERIALIZED (${DUE} FOR UPDATE OF d SKIP LOCKED)
   UPDATE webhook_deliveries SET lease_until = $1 FROM picked WHERE webhook_deliveries.id = picked.id
   RETURNING ${CLAIMED_COLUMNS.replace(/(\w+)/g, 'webhook_deliveries.$1')}`;
 

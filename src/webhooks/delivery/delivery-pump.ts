@@ -27,11 +27,6 @@ const AWAITING_WRITE_FACTOR = 3;
 const MIN_CLAIM_SHARE = 0.5;
 /** How long after the last claim a smaller one waits for that share at most. */
 const GATHER_MS = 5;
-/**
- * The share of the slots one webhook's requests may hold. A receiver that never answers holds its slots until
- * the timeout: with all of them, every other webhook's deliveries waited that long.
- */
-const WEBHOOK_SHARE = 0.25;
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
@@ -59,10 +54,6 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private gatherTimer?: NodeJS.Timeout;
   /** Attempts whose request is on the wire (the others in `inFlight` wait for their outcome's write). */
   private sending = 0;
-  /** Of those, each webhook's (only webhooks with one at least). */
-  private readonly sendingTo = new Map<number, number>();
-  /** The slots one webhook may hold (WEBHOOK_SHARE, one at least). */
-  private readonly perWebhook: number;
   private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
 
   constructor(
@@ -72,7 +63,6 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly config: AppConfig,
   ) {
     this.leaseMs = config.webhookTimeoutMs + LEASE_MARGIN_MS;
-    this.perWebhook = Math.max(1, Math.floor(config.webhookConcurrency * WEBHOOK_SHARE));
     writer.onWritten((outcomes) => this.afterWrite(outcomes));
   }
 
@@ -200,42 +190,31 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     return true;
   }
 
-  /**
-   * Claims up to `limit` due deliveries and starts sending them; answers how many it claimed. Webhooks that hold
-   * all the slots they may are left out of the claim; one that reaches its share within the claim has the rest
-   * of its deliveries given back.
-   */
+  /** Claims up to `limit` due deliveries and starts sending them; answers how many it claimed. */
   private async claimBatch(limit: number): Promise<number> {
     const now = Date.now();
-    const busy = [...this.sendingTo].filter(([, sending]) => sending >= this.perWebhook).map(([id]) => id);
-    const claimed = await this.repository.claimDue(now, this.leaseUntil(now), limit, busy);
+    const claimed = await this.repository.claimDue(now, this.leaseUntil(now), limit);
     if (claimed.length === 0) return 0;
     const targets = await this.repository.loadTargets(
       claimed.map((delivery) => delivery.webhook_id),
       now,
     );
-    const notNow: ClaimedDelivery[] = [];
+    const orphans: ClaimedDelivery[] = [];
     for (const delivery of claimed) {
       const target = targets.get(delivery.webhook_id);
       // Disabled or deleted between the claim and now: the delivery waits for the webhook to be enabled.
       // An attempt asked for by hand goes out anyway, as a test send on this instance would.
-      if (!target || (!target.enabled && !delivery.manual)) notNow.push(delivery);
-      else if ((this.sendingTo.get(delivery.webhook_id) ?? 0) >= this.perWebhook) notNow.push(delivery);
+      if (!target || (!target.enabled && !delivery.manual)) orphans.push(delivery);
       else this.start(delivery, target);
     }
-    await this.repository.release(notNow);
+    await this.repository.release(orphans);
     return claimed.length;
   }
 
   private start(delivery: ClaimedDelivery, target: DeliveryTarget): void {
-    const webhookId = delivery.webhook_id;
     this.sending += 1;
-    this.sendingTo.set(webhookId, (this.sendingTo.get(webhookId) ?? 0) + 1);
     const done = this.attempt(delivery, target, () => {
       this.sending -= 1;
-      const left = this.sendingTo.get(webhookId)! - 1;
-      if (left === 0) this.sendingTo.delete(webhookId);
-      else this.sendingTo.set(webhookId, left);
       this.schedulePump(0);
     })
       .then(() => undefined)
