@@ -21,14 +21,14 @@ import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /**
- * The most a request to a public route (the public API, the pages' forms) carries: a booking with the longest
- * answers a type can ask for, percent-encoded, is well below it. Parsing and checking a body takes event-loop
- * time in proportion to its size (1 MB of 80,000 keys about 0.1 s), and the rate limit counts a request only
- * once its body is parsed: without the admin key, 16 such requests at once held the event loop 1.6 s.
+ * The most a request to a public route (the public API, the pages' forms) carries: Fastify's limit for those
+ * routes, set as they are registered, so that it stops reading there whatever the content type (413). A page's
+ * form with 28,000 characters of answers in a non-Latin script (9 bytes each, percent-encoded) fits. Parsing and
+ * checking a body takes event-loop time in proportion to its size (1 MB of 80,000 keys about 0.1 s).
  */
-export const PUBLIC_BODY_LIMIT_BYTES = 128 * 1024;
-/** How long a client may take to send a whole request: a body trickled a byte at a time held its connection for good. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+export const PUBLIC_BODY_LIMIT_BYTES = 256 * 1024;
+/** How many bytes of public bodies are parsed in one turn of the event loop at most (one body at least). */
+const PUBLIC_BYTES_A_TURN = 16 * 1024;
 
 /** Swagger UI and the OpenAPI document (`/docs`, `/docs/…`, `/docs-json`) are public, as swagger.ts serves them. */
 const DOCS_ROUTE = /^\/docs(?:[/-]|$)/;
@@ -40,7 +40,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    // A body trickled a byte at a time held its connection for good. Node applies the timeout only when the server
+    // is created with it, and checks it on an interval (30 s by default: 408 after up to twice the timeout).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
     trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -65,16 +72,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   checkRequests(fastify, config);
   markPublic(fastify, (url) => DOCS_ROUTE.test(url));
-  const publicParsing = new Turns();
+  const publicParsing = new ParsingTurns();
   app.useBodyParser(
     'application/json',
     { bodyLimit: BODY_LIMIT_BYTES },
-    limitedIfPublic(jsonParser(fastify), publicParsing),
+    inTurnsIfPublic(jsonParser(fastify), publicParsing),
   );
   app.useBodyParser(
     'application/x-www-form-urlencoded',
     { bodyLimit: BODY_LIMIT_BYTES },
-    limitedIfPublic(formParser, publicParsing),
+    inTurnsIfPublic(formParser, publicParsing),
   );
   app.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT_BYTES }, textParser);
   app.useGlobalFilters(new ErrorFilter());
@@ -87,9 +94,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
 /**
  * The checks every request passes before its body is read: a NUL in its URL, the admin key (see
- * `authenticateOnRequest`) and what its headers announce (`refusedBeforeBody`).
+ * `authenticateOnRequest`), its content coding (`refusedBeforeBody`), and a public route's body limit.
  */
 function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as Record<string, unknown> | undefined)?.[PUBLIC_ROUTE] === true)
+      route.bodyLimit = PUBLIC_BODY_LIMIT_BYTES;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     // No path or query value holds a NUL: PostgreSQL refuses it in text, so it would surface as a 500.
@@ -104,33 +115,27 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
 }
 
 /**
- * What is refused from a request's headers, before its body is read: a body in a content coding (the service
- * reads none: a gzipped body was called invalid UTF-8, one labelled `br` read as if plain), and a public
- * route's body declared larger than PUBLIC_BODY_LIMIT_BYTES (one sent without a length is refused once read,
- * before it is parsed: see `limitedIfPublic`).
+ * A body in a content coding, refused before it is read: the service reads none (a gzipped body was called
+ * invalid UTF-8, one labelled `br` read as if plain). A request without a body is not refused for the header.
  */
 function refusedBeforeBody(request: FastifyRequest): DomainError | undefined {
-  const coding = request.headers['content-encoding']?.trim().toLowerCase();
-  if (coding && coding !== 'identity') {
-    return new DomainError(
-      'unsupported_media_type',
-      `The body is sent with Content-Encoding ${coding}, which the service does not read: send it uncompressed`,
-    );
-  }
-  const declared = Number(request.headers['content-length']);
-  if (isPublicRoute(request) && declared > PUBLIC_BODY_LIMIT_BYTES) return publicBodyTooLarge();
-  return undefined;
+  const header = request.headers['content-encoding'];
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (header === undefined || !hasBody) return undefined;
+  const codings = header
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0) return undefined;
+  return new DomainError(
+    'unsupported_media_type',
+    `The body is sent with Content-Encoding ${codings.join(', ')}, which the service does not read: send it uncompressed`,
+  );
 }
 
 function isPublicRoute(request: FastifyRequest): boolean {
   return (request.routeOptions.config as unknown as Record<string, unknown>)[PUBLIC_ROUTE] === true;
-}
-
-function publicBodyTooLarge(): DomainError {
-  return new DomainError(
-    'payload_too_large',
-    `The body is larger than ${PUBLIC_BODY_LIMIT_BYTES / 1024} KB, the most a public request takes`,
-  );
 }
 
 type BodyParser = (
@@ -139,40 +144,47 @@ type BodyParser = (
   done: (error: Error | null, value?: unknown) => void,
 ) => void;
 
-/** Public bodies larger than this are parsed one at a time (see `limitedIfPublic`); smaller ones at once. */
-const LARGE_PUBLIC_BODY_BYTES = 16 * 1024;
-
 /**
- * `parse`, for a public route: a body larger than PUBLIC_BODY_LIMIT_BYTES refused before it is parsed, and one
- * larger than LARGE_PUBLIC_BODY_BYTES parsed in its turn, the event loop free between two such: bodies that
- * arrive together are otherwise parsed back to back (16 of 128 KB held the event loop 0.2 s, and the rate limit
- * counts a request only once its body is parsed).
+ * `parse`, with a public route's bodies parsed in turns (`ParsingTurns`): bodies that arrive together were parsed
+ * back to back, and the rate limit counts a request only once its body is parsed. Without the admin key, 16 of
+ * 1 MB at once held the event loop 1.6 s, 256 of 16 KB 0.1 s.
  */
-function limitedIfPublic(parse: BodyParser, turns: Turns): BodyParser {
+function inTurnsIfPublic(parse: BodyParser, turns: ParsingTurns): BodyParser {
   return (request, body, done) => {
-    if (body.length <= LARGE_PUBLIC_BODY_BYTES || !isPublicRoute(request)) parse(request, body, done);
-    else if (body.length > PUBLIC_BODY_LIMIT_BYTES) done(publicBodyTooLarge());
-    else turns.take(() => parse(request, body, done));
+    if (isPublicRoute(request)) turns.take(body.length, () => parse(request, body, done), done);
+    else parse(request, body, done);
   };
 }
 
-/** Runs the work it is given one at a time, each on a later turn of the event loop than the one before. */
-class Turns {
-  private last = Promise.resolve();
+/**
+ * Parses the bodies it is given in the order given, PUBLIC_BYTES_A_TURN of them at most in one turn of the event
+ * loop (a larger body alone), so that other requests are served between turns.
+ */
+class ParsingTurns {
+  private readonly queued: { bytes: number; parse: () => void; fail: (error: Error) => void }[] = [];
+  private scheduled = false;
 
-  take(work: () => void): void {
-    this.last = this.last.then(
-      () =>
-        new Promise<void>((resolve) =>
-          setImmediate(() => {
-            try {
-              work();
-            } finally {
-              resolve();
-            }
-          }),
-        ),
-    );
+  take(bytes: number, parse: () => void, fail: (error: Error) => void): void {
+    this.queued.push({ bytes, parse, fail });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.turn());
+  }
+
+  private turn(): void {
+    let spent = 0;
+    while (this.queued.length > 0 && (spent === 0 || spent + this.queued[0].bytes <= PUBLIC_BYTES_A_TURN)) {
+      const { bytes, parse, fail } = this.queued.shift()!;
+      spent += Math.max(1, bytes);
+      try {
+        parse();
+      } catch (error) {
+        // Outside Fastify's own try: thrown here, it would end the process.
+        fail(error as Error);
+      }
+    }
+    if (this.queued.length > 0) setImmediate(() => this.turn());
+    else this.scheduled = false;
   }
 }
 

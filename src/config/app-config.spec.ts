@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       publicFrameAncestors: [],
       trustProxy: false,
       logFormat: 'json',
+      requestTimeoutMs: 30000,
     });
   });
 
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
       NETWORK_SITE_URL: 'https://example.com',
       DEFAULT_TIMEZONE: 'Europe/Berlin',
       WEBHOOK_TIMEOUT_MS: '2000',
+      REQUEST_TIMEOUT_MS: '5000',
       WEBHOOK_RETRY_SCHEDULE: '1, 2,0.5',
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       WEBHOOK_WORKER: 'no',
@@ -103,6 +105,7 @@ describe('loadConfig', () => {
       networkSiteUrl: 'https://example.com',
       defaultTimezone: 'Europe/Berlin',
       webhookTimeoutMs: 2000,
+      requestTimeoutMs: 5000,
       webhookRetrySchedule: [1, 2, 0.5],
       webhookAllowPrivateUrls: true,
       webhookWorker: false,

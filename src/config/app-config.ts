@@ -27,6 +27,8 @@ export class AppConfig {
   networkSiteUrl!: string;
   defaultTimezone!: string;
   webhookTimeoutMs!: number;
+  /** How long a client may take to send a whole request (its headers and body) before a 408. */
+  requestTimeoutMs!: number;
   /** Seconds to wait before each retry; its length + 1 is the number of attempts. */
   webhookRetrySchedule!: number[];
   webhookAllowPrivateUrls!: boolean;
@@ -236,6 +238,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     networkSiteUrl: httpUrl(env, 'NETWORK_SITE_URL', siteUrl),
     defaultTimezone: canonicalTimeZone(defaultTimezone),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15000, 1, 600000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 600000),
     webhookRetrySchedule: retrySchedule(env),
     webhookAllowPrivateUrls: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
     webhookWorker: boolean(env, 'WEBHOOK_WORKER', true),

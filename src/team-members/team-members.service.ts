@@ -136,8 +136,8 @@ export class TeamMembersService {
   }
 
   /**
-   * The ids among `ids` that name a team member, ascending. On PostgreSQL they stay key-share locked until the
-   * caller commits, as in `assertExist`.
+   * The ids among `ids` that name a team member. On PostgreSQL they stay key-share locked until the caller
+   * commits, as in `assertExist`.
    */
   async existingIds(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];

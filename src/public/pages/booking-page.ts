@@ -97,6 +97,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
   const slots = picker.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
   const price = type.price > 0 ? html` · ${type.price.toFixed(2)} ${type.currency}` : '';
   const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
+  const firstFault = fields.find((field) => form.errors[field.label] !== undefined)?.label;
   const body = html`<article class="card">
       <h1>${type.title}</h1>
       <p class="muted">${type.duration} minutes${price}</p>
@@ -118,9 +119,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
             ${timeChoices(slots, input.zone, picker.selected!, { checked: form.checkedStart })}
             ${form.errors.start_date ? html`<p class="error" role="alert">${form.errors.start_date}</p>` : ''}
             <h2 class="details">Your details</h2>
-            ${fields.map((field, index) =>
-              fieldInput(field, index, form, field.label === fields.find((f) => form.errors[f.label])?.label),
-            )}
+            ${fields.map((field, index) => fieldInput(field, index, form, field.label === firstFault))}
             <button type="submit" class="wide">Confirm booking</button>
           </form>`
     }`;

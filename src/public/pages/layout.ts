@@ -25,6 +25,7 @@ input[type=text],input[type=email],input[type=tel],input[type=number],select,tex
 textarea{min-height:6rem}
 input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border:2px solid #b3261e}
 .check input[aria-invalid=true]{outline:2px solid #b3261e;outline-offset:2px}
+[aria-invalid=true]:focus-visible{outline:2px solid #b3261e;outline-offset:2px}
 .check{display:flex;gap:.6rem;align-items:center;font-weight:400}
 .check input{width:1.3rem;height:1.3rem}
 button,.button{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:.6rem 1.1rem;border-radius:8px;border:0;background:#2f5bd3;color:#fff;font-weight:600;text-decoration:none;cursor:pointer}
