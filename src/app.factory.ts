@@ -119,19 +119,29 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
  * invalid UTF-8, one labelled `br` read as if plain). A request without a body is not refused for the header.
  */
 function refusedBeforeBody(request: FastifyRequest): DomainError | undefined {
+  // Transfer codings other than chunked reach the parser still coded (Node's parser only removes the chunking).
+  const transfer = codingsIn(request.headers['transfer-encoding'], 'chunked');
+  if (transfer.length > 0) return notRead('Transfer-Encoding', transfer);
   const header = request.headers['content-encoding'];
   const hasBody =
     request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-  if (header === undefined || !hasBody) return undefined;
-  const codings = header
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
-  if (codings.length === 0) return undefined;
+  const codings = hasBody ? codingsIn(header, 'identity') : [];
+  return codings.length === 0 ? undefined : notRead('Content-Encoding', codings);
+}
+
+function notRead(header: string, codings: string[]): DomainError {
   return new DomainError(
     'unsupported_media_type',
-    `The body is sent with Content-Encoding ${codings.join(', ')}, which the service does not read: send it uncompressed`,
+    `The body is sent with ${header} ${codings.join(', ')}, which the service does not read: send it uncompressed`,
   );
+}
+
+/** The codings a header lists, in lower case, other than `plain` (the one that changes nothing). */
+function codingsIn(header: string | undefined, plain: string): string[] {
+  return (header ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== plain);
 }
 
 function isPublicRoute(request: FastifyRequest): boolean {

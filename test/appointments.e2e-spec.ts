@@ -349,6 +349,21 @@ describe('appointments (e2e)', () => {
       .get(`/api/v1/appointments/${onHosted.id}`)
       .set(AUTH)
       .expect(200, /"team_member_ids":\[\d+\]/);
+    // Its move is offered only where a host left is free: the deleted one is no free calendar.
+    await book({
+      appointment_type_id: hosted,
+      team_member_ids: [stay],
+      start_date: '2030-05-06T11:00:00Z',
+      customer_information: customer('Busy', 'busy@example.com'),
+    }).expect(201);
+    const token = String(new URL(onHosted.public_edit_url).pathname.split('/').pop());
+    const offered = await t
+      .http()
+      .get(`/api/v1/public/appointments/${token}/availability?start_date=2030-05-06&end_date=2030-05-06`)
+      .expect(200);
+    const starts = offered.body.slots.map((slot: { start_date: string }) => slot.start_date);
+    expect(starts).toContain('2030-05-06T10:00:00.000Z');
+    expect(starts).not.toContain('2030-05-06T11:00:00.000Z');
     const move = (id: number, start: string) =>
       t.http().patch(`/api/v1/appointments/${id}`).set(AUTH).send({ start_date: start }).expect(200);
     // Moved by the rules: the type picks among its hosts left; a type without hosts is its own calendar.

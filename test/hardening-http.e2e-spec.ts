@@ -404,6 +404,11 @@ describe('HTTP edge hardening (e2e)', () => {
         .expect(201);
       // Without a body, the header refuses nothing.
       await t.http().get('/health').set('content-encoding', 'gzip').expect(200);
+      // A transfer coding besides chunked reaches the parser still coded.
+      const gzipped = `POST ${types} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH.Authorization}\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`;
+      const transfer = await rawExchange(t.url, gzipped, 3000);
+      expect(transfer?.status).toBe(415);
+      expect(JSON.parse(transfer?.body ?? '')).toMatchObject({ code: 'unsupported_media_type' });
     });
   });
 

@@ -62,11 +62,11 @@ export class AvailabilityService {
     return `${head.slice(0, -'[]}'.length)}[${parts.join(',')}]}`;
   }
 
-  /** The appointment being moved, its hosts as stored (as its move is placed). */
+  /** The appointment being moved, its hosts as its move is placed: those stored that still exist. */
   private async moving(id: number | undefined): Promise<MovingAppointment | undefined> {
     if (id === undefined) return undefined;
     const appointment = await this.appointments.findById(id);
-    return { id, hostIds: appointment?.team_member_ids ?? [] };
+    return { id, hostIds: await this.teamMembers.existingIds(appointment?.team_member_ids ?? []) };
   }
 
   private async slots(

@@ -47,7 +47,7 @@ legend{font-weight:600;padding:0;margin-bottom:.4rem}
 .times span{display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;min-height:44px;border:1px solid #2f5bd3;border-radius:8px;color:#2f5bd3}
 .times input:checked+span{background:#2f5bd3;color:#fff}
 .times input:focus-visible+span{outline:3px solid #1d2330;outline-offset:2px}
-@media (forced-colors:active){.days a[aria-current=date],.times input:checked+span{forced-color-adjust:none;background:Highlight;border-color:Highlight;color:HighlightText}button,.button{border:1px solid ButtonText}}
+@media (forced-colors:active){.days a[aria-current=date],.times input:checked+span{forced-color-adjust:none;background:Highlight;border-color:Highlight;color:HighlightText}button,.button{border:1px solid ButtonText}[aria-invalid=true]{border-style:dashed;border-width:3px}}
 .pager{display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}
 a{color:#2f5bd3}
 `;
