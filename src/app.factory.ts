@@ -94,7 +94,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
 /**
  * The checks every request passes before its body is read: a NUL in its URL, the admin key (see
- * `authenticateOnRequest`), its content coding (`refusedBeforeBody`), and a public route's body limit.
+ * `authenticateOnRequest`), its content coding (`refusedBeforeBody`), and a public route's body limit; and the
+ * connection of a request refused so is closed.
  */
 function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
   fastify.addHook('onRoute', (route) => {
@@ -112,6 +113,13 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
   });
   authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey));
   fastify.addHook('onRequest', (request, _reply, done) => done(refusedBeforeBody(request)));
+  // Answered before its body has all come (refused on its headers), a request's connection closes: kept open,
+  // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may
+  // not use kept the service reading 0.9 GB/s on over a core.
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    done();
+  });
 }
 
 /**

@@ -428,6 +428,13 @@ describe('HTTP edge hardening (e2e)', () => {
       });
       const wrongKey = await rawExchange(t.url, announced('Authorization: Bearer wrong\r\n'), 3000);
       expect(wrongKey?.status).toBe(401);
+      // And the connection closes rather than read the body nobody will use.
+      expect(response?.headers.connection).toBe('close');
+      const ended = await rawExchange(t.url, announced(''), 3000);
+      expect(ended?.headers.connection).toBe('close');
+      // A request whose body has all come keeps its connection.
+      const whole = await rawExchange(t.url, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 3000);
+      expect(whole?.headers.connection).toBe('keep-alive');
     });
 
     it('answers 404 to an unknown route before its announced body is sent, and never parses it', async () => {
