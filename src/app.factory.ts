@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { authenticateOnRequest, markPublic } from './common/auth/admin-auth.hook';
-import { PUBLIC_ROUTE } from './common/auth/public.decorator';
+import { isPublicConfig } from './common/auth/public.decorator';
 import { AdminCredentials } from './common/auth/admin-credentials';
 import { DomainError, ErrorCode } from './common/errors/domain-error';
 import { ErrorBody, errorBody, ErrorFilter, UNSUPPORTED_MEDIA_TYPE } from './common/errors/error.filter';
@@ -41,7 +41,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     loggerInstance: pino,
     bodyLimit: BODY_LIMIT_BYTES,
     // A body trickled a byte at a time held its connection for good. Node applies the timeout only when the server
-    // is created with it, and checks it on an interval (30 s by default: 408 after up to twice the timeout).
+    // is created with it (`http`; Fastify sets it again after, so both), and checks it on an interval (30 s by
+    // default: 408 after up to twice the timeout).
     requestTimeout: config.requestTimeoutMs,
     http: {
       requestTimeout: config.requestTimeoutMs,
@@ -99,8 +100,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
  */
 function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
   fastify.addHook('onRoute', (route) => {
-    if ((route.config as Record<string, unknown> | undefined)?.[PUBLIC_ROUTE] === true)
-      route.bodyLimit = PUBLIC_BODY_LIMIT_BYTES;
+    if (isPublicConfig(route.config)) route.bodyLimit = PUBLIC_BODY_LIMIT_BYTES;
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
@@ -152,10 +152,6 @@ function codingsIn(header: string | undefined, plain: string): string[] {
     .filter((coding) => coding !== '' && coding !== plain);
 }
 
-function isPublicRoute(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as unknown as Record<string, unknown>)[PUBLIC_ROUTE] === true;
-}
-
 type BodyParser = (
   request: FastifyRequest,
   body: Buffer,
@@ -169,7 +165,8 @@ type BodyParser = (
  */
 function inTurnsIfPublic(parse: BodyParser, turns: ParsingTurns): BodyParser {
   return (request, body, done) => {
-    if (isPublicRoute(request)) turns.take(body.length, () => parse(request, body, done), done);
+    if (isPublicConfig(request.routeOptions.config))
+      turns.take(body.length, () => parse(request, body, done), done);
     else parse(request, body, done);
   };
 }

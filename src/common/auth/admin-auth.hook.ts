@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { ADMIN_KEY_REQUIRED, AdminCredentials } from './admin-credentials';
-import { PUBLIC_ROUTE } from './public.decorator';
+import { isPublicConfig, PUBLIC_ROUTE } from './public.decorator';
 
 /**
  * Refuses an admin request without the key in Fastify's `onRequest` hook: before the body is read, so an
@@ -11,13 +11,12 @@ import { PUBLIC_ROUTE } from './public.decorator';
  */
 export function authenticateOnRequest(fastify: FastifyInstance, credentials: AdminCredentials): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    const config = request.routeOptions.config as unknown as Record<string, unknown>;
     if (request.is404) {
       // Answered here, before the body is read, like a refused key: nobody's body is parsed for nothing.
       done(new DomainError('route_not_found', `Cannot ${request.method} ${request.url.split('?')[0]}`));
       return;
     }
-    if (config[PUBLIC_ROUTE] === true || credentials.accepts(request.headers.authorization)) {
+    if (isPublicConfig(request.routeOptions.config) || credentials.accepts(request.headers.authorization)) {
       done();
       return;
     }

@@ -6,6 +6,11 @@ export const IS_PUBLIC = 'isPublic';
 /** The key, in a Fastify route's `config`, that tells the `onRequest` auth hook the route is public. */
 export const PUBLIC_ROUTE = 'public';
 
+/** Whether a Fastify route's `config` marks it public (see `PUBLIC_ROUTE`). */
+export function isPublicConfig(config: unknown): boolean {
+  return (config as Record<string, unknown> | undefined)?.[PUBLIC_ROUTE] === true;
+}
+
 // @nestjs/swagger's metadata keys (its `DECORATORS` constant is not exported from the package root).
 const SWAGGER_API_OPERATION = 'swagger/apiOperation';
 const SWAGGER_API_SECURITY = 'swagger/apiSecurity';
