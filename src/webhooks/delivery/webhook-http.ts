@@ -25,7 +25,10 @@ export function webhookHttpService(config: AppConfig): HttpService {
     adapter: undiciAdapter(
       createGuardedDispatcher({
         allowPrivate: config.webhookAllowPrivateUrls,
-        connections: config.webhookConcurrency,
+        // As many as the pump has on the wire at most: its slots, and as many slow requests that gave theirs
+        // back (see DeliveryPump). Two webhooks on one receiver share its connections: a hanging one must not
+        // leave the other queued behind it.
+        connections: 2 * config.webhookConcurrency,
         connectTimeoutMs: config.webhookTimeoutMs,
       }),
     ),
