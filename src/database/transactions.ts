@@ -60,6 +60,8 @@ export class Transactions implements BeforeApplicationShutdown {
   private settling: Promise<void> = Promise.resolve();
   /** SQLite: the WAL syncs in flight and asked for, so that callers share them (see syncWal). */
   private readonly walSyncs = new SharedSync(() => this.syncWalFile());
+  /** SQLite: since when the writer's turns have run without the event loop coming round (see `letLoopTurn`). */
+  private loopHeldSince?: number;
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -206,7 +208,10 @@ export class Transactions implements BeforeApplicationShutdown {
     if (outer !== undefined) return work(outer);
     if (this.sqlite) {
       const durable = options.durable !== false;
-      const { done } = await this.sqliteWriter.run(() => this.takeTurn(work, durable));
+      const { done } = await this.sqliteWriter.run(async () => {
+        await this.letLoopTurn();
+        return this.takeTurn(work, durable);
+      });
       return done;
     }
     const published: StoredEvent[] = [];
@@ -215,6 +220,21 @@ export class Transactions implements BeforeApplicationShutdown {
     // and the relay emits them if this process dies first.
     if (published.length > 0) this.announce(published);
     return result;
+  }
+
+  /**
+   * SQLite: the writer's turns follow one another in microtasks (better-sqlite3 answers at once), so a queue
+   * of them ran without the event loop coming round: wide fan-outs (1,000 deliveries a turn) queued behind
+   * each other held it for 0.8–1.4 s, with requests that touch no database waiting as long. A turn that finds
+   * the loop held for `LOOP_HELD_MS` lets it come round first (noticed by an immediate that has not run yet).
+   */
+  private async letLoopTurn(): Promise<void> {
+    if (this.loopHeldSince === undefined) {
+      this.loopHeldSince = performance.now();
+      setImmediate(() => (this.loopHeldSince = undefined));
+    } else if (performance.now() - this.loopHeldSince >= LOOP_HELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private announce(events: StoredEvent[]): void {
@@ -309,8 +329,15 @@ export class Transactions implements BeforeApplicationShutdown {
       this.batch = batch;
       setImmediate(() => void this.sqliteWriter.run(() => this.closeBatch(batch)).catch(() => undefined));
     }
+    const startedAt = performance.now();
     const member = await this.runMember(this.batch, work);
-    if (this.batch.members.length >= MAX_BATCH || this.batch.broken !== undefined) await this.closeBatch();
+    this.batch.workMs += performance.now() - startedAt;
+    if (
+      this.batch.members.length >= MAX_BATCH ||
+      this.batch.workMs >= BATCH_WORK_MS ||
+      this.batch.broken !== undefined
+    )
+      await this.closeBatch();
     return { done: member.done };
   }
 
@@ -329,7 +356,7 @@ export class Transactions implements BeforeApplicationShutdown {
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.settling = this.settling.then(() => settled);
-    return { queryRunner, durable, members: [], settle };
+    return { queryRunner, durable, members: [], workMs: 0, settle };
   }
 
   private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
@@ -459,11 +486,20 @@ class SharedSync {
 
 /** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
 const MAX_BATCH = 64;
+/**
+ * How long the works of one SQLite commit run at most: the commit writes (and syncs) what they wrote while the
+ * event loop waits, up to 200 ms for a batch of wide fan-outs.
+ */
+const BATCH_WORK_MS = 10;
+/** How long the SQLite writer's turns hold the event loop before they let it come round. */
+const LOOP_HELD_MS = 10;
 
 interface Batch {
   queryRunner: QueryRunner;
   durable: boolean;
   members: Member<unknown>[];
+  /** How long its works have run: what its commit writes grows with it (see `BATCH_WORK_MS`). */
+  workMs: number;
   /** Set when an error rolled the whole transaction back: every work of the batch fails with it. */
   broken?: unknown;
   /** Called once every work of it has settled (see Transactions.settled). */
