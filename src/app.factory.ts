@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { authenticateOnRequest, markPublic } from './common/auth/admin-auth.hook';
+import { AllowedMethods } from './common/http/allowed-methods';
 import { isPublicConfig } from './common/auth/public.decorator';
 import { AdminCredentials } from './common/auth/admin-credentials';
 import { DomainError, ErrorCode } from './common/errors/domain-error';
@@ -111,7 +112,9 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
     }
     done();
   });
-  authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey));
+  const allowed = new AllowedMethods();
+  allowed.watch(fastify);
+  authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey), allowed);
   fastify.addHook('onRequest', (request, _reply, done) => done(refusedBeforeBody(request)));
   // Answered before its body has all come (refused on its headers), a request's connection closes: kept open,
   // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may

@@ -195,9 +195,10 @@ describe('HTTP edge hardening (e2e)', () => {
       expectErrorBody(response, 414, 'uri_too_long');
     });
 
-    it('answers unknown routes and methods with 404 route_not_found', async () => {
-      for (const call of [t.http().get('/nope'), t.http().put(types).set(AUTH), t.http().trace('/health')]) {
-        expectErrorBody(await call, 404, 'route_not_found');
+    it('answers unknown routes with 404 route_not_found, methods a path does not take with 405', async () => {
+      expectErrorBody(await t.http().get('/nope'), 404, 'route_not_found');
+      for (const call of [t.http().put(types).set(AUTH), t.http().trace('/health')]) {
+        expectErrorBody(await call, 405, 'method_not_allowed');
       }
     });
 

@@ -369,10 +369,24 @@ describe('HTTP foundation (e2e)', () => {
       }
     });
 
-    it('answers an unknown method on a known path with 404', async () => {
-      const response = await t.http().put(types).set(AUTH).send({});
-      expect(response.status).toBe(404);
-      expect(response.body.code).toBe('route_not_found');
+    it('answers a method its path does not take with 405 and Allow, OPTIONS with 204 and Allow', async () => {
+      const put = await t.http().put(types).set(AUTH).send({});
+      expect(put.status).toBe(405);
+      expect(put.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+      expect(put.body).toMatchObject({
+        statusCode: 405,
+        code: 'method_not_allowed',
+        message: 'PUT is not allowed on /api/v1/appointment-types; it takes GET, HEAD, POST',
+      });
+      // A path with a parameter, without the key: the methods are no secret (they are in the OpenAPI document).
+      const one = await t.http().put(`${types}/1`).send({});
+      expect(one.status).toBe(405);
+      expect(one.headers.allow).toBe('GET, HEAD, PATCH, DELETE, OPTIONS');
+      const options = await t.http().options('/api/v1/webhooks/7/deliveries');
+      expect(options.status).toBe(204);
+      expect(options.headers.allow).toBe('GET, HEAD, OPTIONS');
+      expect((await t.http().options('/api/v1/nope')).status).toBe(404);
+      expect((await t.http().delete('/health')).headers.allow).toBe('GET, HEAD, OPTIONS');
     });
 
     it('puts a fresh request id on every response', async () => {

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
+import { AllowedMethods } from '../http/allowed-methods';
 import { ADMIN_KEY_REQUIRED, AdminCredentials } from './admin-credentials';
 import { isPublicConfig, PUBLIC_ROUTE } from './public.decorator';
 
@@ -7,13 +8,20 @@ import { isPublicConfig, PUBLIC_ROUTE } from './public.decorator';
  * Refuses an admin request without the key in Fastify's `onRequest` hook: before the body is read, so an
  * unauthenticated client cannot make the service receive and parse up to 1 MB per request. A route is
  * public when its Fastify config says so (`@Public()` puts it there, `markPublic` for routes Nest does not
- * own); an unknown route is a 404 for everyone, also answered before its body is read. `AdminAuthGuard` repeats the check per handler.
+ * own); an unknown route is a 404 (or a 405, see `unrouted`) for everyone, also answered before its body is read.
+ * `AdminAuthGuard` repeats the check per handler.
  */
-export function authenticateOnRequest(fastify: FastifyInstance, credentials: AdminCredentials): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
+export function authenticateOnRequest(
+  fastify: FastifyInstance,
+  credentials: AdminCredentials,
+  allowed: AllowedMethods,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
     if (request.is404) {
       // Answered here, before the body is read, like a refused key: nobody's body is parsed for nothing.
-      done(new DomainError('route_not_found', `Cannot ${request.method} ${request.url.split('?')[0]}`));
+      const refusal = unrouted(request, reply, allowed);
+      if (refusal === undefined) return; // answered
+      done(refusal);
       return;
     }
     if (isPublicConfig(request.routeOptions.config) || credentials.accepts(request.headers.authorization)) {
@@ -29,4 +37,28 @@ export function markPublic(fastify: FastifyInstance, isPublic: (url: string) => 
   fastify.addHook('onRoute', (route) => {
     if (isPublic(route.url)) route.config = { ...route.config, [PUBLIC_ROUTE]: true };
   });
+}
+
+/**
+ * A request no route takes. Its path taking other methods, it is a 405 with `Allow` (an OPTIONS request is
+ * answered 204 with `Allow`, and undefined comes back); otherwise a 404.
+ */
+function unrouted(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  allowed: AllowedMethods,
+): DomainError | undefined {
+  const path = request.url.split('?')[0];
+  const methods = allowed.of(path);
+  if (methods.length === 0) return new DomainError('route_not_found', `Cannot ${request.method} ${path}`);
+  const allow = [...methods, ...(methods.includes('OPTIONS') ? [] : ['OPTIONS'])].join(', ');
+  void reply.header('allow', allow);
+  if (request.method === 'OPTIONS') {
+    void reply.code(204).send();
+    return undefined;
+  }
+  return new DomainError(
+    'method_not_allowed',
+    `${request.method} is not allowed on ${path}; it takes ${methods.join(', ')}`,
+  );
 }
