@@ -17,8 +17,13 @@ async function main(command: string | undefined): Promise<void> {
   await dataSource.initialize();
   try {
     if (command === 'revert') {
+      const last = await lastRun(dataSource);
+      if (last === undefined) {
+        process.stdout.write('Nothing to revert: no migration has run.\n');
+        return;
+      }
       await dataSource.undoLastMigration({ transaction: 'each' });
-      process.stdout.write('Reverted the last migration.\n');
+      process.stdout.write(`Reverted ${last.name}\n`);
       return;
     }
     const ran = await runMigrations(dataSource);
@@ -26,6 +31,20 @@ async function main(command: string | undefined): Promise<void> {
     process.stdout.write(ran.length === 0 ? 'Nothing to run: the schema is up to date.\n' : 'Done.\n');
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/** The migration `undoLastMigration` reverts, if any has run. */
+async function lastRun(dataSource: DataSource): Promise<{ name: string } | undefined> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    if (!(await runner.hasTable('migrations'))) return undefined;
+    const rows: { name: string }[] = await runner.query(
+      'SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1',
+    );
+    return rows[0];
+  } finally {
+    await runner.release();
   }
 }
 

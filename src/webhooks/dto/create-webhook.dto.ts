@@ -51,7 +51,11 @@ export class CreateWebhookDto {
   @IsIdList(MAX_WEBHOOK_APPOINTMENT_TYPES)
   appointment_type_ids?: number[];
 
-  @ApiPropertyOptional({ default: true, description: 'Enabling clears disabled_reason' })
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'Enabling clears disabled_reason. A disabled webhook gets no deliveries for the events that happen meanwhile, not even once enabled again.',
+  })
   @Optional()
   @IsBoolean()
   enabled?: boolean;
