@@ -39,9 +39,9 @@ async function lastRun(dataSource: DataSource): Promise<{ name: string } | undef
   const runner = dataSource.createQueryRunner();
   try {
     if (!(await runner.hasTable('migrations'))) return undefined;
-    const rows: { name: string }[] = await runner.query(
+    const rows = (await runner.query(
       'SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1',
-    );
+    )) as { name: string }[];
     return rows[0];
   } finally {
     await runner.release();
