@@ -755,6 +755,17 @@ describe('public booking routes and pages (e2e)', () => {
     expect(page.text).toMatch(
       new RegExp(`value="${nine}"[^>]*/><span\\s*>9:00 AM <small>\\(current\\)</small>`),
     );
+    // On the clock of the browser's region: 24 hours for en-GB.
+    const british = await t
+      .http()
+      .get(path)
+      .query({ tz: 'Europe/Berlin' })
+      .set('Accept-Language', 'en-GB,en;q=0.9')
+      .expect(200);
+    expect(british.text).toMatch(
+      new RegExp(`value="${nine}"[^>]*/><span\\s*>09:00 <small>\\(current\\)</small>`),
+    );
+    expect(british.text).toContain('<dd>Wednesday, 9 January 2030, 09:00 (Europe/Berlin)</dd>');
     expect(page.text).toContain(`value="${half}"`);
     // What the customer answered, to check it: the name, email and the type's own fields.
     for (const [label, answer] of [

@@ -116,7 +116,7 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
             <input type="hidden" name="_submission" value="${input.submission}" />
             <input type="hidden" name="tz" value="${input.zone}" />
             <input type="hidden" name="from" value="${picker.window.from}" />
-            ${timeChoices(slots, input.zone, picker.selected!, { checked: form.checkedStart })}
+            ${timeChoices(slots, picker, picker.selected!, { checked: form.checkedStart })}
             ${form.errors.start_date ? html`<p class="error" role="alert">${form.errors.start_date}</p>` : ''}
             <h2 class="details">Your details</h2>
             ${fields.map((field, index) => fieldInput(field, index, form, field.label === firstFault))}

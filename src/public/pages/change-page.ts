@@ -1,7 +1,7 @@
 import { holdsSeat, type TokenAppointment } from '../../appointments/appointments.service';
 import { externalHref, html, SafeHtml } from './html';
 import { renderPage, RenderedPage } from './layout';
-import { dayLinks, formatWhen, PickerOptions, timeChoices, zoneForm } from './slot-picker';
+import { Clock, dayLinks, formatWhen, PickerOptions, timeChoices, zoneForm } from './slot-picker';
 
 export type ChangeNotice = 'booked' | 'rescheduled' | 'unchanged' | 'canceled';
 
@@ -19,6 +19,7 @@ export interface ChangePageInput {
   calendarUrl: string;
   editUrl: string;
   zone: string;
+  clock: Clock;
   /** Null when the appointment cannot be moved online (it holds no seat, or its type is no longer published). */
   picker: PickerOptions | null;
   csrf: string;
@@ -37,12 +38,12 @@ function details(input: ChangePageInput): SafeHtml {
       <dt>What</dt>
       <dd>${appointment.appointment_type_title}</dd>
       <dt>When</dt>
-      <dd>${formatWhen(appointment.start_date, input.zone)}</dd>
+      <dd>${formatWhen(appointment.start_date, input.zone, input.clock)}</dd>
       ${
         typeZone === input.zone
           ? ''
           : html`<dt>Organizer’s time</dt>
-              <dd>${formatWhen(appointment.start_date, typeZone)}</dd>`
+              <dd>${formatWhen(appointment.start_date, typeZone, input.clock)}</dd>`
       }
       ${
         hosts === ''
@@ -186,7 +187,7 @@ function reschedule(input: ChangePageInput, path: string): SafeHtml {
             <input type="hidden" name="_csrf" value="${input.csrf}" />
             <input type="hidden" name="tz" value="${input.zone}" />
             <input type="hidden" name="from" value="${picker.window.from}" />
-            ${timeChoices(slots, input.zone, picker.selected!, { current: input.found.appointment.start_date })}
+            ${timeChoices(slots, picker, picker.selected!, { current: input.found.appointment.start_date })}
             <button type="submit" class="wide">Move to this time</button>
           </form>`
     }

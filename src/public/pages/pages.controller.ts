@@ -22,6 +22,8 @@ import { sendPage } from './layout';
 import { PageError, PageErrorFilter } from './page-error.filter';
 import {
   byLocalDate,
+  Clock,
+  clockOf,
   PickerOptions,
   FormQuery,
   openOnDay,
@@ -241,12 +243,15 @@ export class PagesController {
     form: FormState,
     status: number,
   ): Promise<void> {
-    const zone = viewerZone(query, type.timezone);
-    const picker = await this.picker(type, `/book/${encodeURIComponent(type.slug)}`, zone, query);
+    const view = {
+      zone: viewerZone(query, type.timezone),
+      clock: clockOf(request.headers['accept-language']),
+    };
+    const picker = await this.picker(type, `/book/${encodeURIComponent(type.slug)}`, view, query);
     const page = bookingPage({
       siteName: this.config.siteName,
       type,
-      zone,
+      zone: view.zone,
       detectZone: queryText(query, 'tz') === undefined,
       picker,
       csrf: this.csrf.issue(request, reply),
@@ -263,7 +268,7 @@ export class PagesController {
   private async picker(
     type: AppointmentTypeDto,
     path: string,
-    zone: string,
+    { zone, clock }: { zone: string; clock: Clock },
     query: FormQuery,
     moving?: TokenAppointment,
   ): Promise<PickerOptions> {
@@ -274,7 +279,7 @@ export class PagesController {
       moving,
     );
     const days = byLocalDate(availability.slots);
-    return { path, zone, window, days, selected: selectedDay(query, days) };
+    return { path, zone, clock, window, days, selected: selectedDay(query, days) };
   }
 
   private async renderChange(
@@ -287,19 +292,20 @@ export class PagesController {
     extra: { notice?: ChangeNotice; error?: string; confirmCancel?: boolean },
   ): Promise<void> {
     const zone = viewerZone(query, customerZone(found));
+    const clock = clockOf(request.headers['accept-language']);
     const path = `/appointments/change/${token}`;
     let picker: PickerOptions | null = null;
     const type = holdsSeat(found.appointment) ? await this.booking.movableWithin(found) : null;
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
-      picker = await this.picker(type, path, zone, onDay, found);
+      picker = await this.picker(type, path, { zone, clock }, onDay, found);
       // Opened on its day's later page and that has no free times (an appointment past the horizon): today's.
       if (
         picker.days.size === 0 &&
         picker.window.from !== picker.window.today &&
         queryText(query, 'from') === undefined
       )
-        picker = await this.picker(type, path, zone, query, found);
+        picker = await this.picker(type, path, { zone, clock }, query, found);
     }
     const page = changePage({
       siteName: this.config.siteName,
@@ -308,6 +314,7 @@ export class PagesController {
       calendarUrl: calendarUrl(this.config.siteUrl, token),
       editUrl: found.appointment.public_edit_url,
       zone,
+      clock,
       picker,
       csrf: this.csrf.issue(request, reply),
       notice: extra.notice,

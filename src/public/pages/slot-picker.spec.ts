@@ -2,6 +2,7 @@ import type { SlotDto } from '../../appointments/dto/availability.dto';
 import {
   allZones,
   byLocalDate,
+  clockOf,
   dayLinks,
   formatWhen,
   pageCalendar,
@@ -12,9 +13,26 @@ import {
 
 describe('slot picker', () => {
   it('names the zone of an appointment as the zone menu and the times heading do (no underscores)', () => {
-    expect(formatWhen('2026-11-30T08:00:00.000Z', 'America/New_York')).toBe(
+    expect(formatWhen('2026-11-30T08:00:00.000Z', 'America/New_York', 12)).toBe(
       'Monday, 30 November 2026, 3:00 AM (America/New York)',
     );
+    expect(formatWhen('2026-11-30T15:30:00.000Z', 'Europe/Berlin', 24)).toBe(
+      'Monday, 30 November 2026, 16:30 (Europe/Berlin)',
+    );
+  });
+
+  it("reads the clock of the region the browser names first, or of its language's usual region", () => {
+    expect(clockOf('en-GB,en;q=0.9')).toBe(24);
+    expect(clockOf('de')).toBe(24);
+    expect(clockOf('fr-FR;q=1')).toBe(24);
+    expect(clockOf('en-US,en;q=0.9,de;q=0.8')).toBe(12);
+    expect(clockOf('en')).toBe(12);
+    expect(clockOf('en-AU')).toBe(12);
+    expect(clockOf('hi-IN')).toBe(12);
+    expect(clockOf(undefined)).toBe(12);
+    expect(clockOf('*')).toBe(12);
+    expect(clockOf('not a tag!')).toBe(12);
+    expect(clockOf(`x${'-abcdefgh'.repeat(1000)}`)).toBe(12);
   });
 
   it("offers zones by the names their people use now, UTC among them, and reads a browser's old name so", () => {
@@ -80,6 +98,7 @@ describe('slot picker', () => {
     const picker = (from?: string) => ({
       path: '/book/soon',
       zone: 'UTC',
+      clock: 12 as const,
       window: windowStart(from === undefined ? {} : { from }, calendar),
       days: new Map(),
       selected: undefined,

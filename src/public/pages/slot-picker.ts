@@ -148,13 +148,50 @@ export function byLocalDate(slots: SlotDto[]): Map<string, SlotDto[]> {
   return days;
 }
 
-export function formatTime(iso: string, zone: string): string {
-  return inZone(iso, zone).format('h:mm A');
+/** How a visitor reads the time of day: `12` (9:00 AM, 4:30 PM) or `24` (09:00, 16:30). */
+export type Clock = 12 | 24;
+
+const CLOCK_FORMAT: Record<Clock, string> = { 12: 'h:mm A', 24: 'HH:mm' };
+/** Clocks by first language tag, as asked (a handful in practice; bounded against made-up ones). */
+const clocks = new Map<string, Clock>();
+const CLOCKS_KEPT = 200;
+
+/**
+ * The clock of the region a visitor's browser names first in `Accept-Language`, or of its language's usual
+ * region when it names none (`de`: Germany): 24 hours in most of the world, 12 where the region writes times
+ * so in English (`en-US`, `en-AU`, `en-IN`…). The pages stay in English; only the clock follows. 12 without a
+ * header or with one the runtime cannot read.
+ */
+export function clockOf(acceptLanguage: string | undefined): Clock {
+  const tag = acceptLanguage?.split(',')[0].split(';')[0].trim() ?? '';
+  if (tag === '' || tag === '*' || tag.length > 35) return 12;
+  let clock = clocks.get(tag);
+  if (clock === undefined) {
+    clock = regionClock(tag);
+    if (clocks.size >= CLOCKS_KEPT) clocks.clear();
+    clocks.set(tag, clock);
+  }
+  return clock;
 }
 
-/** `Monday, 7 January 2030, 9:00 AM (America/New York)` */
-export function formatWhen(iso: string, zone: string): string {
-  return `${inZone(iso, zone).format('dddd, D MMMM YYYY, h:mm A')} (${zoneLabel(zone)})`;
+function regionClock(tag: string): Clock {
+  try {
+    const region = new Intl.Locale(tag).maximize().region;
+    if (region === undefined) return 12;
+    const { hourCycle } = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions();
+    return hourCycle === 'h23' || hourCycle === 'h24' ? 24 : 12;
+  } catch {
+    return 12; // not a language tag
+  }
+}
+
+export function formatTime(iso: string, zone: string, clock: Clock): string {
+  return inZone(iso, zone).format(CLOCK_FORMAT[clock]);
+}
+
+/** `Monday, 7 January 2030, 9:00 AM (America/New York)`; on a 24-hour clock `…, 09:00 (…)`. */
+export function formatWhen(iso: string, zone: string, clock: Clock): string {
+  return `${inZone(iso, zone).format(`dddd, D MMMM YYYY, ${CLOCK_FORMAT[clock]}`)} (${zoneLabel(zone)})`;
 }
 
 /** A zone as a visitor reads it, the same in the zone menu, the times' heading and the appointment: `America/New York`. */
@@ -207,6 +244,7 @@ export function zoneForm(path: string, zone: string, keep: Record<string, string
 export interface PickerOptions {
   path: string;
   zone: string;
+  clock: Clock;
   window: PageWindow;
   days: Map<string, SlotDto[]>;
   selected: string | undefined;
@@ -246,7 +284,7 @@ export function dayLinks(options: PickerOptions): SafeHtml {
  */
 export function timeChoices(
   slots: SlotDto[],
-  zone: string,
+  { zone, clock }: { zone: string; clock: Clock },
   date: string,
   marks: { checked?: string; current?: string } = {},
 ): SafeHtml {
@@ -264,7 +302,7 @@ export function timeChoices(
               autocomplete="off"
               ${index === 0 ? html` required` : ''}${slot.start_date === marks.checked ? html` checked` : ''}
             /><span
-              >${formatTime(slot.start_date, zone)}${
+              >${formatTime(slot.start_date, zone, clock)}${
                 Date.parse(slot.start_date) === current ? html` <small>(current)</small>` : ''
               }</span
             ></label
