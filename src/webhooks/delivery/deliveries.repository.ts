@@ -334,25 +334,13 @@ export class DeliveriesRepository {
 
   /** Gives leases back without an attempt, so that another instance (or this one later) takes them at once. */
   async release(deliveries: ClaimedDelivery[]): Promise<void> {
-    await this.giveBack(deliveries.map((delivery) => ({ delivery })));
-  }
-
-  /**
-   * Gives leases back without an attempt and puts each delivery off until its `until` (a webhook held back by
-   * the pump): out of the due range, the claims in between do not read them again.
-   */
-  async putOff(deliveries: Array<{ delivery: ClaimedDelivery; until: number }>): Promise<void> {
-    await this.giveBack(deliveries);
-  }
-
-  private async giveBack(deliveries: Array<{ delivery: ClaimedDelivery; until?: number }>): Promise<void> {
     if (deliveries.length === 0) return;
     await this.transactions.run(async ({ manager }) => {
-      for (const { delivery, until } of deliveries) {
+      for (const delivery of deliveries) {
         await manager.update(
           WebhookDeliveryEntity,
           { id: delivery.id, lease_until: delivery.lease_until },
-          until === undefined ? { lease_until: null } : { lease_until: null, next_attempt_at: until },
+          { lease_until: null },
         );
       }
     }, BOOKKEEPING);

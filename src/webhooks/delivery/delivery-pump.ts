@@ -27,21 +27,6 @@ const AWAITING_WRITE_FACTOR = 3;
 const MIN_CLAIM_SHARE = 0.5;
 /** How long after the last claim a smaller one waits for that share at most. */
 const GATHER_MS = 5;
-/** A request on the wire this long is slow (or half the request timeout, when that is shorter). */
-const SLOW_MS = 1_000;
-/** How often the requests on the wire are looked at for slow ones. */
-const SLOW_CHECK_MS = 250;
-/** A held-back webhook's requests on the wire at most, as a share of the concurrency (at least one). */
-const HELD_BACK_SHARE = 0.25;
-
-/** An attempt the pump started: on the wire until its answer (or its failure) comes, then awaiting its write. */
-interface Attempt {
-  delivery: ClaimedDelivery;
-  startedAt: number;
-  onWire: boolean;
-  /** Slow, it gave its slot back (see `noticeSlowRequests`). */
-  slotGivenBack: boolean;
-}
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
@@ -49,13 +34,6 @@ interface Attempt {
  * also a fan-out on another instance, through `DeliveryNotifications`); a poll picks up retries that fall
  * due, leases of dead instances and anything a lost notification left behind. Test sends and redeliveries
  * go out through `sendNow`, out of turn, and are recorded the same way.
- *
- * A slow receiver does not hold up the others. A request on the wire for `slowMs` gives its slot back (up to
- * `WEBHOOK_CONCURRENCY` such requests at once), and its webhook is held back: it has at most `heldBackCap`
- * requests on the wire, and the due deliveries claimed beyond that are put off (see `putOffFor`), out of the
- * claims' way. A webhook is let go as soon as one of its requests ends (answered or failed) in under `slowMs`.
- * Without this, a receiver that never answers, with a backlog, held every slot until its requests timed out,
- * again and again until its backlog was all tried.
  */
 @Injectable()
 export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -74,22 +52,9 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
   private backlog = false;
   private lastClaimAt = 0;
   private gatherTimer?: NodeJS.Timeout;
-  /** Attempts whose request is on the wire and holds a slot (the others in `inFlight` wait for their write). */
+  /** Attempts whose request is on the wire (the others in `inFlight` wait for their outcome's write). */
   private sending = 0;
-  /** Requests on the wire that gave their slot back (slow, see `noticeSlowRequests`). */
-  private slotsGivenBack = 0;
-  /** With a promise that settles once the attempt is written (or its write failed). */
-  private readonly inFlight = new Map<number, Attempt & { done: Promise<void> }>();
-  private slowTimer?: NodeJS.Timeout;
-  private readonly slowMs: number;
-  private readonly heldBackCap: number;
-  /** Requests on the wire by webhook (slow ones too). */
-  private readonly onWire = new Map<number, number>();
-  /**
-   * Webhooks whose last request to end, or one still out, took `slowMs` or more: how long their last one to
-   * end took (0 when none has ended since).
-   */
-  private readonly heldBack = new Map<number, number>();
+  private readonly inFlight = new Map<number, { delivery: ClaimedDelivery; done: Promise<void> }>();
 
   constructor(
     private readonly repository: DeliveriesRepository,
@@ -98,8 +63,6 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly config: AppConfig,
   ) {
     this.leaseMs = config.webhookTimeoutMs + LEASE_MARGIN_MS;
-    this.slowMs = Math.min(SLOW_MS, Math.ceil(config.webhookTimeoutMs / 2));
-    this.heldBackCap = Math.max(1, Math.floor(config.webhookConcurrency * HELD_BACK_SHARE));
     writer.onWritten((outcomes) => this.afterWrite(outcomes));
   }
 
@@ -108,15 +71,12 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     this.started = true;
     this.pollTimer = setInterval(() => this.kick(), this.config.webhookPollIntervalMs);
     this.pollTimer.unref();
-    this.slowTimer = setInterval(() => this.noticeSlowRequests(), SLOW_CHECK_MS);
-    this.slowTimer.unref();
     this.kick();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pollTimer);
-    clearInterval(this.slowTimer);
     clearTimeout(this.wakeTimer);
     clearTimeout(this.gatherTimer);
     this.pumpTimer?.();
@@ -200,7 +160,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       const concurrency = this.config.webhookConcurrency;
       const free = Math.min(
         concurrency - this.sending,
-        AWAITING_WRITE_FACTOR * concurrency - (this.inFlight.size - this.slotsGivenBack),
+        AWAITING_WRITE_FACTOR * concurrency - this.inFlight.size,
       );
       if (free <= 0 || this.gathering(free)) return;
       this.lastClaimAt = Date.now();
@@ -240,82 +200,27 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       now,
     );
     const orphans: ClaimedDelivery[] = [];
-    const putOff: Array<{ delivery: ClaimedDelivery; until: number }> = [];
     for (const delivery of claimed) {
       const target = targets.get(delivery.webhook_id);
       // Disabled or deleted between the claim and now: the delivery waits for the webhook to be enabled.
       // An attempt asked for by hand goes out anyway, as a test send on this instance would.
       if (!target || (!target.enabled && !delivery.manual)) orphans.push(delivery);
-      else if (this.heldBack.has(target.id) && (this.onWire.get(target.id) ?? 0) >= this.heldBackCap)
-        putOff.push({ delivery, until: now + this.putOffFor(target.id, now) });
-      else this.start(delivery, target, now);
+      else this.start(delivery, target);
     }
     await this.repository.release(orphans);
-    await this.repository.putOff(putOff);
     return claimed.length;
   }
 
-  /**
-   * How long a held-back webhook's deliveries are put off: about as long as its requests take (the longest
-   * still out, or the last to end), so that a receiver answering in seconds keeps its share busy, while one
-   * that never answers has its backlog read again once a request timeout, not at every claim.
-   */
-  private putOffFor(webhookId: number, now: number): number {
-    let longest = this.heldBack.get(webhookId) ?? 0;
-    for (const attempt of this.inFlight.values()) {
-      if (attempt.onWire && attempt.delivery.webhook_id === webhookId)
-        longest = Math.max(longest, now - attempt.startedAt);
-    }
-    return Math.min(this.config.webhookTimeoutMs, Math.max(this.slowMs, longest));
-  }
-
-  /** Sends `delivery` (claimed at `now`) on a slot. */
-  private start(delivery: ClaimedDelivery, target: DeliveryTarget, now: number): void {
-    const webhookId = delivery.webhook_id;
+  private start(delivery: ClaimedDelivery, target: DeliveryTarget): void {
     this.sending += 1;
-    this.onWire.set(webhookId, (this.onWire.get(webhookId) ?? 0) + 1);
-    const attempt: Attempt = { delivery, startedAt: now, onWire: true, slotGivenBack: false };
-    const done = this.attempt(delivery, target, () => this.offWire(attempt))
+    const done = this.attempt(delivery, target, () => {
+      this.sending -= 1;
+      this.schedulePump(0);
+    })
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
       .finally(() => this.inFlight.delete(delivery.id));
-    // The same object: offWire reads what noticeSlowRequests marks on it.
-    this.inFlight.set(delivery.id, Object.assign(attempt, { done }));
-  }
-
-  /** The attempt's request has ended (answered or failed): its slot is free, its write still to come. */
-  private offWire(attempt: Attempt): void {
-    const webhookId = attempt.delivery.webhook_id;
-    attempt.onWire = false;
-    const left = this.onWire.get(webhookId)! - 1;
-    if (left === 0) this.onWire.delete(webhookId);
-    else this.onWire.set(webhookId, left);
-    if (attempt.slotGivenBack) this.slotsGivenBack -= 1;
-    else this.sending -= 1;
-    const took = Date.now() - attempt.startedAt;
-    if (took < this.slowMs) this.heldBack.delete(webhookId);
-    else if (this.heldBack.has(webhookId)) this.heldBack.set(webhookId, took);
-    this.schedulePump(0);
-  }
-
-  /**
-   * Holds back the webhooks of requests on the wire for `slowMs` or more, and gives those requests' slots back
-   * to the others (while fewer than `WEBHOOK_CONCURRENCY` have: the sockets stay bounded).
-   */
-  private noticeSlowRequests(): void {
-    if (this.sending === 0) return;
-    const slowSince = Date.now() - this.slowMs;
-    let freed = false;
-    for (const attempt of this.inFlight.values()) {
-      if (!attempt.onWire || attempt.slotGivenBack || attempt.startedAt > slowSince) continue;
-      if (!this.heldBack.has(attempt.delivery.webhook_id)) this.heldBack.set(attempt.delivery.webhook_id, 0);
-      if (this.slotsGivenBack >= this.config.webhookConcurrency) continue;
-      attempt.slotGivenBack = true;
-      this.slotsGivenBack += 1;
-      this.sending -= 1;
-      freed = true;
-    }
-    if (freed) this.schedulePump(0);
+    this.inFlight.set(delivery.id, { delivery, done });
   }
 
   private async attempt(

@@ -25,10 +25,7 @@ export function webhookHttpService(config: AppConfig): HttpService {
     adapter: undiciAdapter(
       createGuardedDispatcher({
         allowPrivate: config.webhookAllowPrivateUrls,
-        // As many as the pump has on the wire at most: its slots, and as many slow requests that gave theirs
-        // back (see DeliveryPump). Two webhooks on one receiver share its connections: a hanging one must not
-        // leave the other queued behind it.
-        connections: 2 * config.webhookConcurrency,
+        connections: config.webhookConcurrency,
         connectTimeoutMs: config.webhookTimeoutMs,
       }),
     ),
