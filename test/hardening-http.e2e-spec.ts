@@ -200,6 +200,11 @@ describe('HTTP edge hardening (e2e)', () => {
       for (const call of [t.http().put(types).set(AUTH), t.http().trace('/health')]) {
         expectErrorBody(await call, 405, 'method_not_allowed');
       }
+      // The asterisk form names no path.
+      for (const method of ['GET', 'PUT', 'OPTIONS']) {
+        const answer = await rawExchange(t.url, `${method} * HTTP/1.1\r\nHost: x\r\n\r\n`, 2000);
+        expect(answer?.status).toBe(404);
+      }
     });
 
     it('answers an unsupported or empty content type with 415 unsupported_media_type', async () => {

@@ -386,6 +386,10 @@ describe('HTTP foundation (e2e)', () => {
       expect(options.status).toBe(204);
       expect(options.headers.allow).toBe('GET, HEAD, OPTIONS');
       expect((await t.http().options('/api/v1/nope')).status).toBe(404);
+      // An empty parameter is no route's, whatever the method (GET answers 404 there too).
+      for (const call of [t.http().put('/api/v1/webhooks/'), t.http().options('/api/v1/webhooks/')])
+        expect((await call.set(AUTH)).status).toBe(404);
+      expect((await t.http().get('/api/v1/webhooks/').set(AUTH)).status).toBe(404);
       expect((await t.http().delete('/health')).headers.allow).toBe('GET, HEAD, OPTIONS');
     });
 

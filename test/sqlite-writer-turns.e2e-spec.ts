@@ -23,14 +23,18 @@ import { onPostgres, startTestApp, TestApp } from './support/test-app';
     });
     afterAll(() => t.close());
 
-    it('keeps the loop free within tens of ms while 300 turns write 2,000 rows each', async () => {
+    it('keeps the loop free within tens of ms while 600 turns write 2,000 rows each', async () => {
       const transactions = t.app.get(Transactions);
+      // Relaxed commits (no sync of their own): what is measured is the turns, not the disk, whose syncs on the
+      // event loop this does not bound (20 ms quiet, 50-260 ms with other processes writing).
       const write = () =>
-        transactions.run((tx) =>
-          tx.manager.query(
-            `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000)
-           INSERT INTO filler (body) SELECT printf('%.200c', 'x') FROM n`,
-          ),
+        transactions.run(
+          (tx) =>
+            tx.manager.query(
+              `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000)
+             INSERT INTO filler (body) SELECT printf('%.200c', 'x') FROM n`,
+            ),
+          { durable: false },
         );
       await write();
       // The longest time between two runs of a 1 ms interval.
@@ -42,15 +46,16 @@ import { onPostgres, startTestApp, TestApp } from './support/test-app';
         last = now;
       }, 1);
       const startedAt = performance.now();
-      await Promise.all(Array.from({ length: 300 }, write));
+      await Promise.all(Array.from({ length: 600 }, write));
       const tookMs = performance.now() - startedAt;
       await new Promise((resolve) => setTimeout(resolve, 5));
       clearInterval(probe);
-      // Before: held for the whole queue (about its duration: 360 of 390 ms).
-      expect(tookMs).toBeGreaterThan(200);
-      expect(longestMs).toBeLessThan(100);
+      // Before: held for the whole queue, about its duration.
+      expect(tookMs).toBeGreaterThan(400);
+      expect(longestMs).toBeLessThan(tookMs / 3);
+      expect(longestMs).toBeLessThan(150);
       const [{ count }] = await transactions.sql<{ count: number }>('SELECT COUNT(*) AS count FROM filler');
-      expect(Number(count)).toBe(301 * 2000);
+      expect(Number(count)).toBe(601 * 2000);
     });
   },
 );

@@ -34,14 +34,14 @@ async function main(command: string | undefined): Promise<void> {
   }
 }
 
-/** The migration `undoLastMigration` reverts, if any has run. */
+/** The migration `undoLastMigration` reverts (the last to run: the highest id, as TypeORM picks it), if any. */
 async function lastRun(dataSource: DataSource): Promise<{ name: string } | undefined> {
   const runner = dataSource.createQueryRunner();
   try {
     if (!(await runner.hasTable('migrations'))) return undefined;
-    const rows = (await runner.query(
-      'SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1',
-    )) as { name: string }[];
+    const rows = (await runner.query('SELECT name FROM migrations ORDER BY id DESC LIMIT 1')) as {
+      name: string;
+    }[];
     return rows[0];
   } finally {
     await runner.release();

@@ -487,8 +487,9 @@ class SharedSync {
 /** How many works one SQLite commit takes at most: bounds how long the first of them waits for the sync. */
 const MAX_BATCH = 64;
 /**
- * How long the works of one SQLite commit run at most: the commit writes (and syncs) what they wrote while the
- * event loop waits, up to 200 ms for a batch of wide fan-outs.
+ * How long the works of one SQLite commit run before it closes (checked after each: one long work may pass
+ * it): the commit writes (and syncs) what they wrote while the event loop waits, up to 200 ms for a batch of
+ * wide fan-outs.
  */
 const BATCH_WORK_MS = 10;
 /** How long the SQLite writer's turns hold the event loop before they let it come round. */

@@ -8,19 +8,36 @@ type Method = (typeof METHODS)[number];
  * The methods each path takes, from the routes as Fastify registers them (Nest's and Swagger UI's): a request
  * Fastify finds no route for is then `405 method_not_allowed` with `Allow` when its path takes other methods
  * (RFC 9110 §15.5.6: `PUT /api/v1/webhooks/1` where the route is PATCH), and `404 route_not_found` when it
- * takes none. A router of its own (find-my-way, as Fastify's), asked only for requests Fastify found nothing for.
+ * takes none. A router of its own (find-my-way, as Fastify's, with its options), asked only for requests
+ * Fastify found nothing for.
  */
 export class AllowedMethods {
-  private readonly router: Instance<HTTPVersion.V1> = FindMyWay();
+  private router?: Instance<HTTPVersion.V1>;
 
   /** Records the routes registered from now on. */
   watch(fastify: FastifyInstance): void {
+    const {
+      caseSensitive,
+      ignoreTrailingSlash,
+      ignoreDuplicateSlashes,
+      maxParamLength,
+      useSemicolonDelimiter,
+    } = { ...fastify.initialConfig, ...fastify.initialConfig.routerOptions };
+    const router = FindMyWay({
+      caseSensitive,
+      ignoreTrailingSlash,
+      ignoreDuplicateSlashes,
+      maxParamLength,
+      // Read by find-my-way as by Fastify, though its types leave it out.
+      ...({ useSemicolonDelimiter } as object),
+    });
+    this.router = router;
     fastify.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
         if (!METHODS.includes(method as Method)) continue;
         // Registered once per method and path (Fastify adds HEAD beside GET; a prefix may repeat a path).
-        if (this.router.hasRoute(method as Method, route.url)) continue;
-        this.router.on(method as Method, route.url, () => undefined);
+        if (router.hasRoute(method as Method, route.url)) continue;
+        router.on(method as Method, route.url, () => undefined);
       }
     });
   }
@@ -28,7 +45,13 @@ export class AllowedMethods {
   /** The methods `url`'s path takes, HEAD wherever GET is; empty when it is no route's. */
   of(url: string): Method[] {
     const path = url.split('?')[0];
-    const found = METHODS.filter((method) => this.router.find(method, path) !== null);
+    // `*` (the asterisk form) is no route's; nor is a path whose parameter would be empty (`/api/v1/webhooks/`:
+    // Nest's adapter sends those to the not-found handler whatever the method).
+    if (this.router === undefined || !path.startsWith('/')) return [];
+    const found = METHODS.filter((method) => {
+      const match = this.router!.find(method, path);
+      return match !== null && !Object.values(match.params).some((value) => value === '');
+    });
     if (found.includes('GET') && !found.includes('HEAD')) found.splice(1, 0, 'HEAD');
     return found;
   }

@@ -30,7 +30,9 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
   unauthorized: { message: 'A valid admin API key is required: Authorization: Bearer <ADMIN_API_KEY>' },
   not_found: { message: 'appointment type 42 does not exist' },
   route_not_found: { message: 'Route GET /api/v1/nothing-here not found' },
-  method_not_allowed: { message: 'Method Not Allowed' },
+  method_not_allowed: {
+    message: 'PUT is not allowed on /api/v1/webhooks/1; it takes GET, HEAD, PATCH, DELETE',
+  },
   slug_taken: {
     message: 'slug: slug "intro-call" is already used by another appointment type',
     details: [{ field: 'slug', message: 'slug "intro-call" is already used by another appointment type' }],
