@@ -17,8 +17,6 @@ import { WebhookSender } from './webhook-sender';
 /** Beyond the request timeout, how long a claim stays ours (writing the outcome, a slow database). */
 const LEASE_MARGIN_MS = 15_000;
 const WAKE_SLACK_MS = 5;
-/** How long kicks wait for company while requests are out, so that one claim serves several deliveries. */
-const COALESCE_MS = 2;
 /** How long shutdown waits for attempts in flight beyond their own timeout before handing them back. */
 const SHUTDOWN_GRACE_MS = 2_000;
 /** Attempts held (sent or on the wire, outcome not yet written) at most, as a multiple of the concurrency. */
@@ -26,7 +24,7 @@ const AWAITING_WRITE_FACTOR = 3;
 /** The smallest claim while a backlog is sent, as a share of the concurrency (fewer, larger claims). */
 const MIN_CLAIM_SHARE = 0.5;
 /** How long after the last claim a smaller one waits for that share at most. */
-const GATHER_MS = 5;
+const GATHER_MS = 2;
 
 /**
  * Sends deliveries: claims due ones in batches and posts them with bounded parallelism; the `OutcomeWriter`
@@ -94,20 +92,20 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     return now + this.leaseMs;
   }
 
-  /**
-   * Looks for due deliveries (after a fan-out, a finished attempt, or on the poll): on the next turn when
-   * nothing is being sent (a lone booking's webhook leaves at once), else after COALESCE_MS.
-   */
+  /** Looks for due deliveries (after a fan-out, a finished attempt, or on the poll). */
   kick(): void {
-    this.schedulePump(this.sending === 0 ? 0 : COALESCE_MS);
+    this.schedulePump();
   }
 
   /**
-   * `delayMs`: kicks that come together (a burst of fan-outs, a batch of outcomes) share one claim. Slots
-   * freed by finished requests are refilled on the next turn instead (`0`): while a backlog is being sent the
-   * claim then waits for enough of them (`MIN_CLAIM_SHARE`), or GATHER_MS at most (see gathering).
+   * Runs the pump on the next turn of the event loop: kicks and freed slots of one turn (a burst of fan-outs, a
+   * batch of outcomes, answers) share one claim, and while a backlog is being sent the claim waits for enough
+   * free slots (`MIN_CLAIM_SHARE`), or GATHER_MS at most (see gathering). Kicks used to wait 2 ms for company
+   * while requests were out, and a smaller claim up to 5 ms: on this machine (2 × AMD EPYC, loop idle a quarter
+   * of a drain) the worker drained 10 % faster without the one and with 2 ms of the other (4 interleaved
+   * drains each: 11,733–12,113/s against 10,375–11,037/s), the slots no longer idle through the waits.
    */
-  private schedulePump(delayMs: number): void {
+  private schedulePump(): void {
     if (!this.started || this.stopping || this.pumpTimer) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -125,13 +123,8 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
           }
         });
     };
-    if (delayMs > 0) {
-      const timer = setTimeout(run, delayMs);
-      this.pumpTimer = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(run);
-      this.pumpTimer = () => clearImmediate(immediate);
-    }
+    const immediate = setImmediate(run);
+    this.pumpTimer = () => clearImmediate(immediate);
   }
 
   /**
@@ -182,10 +175,9 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
       return false;
     const waited = Date.now() - this.lastClaimAt;
     if (waited >= GATHER_MS) return false;
-    // Straight to the pump: a kick would add COALESCE_MS while requests are out, which they are.
     this.gatherTimer ??= setTimeout(() => {
       this.gatherTimer = undefined;
-      this.schedulePump(0);
+      this.schedulePump();
     }, GATHER_MS - waited).unref();
     return true;
   }
@@ -215,7 +207,7 @@ export class DeliveryPump implements OnApplicationBootstrap, BeforeApplicationSh
     this.sending += 1;
     const done = this.attempt(delivery, target, () => {
       this.sending -= 1;
-      this.schedulePump(0);
+      this.schedulePump();
     })
       .then(() => undefined)
       .catch((error: unknown) => this.logFailure('record', error))
