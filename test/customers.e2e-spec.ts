@@ -144,8 +144,16 @@ describe('customers (e2e)', () => {
     });
 
     it('has no create or delete route, and requires the admin key', async () => {
-      await t.http().post(base).set(AUTH).send({ name: 'x', email: 'x@example.com' }).expect(404);
-      await t.http().delete(`${base}/1`).set(AUTH).expect(404);
+      // The paths exist for other methods: 405 with what they take.
+      const post = await t
+        .http()
+        .post(base)
+        .set(AUTH)
+        .send({ name: 'x', email: 'x@example.com' })
+        .expect(405);
+      expect(post.headers.allow).toBe('GET, HEAD, OPTIONS');
+      const remove = await t.http().delete(`${base}/1`).set(AUTH).expect(405);
+      expect(remove.headers.allow).toBe('GET, HEAD, PATCH, OPTIONS');
       const response = await t.http().get(base).expect(401);
       expect(response.body.code).toBe('unauthorized');
     });
