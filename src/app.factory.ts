@@ -112,9 +112,7 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
     }
     done();
   });
-  const allowed = new AllowedMethods();
-  allowed.watch(fastify);
-  authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey), allowed);
+  authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey), new AllowedMethods(fastify));
   fastify.addHook('onRequest', (request, _reply, done) => done(refusedBeforeBody(request)));
   // Answered before its body has all come (refused on its headers), a request's connection closes: kept open,
   // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may

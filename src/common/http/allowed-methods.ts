@@ -12,10 +12,10 @@ type Method = (typeof METHODS)[number];
  * Fastify found nothing for.
  */
 export class AllowedMethods {
-  private router?: Instance<HTTPVersion.V1>;
+  private readonly router: Instance<HTTPVersion.V1>;
 
-  /** Records the routes registered from now on. */
-  watch(fastify: FastifyInstance): void {
+  /** Records the routes `fastify` registers from now on. */
+  constructor(fastify: FastifyInstance) {
     const {
       caseSensitive,
       ignoreTrailingSlash,
@@ -23,15 +23,14 @@ export class AllowedMethods {
       maxParamLength,
       useSemicolonDelimiter,
     } = { ...fastify.initialConfig, ...fastify.initialConfig.routerOptions };
-    const router = FindMyWay({
+    const router = (this.router = FindMyWay({
       caseSensitive,
       ignoreTrailingSlash,
       ignoreDuplicateSlashes,
       maxParamLength,
       // Read by find-my-way as by Fastify, though its types leave it out.
       ...({ useSemicolonDelimiter } as object),
-    });
-    this.router = router;
+    }));
     fastify.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
         if (!METHODS.includes(method as Method)) continue;
@@ -42,14 +41,13 @@ export class AllowedMethods {
     });
   }
 
-  /** The methods `url`'s path takes, HEAD wherever GET is; empty when it is no route's. */
-  of(url: string): Method[] {
-    const path = url.split('?')[0];
+  /** The methods `path` (without its query) takes, HEAD wherever GET is; empty when it is no route's. */
+  of(path: string): Method[] {
     // `*` (the asterisk form) is no route's; nor is a path whose parameter would be empty (`/api/v1/webhooks/`:
     // Nest's adapter sends those to the not-found handler whatever the method).
-    if (this.router === undefined || !path.startsWith('/')) return [];
+    if (!path.startsWith('/')) return [];
     const found = METHODS.filter((method) => {
-      const match = this.router!.find(method, path);
+      const match = this.router.find(method, path);
       return match !== null && !Object.values(match.params).some((value) => value === '');
     });
     if (found.includes('GET') && !found.includes('HEAD')) found.splice(1, 0, 'HEAD');
