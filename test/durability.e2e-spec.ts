@@ -19,7 +19,7 @@ async function synchronous(env: Record<string, string>): Promise<number> {
 (onPostgres ? describe.skip : describe)('SQLite durability (e2e)', () => {
   afterAll(killAll);
 
-  it('is set to synchronous = FULL by default: an answered booking survives a power loss', async () => {
+  it('commits with synchronous = FULL by default: an answered booking survives a power loss', async () => {
     expect(await synchronous({})).toBe(2);
   });
 

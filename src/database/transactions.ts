@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { open } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -47,16 +47,13 @@ export interface EventWriter {
  */
 @Injectable()
 export class Transactions implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(Transactions.name);
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
   private readonly current = new AsyncLocalStorage<ActiveTransaction>();
   private readonly prepared = new PreparedSql();
-  /** SQLite's configured `synchronous` (as a number), read when the first batch opens. */
+  /** SQLite's configured `synchronous` (as a number), read when a relaxed commit first changes it. */
   private configuredSynchronous?: number;
-  /** SQLite: whether a durable commit is synced after it, off the event loop (see `syncsAfterCommit`). */
-  private syncsAfter?: boolean;
   /** SQLite: the transaction the writer's turns share until one commits it (see takeTurn). */
   private batch?: Batch;
   /** SQLite: resolves once every batch opened so far has settled (see settled). */
@@ -121,7 +118,7 @@ export class Transactions implements BeforeApplicationShutdown {
    * Resolves once every durable commit made before the call is on disk. On SQLite a durable commit is synced
    * off the event loop after it commits (see `closeBatch`), so that a read in between (even a relaxed
    * transaction's) may see what is not yet on disk: what acts on such a read outside the database (sending a
-   * webhook delivery) waits for this first. A failed sync stops the process (see `syncFailed`).
+   * webhook delivery) waits for this first. Never rejects: a failed sync fails the commits it was for.
    */
   durable(): Promise<void> {
     return this.durableSync?.catch(() => undefined) ?? Promise.resolve();
@@ -329,9 +326,9 @@ export class Transactions implements BeforeApplicationShutdown {
    * SQLite's turn on the writer (group commit). The turn runs `work` in a savepoint of the open batch
    * transaction, opening one when there is none. A batch is committed by a turn of its own that a new batch
    * schedules for the next turn of the event loop (or at once when it is full, MAX_BATCH): the requests that
-   * arrive meanwhile join it, and one sync to disk, after the commit and off the event loop, makes them all
-   * durable. Each `run` still settles only once its work is committed and synced (or rolled back): a failed
-   * work rolls back to its savepoint alone, and a failed commit fails every work of the batch.
+   * arrive meanwhile join it, and one sync to disk commits them all. Each `run` still settles only once its
+   * work is committed (or rolled back): a failed work rolls back to its savepoint alone, and a failed commit
+   * fails every work of the batch.
    */
   private async takeTurn<T>(
     work: (tx: Transaction) => Promise<T>,
@@ -361,8 +358,8 @@ export class Transactions implements BeforeApplicationShutdown {
     beginImmediately(queryRunner);
     await queryRunner.connect();
     // A durable commit that would sync on the event loop commits without, and has the WAL synced off it
-    // (see `syncsAfterCommit`). Set before BEGIN: SQLite refuses to change it inside a transaction.
-    const syncAfter = durable && this.syncsAfterCommit();
+    // (see `syncsAtCommit`). Set before BEGIN: SQLite refuses to change it inside a transaction.
+    const syncAfter = durable && this.syncsAtCommit();
     if (!durable || syncAfter) this.sqliteSynchronous('NORMAL');
     try {
       await queryRunner.startTransaction();
@@ -413,63 +410,36 @@ export class Transactions implements BeforeApplicationShutdown {
     } catch (error) {
       failure = { error };
     }
-    // Asked for at once: its callers wait for it whatever happens below.
-    const synced = batch.syncAfter && failure === undefined ? this.syncDurable() : undefined;
+    let synced: Promise<void> | undefined;
     try {
       if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
       try {
         if (!batch.durable || batch.syncAfter) this.sqliteSynchronous(this.configuredSynchronous!);
+        if (batch.syncAfter && failure === undefined) synced = this.syncDurable();
         await queryRunner.release();
       } finally {
         // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good; a
         // synced commit once its sync is done, the writer free meanwhile for the next batch.
         if (synced === undefined) this.settleBatch(batch, failure);
         else
-          synced
-            .then(
-              () => this.settleBatch(batch, undefined),
-              (error: unknown) => this.syncFailed(error),
-            )
-            .catch((error: unknown) =>
-              this.logger.error({ msg: 'settling a synced commit failed', error: describe(error) }),
-            );
+          synced.then(
+            () => this.settleBatch(batch, undefined),
+            (error: unknown) => this.settleBatch(batch, { error }),
+          );
       }
     }
   }
 
   /**
-   * SQLite: whether a durable commit commits under NORMAL and has the WAL synced after it, on libuv's threads
-   * (`syncDurable`): on a file in WAL mode whose configured `synchronous` is FULL or EXTRA. Inside COMMIT the
-   * fsync held the event loop, and every request with it, for 0.3 ms a commit on a quiet disk and tens of
-   * milliseconds on a busy one. Configured NORMAL, no commit syncs; in memory nothing does; in another journal
-   * mode NORMAL would not do.
+   * SQLite: whether a commit syncs to disk as it is set (`synchronous` FULL or EXTRA on a file). Such commits
+   * commit under NORMAL instead and sync the WAL on libuv's threads (`syncDurable`): the fsync held the event
+   * loop, and every request with it, for 0.3 ms a commit on a quiet disk and up to 260 ms on a busy one.
    */
-  private syncsAfterCommit(): boolean {
-    if (this.syncsAfter === undefined) {
-      const db = this.sqliteDb();
-      this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
-      this.syncsAfter =
-        this.walPath() !== undefined &&
-        this.configuredSynchronous >= FULL &&
-        db.pragma('journal_mode', { simple: true }) === 'wal';
-    }
-    return this.syncsAfter;
-  }
-
-  /**
-   * A failed sync of the WAL after a commit: the batch is committed and seen, and whether it is on disk cannot
-   * be known (after an fsync error Linux may drop the pages it could not write, so a later sync that succeeds
-   * proves nothing). Its callers are told neither that it failed, which would be false, nor that it succeeded,
-   * which may be: the process stops, as PostgreSQL does, and a restart recovers from what the disk holds (the
-   * outbox relay emits the events of whatever survived).
-   */
-  private syncFailed(error: unknown): void {
-    this.logger.fatal({
-      msg: 'syncing the SQLite WAL to disk failed; stopping, since no commit can be known to be on disk',
-      error: describe(error),
-    });
-    process.exit(1);
+  private syncsAtCommit(): boolean {
+    if (this.walPath() === undefined) return false;
+    this.configuredSynchronous ??= this.sqliteDb().pragma('synchronous', { simple: true }) as number;
+    return this.configuredSynchronous >= FULL;
   }
 
   /** Syncs the WAL for the commits made so far, and is what `durable` waits for until it is done. */
@@ -504,7 +474,7 @@ export class Transactions implements BeforeApplicationShutdown {
   private sqliteSynchronous(level: string | number): void {
     const db = this.sqliteDb();
     this.configuredSynchronous ??= db.pragma('synchronous', { simple: true }) as number;
-    // Prepared once (two texts in all): every batch that commits without a sync sets it and sets it back.
+    // Prepared once (two texts in all): every relaxed bookkeeping commit sets it and sets it back.
     this.prepared.onSqlite(db, `PRAGMA synchronous = ${level}`, []);
   }
 }
@@ -563,8 +533,8 @@ class SharedSync {
 const MAX_BATCH = 64;
 /**
  * How long the works of one SQLite commit run before it closes (checked after each: one long work may pass
- * it): the commit writes what they wrote while the event loop waits, up to 200 ms for a batch of wide
- * fan-outs.
+ * it): the commit writes (and syncs) what they wrote while the event loop waits, up to 200 ms for a batch of
+ * wide fan-outs.
  */
 const BATCH_WORK_MS = 10;
 /** SQLite's `synchronous = FULL`, as the pragma reads. */
@@ -650,8 +620,4 @@ function beginImmediately(queryRunner: QueryRunner): void {
       sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql,
       ...(rest as []),
     )) as QueryRunner['query'];
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
