@@ -60,8 +60,6 @@ export class Transactions implements BeforeApplicationShutdown {
   private settling: Promise<void> = Promise.resolve();
   /** SQLite: the WAL syncs in flight and asked for, so that callers share them (see syncWal). */
   private readonly walSyncs = new SharedSync(() => this.syncWalFile());
-  /** SQLite: the sync of the last durable commit while it runs (see `durable`). */
-  private durableSync?: Promise<void>;
   /** SQLite: since when the writer's turns have run without the event loop coming round (see `letLoopTurn`). */
   private loopHeldSince?: number;
 
@@ -112,16 +110,6 @@ export class Transactions implements BeforeApplicationShutdown {
    */
   syncWal(): Promise<void> {
     return this.walPath() === undefined ? Promise.resolve() : this.walSyncs.request();
-  }
-
-  /**
-   * Resolves once every durable commit made before the call is on disk. On SQLite a durable commit is synced
-   * off the event loop after it commits (see `closeBatch`), so that a read in between (even a relaxed
-   * transaction's) may see what is not yet on disk: what acts on such a read outside the database (sending a
-   * webhook delivery) waits for this first. Never rejects: a failed sync fails the commits it was for.
-   */
-  durable(): Promise<void> {
-    return this.durableSync?.catch(() => undefined) ?? Promise.resolve();
   }
 
   /**
@@ -357,21 +345,18 @@ export class Transactions implements BeforeApplicationShutdown {
     const queryRunner = this.dataSource.createQueryRunner();
     beginImmediately(queryRunner);
     await queryRunner.connect();
-    // A durable commit that would sync on the event loop commits without, and has the WAL synced off it
-    // (see `syncsAtCommit`). Set before BEGIN: SQLite refuses to change it inside a transaction.
-    const syncAfter = durable && this.syncsAtCommit();
-    if (!durable || syncAfter) this.sqliteSynchronous('NORMAL');
+    if (!durable) this.sqliteSynchronous('NORMAL');
     try {
       await queryRunner.startTransaction();
     } catch (error) {
-      if (!durable || syncAfter) this.sqliteSynchronous(this.configuredSynchronous!);
+      if (!durable) this.sqliteSynchronous(this.configuredSynchronous!);
       await queryRunner.release();
       throw error;
     }
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.settling = this.settling.then(() => settled);
-    return { queryRunner, durable, syncAfter, members: [], workMs: 0, settle };
+    return { queryRunner, durable, members: [], workMs: 0, settle };
   }
 
   private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
@@ -410,47 +395,17 @@ export class Transactions implements BeforeApplicationShutdown {
     } catch (error) {
       failure = { error };
     }
-    let synced: Promise<void> | undefined;
     try {
       if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
       try {
-        if (!batch.durable || batch.syncAfter) this.sqliteSynchronous(this.configuredSynchronous!);
-        if (batch.syncAfter && failure === undefined) synced = this.syncDurable();
+        if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
         await queryRunner.release();
       } finally {
-        // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good; a
-        // synced commit once its sync is done, the writer free meanwhile for the next batch.
-        if (synced === undefined) this.settleBatch(batch, failure);
-        else
-          synced.then(
-            () => this.settleBatch(batch, undefined),
-            (error: unknown) => this.settleBatch(batch, { error }),
-          );
+        // Settled whatever happened above, so that no caller (nor shutdown, see settled) waits for good.
+        this.settleBatch(batch, failure);
       }
     }
-  }
-
-  /**
-   * SQLite: whether a commit syncs to disk as it is set (`synchronous` FULL or EXTRA on a file). Such commits
-   * commit under NORMAL instead and sync the WAL on libuv's threads (`syncDurable`): the fsync held the event
-   * loop, and every request with it, for 0.3 ms a commit on a quiet disk and up to 260 ms on a busy one.
-   */
-  private syncsAtCommit(): boolean {
-    if (this.walPath() === undefined) return false;
-    this.configuredSynchronous ??= this.sqliteDb().pragma('synchronous', { simple: true }) as number;
-    return this.configuredSynchronous >= FULL;
-  }
-
-  /** Syncs the WAL for the commits made so far, and is what `durable` waits for until it is done. */
-  private syncDurable(): Promise<void> {
-    const sync = this.walSyncs.request();
-    this.durableSync = sync;
-    const done = () => {
-      if (this.durableSync === sync) this.durableSync = undefined;
-    };
-    sync.then(done, done);
-    return sync;
   }
 
   /** Settles each work of a committed (`failure` undefined) or rolled back batch, announcing its events. */
@@ -537,16 +492,12 @@ const MAX_BATCH = 64;
  * wide fan-outs.
  */
 const BATCH_WORK_MS = 10;
-/** SQLite's `synchronous = FULL`, as the pragma reads. */
-const FULL = 2;
 /** How long the SQLite writer's turns hold the event loop before they let it come round. */
 const LOOP_HELD_MS = 10;
 
 interface Batch {
   queryRunner: QueryRunner;
   durable: boolean;
-  /** Committed under NORMAL, its works settled once the WAL is synced off the event loop (see `syncsAtCommit`). */
-  syncAfter: boolean;
   members: Member<unknown>[];
   /** How long its works have run: what its commit writes grows with it (see `BATCH_WORK_MS`). */
   workMs: number;

@@ -498,9 +498,6 @@ export class DeliveriesRepository {
       const claimed = await lease();
       return fillSharedBodies(this.transactions, claimed);
     }, BOOKKEEPING);
-    // Sent only once on disk: a fan-out lost to a power failure with its event's handled mark is created
-    // again under new ids, a second webhook-id for one message.
-    await this.transactions.durable();
     return rows.map((row) => ({ ...toClaimed(row), lease_until: leaseUntil }));
   }
 }
