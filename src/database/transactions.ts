@@ -62,6 +62,8 @@ export class Transactions implements BeforeApplicationShutdown {
   private readonly walSyncs = new SharedSync(() => this.syncWalFile());
   /** SQLite: since when the writer's turns have run without the event loop coming round (see `letLoopTurn`). */
   private loopHeldSince?: number;
+  /** SQLite: the WAL file's path once looked up, null in memory (see `walPath`). */
+  private wal?: string | null;
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -125,9 +127,18 @@ export class Transactions implements BeforeApplicationShutdown {
     await this.settled();
   }
 
+  /**
+   * SQLite: the WAL file, beside the database file as SQLite opened it (it resolves a symlink: the WAL sits
+   * beside the target, where a path built from the configured one found nothing); undefined in memory.
+   */
   private walPath(): string | undefined {
-    const path = this.dataSource.options.database;
-    return this.sqlite && typeof path === 'string' && path !== ':memory:' ? `${path}-wal` : undefined;
+    if (!this.sqlite) return undefined;
+    if (this.wal === undefined) {
+      const files = this.sqliteDb().pragma('database_list') as { name: string; file: string }[];
+      const main = files.find((file) => file.name === 'main')?.file ?? '';
+      this.wal = main === '' ? null : `${main}-wal`;
+    }
+    return this.wal ?? undefined;
   }
 
   private async syncWalFile(): Promise<void> {
@@ -396,7 +407,10 @@ export class Transactions implements BeforeApplicationShutdown {
       failure = { error };
     }
     try {
-      if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
+      if (failure !== undefined) {
+        if (this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
+        else forgetTransaction(queryRunner);
+      }
     } finally {
       try {
         if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
@@ -551,6 +565,18 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 async function firstRejection(promises: Promise<unknown>[]): Promise<unknown> {
   const settled = await Promise.allSettled(promises);
   return settled.find((result) => result.status === 'rejected')?.reason;
+}
+
+/**
+ * SQLite rolls a transaction back by itself on some errors (a full disk, I/O), within it or at COMMIT, and
+ * TypeORM's query runner still counted it open: every later BEGIN became a SAVEPOINT inside a transaction that
+ * was never committed again (seen after a full disk: writes answered 201, none kept, all lost at the next
+ * start). The runner is told that it is gone.
+ */
+function forgetTransaction(queryRunner: QueryRunner): void {
+  const state = queryRunner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = false;
+  state.transactionDepth = 0;
 }
 
 const immediateRunners = new WeakSet<QueryRunner>();

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'better-sqlite3';
-import { openSync, read, statSync } from 'node:fs';
+import { openSync, read, realpathSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
@@ -76,6 +76,8 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(WalCheckpointer.name);
   private timer?: NodeJS.Timeout;
   private worker?: Worker;
+  /** The configured path with its symlinks resolved, once the file exists (see `path`). */
+  private resolvedPath?: string;
   /** The checkpoint asked of the worker and not yet answered. */
   private running?: Promise<CheckpointResult>;
   private answer?: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void };
@@ -87,9 +89,12 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly config: AppConfig,
   ) {}
 
+  /** The database file as SQLite opens it: a symlink's target, beside which its WAL and shared memory sit. */
   private get path(): string | undefined {
     const { database } = this.config;
-    return database.type === 'sqlite' && database.path !== ':memory:' ? database.path : undefined;
+    if (database.type !== 'sqlite' || database.path === ':memory:') return undefined;
+    this.resolvedPath ??= realpathSync(database.path);
+    return this.resolvedPath;
   }
 
   onApplicationBootstrap(): void {
