@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { open } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -8,6 +8,7 @@ import type { DomainEvent, StoredEvent } from '../common/events/domain-event';
 import { isPostgres } from './dialect';
 import { Mutex } from './mutex';
 import { PgQueryable, PreparedSql, SqlValue } from './prepared-sql';
+import { sqliteFile } from './sqlite-file';
 
 export interface Transaction {
   readonly manager: EntityManager;
@@ -47,6 +48,7 @@ export interface EventWriter {
  */
 @Injectable()
 export class Transactions implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(Transactions.name);
   private readonly sqlite: boolean;
   private readonly sqliteWriter = new Mutex();
   /** The transaction the current async call chain runs in, so that a nested `run` joins it. */
@@ -110,8 +112,8 @@ export class Transactions implements BeforeApplicationShutdown {
    * PostgreSQL (the server syncs) or for an in-memory database. Calls made while a sync runs share the next
    * one (a sync that begins after a commit covers it), so at most one runs and one waits.
    */
-  syncWal(): Promise<void> {
-    return this.walPath() === undefined ? Promise.resolve() : this.walSyncs.request();
+  async syncWal(): Promise<void> {
+    if (this.walPath() !== undefined) await this.walSyncs.request();
   }
 
   /**
@@ -127,16 +129,12 @@ export class Transactions implements BeforeApplicationShutdown {
     await this.settled();
   }
 
-  /**
-   * SQLite: the WAL file, beside the database file as SQLite opened it (it resolves a symlink: the WAL sits
-   * beside the target, where a path built from the configured one found nothing); undefined in memory.
-   */
+  /** SQLite: the WAL file, beside the database file SQLite has open (see `sqliteFile`); undefined in memory. */
   private walPath(): string | undefined {
     if (!this.sqlite) return undefined;
     if (this.wal === undefined) {
-      const files = this.sqliteDb().pragma('database_list') as { name: string; file: string }[];
-      const main = files.find((file) => file.name === 'main')?.file ?? '';
-      this.wal = main === '' ? null : `${main}-wal`;
+      const file = sqliteFile(this.sqliteDb());
+      this.wal = file === undefined ? null : `${file}-wal`;
     }
     return this.wal ?? undefined;
   }
@@ -338,7 +336,17 @@ export class Transactions implements BeforeApplicationShutdown {
     if (this.batch === undefined) {
       const batch = await this.openBatch(durable);
       this.batch = batch;
-      setImmediate(() => void this.sqliteWriter.run(() => this.closeBatch(batch)).catch(() => undefined));
+      setImmediate(
+        () =>
+          void this.sqliteWriter
+            .run(() => this.closeBatch(batch))
+            .catch((error: unknown) =>
+              this.logger.error({
+                msg: 'closing a SQLite batch failed',
+                error: error instanceof Error ? error.message : String(error),
+              }),
+            ),
+      );
     }
     const startedAt = performance.now();
     const member = await this.runMember(this.batch, work);
@@ -356,6 +364,7 @@ export class Transactions implements BeforeApplicationShutdown {
     const queryRunner = this.dataSource.createQueryRunner();
     beginImmediately(queryRunner);
     await queryRunner.connect();
+    this.reconcile(queryRunner);
     if (!durable) this.sqliteSynchronous('NORMAL');
     try {
       await queryRunner.startTransaction();
@@ -368,6 +377,25 @@ export class Transactions implements BeforeApplicationShutdown {
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.settling = this.settling.then(() => settled);
     return { queryRunner, durable, members: [], workMs: 0, settle };
+  }
+
+  /**
+   * No batch is open when one opens (the writer's turn is ours). A transaction SQLite still has open was left
+   * by a failure (a ROLLBACK that failed): every later batch would nest in it and never commit, so it is rolled
+   * back. And TypeORM's runner is told that none is open: SQLite ends one by itself on some errors (a full disk,
+   * I/O), within it or at COMMIT, and the runner still counted it, so that every later BEGIN became a SAVEPOINT
+   * inside a transaction that was never committed again (seen after a full disk: writes answered 201, none
+   * kept, all lost at the next start).
+   */
+  private reconcile(queryRunner: QueryRunner): void {
+    const db = this.sqliteDb();
+    if (db.inTransaction) {
+      this.logger.error({ msg: 'a failed write left a SQLite transaction open; rolling it back' });
+      db.exec('ROLLBACK');
+    }
+    const state = queryRunner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    state.isTransactionActive = false;
+    state.transactionDepth = 0;
   }
 
   private async runMember<T>(batch: Batch, work: (tx: Transaction) => Promise<T>): Promise<Member<T>> {
@@ -407,10 +435,8 @@ export class Transactions implements BeforeApplicationShutdown {
       failure = { error };
     }
     try {
-      if (failure !== undefined) {
-        if (this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
-        else forgetTransaction(queryRunner);
-      }
+      // SQLite may have rolled back by itself (the next batch puts the runner right, see reconcile).
+      if (failure !== undefined && this.sqliteDb().inTransaction) await queryRunner.rollbackTransaction();
     } finally {
       try {
         if (!batch.durable) this.sqliteSynchronous(this.configuredSynchronous!);
@@ -565,18 +591,6 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 async function firstRejection(promises: Promise<unknown>[]): Promise<unknown> {
   const settled = await Promise.allSettled(promises);
   return settled.find((result) => result.status === 'rejected')?.reason;
-}
-
-/**
- * SQLite rolls a transaction back by itself on some errors (a full disk, I/O), within it or at COMMIT, and
- * TypeORM's query runner still counted it open: every later BEGIN became a SAVEPOINT inside a transaction that
- * was never committed again (seen after a full disk: writes answered 201, none kept, all lost at the next
- * start). The runner is told that it is gone.
- */
-function forgetTransaction(queryRunner: QueryRunner): void {
-  const state = queryRunner as unknown as { isTransactionActive: boolean; transactionDepth: number };
-  state.isTransactionActive = false;
-  state.transactionDepth = 0;
 }
 
 const immediateRunners = new WeakSet<QueryRunner>();

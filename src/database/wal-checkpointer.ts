@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database } from 'better-sqlite3';
-import { openSync, read, realpathSync, statSync } from 'node:fs';
+import { openSync, read, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { sqliteFile } from './sqlite-file';
 
 /** How often the WAL's size is looked at. */
 const CHECK_MS = 100;
@@ -76,8 +77,8 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(WalCheckpointer.name);
   private timer?: NodeJS.Timeout;
   private worker?: Worker;
-  /** The configured path with its symlinks resolved, once the file exists (see `path`). */
-  private resolvedPath?: string;
+  /** The database file as the service's connection has it open (see `path`), null in memory. */
+  private file?: string | null;
   /** The checkpoint asked of the worker and not yet answered. */
   private running?: Promise<CheckpointResult>;
   private answer?: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void };
@@ -89,12 +90,15 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly config: AppConfig,
   ) {}
 
-  /** The database file as SQLite opens it: a symlink's target, beside which its WAL and shared memory sit. */
+  /**
+   * The database file as the service's connection has it open: a symlink's target, beside which SQLite keeps
+   * the WAL and its index (a path built from the configured one found no index, and nothing was checkpointed).
+   */
   private get path(): string | undefined {
     const { database } = this.config;
-    if (database.type !== 'sqlite' || database.path === ':memory:') return undefined;
-    this.resolvedPath ??= realpathSync(database.path);
-    return this.resolvedPath;
+    if (database.type !== 'sqlite') return undefined;
+    if (this.file === undefined) this.file = sqliteFile(this.connection()) ?? null;
+    return this.file ?? undefined;
   }
 
   onApplicationBootstrap(): void {
