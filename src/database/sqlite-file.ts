@@ -1,11 +1,18 @@
 import type { Database } from 'better-sqlite3';
 
+/** By connection: a connection's main file never changes. */
+const files = new WeakMap<Database, string | undefined>();
+
 /**
  * The file a SQLite connection has open as its main database, as SQLite resolved it (a symlink's target, beside
- * which SQLite keeps the `-wal` and `-shm` files); undefined for an in-memory or temporary database.
+ * which SQLite keeps the `-wal` and `-shm` files); undefined for an in-memory or temporary database. Looked up
+ * once per connection.
  */
 export function sqliteFile(db: Database): string | undefined {
-  const files = db.pragma('database_list') as { name: string; file: string }[];
-  const main = files.find((file) => file.name === 'main')?.file ?? '';
-  return main === '' ? undefined : main;
+  if (!files.has(db)) {
+    const list = db.pragma('database_list') as { name: string; file: string }[];
+    const main = list.find((entry) => entry.name === 'main')?.file ?? '';
+    files.set(db, main === '' ? undefined : main);
+  }
+  return files.get(db);
 }

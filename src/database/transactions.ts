@@ -64,8 +64,6 @@ export class Transactions implements BeforeApplicationShutdown {
   private readonly walSyncs = new SharedSync(() => this.syncWalFile());
   /** SQLite: since when the writer's turns have run without the event loop coming round (see `letLoopTurn`). */
   private loopHeldSince?: number;
-  /** SQLite: the WAL file's path once looked up, null in memory (see `walPath`). */
-  private wal?: string | null;
 
   private readonly committedListeners: ((events: StoredEvent[]) => void)[] = [];
   private eventWriter?: EventWriter;
@@ -131,12 +129,8 @@ export class Transactions implements BeforeApplicationShutdown {
 
   /** SQLite: the WAL file, beside the database file SQLite has open (see `sqliteFile`); undefined in memory. */
   private walPath(): string | undefined {
-    if (!this.sqlite) return undefined;
-    if (this.wal === undefined) {
-      const file = sqliteFile(this.sqliteDb());
-      this.wal = file === undefined ? null : `${file}-wal`;
-    }
-    return this.wal ?? undefined;
+    const file = this.sqlite ? sqliteFile(this.sqliteDb()) : undefined;
+    return file === undefined ? undefined : `${file}-wal`;
   }
 
   private async syncWalFile(): Promise<void> {

@@ -77,8 +77,6 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(WalCheckpointer.name);
   private timer?: NodeJS.Timeout;
   private worker?: Worker;
-  /** The database file as the service's connection has it open (see `path`), null in memory. */
-  private file?: string | null;
   /** The checkpoint asked of the worker and not yet answered. */
   private running?: Promise<CheckpointResult>;
   private answer?: { resolve: (result: CheckpointResult) => void; reject: (error: Error) => void };
@@ -95,10 +93,7 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
    * the WAL and its index (a path built from the configured one found no index, and nothing was checkpointed).
    */
   private get path(): string | undefined {
-    const { database } = this.config;
-    if (database.type !== 'sqlite') return undefined;
-    if (this.file === undefined) this.file = sqliteFile(this.connection()) ?? null;
-    return this.file ?? undefined;
+    return this.config.database.type === 'sqlite' ? sqliteFile(this.connection()) : undefined;
   }
 
   onApplicationBootstrap(): void {
