@@ -72,6 +72,41 @@ function symlinkedDatabase(): { link: string; target: string } {
     }
   });
 
+  it('rolls the whole batch back when a failed work cannot be undone alone', async () => {
+    t = await startTestApp({ databaseUrl: await freshDatabaseUrl() });
+    const app = t;
+    const db = connectionOf(app);
+    const transactions = app.app.get(Transactions);
+    const exec = db.exec.bind(db);
+    // The undo of one work (ROLLBACK TO its savepoint) fails once, as an I/O error could make it.
+    let refused = 0;
+    jest.spyOn(db, 'exec').mockImplementation((sql: string) => {
+      if (sql.startsWith('ROLLBACK TO') && refused++ === 0) throw new Error('disk I/O error');
+      return exec(sql);
+    });
+    const failed = transactions.run(async ({ manager }) => {
+      await manager.query(
+        "INSERT INTO customers (name, email, email_normalized, date_created, date_modified) VALUES ('Half', 'half@example.com', 'half@example.com', 0, 0)",
+      );
+      throw new Error('the work failed after its first write');
+    });
+    await expect(failed).rejects.toThrow('the work failed after its first write');
+    // The next work commits, and the failed one's write does not commit with it.
+    await transactions.run(({ manager }) =>
+      manager.query(
+        "INSERT INTO customers (name, email, email_normalized, date_created, date_modified) VALUES ('Whole', 'whole@example.com', 'whole@example.com', 0, 0)",
+      ),
+    );
+    jest.restoreAllMocks();
+    expect(refused).toBe(1);
+    const reader = new Database(db.name, { readonly: true });
+    try {
+      expect(reader.prepare('SELECT name FROM customers ORDER BY name').pluck().all()).toEqual(['Whole']);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('syncs a wide fan-out, and checkpoints, beside the file a symlinked database path leads to', async () => {
     const receiver = await Receiver.start();
     try {

@@ -408,9 +408,15 @@ export class Transactions implements BeforeApplicationShutdown {
       db.exec('RELEASE batch_member');
     } catch (error) {
       member.failed(error);
-      // SQLite rolls a whole transaction back on some errors (a full disk, I/O): the batch is then lost.
-      if (db.inTransaction) db.exec('ROLLBACK TO batch_member; RELEASE batch_member');
-      else batch.broken = error;
+      try {
+        // SQLite rolls a whole transaction back on some errors (a full disk, I/O): the batch is then lost.
+        if (db.inTransaction) db.exec('ROLLBACK TO batch_member; RELEASE batch_member');
+        else batch.broken = error;
+      } catch (undoFailed) {
+        // The work's own writes could not be undone alone: the batch goes with them, rather than commit them
+        // half-written with the others'.
+        batch.broken = undoFailed;
+      }
     }
     return member;
   }
