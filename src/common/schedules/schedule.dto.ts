@@ -2,7 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
 import type { AvailabilityWindow } from './schedule.types';
-import { localDate, matching, objectList, Optional, Satisfies } from '../validation/validators';
+import {
+  type Check,
+  localDate,
+  matching,
+  type NestedFault,
+  nestedFaults,
+  objectList,
+  Optional,
+  presentAnd,
+  Satisfies,
+} from '../validation/validators';
 import { type DateOverride, MAX_DATE_OVERRIDES } from './schedule.types';
 
 /*
@@ -17,19 +27,45 @@ export const MAX_WINDOWS_PER_DAY = 48;
 
 const clockTime = matching(HH_MM, 'must be a time HH:mm (00:00 to 24:00)');
 
+const afterStart: Check = (end, window) => {
+  const start = (window as AvailabilityWindow).start;
+  return typeof start === 'string' && HH_MM.test(start) && (end as string) <= start
+    ? 'must be after start'
+    : null;
+};
+
+const WINDOW_FIELDS: Record<keyof AvailabilityWindow, Check> = {
+  start: presentAnd(clockTime),
+  end: presentAnd((end, window) => clockTime(end, window) ?? afterStart(end, window)),
+};
+
+/** A window of a list (its shape in the API documentation; the list checks its items itself, see windowFaults). */
 export class AvailabilityWindowDto implements AvailabilityWindow {
   @ApiProperty({ example: '09:00', pattern: HH_MM.source })
-  @Satisfies(clockTime)
   start!: string;
 
   @ApiProperty({ example: '17:00', pattern: HH_MM.source })
-  @Satisfies(clockTime, (end: unknown, window) => {
-    const start = (window as AvailabilityWindowDto).start;
-    return typeof start === 'string' && HH_MM.test(start) && (end as string) <= start
-      ? 'must be after start'
-      : null;
-  })
   end!: string;
+}
+
+/**
+ * Each window of a list (objects, objectList checked): fields it does not have, then `start`, then `end`, worded
+ * and ordered as the pipe words an object's own fields. Checked here rather than as objects of their own: a
+ * schedule may hold 26,400 windows (550 overrides of 48), which class-transformer and class-validator took a
+ * few hundred milliseconds to walk, the event loop held all along.
+ */
+function windowFaults(windows: unknown): string | null {
+  const faults: NestedFault[] = [];
+  (windows as Record<string, unknown>[]).forEach((window, i) => {
+    for (const key of Object.keys(window)) {
+      if (!Object.hasOwn(WINDOW_FIELDS, key)) faults.push([`[${i}].${key}`, 'is not a known field']);
+    }
+    for (const [field, check] of Object.entries(WINDOW_FIELDS)) {
+      const fault = check(window[field], window);
+      if (fault !== null) faults.push([`[${i}].${field}`, fault]);
+    }
+  });
+  return nestedFaults(faults);
 }
 
 function noOverlaps(windows: unknown): string | null {
@@ -53,13 +89,12 @@ function DayWindows(): PropertyDecorator {
   };
 }
 
-/** A list of windows: at most MAX_WINDOWS_PER_DAY, each valid, none overlapping another. */
+/**
+ * A list of windows: at most MAX_WINDOWS_PER_DAY, none overlapping another (of those that are valid), each
+ * valid (windowFaults).
+ */
 function Windows(): PropertyDecorator {
-  return (target, key) => {
-    ValidateNested({ each: true })(target, key);
-    Type(() => AvailabilityWindowDto)(target, key);
-    Satisfies(objectList(MAX_WINDOWS_PER_DAY), noOverlaps)(target, key);
-  };
+  return Satisfies(objectList(MAX_WINDOWS_PER_DAY), noOverlaps, windowFaults);
 }
 
 /** Weekly opening hours in the type's time zone; a missing day has none. */

@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { cacheValidationMetadata } from './metadata-cache';
-import { oversized } from './validators';
+import { nestedIn, oversized } from './validators';
 
 /** Flattens class-validator's tree into `customer_fields[0].label`-style field paths, one message each. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -13,7 +13,12 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
           ? `${parent}[${error.property}]`
           : `${parent}.${error.property}`;
     const messages = Object.values(error.constraints ?? {});
-    const own = messages.length > 0 ? [{ field, message: ownMessage(messages[0], error) }] : [];
+    const nested = messages.length > 0 ? nestedIn(messages[0]) : null;
+    const own = nested
+      ? nested.map(([path, message]) => ({ field: field + path, message }))
+      : messages.length > 0
+        ? [{ field, message: ownMessage(messages[0], error) }]
+        : [];
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
 }

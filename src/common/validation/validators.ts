@@ -47,6 +47,36 @@ function rule<T>(name: string, check: Check<T>): PropertyDecorator {
   };
 }
 
+/** A fault inside a field's value, with its path below the field (`[2].start`), found by one check of the whole value. */
+export type NestedFault = readonly [path: string, message: string];
+
+/** What marks a check's answer as a list of nested faults rather than one message (see nestedFaults). */
+const NESTED = '\u0000';
+
+/**
+ * A check's answer for faults found inside the value (a list's items, each checked by hand rather than as an
+ * object of its own): the validation pipe reports each under its own path, as it would an item's own field.
+ * Checking 26,000 windows by hand takes a few milliseconds; class-validator took a few hundred, on the event
+ * loop.
+ */
+export function nestedFaults(faults: readonly NestedFault[]): string | null {
+  return faults.length === 0 ? null : NESTED + JSON.stringify(faults);
+}
+
+/** The nested faults a check's message holds, or null when it is a message of its own. */
+export function nestedIn(message: string): NestedFault[] | null {
+  return message.startsWith(NESTED) ? (JSON.parse(message.slice(NESTED.length)) as NestedFault[]) : null;
+}
+
+/** A field of an item checked by hand, as the pipe words it: left out, null, or its check's message. */
+export function presentAnd(check: Check): Check {
+  return (value, object) => {
+    if (value === undefined) return 'is required';
+    if (value === null) return 'must not be null';
+    return check(value, object);
+  };
+}
+
 /** Custom checks with their own messages, run in order; the first failure is the field's message. */
 export function Satisfies<T>(...checks: Check<T>[]): PropertyDecorator {
   return rule('satisfies', firstFailure(...checks));
