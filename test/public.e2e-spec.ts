@@ -457,6 +457,34 @@ describe('public booking routes and pages (e2e)', () => {
     expect(far.text).toContain(`name="from" value="${today}"`);
   });
 
+  it('tells apart the times the clock shows twice as it goes back, on the booking page', async () => {
+    await createType(t, {
+      title: 'Night owls',
+      duration: 30,
+      timezone: 'America/New_York',
+      availability: { sunday: [{ start: '00:00', end: '03:00' }] },
+    });
+    // 2 November 2031: 1:00 to 2:00 EDT, then 1:00 to 2:00 EST.
+    const page = await t
+      .http()
+      .get('/book/night-owls')
+      .query({ tz: 'America/New_York', from: '2031-11-02', date: '2031-11-02' })
+      .expect(200);
+    const times = [
+      ...page.text.matchAll(/value="([^"]+)"\s+autocomplete="off"[^>]*\/><span\s*>([^<]+)/g),
+    ].map(([, start, label]) => [start, label.trim()]);
+    expect(times).toEqual([
+      ['2031-11-02T04:00:00.000Z', '12:00 AM'],
+      ['2031-11-02T04:30:00.000Z', '12:30 AM'],
+      ['2031-11-02T05:00:00.000Z', '1:00 AM EDT'],
+      ['2031-11-02T05:30:00.000Z', '1:30 AM EDT'],
+      ['2031-11-02T06:00:00.000Z', '1:00 AM EST'],
+      ['2031-11-02T06:30:00.000Z', '1:30 AM EST'],
+      ['2031-11-02T07:00:00.000Z', '2:00 AM'],
+      ['2031-11-02T07:30:00.000Z', '2:30 AM'],
+    ]);
+  });
+
   it('answers the service’s own address with a page pointing to the booking pages and the API docs', async () => {
     const home = await t.http().get('/').expect(200);
     expect(home.headers['content-type']).toBe('text/html; charset=utf-8');

@@ -4,6 +4,7 @@ import {
   byLocalDate,
   clockOf,
   dayLinks,
+  formatTime,
   formatWhen,
   pageCalendar,
   viewerZone,
@@ -19,6 +20,33 @@ describe('slot picker', () => {
     expect(formatWhen('2026-11-30T15:30:00.000Z', 'Europe/Berlin', 24)).toBe(
       'Monday, 30 November 2026, 16:30 (Europe/Berlin)',
     );
+  });
+
+  it('tells the two hours apart that the clock shows twice as it goes back, and only those', () => {
+    // America/New_York, 2 November 2031: 1:00 to 2:00 EDT, then 1:00 to 2:00 EST.
+    const times = ['04:30', '05:00', '05:30', '06:00', '06:30', '07:00'].map((utc) =>
+      formatTime(`2031-11-02T${utc}:00.000Z`, 'America/New_York', 12),
+    );
+    expect(times).toEqual([
+      '12:30 AM',
+      '1:00 AM EDT',
+      '1:30 AM EDT',
+      '1:00 AM EST',
+      '1:30 AM EST',
+      '2:00 AM',
+    ]);
+    expect(formatWhen('2031-11-02T06:30:00.000Z', 'America/New_York', 24)).toBe(
+      'Sunday, 2 November 2031, 01:30 EST (America/New York)',
+    );
+    // A zone whose clock goes back half an hour (Lord Howe), and one going back without a name for either offset.
+    expect(formatTime('2031-04-05T14:45:00.000Z', 'Australia/Lord_Howe', 24)).toMatch(/^01:45 \S+$/);
+    expect(formatTime('2031-04-05T15:15:00.000Z', 'Australia/Lord_Howe', 24)).toMatch(/^01:45 \S+$/);
+    expect(formatTime('2031-04-05T14:45:00.000Z', 'Australia/Lord_Howe', 24)).not.toBe(
+      formatTime('2031-04-05T15:15:00.000Z', 'Australia/Lord_Howe', 24),
+    );
+    // The clocks going forward skip an hour: nothing is shown twice.
+    expect(formatTime('2031-03-09T07:30:00.000Z', 'America/New_York', 12)).toBe('3:30 AM');
+    expect(formatTime('2031-11-02T15:00:00.000Z', 'Europe/Berlin', 24)).toBe('16:00');
   });
 
   it("reads the clock of the region the browser names first, or of its language's usual region", () => {

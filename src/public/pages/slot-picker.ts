@@ -185,13 +185,38 @@ function regionClock(tag: string): Clock {
   }
 }
 
+/**
+ * The clock's time, and the zone's abbreviation when the clock shows that time twice that night (`1:30 AM EDT`,
+ * then `1:30 AM EST`, as the clocks go back): two times of one day must not read alike.
+ */
 export function formatTime(iso: string, zone: string, clock: Clock): string {
-  return inZone(iso, zone).format(CLOCK_FORMAT[clock]);
+  const time = inZone(iso, zone);
+  return time.format(repeatedWallTime(time) ? `${CLOCK_FORMAT[clock]} z` : CLOCK_FORMAT[clock]);
 }
 
-/** `Monday, 7 January 2030, 9:00 AM (America/New York)`; on a 24-hour clock `…, 09:00 (…)`. */
+/** `Monday, 7 January 2030, 9:00 AM (America/New York)`; on a 24-hour clock `…, 09:00 (…)`; see formatTime. */
 export function formatWhen(iso: string, zone: string, clock: Clock): string {
-  return `${inZone(iso, zone).format(`dddd, D MMMM YYYY, ${CLOCK_FORMAT[clock]}`)} (${zoneLabel(zone)})`;
+  return `${inZone(iso, zone).format('dddd, D MMMM YYYY')}, ${formatTime(iso, zone, clock)} (${zoneLabel(zone)})`;
+}
+
+/** How far either side of a time the zone's offset is looked at: past any change of the clocks there is. */
+const OFFSET_CHANGE_SPAN_MS = 3 * 3600_000;
+
+/**
+ * Whether the clock in the time's zone shows its time at another instant too: the hour repeated when the clocks go
+ * back (the instant as far the other way by the change of offset shows the same time).
+ */
+function repeatedWallTime(time: moment.Moment): boolean {
+  const zone = moment.tz.zone(time.tz()!);
+  if (zone === null) return false;
+  const at = time.valueOf();
+  // The zone's own lookup (minutes west of UTC), not a moment per instant: a page may show 1,440 times a day.
+  const wallClock = (instant: number) => instant - zone.utcOffset(instant) * 60_000;
+  for (const near of [at - OFFSET_CHANGE_SPAN_MS, at + OFFSET_CHANGE_SPAN_MS]) {
+    const shift = (zone.utcOffset(at) - zone.utcOffset(near)) * 60_000;
+    if (shift !== 0 && wallClock(at - shift) === wallClock(at)) return true;
+  }
+  return false;
 }
 
 /** A zone as a visitor reads it, the same in the zone menu, the times' heading and the appointment: `America/New York`. */
