@@ -344,6 +344,20 @@ describe('HTTP foundation (e2e)', () => {
       expect(response.body.message).toContain('colour');
     });
 
+    it('refuses unknown fields named after what every object has, in a body and a query', async () => {
+      const body = await post()
+        .send({ title: 'Built-in', duration: 30, constructor: 1, toString: 'x' })
+        .expect(400);
+      expect(body.body.details).toEqual([
+        { field: 'constructor', message: 'is not a known field' },
+        { field: 'toString', message: 'is not a known field' },
+      ]);
+      for (const key of ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']) {
+        const query = await t.http().get(`/api/v1/appointments?${key}=1`).set(AUTH).expect(400);
+        expect(query.body.details).toEqual([{ field: key, message: 'is not a known field' }]);
+      }
+    });
+
     it('refuses unknown fields inside nested objects', async () => {
       const response = await post()
         .send({

@@ -51,8 +51,22 @@ class BoundedValidationPipe extends ValidationPipe {
         { field: tooLarge.field === '' ? metadata.type : tooLarge.field, message: tooLarge.message },
       ]);
     }
+    const inherited = metadata.type === 'body' || metadata.type === 'query' ? inheritedNames(value) : [];
+    if (inherited.length > 0 && isDtoClass(metadata.metatype)) {
+      throw invalid(inherited.map((field) => ({ field, message: 'is not a known field' })));
+    }
     return super.transform(value, metadata);
   }
+}
+
+/**
+ * Keys of a body or query named after what every object has (`constructor`, `toString`, `__proto__`,
+ * `prototype`): class-transformer and Nest drop them before the whitelist sees them, so that they were ignored
+ * without a word where any other unknown key is refused. No DTO has such a field.
+ */
+function inheritedNames(value: unknown): string[] {
+  if (!isPlainObject(value)) return [];
+  return Object.keys(value as object).filter((key) => key in Object.prototype || key === 'prototype');
 }
 
 /**
