@@ -18,6 +18,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
 import { createPino, JsonLogger } from './common/logging/json-logger';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { AppConfig } from './config/app-config';
+import { PageErrorFilter, pageRefusal } from './public/pages/page-error.filter';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -86,7 +87,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     inTurnsIfPublic(formParser, publicParsing),
   );
   app.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT_BYTES }, textParser);
-  app.useGlobalFilters(new ErrorFilter());
+  const pages = new PageErrorFilter(config);
+  app.useGlobalFilters(
+    new ErrorFilter({ paths: PAGE_PATH, answer: (refusal, host) => pages.catch(pageRefusal(refusal), host) }),
+  );
   app.useGlobalPipes(createValidationPipe());
   // process.exit(0) after the graceful close (not a re-raised signal) runs pino's exit flush of buffered logs.
   app.enableShutdownHooks([], { useProcessExit: true });
@@ -292,7 +296,7 @@ function formParser(
   body: Buffer,
   done: (error: Error | null, value?: unknown) => void,
 ): void {
-  if (!PAGE_FORM_PATH.test(request.url)) {
+  if (!PAGE_PATH.test(request.url)) {
     done(new DomainError('unsupported_media_type', UNSUPPORTED_MEDIA_TYPE));
     return;
   }
@@ -310,7 +314,7 @@ function formParser(
   }
   const form = parseQueryString(body.toString('utf8'));
   if (Object.hasOwn(form, '__proto__')) {
-    done(new DomainError('bad_request', 'Object contains forbidden prototype property'));
+    done(new DomainError('bad_request', 'The form has a field named __proto__, which no form has'));
     return;
   }
   done(null, form);
@@ -377,4 +381,5 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   socket.destroy(error);
 }
 
-const PAGE_FORM_PATH = /^\/(book|appointments\/change)\//;
+/** The customer pages with forms: the booking page and the change page. */
+const PAGE_PATH = /^\/(book|appointments\/change)\//;

@@ -622,7 +622,9 @@ describe('public booking routes and pages (e2e)', () => {
       .set('Content-Type', 'application/x-www-form-urlencoded')
       .serialize((body: Buffer) => body as unknown as string)
       .send(latin1);
-    expect([garbled.status, garbled.body.code]).toEqual([400, 'bad_request']);
+    // Answered as a page, as every refusal of a page's form: the browser shows it (it was JSON before its route).
+    expect([garbled.status, garbled.type]).toEqual([400, 'text/html']);
+    expect(garbled.text).toContain('The form is not valid UTF-8');
     // So are the same bytes escaped (%E9): the parser kept them as the text "%E9", and it was booked so.
     const escaped = (name: string) =>
       t
@@ -635,14 +637,18 @@ describe('public booking routes and pages (e2e)', () => {
             `&field%3AName=${name}&field%3AEmail=jose%40example.com&field%3APhone=%2B49%2030%20123456`,
         );
     const latin1Escape = await escaped('Jos%E9');
-    expect([latin1Escape.status, latin1Escape.body.code]).toEqual([400, 'bad_request']);
+    expect([latin1Escape.status, latin1Escape.type]).toEqual([400, 'text/html']);
+    expect(latin1Escape.text).toContain('The form is not valid UTF-8');
     // A bare % beside valid escapes: the parser kept the whole value escaped (booked as `caf%C3%A9%zz`).
     const bare = await escaped('caf%C3%A9%zz');
-    expect([bare.status, bare.body.code, bare.body.message]).toEqual([
-      400,
-      'bad_request',
-      'The form holds a % that is not followed by two hex digits',
-    ]);
+    expect([bare.status, bare.type]).toEqual([400, 'text/html']);
+    expect(bare.text).toContain('The form holds a % that is not followed by two hex digits');
+    const proto = await escaped('Jo&__proto__=1');
+    expect([proto.status, proto.type]).toEqual([400, 'text/html']);
+    expect(proto.text).toContain('The form has a field named __proto__');
+    const huge = await escaped('x'.repeat(300_000));
+    expect([huge.status, huge.type]).toEqual([413, 'text/html']);
+    expect(huge.text).toContain('That form was too large.');
     // "%E9" typed as text is sent as %25E9, and books as typed.
     const typed = await escaped('Jos%25E9');
     expect(typed.status).toBe(303);

@@ -48,10 +48,21 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   503: 'service_unavailable',
 };
 
+/**
+ * Paths whose refusals are pages (a browser's form post), and what answers them: a refusal raised before their
+ * route's own filter runs (the form's parser, its size) would otherwise reach the browser as JSON.
+ */
+export interface PageRefusals {
+  paths: RegExp;
+  answer(refusal: ErrorBody, host: ArgumentsHost): unknown;
+}
+
 /** The one place where errors become HTTP responses: `{ statusCode, error, code, message, request_id, details? }`. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly pages?: PageRefusals) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
@@ -59,6 +70,10 @@ export class ErrorFilter implements ExceptionFilter {
     const body = isClientGone(exception, request)
       ? errorBody(new DomainError('bad_request', CLIENT_GONE), String(request.id))
       : this.toBody(exception, String(request.id));
+    if (body.statusCode < 500 && this.pages?.paths.test(request.url)) {
+      void this.pages.answer(body, host);
+      return;
+    }
     if (body.statusCode >= 500) {
       this.logger.error({
         msg: 'request failed',

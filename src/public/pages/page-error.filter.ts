@@ -24,6 +24,15 @@ const WORDS: Record<number, [string, string]> = {
   429: ['Too many requests', 'Please wait a minute, then try again.'],
 };
 
+/**
+ * A refusal of a page's request raised before its route (the form's parser, its size), as the page words it:
+ * the status the API gives, and what it says (a form that is not UTF-8, a stray %).
+ */
+export function pageRefusal(refusal: { statusCode: number; message: string }): PageError {
+  const [title, message] = WORDS[refusal.statusCode] ?? ['Not accepted', refusal.message];
+  return new PageError(refusal.statusCode, title, message);
+}
+
 /** The pages answer errors as pages (same statuses as the API), never as JSON. */
 @Catch()
 export class PageErrorFilter implements ExceptionFilter {
