@@ -420,6 +420,59 @@ describe('public booking routes and pages (e2e)', () => {
     expect(page.text).toContain('aria-current="date"');
   });
 
+  it('leaves an appointment that has begun as it is: no move or cancel by its customer, on the API or the page', async () => {
+    const types = await t.http().get('/api/v1/appointment-types').set(AUTH).expect(200);
+    const type = { body: types.body.data.find((each: { slug: string }) => each.slug === 'consultation') };
+    // Booked by an admin for an hour that began ten minutes ago.
+    const start = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000).toISOString();
+    const booked = await t
+      .http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: type.body.id,
+        start_date: start,
+        customer_information: { Name: 'No Show', Email: 'noshow@example.com', Phone: '+49 30 1' },
+        ignore_availability: true,
+      })
+      .expect(201);
+    const token = booked.body.public_edit_url.slice(booked.body.public_edit_url.lastIndexOf('/') + 1);
+    const api = `/api/v1/public/appointments/${token}`;
+    const refusals = [
+      await t.http().post(`${api}/cancel`),
+      await t.http().post(`${api}/reschedule`).send({ start_date: '2031-01-06T10:00:00.000Z' }),
+      await t.http().get(`${api}/availability`).query({ start_date: '2031-01-06', end_date: '2031-01-07' }),
+    ];
+    for (const refusal of refusals) {
+      expect([refusal.status, refusal.body.code]).toEqual([409, 'appointment_started']);
+    }
+    // The page offers neither, and says why; a cancel posted anyway is refused on the page.
+    const page = await t
+      .http()
+      .get(`/appointments/change/${token}`)
+      .query({ tz: 'Europe/Berlin' })
+      .expect(200);
+    expect(page.text).toContain('This appointment has begun, so it can no longer be changed online.');
+    expect(page.text).not.toContain('Move to this time');
+    expect(page.text).not.toContain('Cancel appointment');
+    const asked = await t.http().get(`/appointments/change/${token}`).query({ step: 'cancel' }).expect(200);
+    expect(asked.text).not.toContain('Yes, cancel it');
+    // (A page with a form holds a CSRF token; this one has none.)
+    const { cookie, csrf } = formSecrets(await t.http().get('/book/consultation').expect(200));
+    const posted = await t
+      .http()
+      .post(`/appointments/change/${token}/cancel`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, confirm: 'yes', tz: 'Europe/Berlin' });
+    expect([posted.status, posted.type]).toEqual([409, 'text/html']);
+    expect(posted.text).toContain('This appointment has begun, so it can no longer be changed online.');
+    const stored = await t.http().get(`/api/v1/appointments/${booked.body.id}`).set(AUTH).expect(200);
+    expect([stored.body.status, stored.body.start_date]).toEqual(['booked', start]);
+    // The admin API still may.
+    await t.http().post(`/api/v1/appointments/${booked.body.id}/cancel`).set(AUTH).expect(200);
+  });
+
   it('shows a page of fewer days for a 1-minute grid round the clock, on the booking and the change page', async () => {
     await createType(t, {
       title: 'Minute',

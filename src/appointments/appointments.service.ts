@@ -42,6 +42,22 @@ export function holdsSeat(appointment: Pick<AppointmentSnapshot, 'status'>): boo
   return isActive(appointment.status);
 }
 
+/**
+ * Whether the appointment has begun: its customer may no longer move or cancel it (a no-show would otherwise turn
+ * itself into a cancellation); the admin API still may.
+ */
+export function hasStarted(appointment: Pick<AppointmentSnapshot, 'start_date'>, now = Date.now()): boolean {
+  return Date.parse(appointment.start_date) <= now;
+}
+
+/** A customer's change of an appointment that has begun (see hasStarted). */
+export function alreadyStarted(appointment: Pick<AppointmentSnapshot, 'start_date'>): DomainError {
+  return new DomainError(
+    'appointment_started',
+    `this appointment started at ${appointment.start_date}; it can no longer be changed online`,
+  );
+}
+
 /** A customer's move of an appointment that holds no seat (canceled, abandoned), whatever time is asked. */
 export function notMovable(status: string): DomainError {
   return new DomainError('appointment_canceled', `this appointment is ${status}; its time cannot change`);

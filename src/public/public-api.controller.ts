@@ -119,7 +119,13 @@ export class PublicApiController {
       'those overlapping it included); query as the type’s availability',
   })
   @ApiOkResponse({ type: AvailabilityDto })
-  @ApiErrors('validation_failed', 'not_found', 'appointment_canceled', 'slot_not_offered')
+  @ApiErrors(
+    'validation_failed',
+    'not_found',
+    'appointment_canceled',
+    'appointment_started',
+    'slot_not_offered',
+  )
   moveOptions(
     @Param('token') token: string,
     @Query() query: AvailabilityQuery,
@@ -132,9 +138,11 @@ export class PublicApiController {
   @Post('appointments/:token/cancel')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'Cancel (frees the slot); canceling twice changes nothing' })
+  @ApiOperation({
+    summary: 'Cancel (frees the slot); canceling twice changes nothing; not once the appointment has begun',
+  })
   @ApiOkResponse({ type: PublicAppointmentDto })
-  @ApiErrors('not_found')
+  @ApiErrors('not_found', 'appointment_started')
   async cancel(@Param('token') token: string): Promise<PublicAppointmentDto> {
     return toPublicAppointment(await this.booking.cancel(token), token, this.config.siteUrl);
   }
@@ -144,7 +152,14 @@ export class PublicApiController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Move to another offered slot (422 slot_not_offered for any other start)' })
   @ApiOkResponse({ type: PublicAppointmentDto })
-  @ApiErrors('validation_failed', 'not_found', 'slot_unavailable', 'appointment_canceled', 'slot_not_offered')
+  @ApiErrors(
+    'validation_failed',
+    'not_found',
+    'slot_unavailable',
+    'appointment_canceled',
+    'appointment_started',
+    'slot_not_offered',
+  )
   async reschedule(
     @Param('token') token: string,
     @Body() body: PublicRescheduleDto,

@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppointmentTypesService } from '../appointment-types/appointment-types.service';
 import type { AppointmentTypeDto } from '../appointment-types/dto/appointment-type.dto';
 import {
+  alreadyStarted,
   AppointmentsService,
+  hasStarted,
   holdsSeat,
   notMovable,
   TokenAppointment,
@@ -101,6 +103,7 @@ export class PublicBookingService {
   async moveOptionsJson(token: string, query: AvailabilityQuery): Promise<string> {
     const found = await this.byToken(token);
     if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
+    if (hasStarted(found.appointment)) throw alreadyStarted(found.appointment);
     const type = await this.movableWithin(found);
     if (type === null) throw noLongerOnline();
     return this.availabilityService.availabilityJson(type.id, query, found.appointment.id);
@@ -114,6 +117,7 @@ export class PublicBookingService {
     const found = await this.byToken(token);
     // As moveOptions answers: an appointment that holds no seat first (its move checks again, in its transaction).
     if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
+    if (hasStarted(found.appointment)) throw alreadyStarted(found.appointment);
     if ((await this.movableWithin(found)) === null) throw noLongerOnline();
     const moved = await this.appointments.changeByToken(found.appointment.id, token, {
       start_date: startDate,
@@ -121,8 +125,11 @@ export class PublicBookingService {
     return linked(moved);
   }
 
+  /** Cancels; canceling again changes nothing, and an appointment that has begun is not canceled (409). */
   async cancel(token: string): Promise<TokenAppointment> {
     const found = await this.byToken(token);
+    if (holdsSeat(found.appointment) && hasStarted(found.appointment))
+      throw alreadyStarted(found.appointment);
     return linked(await this.appointments.changeByToken(found.appointment.id, token, { status: 'canceled' }));
   }
 

@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   slot_unavailable: 409,
   appointment_canceled: 409,
+  appointment_started: 409,
   webhook_disabled: 409,
   delivery_in_progress: 409,
   earlier_delivery_pending: 409,

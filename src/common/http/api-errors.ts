@@ -46,6 +46,9 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
   },
   slot_unavailable: { message: 'that slot is no longer available' },
   appointment_canceled: { message: 'appointment 7 is canceled; its time cannot change' },
+  appointment_started: {
+    message: 'this appointment started at 2030-01-07T09:00:00.000Z; it can no longer be changed online',
+  },
   webhook_disabled: { message: 'webhook 3 is disabled; enable it first' },
   delivery_in_progress: { message: 'delivery 12 is being sent right now; try again shortly' },
   earlier_delivery_pending: {

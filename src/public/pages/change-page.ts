@@ -26,6 +26,8 @@ export interface ChangePageInput {
   notice?: ChangeNotice;
   error?: string;
   confirmCancel: boolean;
+  /** The appointment has begun: nothing can be changed (see hasStarted). */
+  started: boolean;
 }
 
 function details(input: ChangePageInput): SafeHtml {
@@ -141,6 +143,10 @@ function actions(input: ChangePageInput, path: string): SafeHtml {
     const what =
       appointment.status === 'canceled' ? 'This appointment is canceled.' : 'This booking was not completed.';
     return html`<p class="card">${what} To meet, please <a href="${bookAgain}">book a new time</a>.</p>`;
+  }
+  // Begun (or over): its customer may no longer move or cancel it.
+  if (input.started) {
+    return html`<p class="card">This appointment has begun, so it can no longer be changed online.</p>`;
   }
   if (input.confirmCancel) return confirmCancel(input, path);
   return html`${reschedule(input, path)}

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import moment from 'moment-timezone';
 import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment-type.dto';
-import { holdsSeat, type TokenAppointment } from '../../appointments/appointments.service';
+import { hasStarted, holdsSeat, type TokenAppointment } from '../../appointments/appointments.service';
 import { Public } from '../../common/auth/public.decorator';
 import { IdempotencyService } from '../../idempotency/idempotency.service';
 import { instant } from '../../common/validation/validators';
@@ -36,6 +36,7 @@ import {
 
 const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'unchanged', 'canceled'];
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
+const STARTED = 'This appointment has begun, so it can no longer be changed online.';
 const FORM_ALREADY_SENT =
   'This form was already sent with other answers, and that booking stands. To make another booking, confirm this one.';
 
@@ -183,13 +184,15 @@ export class PagesController {
       const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
       const current = await this.booking.byToken(token);
       const message =
-        error.code === 'appointment_canceled'
-          ? current.appointment.status === 'canceled'
-            ? 'This appointment is canceled.'
-            : 'This appointment can no longer be changed.'
-          : error.code === 'slot_not_offered' && (await this.booking.movableWithin(current)) === null
-            ? 'This appointment can no longer be moved online.'
-            : SLOT_GONE;
+        error.code === 'appointment_started'
+          ? STARTED
+          : error.code === 'appointment_canceled'
+            ? current.appointment.status === 'canceled'
+              ? 'This appointment is canceled.'
+              : 'This appointment can no longer be changed.'
+            : error.code === 'slot_not_offered' && (await this.booking.movableWithin(current)) === null
+              ? 'This appointment can no longer be moved online.'
+              : SLOT_GONE;
       return this.renderChange(
         request,
         reply,
@@ -217,11 +220,17 @@ export class PagesController {
     const form = body ?? {};
     this.checkCsrf(request, form);
     const found = await this.booking.byToken(token);
-    const zone = encodeURIComponent(viewerZone(form, customerZone(found)));
+    const viewer = viewerZone(form, customerZone(found));
+    const zone = encodeURIComponent(viewer);
     if (queryText(form, 'confirm') !== 'yes') {
       return redirect(reply, `/appointments/change/${token}?step=cancel&tz=${zone}`);
     }
-    await this.booking.cancel(token);
+    try {
+      await this.booking.cancel(token);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'appointment_started') throw error;
+      return this.renderChange(request, reply, token, found, { tz: viewer }, 409, { error: STARTED });
+    }
     return redirect(reply, `/appointments/change/${token}?done=canceled&tz=${zone}`);
   }
 
@@ -295,7 +304,8 @@ export class PagesController {
     const clock = clockOf(request.headers['accept-language']);
     const path = `/appointments/change/${token}`;
     let picker: PickerOptions | null = null;
-    const type = holdsSeat(found.appointment) ? await this.booking.movableWithin(found) : null;
+    const started = hasStarted(found.appointment);
+    const type = holdsSeat(found.appointment) && !started ? await this.booking.movableWithin(found) : null;
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
       picker = await this.picker(type, path, { zone, clock }, onDay, found);
@@ -320,6 +330,7 @@ export class PagesController {
       notice: extra.notice,
       error: extra.error,
       confirmCancel: extra.confirmCancel ?? false,
+      started,
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
