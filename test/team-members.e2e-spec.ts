@@ -251,7 +251,7 @@ describe('team members (e2e)', () => {
       expect(unchanged.body.team_member_ids).toEqual([host.body.id]);
     });
 
-    it('removes a deleted member from every type that it hosts, announcing each change once', async () => {
+    it('removes a deleted member from every type that it hosts, announcing each change once; a type losing its last host goes off sale', async () => {
       const leaving = await create({ name: 'Leaving Host', email: uniqueEmail() }).expect(201);
       const staying = await create({ name: 'Staying Host', email: uniqueEmail() }).expect(201);
       const createType = (title: string, team_member_ids: number[]) =>
@@ -269,7 +269,11 @@ describe('team members (e2e)', () => {
       await eventually(async () =>
         expect((await read(both.body.id)).team_member_ids).toEqual([staying.body.id]),
       );
-      await eventually(async () => expect((await read(solo.body.id)).team_member_ids).toEqual([]));
+      // Its last host gone, a type is taken off sale: not a host-less type open at all its hours.
+      await eventually(async () =>
+        expect((await read(solo.body.id)) as object).toMatchObject({ team_member_ids: [], status: 'draft' }),
+      );
+      expect((await read(both.body.id)).status).toBe('publish');
       expect(await read(other.body.id)).toEqual(other.body);
       const updated = named('appointment_type.updated').map(
         (event) =>
@@ -279,6 +283,10 @@ describe('team members (e2e)', () => {
         [both.body.id, [staying.body.id]],
         [solo.body.id, []],
       ]);
+      await t
+        .http()
+        .get(`/api/v1/public/appointment-types/${(await read(solo.body.id)).slug}`)
+        .expect(404);
 
       // A replay of the event (the relay after a crash) finds nothing left to change.
       const deleted = named('team_member.deleted')[0];

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
 import { AppConfig } from '../config/app-config';
@@ -26,6 +26,8 @@ const WORKING_WEEK: WeeklyAvailability = Object.fromEntries(
 
 @Injectable()
 export class AppointmentTypesService {
+  private readonly logger = new Logger(AppointmentTypesService.name);
+
   constructor(
     private readonly types: AppointmentTypesRepository,
     private readonly transactions: Transactions,
@@ -152,6 +154,16 @@ export class AppointmentTypesService {
         const type = await this.types.findById(id);
         if (!type?.team_member_ids.includes(teamMemberId)) continue;
         type.team_member_ids = type.team_member_ids.filter((member) => member !== teamMemberId);
+        // Its last host gone, a type is taken off sale, as its hosts all inactive would leave it offering
+        // nothing: without a host it would become a host-less type, open at all its own hours.
+        if (type.team_member_ids.length === 0 && type.status === 'publish') {
+          type.status = 'draft';
+          this.logger.warn({
+            msg: 'appointment type set to draft: its last host was deleted',
+            appointment_type_id: type.id,
+            team_member_id: teamMemberId,
+          });
+        }
         type.date_modified = Date.now();
         const saved = await this.types.save(type);
         await tx.publish(
