@@ -57,6 +57,9 @@ describe('slot picker', () => {
     expect(clockOf('en')).toBe(12);
     expect(clockOf('en-AU')).toBe(12);
     expect(clockOf('hi-IN')).toBe(12);
+    // Regions without English of their own: the clock of the visitor's language there, not US English's.
+    for (const tag of ['pt-BR', 'ru', 'zh-CN', 'tr-TR', 'vi']) expect([tag, clockOf(tag)]).toEqual([tag, 24]);
+    expect(clockOf('es-MX')).toBe(12);
     expect(clockOf(undefined)).toBe(12);
     expect(clockOf('*')).toBe(12);
     expect(clockOf('not a tag!')).toBe(12);
