@@ -538,6 +538,20 @@ describe('public booking routes and pages (e2e)', () => {
     ]);
   });
 
+  it('leads a page link with a slash added at its end to the page, and answers a page address no page has as a page', async () => {
+    const slashed = await t.http().get('/book/consultation/').query({ tz: 'Europe/Berlin' }).expect(308);
+    expect(slashed.headers.location).toBe('/book/consultation?tz=Europe%2FBerlin');
+    expect((await t.http().get('/appointments/change/abc//').expect(308)).headers.location).toBe(
+      '/appointments/change/abc',
+    );
+    // Never to another host: `//host` is one to a browser.
+    await t.http().get('//book/consultation/').expect(404);
+    const none = await t.http().get('/book/').expect(404);
+    expect(none.type).toBe('text/html');
+    expect(none.text).toContain('This page does not exist, or the link is no longer valid.');
+    await t.http().post('/book/consultation/').type('form').send({}).expect(404);
+  });
+
   it('answers the service’s own address with a page pointing to the booking pages and the API docs', async () => {
     const home = await t.http().get('/').expect(200);
     expect(home.headers['content-type']).toBe('text/html; charset=utf-8');

@@ -39,18 +39,40 @@ export function markPublic(fastify: FastifyInstance, isPublic: (url: string) => 
   });
 }
 
+const READS = new Set(['GET', 'HEAD']);
+
+/** A URL's path, and its query with its `?` (or ''). */
+function splitUrl(url: string): [string, string] {
+  const mark = url.indexOf('?');
+  return mark === -1 ? [url, ''] : [url.slice(0, mark), url.slice(mark)];
+}
+
 /**
  * A request no route takes. Its path taking other methods, it is a 405 with `Allow` (an OPTIONS request is
- * answered 204 with `Allow`, and undefined comes back); otherwise a 404.
+ * answered 204 with `Allow`, and undefined comes back); a read of a path with a slash too many at its end, a
+ * 308 to the path without (undefined too); otherwise a 404.
  */
 function unrouted(
   request: FastifyRequest,
   reply: FastifyReply,
   allowed: AllowedMethods,
 ): DomainError | undefined {
-  const path = request.url.split('?')[0];
+  const [path, query] = splitUrl(request.url);
   const methods = allowed.of(path);
-  if (methods.length === 0) return new DomainError('route_not_found', `Cannot ${request.method} ${path}`);
+  if (methods.length === 0) {
+    // A link with a slash added at its end (email clients and editors add one): the page or resource without it.
+    // Never to a path starting `//`, which a browser reads as another host.
+    const trimmed = path.replace(/\/+$/, '');
+    const local = trimmed.startsWith('/') && !trimmed.startsWith('//');
+    if (READS.has(request.method) && local && trimmed !== path && allowed.of(trimmed).includes('GET')) {
+      void reply
+        .code(308)
+        .header('location', trimmed + query)
+        .send();
+      return undefined;
+    }
+    return new DomainError('route_not_found', `Cannot ${request.method} ${path}`);
+  }
   const allow = [...methods, ...(methods.includes('OPTIONS') ? [] : ['OPTIONS'])].join(', ');
   void reply.header('allow', allow);
   if (request.method === 'OPTIONS') {
