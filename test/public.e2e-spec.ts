@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { AppointmentsService } from '../src/appointments/appointments.service';
 import { TOKEN_LOOKUP_FLOOR_MS } from '../src/public/public-booking.service';
 import { recordEvents } from './support/events';
 import { createMember, createType, EVERY_DAY, EVERY_DAY_NINE_TO_FIVE } from './support/fixtures';
@@ -469,8 +470,25 @@ describe('public booking routes and pages (e2e)', () => {
     expect(posted.text).toContain('This appointment has begun, so it can no longer be changed online.');
     const stored = await t.http().get(`/api/v1/appointments/${booked.body.id}`).set(AUTH).expect(200);
     expect([stored.body.status, stored.body.start_date]).toEqual(['booked', start]);
+    // Checked under the appointment's lock, on the row as it is then: a move past the checks made before it (an
+    // admin's move into the past committed meanwhile) is refused too.
+    const direct = t.app
+      .get(AppointmentsService)
+      .changeByToken(booked.body.id, token, { start_date: '2031-01-06T10:00:00.000Z' });
+    await expect(direct).rejects.toMatchObject({ code: 'appointment_started' });
+    // Nor is one that holds no seat changed by its customer: abandoned stays abandoned.
+    await t
+      .http()
+      .patch(`/api/v1/appointments/${booked.body.id}`)
+      .set(AUTH)
+      .send({ status: 'abandoned' })
+      .expect(200);
+    const abandoned = await t.http().post(`${api}/cancel`);
+    expect([abandoned.status, abandoned.body.code]).toEqual([409, 'appointment_started']);
     // The admin API still may.
     await t.http().post(`/api/v1/appointments/${booked.body.id}/cancel`).set(AUTH).expect(200);
+    // And canceling a canceled appointment changes nothing, begun or not.
+    expect((await t.http().post(`${api}/cancel`).expect(200)).body.status).toBe('canceled');
   });
 
   it('shows a page of fewer days for a 1-minute grid round the clock, on the booking and the change page', async () => {

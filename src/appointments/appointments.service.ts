@@ -135,7 +135,9 @@ export class AppointmentsService {
   /**
    * `byCustomer`: a change its customer asked for, which may move only an appointment that holds its seat: a
    * canceled or abandoned one is refused whatever time is asked, its own included (an admin's change of such an
-   * appointment's time is not placed at all: it holds no seat, see `rehost`).
+   * appointment's time is not placed at all: it holds no seat, see `rehost`); and which may change nothing once the
+   * appointment has begun (checked here, on the row read under its lock: an admin's move into the past committed
+   * meanwhile counts).
    */
   async update(
     id: number,
@@ -152,6 +154,9 @@ export class AppointmentsService {
       const type = await this.requireType(appointment.appointment_type_id);
       const start = input.start_date === undefined ? appointment.start_at : Date.parse(input.start_date);
       const status = input.status ?? appointment.status;
+      const begun = appointment.start_at <= Date.now();
+      if (byCustomer && begun && (start !== appointment.start_at || status !== appointment.status))
+        throw alreadyStarted({ start_date: new Date(appointment.start_at).toISOString() });
       if (start !== appointment.start_at && (appointment.status === 'canceled' || status === 'canceled')) {
         throw new DomainError(
           'appointment_canceled',
