@@ -525,6 +525,19 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
           'body',
           'holds more than 60000 list items in all (no route takes more)',
         ],
+        [
+          // 672 windows of 199 keys each: every object short enough, 133,728 keys in all.
+          'patch',
+          `${TYPES}/${typeId}`,
+          {
+            date_overrides: ids(14).map((day) => ({
+              date: `2031-01-${String(day).padStart(2, '0')}`,
+              windows: ids(48).map(() => Object.fromEntries(ids(199).map((key) => [key.toString(36), 0]))),
+            })),
+          },
+          'body',
+          'holds more than 80000 fields in all (no route takes more)',
+        ],
       ];
       for (const [method, path, body, field, message] of cases) {
         const response = await refusedWhileHealthy(method, path, body);

@@ -352,6 +352,19 @@ describe('HTTP foundation (e2e)', () => {
         { field: 'constructor', message: 'is not a known field' },
         { field: 'toString', message: 'is not a known field' },
       ]);
+      // At any depth, as any other unknown key is.
+      const nested = await post()
+        .send({
+          title: 'Built-in inside',
+          duration: 30,
+          customer_fields: [{ label: 'Phone', type: 'phone', hasOwnProperty: 1 }],
+          availability: { monday: [{ start: '09:00', end: '10:00', constructor: 'x' }] },
+        })
+        .expect(400);
+      expect(nested.body.details).toEqual([
+        { field: 'customer_fields[0].hasOwnProperty', message: 'is not a known field' },
+        { field: 'availability.monday[0].constructor', message: 'is not a known field' },
+      ]);
       for (const key of ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']) {
         const query = await t.http().get(`/api/v1/appointments?${key}=1`).set(AUTH).expect(400);
         expect(query.body.details).toEqual([{ field: key, message: 'is not a known field' }]);

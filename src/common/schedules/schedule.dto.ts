@@ -6,8 +6,7 @@ import {
   type Check,
   localDate,
   matching,
-  type NestedFault,
-  nestedFaults,
+  NestedFaultList,
   objectList,
   Optional,
   presentAnd,
@@ -55,17 +54,17 @@ export class AvailabilityWindowDto implements AvailabilityWindow {
  * few hundred milliseconds to walk, the event loop held all along.
  */
 function windowFaults(windows: unknown): string | null {
-  const faults: NestedFault[] = [];
+  const faults = new NestedFaultList();
   (windows as Record<string, unknown>[]).forEach((window, i) => {
     for (const key of Object.keys(window)) {
-      if (!Object.hasOwn(WINDOW_FIELDS, key)) faults.push([`[${i}].${key}`, 'is not a known field']);
+      if (!Object.hasOwn(WINDOW_FIELDS, key)) faults.add(() => `[${i}].${key}`, 'is not a known field');
     }
     for (const [field, check] of Object.entries(WINDOW_FIELDS)) {
       const fault = check(window[field], window);
-      if (fault !== null) faults.push([`[${i}].${field}`, fault]);
+      if (fault !== null) faults.add(() => `[${i}].${field}`, fault);
     }
   });
-  return nestedFaults(faults);
+  return faults.answer();
 }
 
 function noOverlaps(windows: unknown): string | null {

@@ -3,8 +3,14 @@ import { DomainError, FieldError } from '../errors/domain-error';
 import { cacheValidationMetadata } from './metadata-cache';
 import { nestedIn, oversized } from './validators';
 
-/** Flattens class-validator's tree into `customer_fields[0].label`-style field paths, one message each. */
-export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+/** A field's fault, or (`omitted`) how many more of one field's nested faults there are, unworded. */
+type Fault = FieldError & { omitted?: number };
+
+/**
+ * Flattens class-validator's tree into `customer_fields[0].label`-style field paths, one message each (a check's
+ * nested faults each under its own path, the first ones worded; see NestedFaultList).
+ */
+export function fieldErrors(errors: ValidationError[], parent = ''): Fault[] {
   return errors.flatMap((error) => {
     const field =
       parent === ''
@@ -14,11 +20,13 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
           : `${parent}.${error.property}`;
     const messages = Object.values(error.constraints ?? {});
     const nested = messages.length > 0 ? nestedIn(messages[0]) : null;
-    const own = nested
-      ? nested.map(([path, message]) => ({ field: field + path, message }))
+    const own: Fault[] = nested
+      ? nested.kept.map(([path, message]) => ({ field: field + path, message }))
       : messages.length > 0
         ? [{ field, message: ownMessage(messages[0], error) }]
         : [];
+    if (nested && nested.count > nested.kept.length)
+      own.push({ field, message: '', omitted: nested.count - nested.kept.length });
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
 }
@@ -60,13 +68,34 @@ class BoundedValidationPipe extends ValidationPipe {
 }
 
 /**
- * Keys of a body or query named after what every object has (`constructor`, `toString`, `__proto__`,
- * `prototype`): class-transformer and Nest drop them before the whitelist sees them, so that they were ignored
- * without a word where any other unknown key is refused. No DTO has such a field.
+ * The paths of a body's or query's keys, at any depth, named after what every object has (`constructor`,
+ * `toString`, `__proto__`, `prototype`): class-transformer and Nest drop them before the whitelist sees them, so
+ * that they were ignored without a word where any other unknown key is refused. No DTO has such a field, nor a
+ * custom field such a label. (The body's size is bounded before: see `oversized`.)
  */
-function inheritedNames(value: unknown): string[] {
-  if (!isPlainObject(value)) return [];
-  return Object.keys(value as object).filter((key) => key in Object.prototype || key === 'prototype');
+function inheritedNames(value: unknown, path: (string | number)[] = [], found: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      path.push(i);
+      inheritedNames(item, path, found);
+      path.pop();
+    });
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      path.push(key);
+      if (key in Object.prototype || key === 'prototype') found.push(fieldPath(path));
+      else inheritedNames(item, path, found);
+      path.pop();
+    }
+  }
+  return found;
+}
+
+/** `customer_fields[0].label` of its parts: keys and list indexes. */
+function fieldPath(parts: readonly (string | number)[]): string {
+  return parts
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
 }
 
 /**
@@ -91,9 +120,13 @@ function isPlainObject(value: unknown): boolean {
 /** How many fields a 400 names at most: the first ones, and how many more there were. */
 const MAX_DETAILS = 50;
 
-function invalid(all: FieldError[]): DomainError {
-  const details = all.slice(0, MAX_DETAILS);
-  const more = all.length - details.length;
+function invalid(all: Fault[]): DomainError {
+  const details = all
+    .filter((fault) => fault.omitted === undefined)
+    .slice(0, MAX_DETAILS)
+    .map(({ field, message }) => ({ field, message }));
+  const counted = all.reduce((sum, fault) => sum + (fault.omitted ?? 1), 0);
+  const more = counted - details.length;
   const summary =
     details.map((detail) => `${detail.field} ${detail.message}`).join('; ') +
     (more > 0 ? `; and ${more} more` : '');
