@@ -11,7 +11,14 @@ import { AllowedMethods } from './common/http/allowed-methods';
 import { isPublicConfig } from './common/auth/public.decorator';
 import { AdminCredentials } from './common/auth/admin-credentials';
 import { DomainError, ErrorCode } from './common/errors/domain-error';
-import { ErrorBody, errorBody, ErrorFilter, UNSUPPORTED_MEDIA_TYPE } from './common/errors/error.filter';
+import {
+  answeredAsPage,
+  ErrorBody,
+  errorBody,
+  ErrorFilter,
+  type PageRefusals,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './common/errors/error.filter';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './common/http/json-depth';
 import { nulField } from './common/http/nul-field';
 import { REQUEST_ID_HEADER, requestIdOf } from './common/http/request-id';
@@ -39,6 +46,12 @@ const ENCODED_NUL = /%00/i;
 /** Builds the whole application (used by main.ts and by the e2e tests, so both run the same thing). */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const pino = createPino(config.logLevel, config.logFormat);
+  // The customer pages answer refusals as pages, whichever layer raises them (the router, a hook, a parser).
+  const pageFilter = new PageErrorFilter(config);
+  const pages: PageRefusals = {
+    paths: PAGE_PATH,
+    answer: (refusal, request, reply) => pageFilter.answer(pageRefusal(refusal), request, reply),
+  };
   const adapter = new FastifyAdapter({
     loggerInstance: pino,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -62,7 +75,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         { req: request, res: { statusCode: body.statusCode }, code: body.code },
         'request refused',
       );
-      sendError(reply, body);
+      if (answeredAsPage(pages, body, request)) void pages.answer(body, request, reply);
+      else sendError(reply, body);
     },
     clientErrorHandler: answerClientError,
   });
@@ -87,10 +101,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     inTurnsIfPublic(formParser, publicParsing),
   );
   app.useBodyParser('text/plain', { bodyLimit: BODY_LIMIT_BYTES }, textParser);
-  const pages = new PageErrorFilter(config);
-  app.useGlobalFilters(
-    new ErrorFilter({ paths: PAGE_PATH, answer: (refusal, host) => pages.catch(pageRefusal(refusal), host) }),
-  );
+  app.useGlobalFilters(new ErrorFilter(pages));
   app.useGlobalPipes(createValidationPipe());
   // process.exit(0) after the graceful close (not a re-raised signal) runs pino's exit flush of buffered logs.
   app.enableShutdownHooks([], { useProcessExit: true });
@@ -122,9 +133,15 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
   // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may
   // not use kept the service reading 0.9 GB/s on over a core.
   fastify.addHook('onSend', (request, reply, _payload, done) => {
-    if (!request.raw.complete) void reply.header('connection', 'close');
+    if (!request.raw.complete && announcesBody(request)) void reply.header('connection', 'close');
     done();
   });
+}
+
+/** Whether a request says it carries a body: one without (a GET) has nothing left to read when refused. */
+function announcesBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /**
@@ -382,4 +399,4 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
 }
 
 /** The customer pages with forms: the booking page and the change page. */
-const PAGE_PATH = /^\/(book|appointments\/change)\//;
+const PAGE_PATH = /^\/(book|appointments\/change)(\/|\?|$)/;

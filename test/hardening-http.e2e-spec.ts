@@ -444,6 +444,15 @@ describe('HTTP edge hardening (e2e)', () => {
       // A request whose body has all come keeps its connection.
       const whole = await rawExchange(t.url, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 3000);
       expect(whole?.headers.connection).toBe('keep-alive');
+      // So does one without a body, refused (401) or led elsewhere (308): there is nothing left to read.
+      for (const bodiless of [`GET ${types} HTTP/1.1\r\n`, 'GET /health/ HTTP/1.1\r\n']) {
+        const refused = await rawExchange(t.url, `${bodiless}Host: 127.0.0.1\r\n\r\n`, 3000);
+        expect([bodiless, refused?.status, refused?.headers.connection]).toEqual([
+          bodiless,
+          bodiless.includes('/health/') ? 308 : 401,
+          'keep-alive',
+        ]);
+      }
     });
 
     it('answers 404 to an unknown route before its announced body is sent, and never parses it', async () => {

@@ -568,6 +568,16 @@ describe('public booking routes and pages (e2e)', () => {
     expect(none.type).toBe('text/html');
     expect(none.text).toContain('This page does not exist, or the link is no longer valid.');
     await t.http().post('/book/consultation/').type('form').send({}).expect(404);
+    // Refused by the router (a broken escape, a parameter too long), or no page at all: a page too.
+    for (const [path, status] of [
+      ['/book/x%zz', 400],
+      [`/book/${'a'.repeat(600)}`, 414],
+      ['/book', 404],
+      ['/appointments/change', 404],
+    ] as const) {
+      const refused = await t.http().get(path);
+      expect([path, refused.status, refused.type]).toEqual([path, status, 'text/html']);
+    }
   });
 
   it('answers the service’s own address with a page pointing to the booking pages and the API docs', async () => {

@@ -54,7 +54,16 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
  */
 export interface PageRefusals {
   paths: RegExp;
-  answer(refusal: ErrorBody, host: ArgumentsHost): unknown;
+  answer(refusal: ErrorBody, request: FastifyRequest, reply: FastifyReply): unknown;
+}
+
+/** Whether `pages` answers this refusal: a client's (4xx) of a request to one of their paths. */
+export function answeredAsPage(
+  pages: PageRefusals | undefined,
+  refusal: ErrorBody,
+  request: FastifyRequest,
+): pages is PageRefusals {
+  return pages !== undefined && refusal.statusCode < 500 && pages.paths.test(request.url);
 }
 
 /** The one place where errors become HTTP responses: `{ statusCode, error, code, message, request_id, details? }`. */
@@ -70,8 +79,8 @@ export class ErrorFilter implements ExceptionFilter {
     const body = isClientGone(exception, request)
       ? errorBody(new DomainError('bad_request', CLIENT_GONE), String(request.id))
       : this.toBody(exception, String(request.id));
-    if (body.statusCode < 500 && this.pages?.paths.test(request.url)) {
-      void this.pages.answer(body, host);
+    if (answeredAsPage(this.pages, body, request)) {
+      void this.pages.answer(body, request, reply);
       return;
     }
     if (body.statusCode >= 500) {

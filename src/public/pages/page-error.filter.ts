@@ -40,9 +40,13 @@ export class PageErrorFilter implements ExceptionFilter {
 
   constructor(private readonly config: AppConfig) {}
 
-  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+  catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    return this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Answers `exception` as a page (also for refusals raised outside Nest, by the router). */
+  async answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     let status = 500;
     let title = 'Something went wrong';
     let message = 'Please try again in a moment.';
