@@ -190,7 +190,7 @@ export function assertPlaced(check: SlotCheck): { ok: true; hostId: number | nul
   if (check.reason === 'slot_not_offered') {
     throw new DomainError(
       'slot_not_offered',
-      'that start is not offered by this appointment type (in the past, off its grid or hours or its hosts’ hours, with no host active, within its notice, beyond its horizon, or in a blackout)',
+      "that start is not offered by this appointment type (in the past, off its grid, outside its hours or its hosts' hours, with no host active, within its notice, beyond its horizon, or in a blackout)",
     );
   }
   throw new DomainError('slot_unavailable', 'that slot is no longer available');

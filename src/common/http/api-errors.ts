@@ -59,7 +59,7 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: FieldErro
   unsupported_media_type: { message: UNSUPPORTED_MEDIA_TYPE },
   slot_not_offered: {
     message:
-      'that start is not offered by this appointment type (in the past, off its grid or hours or its hosts’ hours, with no host active, within its notice, beyond its horizon, or in a blackout)',
+      "that start is not offered by this appointment type (in the past, off its grid, outside its hours or its hosts' hours, with no host active, within its notice, beyond its horizon, or in a blackout)",
   },
   rate_limited: { message: 'Too many requests; retry after 60 s' },
   internal_error: { message: 'An unexpected error occurred' },

@@ -36,7 +36,6 @@ import {
 
 const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'unchanged', 'canceled'];
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
-const STARTED = 'This appointment has begun, so it can no longer be changed online.';
 const FORM_ALREADY_SENT =
   'This form was already sent with other answers, and that booking stands. To make another booking, confirm this one.';
 
@@ -183,16 +182,6 @@ export class PagesController {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
       const current = await this.booking.byToken(token);
-      const message =
-        error.code === 'appointment_started'
-          ? STARTED
-          : error.code === 'appointment_canceled'
-            ? current.appointment.status === 'canceled'
-              ? 'This appointment is canceled.'
-              : 'This appointment can no longer be changed.'
-            : error.code === 'slot_not_offered' && (await this.booking.movableWithin(current)) === null
-              ? 'This appointment can no longer be moved online.'
-              : SLOT_GONE;
       return this.renderChange(
         request,
         reply,
@@ -201,7 +190,7 @@ export class PagesController {
         { ...shown, date: localDate(start, zone) },
         status,
         {
-          error: message,
+          error: await this.rescheduleRefusal(error, current),
         },
       );
     }
@@ -229,9 +218,26 @@ export class PagesController {
       await this.booking.cancel(token);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'appointment_started') throw error;
-      return this.renderChange(request, reply, token, found, { tz: viewer }, 409, { error: STARTED });
+      // The page says so where its actions were (see changePage).
+      return this.renderChange(request, reply, token, found, { tz: viewer }, 409, {});
     }
     return redirect(reply, `/appointments/change/${token}?done=canceled&tz=${zone}`);
+  }
+
+  /** What the change page says of a refused move (nothing more when it has begun: the page says so itself). */
+  private async rescheduleRefusal(
+    error: DomainError,
+    current: TokenAppointment,
+  ): Promise<string | undefined> {
+    if (error.code === 'appointment_started') return undefined;
+    if (error.code === 'appointment_canceled') {
+      return current.appointment.status === 'canceled'
+        ? 'This appointment is canceled.'
+        : 'This appointment can no longer be changed.';
+    }
+    if (error.code === 'slot_not_offered' && (await this.booking.movableWithin(current)) === null)
+      return 'This appointment can no longer be moved online.';
+    return SLOT_GONE;
   }
 
   private checkCsrf(request: FastifyRequest, form: FormQuery): void {

@@ -58,7 +58,8 @@ describe('slot picker', () => {
     expect(clockOf('en-AU')).toBe(12);
     expect(clockOf('hi-IN')).toBe(12);
     // Regions without English of their own: the clock of the visitor's language there, not US English's.
-    for (const tag of ['pt-BR', 'ru', 'zh-CN', 'tr-TR', 'vi']) expect([tag, clockOf(tag)]).toEqual([tag, 24]);
+    for (const tag of ['pt-BR', 'en-BR', 'ru', 'en-RU', 'zh-CN', 'tr-TR', 'vi'])
+      expect([tag, clockOf(tag)]).toEqual([tag, 24]);
     expect(clockOf('es-MX')).toBe(12);
     expect(clockOf(undefined)).toBe(12);
     expect(clockOf('*')).toBe(12);

@@ -159,8 +159,8 @@ const CLOCKS_KEPT = 200;
 /**
  * The clock of the region a visitor's browser names first in `Accept-Language`, or of its language's usual
  * region when it names none (`de`: Germany): 24 hours in most of the world, 12 where the region writes times
- * so in English (`en-US`, `en-AU`, `en-IN`…), or in the visitor's language where it has no English of its own
- * (`es-MX`; `pt-BR`: 24). The pages stay in English; only the clock follows. 12 without a
+ * so in English (`en-US`, `en-AU`, `en-IN`…), or in its own language where it has no English of its own
+ * (`es-MX`; `pt-BR` and `en-BR`: 24). The pages stay in English; only the clock follows. 12 without a
  * header or with one the runtime cannot read.
  */
 export function clockOf(acceptLanguage: string | undefined): Clock {
@@ -181,11 +181,12 @@ function regionClock(tag: string): Clock {
     if (region === undefined) return 12;
     const english = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions();
     // A region without English of its own (Brazil, Russia, China…) falls back to US English and its 12 hours:
-    // its clock is then that of the visitor's own language there (pt-BR: 24 hours).
+    // its clock is then that of the region's own language (Brazil's Portuguese: 24 hours), whatever the visitor's.
+    const local = `${new Intl.Locale(`und-${region}`).maximize().language}-${region}`;
     const { hourCycle } =
       english.locale === `en-${region}`
         ? english
-        : new Intl.DateTimeFormat(tag, { hour: 'numeric' }).resolvedOptions();
+        : new Intl.DateTimeFormat(local, { hour: 'numeric' }).resolvedOptions();
     return hourCycle === 'h23' || hourCycle === 'h24' ? 24 : 12;
   } catch {
     return 12; // not a language tag
