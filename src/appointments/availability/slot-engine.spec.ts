@@ -1063,3 +1063,47 @@ describe('schedules against the reference model', () => {
     }
   });
 });
+
+describe('one busy list asked again (the index built once per list)', () => {
+  it('answers every variation of the rules as a fresh list would', () => {
+    const day = '2026-06-15';
+    const at = (time: string) => local(`${day}T${time}`);
+    const busy: BusyAppointment[] = [
+      appointment(1, at('09:00'), 30, { hostIds: [7] }),
+      appointment(2, at('10:00'), 60, { hostIds: [8], typeId: 2, bufferAfter: 15 }),
+      appointment(3, at('11:00'), 30, { hostIds: [7, 8] }),
+      appointment(4, at('13:00'), 30),
+      appointment(5, at('14:00'), 30, { bufferBefore: 30 }),
+      // The next day in Berlin, still this one in New York.
+      appointment(6, local('2026-06-16T03:00'), 30),
+    ];
+    const variations: Partial<SlotRules>[] = [
+      {},
+      { hostIds: [7, 8] },
+      { hostIds: [8] },
+      { duration: 60 },
+      { bufferBefore: 15 },
+      { bufferAfter: 45 },
+      { capacity: 2 },
+      { maxEventCount: 1 },
+      // Each after one that differs only by it: a list of the type's own or another's, days in another zone.
+      { hostIds: [7, 8], capacity: 2 },
+      { typeId: 2, hostIds: [7, 8], capacity: 2 },
+      { maxEventCount: 5 },
+      { timezone: NEW_YORK, maxEventCount: 5 },
+    ];
+    for (const ignoreAppointmentId of [undefined, 3]) {
+      for (const variation of variations) {
+        const asked = rules(variation);
+        // The same list each time, as BusyCache answers it while nothing changes; a copy never met before.
+        const again = computeSlots(asked, day, '2026-06-16', busy, LONG_AGO, { ignoreAppointmentId });
+        const fresh = computeSlots(asked, day, '2026-06-16', [...busy], LONG_AGO, { ignoreAppointmentId });
+        expect({ variation, ignoreAppointmentId, slots: again }).toEqual({
+          variation,
+          ignoreAppointmentId,
+          slots: fresh,
+        });
+      }
+    }
+  });
+});

@@ -158,7 +158,7 @@ export function* slotBatches(
   const frame = new DayFrame(zone, dates);
   const durationMs = rules.duration * MINUTE_MS;
   const schedules = ScheduleIndex.build(rules, rules.hostIds, frame.start, frame.end + durationMs);
-  const occupancy = new Occupancy(rules, frame, busy, opts, schedules);
+  const occupancy = new Occupancy(rules, busyIndexOf(rules, dates, frame, busy, opts), schedules);
   for (let day = 0; day < dates.length; day++) {
     for (let from = 0; from < candidates[day].length; from += batchSize) {
       yield occupancy.daySlots(candidates[day].slice(from, from + batchSize), day, now);
@@ -206,7 +206,8 @@ export function checkSlot(
     bookableAt(rules, start, now) &&
     schedulesOffer(rules, schedules, start, end);
   if (!offered) return { ok: false, reason: 'slot_not_offered' };
-  const occupancy = new Occupancy(rules, new DayFrame(zone, [date]), busy, opts, schedules);
+  const frame = new DayFrame(zone, [date]);
+  const occupancy = new Occupancy(rules, new BusyIndex(rules, frame, busy, opts), schedules);
   const [slot] = occupancy.daySlots([start], 0, now);
   if (!slot) return { ok: false, reason: 'slot_unavailable' };
   return { ok: true, hostId: rules.hostIds.length > 0 ? slot.freeHostIds[0] : null };
@@ -464,23 +465,25 @@ class ResourceBuilder {
   }
 }
 
-/** Everything the busy list means for one type over a date range. */
-class Occupancy {
-  private readonly hostIds: number[];
+/**
+ * What the busy list means for one type's calendars over a date range: each host's (or the type's own) busy
+ * intervals, and the appointments per local day. Depends only on the busy list, the type's hosts, duration,
+ * buffers and zone, the range, and the appointment left out.
+ */
+class BusyIndex {
+  readonly hostIds: number[];
   /** The type's own calendar: what counts for a type without hosts (empty for one with hosts). */
-  private readonly typeSchedule: ResourceSchedule;
-  private readonly hostSchedules = new Map<number, ResourceSchedule>();
-  private readonly typeCountByDay: number[];
+  readonly typeSchedule: ResourceSchedule;
+  readonly hostSchedules = new Map<number, ResourceSchedule>();
+  readonly typeCountByDay: number[];
   /** Appointments of any type per host and local day, for the least-busy host choice. */
-  private readonly hostCountByDay = new Map<number, number[]>();
+  readonly hostCountByDay = new Map<number, number[]>();
 
   constructor(
     private readonly rules: SlotRules,
     private readonly days: DayFrame,
     busy: readonly BusyAppointment[],
     opts: SlotOptions,
-    /** Hours and blackouts: a candidate is offered only where they admit it. */
-    private readonly hours: ScheduleIndex,
   ) {
     this.hostIds = [...new Set(rules.hostIds)].sort((a, b) => a - b);
     this.typeCountByDay = new Array<number>(days.count).fill(0);
@@ -508,6 +511,7 @@ class Occupancy {
     this.typeSchedule = typeBuilder?.build() ?? EMPTY_SCHEDULE;
     for (const [hostId, builder] of hostBuilders) this.hostSchedules.set(hostId, builder.build());
   }
+
   /** Counts the appointment towards its local day's totals, for the daily cap and the host choice. */
   private countDay(appointment: BusyAppointment, hostIds: readonly number[]): void {
     const day = this.days.indexOf(appointment.start);
@@ -518,22 +522,73 @@ class Occupancy {
       if (counts) counts[day]++;
     }
   }
+}
+
+/** Indexes built per busy list (a list BusyCache keeps is the same array while nothing changes), by what else they depend on. */
+const busyIndexes = new WeakMap<readonly BusyAppointment[], Map<string, BusyIndex>>();
+/** Indexes kept per busy list at most (one per type, range and appointment left out asked for it). */
+const INDEXES_PER_LIST = 8;
+
+/**
+ * The busy index of a list, built once while the list stays the same: a booking page asks for the same month
+ * again and again, and building the index of its ten thousand appointments was most of the answer's cost over
+ * that of an empty month (issue 12, target 5). Its schedules' sweep positions are shared too, which is safe: a
+ * lookup behind a schedule's position searches again.
+ */
+function busyIndexOf(
+  rules: SlotRules,
+  dates: readonly DateKey[],
+  frame: DayFrame,
+  busy: readonly BusyAppointment[],
+  opts: SlotOptions,
+): BusyIndex {
+  const key = [
+    rules.typeId,
+    rules.timezone,
+    rules.duration,
+    rules.bufferBefore,
+    rules.bufferAfter,
+    rules.hostIds.join(','),
+    dates[0],
+    dates.length,
+    opts.ignoreAppointmentId ?? '',
+  ].join('|');
+  let indexes = busyIndexes.get(busy);
+  if (indexes === undefined) busyIndexes.set(busy, (indexes = new Map<string, BusyIndex>()));
+  let index = indexes.get(key);
+  if (index === undefined) {
+    if (indexes.size >= INDEXES_PER_LIST) indexes.clear();
+    index = new BusyIndex(rules, frame, busy, opts);
+    indexes.set(key, index);
+  }
+  return index;
+}
+
+/** The busy list's index and the hours, for the slots of one request. */
+class Occupancy {
+  constructor(
+    private readonly rules: SlotRules,
+    private readonly busy: BusyIndex,
+    /** Hours and blackouts: a candidate is offered only where they admit it. */
+    private readonly hours: ScheduleIndex,
+  ) {}
 
   /** The slots among `candidates`, sorted candidate starts of the frame's `day`-th local date. */
   daySlots(candidates: number[], day: number, now: number): Slot[] {
     const { rules } = this;
     const durationMs = rules.duration * MINUTE_MS;
     const slots: Slot[] = [];
-    const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - this.typeCountByDay[day] : Infinity;
+    const { busy } = this;
+    const capLeft = rules.maxEventCount > 0 ? rules.maxEventCount - busy.typeCountByDay[day] : Infinity;
     if (capLeft <= 0) return slots;
-    const { typeSchedule } = this;
+    const { typeSchedule } = busy;
     // The day's counts decide the preference, so the hosts are ordered once per day, not per candidate.
     // Stable sort over ids already ascending gives the lowest-id tie break.
-    const hosts = [...this.hostIds]
+    const hosts = [...busy.hostIds]
       .sort((a, b) => this.hostCount(a, day) - this.hostCount(b, day))
       .map((hostId) => ({
         hostId,
-        schedule: this.hostSchedules.get(hostId) ?? EMPTY_SCHEDULE,
+        schedule: busy.hostSchedules.get(hostId) ?? EMPTY_SCHEDULE,
         constrained: this.hours.constrains(hostId),
       }));
     for (const start of candidates) {
@@ -561,7 +616,7 @@ class Occupancy {
   }
 
   private hostCount(hostId: number, day: number): number {
-    return this.hostCountByDay.get(hostId)?.[day] ?? 0;
+    return this.busy.hostCountByDay.get(hostId)?.[day] ?? 0;
   }
 }
 
