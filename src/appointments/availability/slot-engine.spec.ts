@@ -1064,18 +1064,22 @@ describe('schedules against the reference model', () => {
   });
 });
 
-describe('one busy list asked again (the index built once per list)', () => {
-  it('answers every variation of the rules as a fresh list would', () => {
-    const day = '2026-06-15';
-    const at = (time: string) => local(`${day}T${time}`);
+describe('one busy list asked again (its index kept while the list stays the same)', () => {
+  it('answers every variation of the rules, range and appointment left out as a fresh list would', () => {
+    const at = (day: string, time: string) => local(`${day}T${time}`);
     const busy: BusyAppointment[] = [
-      appointment(1, at('09:00'), 30, { hostIds: [7] }),
-      appointment(2, at('10:00'), 60, { hostIds: [8], typeId: 2, bufferAfter: 15 }),
-      appointment(3, at('11:00'), 30, { hostIds: [7, 8] }),
-      appointment(4, at('13:00'), 30),
-      appointment(5, at('14:00'), 30, { bufferBefore: 30 }),
+      appointment(1, at('2026-06-15', '09:00'), 30, { hostIds: [7] }),
+      appointment(2, at('2026-06-15', '10:00'), 60, { hostIds: [8], typeId: 2, bufferAfter: 15 }),
+      appointment(3, at('2026-06-15', '11:00'), 30, { hostIds: [7, 8] }),
+      appointment(4, at('2026-06-15', '13:00'), 30),
+      appointment(5, at('2026-06-15', '14:00'), 30, { bufferBefore: 30 }),
       // The next day in Berlin, still this one in New York.
-      appointment(6, local('2026-06-16T03:00'), 30),
+      appointment(6, at('2026-06-16', '03:00'), 30),
+      appointment(7, at('2026-06-16', '10:00'), 30, { hostIds: [8] }),
+      // Enough more, weeks later, for the list to be kept (short ones are indexed again each time).
+      ...Array.from({ length: 600 }, (_, i) =>
+        appointment(100 + i, at('2026-07-20', '09:00') + i * MINUTE, 1),
+      ),
     ];
     const variations: Partial<SlotRules>[] = [
       {},
@@ -1092,18 +1096,42 @@ describe('one busy list asked again (the index built once per list)', () => {
       { maxEventCount: 5 },
       { timezone: NEW_YORK, maxEventCount: 5 },
     ];
-    for (const ignoreAppointmentId of [undefined, 3]) {
-      for (const variation of variations) {
-        const asked = rules(variation);
-        // The same list each time, as BusyCache answers it while nothing changes; a copy never met before.
-        const again = computeSlots(asked, day, '2026-06-16', busy, LONG_AGO, { ignoreAppointmentId });
-        const fresh = computeSlots(asked, day, '2026-06-16', [...busy], LONG_AGO, { ignoreAppointmentId });
-        expect({ variation, ignoreAppointmentId, slots: again }).toEqual({
-          variation,
-          ignoreAppointmentId,
-          slots: fresh,
-        });
-      }
-    }
+    // Ranges that differ by their first day only, or by their length only.
+    const ranges = [
+      ['2026-06-15', '2026-06-15'],
+      ['2026-06-15', '2026-06-16'],
+      ['2026-06-16', '2026-06-16'],
+    ];
+    const ask = (range: string[], variation: Partial<SlotRules>, ignoreAppointmentId?: number) => ({
+      from: range[0],
+      to: range[1],
+      variation,
+      ignoreAppointmentId,
+      rules: rules(variation),
+    });
+    // Asked in turn so that each ask follows one that differs from it only by one thing (the index keeps a few).
+    const asks = [
+      ...ranges.flatMap((range) =>
+        [undefined, 3].flatMap((ignored) => variations.map((variation) => ask(range, variation, ignored))),
+      ),
+      ...variations.flatMap((variation) => ranges.map((range) => ask(range, variation))),
+    ];
+    const answer = (ask: (typeof asks)[number], list: readonly BusyAppointment[]) =>
+      computeSlots(ask.rules, ask.from, ask.to, list, LONG_AGO, {
+        ignoreAppointmentId: ask.ignoreAppointmentId,
+      });
+    // All of them of the same list first, as BusyCache answers it while nothing changes; then each of a copy
+    // never met before.
+    const again = asks.map((ask) => answer(ask, busy));
+    asks.forEach((ask, i) => {
+      const { from, to, variation, ignoreAppointmentId } = ask;
+      expect({ from, to, variation, ignoreAppointmentId, slots: again[i] }).toEqual({
+        from,
+        to,
+        variation,
+        ignoreAppointmentId,
+        slots: answer(ask, [...busy]),
+      });
+    });
   });
 });

@@ -479,12 +479,7 @@ class BusyIndex {
   /** Appointments of any type per host and local day, for the least-busy host choice. */
   readonly hostCountByDay = new Map<number, number[]>();
 
-  constructor(
-    private readonly rules: SlotRules,
-    private readonly days: DayFrame,
-    busy: readonly BusyAppointment[],
-    opts: SlotOptions,
-  ) {
+  constructor(rules: SlotRules, days: DayFrame, busy: readonly BusyAppointment[], opts: SlotOptions) {
     this.hostIds = [...new Set(rules.hostIds)].sort((a, b) => a - b);
     this.typeCountByDay = new Array<number>(days.count).fill(0);
     for (const hostId of this.hostIds) this.hostCountByDay.set(hostId, new Array<number>(days.count).fill(0));
@@ -498,7 +493,7 @@ class BusyIndex {
     for (const appointment of busy) {
       if (appointment.id === opts.ignoreAppointmentId) continue;
       const hostIds = uniqueIds(appointment.hostIds);
-      this.countDay(appointment, hostIds);
+      this.countDay(days.indexOf(appointment.start), appointment.typeId === typeId, hostIds);
       const lo = appointment.start - (duration + Math.max(bufferAfter, appointment.bufferBefore)) * MINUTE_MS;
       const hi = appointment.end + Math.max(bufferBefore, appointment.bufferAfter) * MINUTE_MS;
       const ownType = appointment.typeId === typeId;
@@ -512,11 +507,10 @@ class BusyIndex {
     for (const [hostId, builder] of hostBuilders) this.hostSchedules.set(hostId, builder.build());
   }
 
-  /** Counts the appointment towards its local day's totals, for the daily cap and the host choice. */
-  private countDay(appointment: BusyAppointment, hostIds: readonly number[]): void {
-    const day = this.days.indexOf(appointment.start);
+  /** Counts an appointment towards its local day's totals (`day` -1: outside the range), for the cap and hosts. */
+  private countDay(day: number, ownType: boolean, hostIds: readonly number[]): void {
     if (day < 0) return;
-    if (appointment.typeId === this.rules.typeId) this.typeCountByDay[day]++;
+    if (ownType) this.typeCountByDay[day]++;
     for (const hostId of hostIds) {
       const counts = this.hostCountByDay.get(hostId);
       if (counts) counts[day]++;
@@ -524,16 +518,21 @@ class BusyIndex {
   }
 }
 
-/** Indexes built per busy list (a list BusyCache keeps is the same array while nothing changes), by what else they depend on. */
-const busyIndexes = new WeakMap<readonly BusyAppointment[], Map<string, BusyIndex>>();
-/** Indexes kept per busy list at most (one per type, range and appointment left out asked for it). */
-const INDEXES_PER_LIST = 8;
+/**
+ * Indexes kept, the most recently used last: a few, whatever the lists, so that what they hold stays bounded (one
+ * of a 10,000-appointment month is about a megabyte; kept per list, a client asking for thousands of ranges kept
+ * hundreds of megabytes).
+ */
+const keptIndexes = new Map<string, { busy: readonly BusyAppointment[]; index: BusyIndex }>();
+const MAX_KEPT_INDEXES = 16;
+/** Shorter lists are indexed again for each request: well under a millisecond. */
+const MIN_KEPT_LIST = 500;
 
 /**
- * The busy index of a list, built once while the list stays the same: a booking page asks for the same month
- * again and again, and building the index of its ten thousand appointments was most of the answer's cost over
- * that of an empty month (issue 12, target 5). Its schedules' sweep positions are shared too, which is safe: a
- * lookup behind a schedule's position searches again.
+ * The busy index of a list, built once while the list stays the same (BusyCache answers the same array until
+ * anything changes): a booking page asks for the same month again and again, and building the index of its ten
+ * thousand appointments was most of the answer's cost over that of an empty month (issue 12, target 5). Its
+ * schedules' sweep positions are shared too, which is safe: a lookup behind a schedule's position searches again.
  */
 function busyIndexOf(
   rules: SlotRules,
@@ -542,6 +541,7 @@ function busyIndexOf(
   busy: readonly BusyAppointment[],
   opts: SlotOptions,
 ): BusyIndex {
+  if (busy.length < MIN_KEPT_LIST) return new BusyIndex(rules, frame, busy, opts);
   const key = [
     rules.typeId,
     rules.timezone,
@@ -553,13 +553,13 @@ function busyIndexOf(
     dates.length,
     opts.ignoreAppointmentId ?? '',
   ].join('|');
-  let indexes = busyIndexes.get(busy);
-  if (indexes === undefined) busyIndexes.set(busy, (indexes = new Map<string, BusyIndex>()));
-  let index = indexes.get(key);
-  if (index === undefined) {
-    if (indexes.size >= INDEXES_PER_LIST) indexes.clear();
-    index = new BusyIndex(rules, frame, busy, opts);
-    indexes.set(key, index);
+  const kept = keptIndexes.get(key);
+  keptIndexes.delete(key);
+  const index = kept?.busy === busy ? kept.index : new BusyIndex(rules, frame, busy, opts);
+  keptIndexes.set(key, { busy, index });
+  for (const oldest of keptIndexes.keys()) {
+    if (keptIndexes.size <= MAX_KEPT_INDEXES) break;
+    keptIndexes.delete(oldest);
   }
   return index;
 }
