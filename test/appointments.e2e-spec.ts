@@ -524,14 +524,20 @@ describe('appointments: edge cases (e2e)', () => {
     expect(list.body.details[0].field).toBe('start_after');
   });
 
-  it('refuses custom field labels that every object inherits, such as constructor', async () => {
-    const response = await t
-      .http()
-      .post('/api/v1/appointment-types')
-      .set(AUTH)
-      .send({ title: 'Odd', duration: 30, customer_fields: [{ label: 'constructor', type: 'text' }] })
-      .expect(400);
-    expect(response.body.details[0].field).toBe('customer_fields[0].label');
+  it('refuses custom field labels that every object inherits, such as constructor, and prototype', async () => {
+    // An answer under such a label is refused as a field nobody can have (see the validation pipe).
+    for (const label of ['constructor', 'prototype']) {
+      const response = await t
+        .http()
+        .post('/api/v1/appointment-types')
+        .set(AUTH)
+        .send({ title: 'Odd', duration: 30, customer_fields: [{ label, type: 'text' }] })
+        .expect(400);
+      expect(response.body.details[0]).toEqual({
+        field: 'customer_fields[0].label',
+        message: 'is reserved; choose another label',
+      });
+    }
   });
 
   it('announces a reschedule and an edit made in one PATCH, and refuses a new time for a canceling PATCH', async () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn } from 'class-validator';
-import { Optional, Satisfies, text, textList } from '../../common/validation/validators';
+import { isBuiltInName, Optional, Satisfies, text, textList } from '../../common/validation/validators';
 import { CUSTOMER_FIELD_TYPES, CustomerField, CustomerFieldType } from '../appointment-type.types';
 
 export const MAX_CUSTOMER_FIELDS = 50;
@@ -11,7 +11,7 @@ function notBuiltIn(label: unknown): string | null {
   const trimmed = (label as string).trim();
   if (['name', 'email'].includes(trimmed.toLowerCase()))
     return 'Name and Email are built in; choose another label';
-  return trimmed in Object.prototype ? 'is reserved; choose another label' : null;
+  return isBuiltInName(trimmed) ? 'is reserved; choose another label' : null;
 }
 
 export class CustomerFieldDto implements CustomerField {

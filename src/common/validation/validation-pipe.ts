@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { cacheValidationMetadata } from './metadata-cache';
-import { nestedIn, oversized } from './validators';
+import { isBuiltInName, nestedIn, oversized } from './validators';
 
 /** A field's fault, or (`omitted`) how many more of one field's nested faults there are, unworded. */
 type Fault = FieldError & { omitted?: number };
@@ -83,7 +83,7 @@ function inheritedNames(value: unknown, path: (string | number)[] = [], found: s
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
       path.push(key);
-      if (key in Object.prototype || key === 'prototype') found.push(fieldPath(path));
+      if (isBuiltInName(key)) found.push(fieldPath(path));
       else inheritedNames(item, path, found);
       path.pop();
     }

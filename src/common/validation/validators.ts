@@ -47,6 +47,14 @@ function rule<T>(name: string, check: Check<T>): PropertyDecorator {
   };
 }
 
+/**
+ * A key named after what every object has (`constructor`, `toString`, `__proto__`, `prototype`): class-transformer
+ * and Nest drop such keys before validation, so no field or answer may be named so.
+ */
+export function isBuiltInName(key: string): boolean {
+  return key in Object.prototype || key === 'prototype';
+}
+
 /** A fault inside a field's value, with its path below the field (`[2].start`), found by one check of the whole value. */
 export type NestedFault = readonly [path: string, message: string];
 
