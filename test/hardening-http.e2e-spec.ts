@@ -180,7 +180,7 @@ describe('HTTP edge hardening (e2e)', () => {
       // A customer page's address answers as a page, whichever layer refuses it.
       const page = await t.http().get('/appointments/change/%00');
       expect([page.status, page.type]).toEqual([400, 'text/html']);
-      expect(page.text).toContain('The URL contains a NUL character');
+      expect(page.text).toContain('That address or form could not be read.');
     });
 
     it('answers a path escaping /docs with 403 forbidden, not internal_error', async () => {

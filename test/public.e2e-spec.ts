@@ -447,7 +447,7 @@ describe('public booking routes and pages (e2e)', () => {
     for (const refusal of refusals) {
       expect([refusal.status, refusal.body.code]).toEqual([409, 'appointment_started']);
     }
-    // The page offers neither, and says why; a cancel posted anyway is refused on the page.
+    // The page offers neither, and says why; a cancel or move posted anyway leads back to it.
     const page = await t
       .http()
       .get(`/appointments/change/${token}`)
@@ -460,17 +460,26 @@ describe('public booking routes and pages (e2e)', () => {
     expect(asked.text).not.toContain('Yes, cancel it');
     // (A page with a form holds a CSRF token; this one has none.)
     const { cookie, csrf } = formSecrets(await t.http().get('/book/consultation').expect(200));
-    const posted = await t
-      .http()
-      .post(`/appointments/change/${token}/cancel`)
-      .set('Cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrf, confirm: 'yes', tz: 'Europe/Berlin' });
-    expect([posted.status, posted.type]).toEqual([409, 'text/html']);
-    // Said once, where its actions were.
-    expect(
-      posted.text.split('This appointment has begun, so it can no longer be changed online.'),
-    ).toHaveLength(2);
+    for (const [action, fields] of [
+      ['cancel', { confirm: 'yes' }],
+      ['reschedule', { start_date: '2031-01-06T10:00:00.000Z' }],
+    ] as const) {
+      const posted = await t
+        .http()
+        .post(`/appointments/change/${token}/${action}`)
+        .set('Cookie', cookie)
+        .type('form')
+        .send({ _csrf: csrf, tz: 'Europe/Berlin', ...fields });
+      expect([action, posted.status, posted.headers.location]).toEqual([
+        action,
+        303,
+        `/appointments/change/${token}?tz=Europe%2FBerlin`,
+      ]);
+      // The form's address read later (a reload, a bookmark) is the page too.
+      expect(
+        (await t.http().get(`/appointments/change/${token}/${action}`).expect(303)).headers.location,
+      ).toBe(`/appointments/change/${token}`);
+    }
     const stored = await t.http().get(`/api/v1/appointments/${booked.body.id}`).set(AUTH).expect(200);
     expect([stored.body.status, stored.body.start_date]).toEqual(['booked', start]);
     // Checked under the appointment's lock, on the row as it is then: a move past the checks made before it (an
@@ -572,14 +581,17 @@ describe('public booking routes and pages (e2e)', () => {
     expect(none.text).toContain('This page does not exist, or the link is no longer valid.');
     await t.http().post('/book/consultation/').type('form').send({}).expect(404);
     // Refused by the router (a broken escape, a parameter too long), or no page at all: a page too.
-    for (const [path, status] of [
-      ['/book/x%zz', 400],
-      [`/book/${'a'.repeat(600)}`, 414],
-      ['/book', 404],
-      ['/appointments/change', 404],
+    for (const [path, status, words] of [
+      ['/book/x%zz', 400, 'That address or form could not be read.'],
+      [`/book/${'a'.repeat(600)}`, 414, 'That address is too long.'],
+      ['/book', 404, 'This page does not exist'],
+      ['/appointments/change', 404, 'This page does not exist'],
     ] as const) {
       const refused = await t.http().get(path);
       expect([path, refused.status, refused.type]).toEqual([path, status, 'text/html']);
+      // In words for people: neither the router's nor the address echoed.
+      expect(refused.text).toContain(words);
+      expect(refused.text).not.toContain('aaaaaaaaaa');
     }
   });
 

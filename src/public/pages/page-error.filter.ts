@@ -19,7 +19,9 @@ export class PageError extends Error {
 
 const WORDS: Record<number, [string, string]> = {
   404: ['Not found', 'This page does not exist, or the link is no longer valid.'],
+  405: ['Not found', 'This page does not exist, or the link is no longer valid.'],
   413: ['Too large', 'That form was too large.'],
+  414: ['Too long', 'That address is too long.'],
   415: ['Not accepted', 'That form could not be read.'],
   429: ['Too many requests', 'Please wait a minute, then try again.'],
 };
@@ -28,10 +30,15 @@ const WORDS: Record<number, [string, string]> = {
  * A refusal of a page's request raised before its route (the form's parser, its size), as the page words it:
  * the status the API gives, and what it says (a form that is not UTF-8, a stray %).
  */
-export function pageRefusal(refusal: { statusCode: number; message: string }): PageError {
-  const [title, message] = WORDS[refusal.statusCode] ?? ['Not accepted', refusal.message];
+export function pageRefusal(refusal: { statusCode: number; code: string; message: string }): PageError {
+  // The form parser's own words are written for people (not UTF-8, a stray %); the router's are not.
+  const [title, message] =
+    WORDS[refusal.statusCode] ??
+    (refusal.code === 'bad_request' ? ['Not accepted', refusal.message] : ['Not accepted', UNREADABLE]);
   return new PageError(refusal.statusCode, title, message);
 }
+
+const UNREADABLE = 'That address or form could not be read. Please go back and try again.';
 
 /** The pages answer errors as pages (same statuses as the API), never as JSON. */
 @Catch()
@@ -54,7 +61,9 @@ export class PageErrorFilter implements ExceptionFilter {
       ({ status, title, message } = exception);
     } else if (exception instanceof DomainError) {
       status = ERROR_STATUS[exception.code];
-      [title, message] = WORDS[status] ?? [title, exception.message];
+      // A 400 raised in a page's route is a form the page did not make (300 extra fields): no field to point at.
+      const own = status === 400 ? UNREADABLE : exception.message;
+      [title, message] = WORDS[status] ?? [status < 500 ? 'Not accepted' : title, own];
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
       [title, message] = WORDS[status] ?? ['Not accepted', 'That request could not be handled.'];

@@ -180,6 +180,8 @@ export class PagesController {
       await this.booking.reschedule(token, start);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
+      // Begun meanwhile: back to its page, which says so where its actions were.
+      if (error.code === 'appointment_started') return redirect(reply, changePath(token, zone));
       const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
       const current = await this.booking.byToken(token);
       return this.renderChange(
@@ -218,18 +220,24 @@ export class PagesController {
       await this.booking.cancel(token);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'appointment_started') throw error;
-      // The page says so where its actions were (see changePage).
-      return this.renderChange(request, reply, token, found, { tz: viewer }, 409, {});
+      // Begun meanwhile: back to its page, which says so where its actions were.
+      return redirect(reply, changePath(token, viewer));
     }
     return redirect(reply, `/appointments/change/${token}?done=canceled&tz=${zone}`);
   }
 
-  /** What the change page says of a refused move (nothing more when it has begun: the page says so itself). */
-  private async rescheduleRefusal(
-    error: DomainError,
-    current: TokenAppointment,
-  ): Promise<string | undefined> {
-    if (error.code === 'appointment_started') return undefined;
+  /**
+   * The forms' addresses read (a reload or a bookmark of the page a refusal showed there): the change page.
+   */
+  @Get(['appointments/change/:token/reschedule', 'appointments/change/:token/cancel'])
+  @ApiOperation({ summary: 'A change form’s address read (a reload, a bookmark); 303 to the change page' })
+  @ApiResponse({ status: 303, description: 'to the change page' })
+  formAddress(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    return redirect(reply, `/appointments/change/${encodeURIComponent(token)}`);
+  }
+
+  /** What the change page says of a refused move. */
+  private async rescheduleRefusal(error: DomainError, current: TokenAppointment): Promise<string> {
     if (error.code === 'appointment_canceled') {
       return current.appointment.status === 'canceled'
         ? 'This appointment is canceled.'
@@ -428,6 +436,11 @@ function localDate(instant: string, zone: string): string | undefined {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The change page of `token`, in the zone `zone`. */
+function changePath(token: string, zone: string): string {
+  return `/appointments/change/${encodeURIComponent(token)}?tz=${encodeURIComponent(zone)}`;
 }
 
 async function redirect(reply: FastifyReply, location: string): Promise<void> {
