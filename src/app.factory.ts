@@ -75,8 +75,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         { req: request, res: { statusCode: body.statusCode }, code: body.code },
         'request refused',
       );
-      if (answeredAsPage(pages, body, request)) void pages.answer(body, request, reply);
-      else sendError(reply, body);
+      if (answeredAsPage(pages, body, request)) {
+        void reply.header(REQUEST_ID_HEADER, body.request_id);
+        void pages.answer(body, request, reply);
+      } else {
+        sendError(reply, body);
+      }
     },
     clientErrorHandler: answerClientError,
   });
