@@ -59,8 +59,10 @@ class BoundedValidationPipe extends ValidationPipe {
         { field: tooLarge.field === '' ? metadata.type : tooLarge.field, message: tooLarge.message },
       ]);
     }
-    const inherited = metadata.type === 'body' || metadata.type === 'query' ? inheritedNames(value) : [];
-    if (inherited.length > 0 && isDtoClass(metadata.metatype)) {
+    const described =
+      (metadata.type === 'body' || metadata.type === 'query') && isDtoClass(metadata.metatype);
+    const inherited = described ? inheritedNames(value) : [];
+    if (inherited.length > 0) {
       throw invalid(inherited.map((field) => ({ field, message: 'is not a known field' })));
     }
     return super.transform(value, metadata);
