@@ -589,8 +589,9 @@ describe('public booking routes and pages (e2e)', () => {
     ] as const) {
       const refused = await t.http().get(path);
       expect([path, refused.status, refused.type]).toEqual([path, status, 'text/html']);
-      // In words for people: neither the router's nor the address echoed.
+      // In words for people: neither the router's nor the address echoed; and a way on.
       expect(refused.text).toContain(words);
+      expect(refused.text).toContain('<a href="/">See the booking pages</a>');
       expect(refused.text).not.toContain('aaaaaaaaaa');
     }
   });

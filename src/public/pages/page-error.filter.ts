@@ -80,6 +80,7 @@ export class PageErrorFilter implements ExceptionFilter {
     const body = html`<article class="card">
       <h1>${title}</h1>
       <p>${message}</p>
+      <p><a href="/">See the booking pages</a></p>
       <p class="muted">Reference: ${String(request.id)}</p>
     </article>`;
     await sendPage(
