@@ -61,6 +61,9 @@ describe('slot picker', () => {
     for (const tag of ['pt-BR', 'en-BR', 'ru', 'en-RU', 'zh-CN', 'tr-TR', 'vi'])
       expect([tag, clockOf(tag)]).toEqual([tag, 24]);
     expect(clockOf('es-MX')).toBe(12);
+    // A clock the tag asks for by name.
+    expect(clockOf('en-US-u-hc-h23')).toBe(24);
+    expect(clockOf('de-u-hc-h12')).toBe(12);
     expect(clockOf(undefined)).toBe(12);
     expect(clockOf('*')).toBe(12);
     expect(clockOf('not a tag!')).toBe(12);

@@ -177,7 +177,11 @@ export function clockOf(acceptLanguage: string | undefined): Clock {
 
 function regionClock(tag: string): Clock {
   try {
-    const region = new Intl.Locale(tag).maximize().region;
+    const locale = new Intl.Locale(tag);
+    // A clock asked for by name (`en-US-u-hc-h23`) is the one shown.
+    if (locale.hourCycle !== undefined)
+      return locale.hourCycle === 'h23' || locale.hourCycle === 'h24' ? 24 : 12;
+    const region = locale.maximize().region;
     if (region === undefined) return 12;
     const english = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions();
     // A region without English of its own (Brazil, Russia, China…) falls back to US English and its 12 hours:
