@@ -50,11 +50,11 @@ export function hasStarted(appointment: Pick<AppointmentSnapshot, 'start_date'>,
   return Date.parse(appointment.start_date) <= now;
 }
 
-/** A customer's change of an appointment that has begun (see hasStarted). */
-export function alreadyStarted(appointment: Pick<AppointmentSnapshot, 'start_date'>): DomainError {
+/** A customer's change of an appointment that began at `startDate` (see hasStarted). */
+export function alreadyStarted(startDate: string): DomainError {
   return new DomainError(
     'appointment_started',
-    `this appointment started at ${appointment.start_date}; it can no longer be changed online`,
+    `this appointment started at ${startDate}; it can no longer be changed online`,
   );
 }
 
@@ -156,7 +156,7 @@ export class AppointmentsService {
       const status = input.status ?? appointment.status;
       const begun = appointment.start_at <= Date.now();
       if (byCustomer && begun && (start !== appointment.start_at || status !== appointment.status))
-        throw alreadyStarted({ start_date: new Date(appointment.start_at).toISOString() });
+        throw alreadyStarted(new Date(appointment.start_at).toISOString());
       if (start !== appointment.start_at && (appointment.status === 'canceled' || status === 'canceled')) {
         throw new DomainError(
           'appointment_canceled',

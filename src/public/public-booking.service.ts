@@ -103,7 +103,7 @@ export class PublicBookingService {
   async moveOptionsJson(token: string, query: AvailabilityQuery): Promise<string> {
     const found = await this.byToken(token);
     if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
-    if (hasStarted(found.appointment)) throw alreadyStarted(found.appointment);
+    if (hasStarted(found.appointment)) throw alreadyStarted(found.appointment.start_date);
     const type = await this.movableWithin(found);
     if (type === null) throw noLongerOnline();
     return this.availabilityService.availabilityJson(type.id, query, found.appointment.id);
@@ -117,7 +117,7 @@ export class PublicBookingService {
     const found = await this.byToken(token);
     // As moveOptions answers: an appointment that holds no seat first (its move checks again, in its transaction).
     if (!holdsSeat(found.appointment)) throw notMovable(found.appointment.status);
-    if (hasStarted(found.appointment)) throw alreadyStarted(found.appointment);
+    if (hasStarted(found.appointment)) throw alreadyStarted(found.appointment.start_date);
     if ((await this.movableWithin(found)) === null) throw noLongerOnline();
     const moved = await this.appointments.changeByToken(found.appointment.id, token, {
       start_date: startDate,

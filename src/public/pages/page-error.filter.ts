@@ -32,9 +32,10 @@ const WORDS: Record<number, [string, string]> = {
  */
 export function pageRefusal(refusal: { statusCode: number; code: string; message: string }): PageError {
   // The form parser's own words are written for people (not UTF-8, a stray %); the router's are not.
-  const [title, message] =
-    WORDS[refusal.statusCode] ??
-    (refusal.code === 'bad_request' ? ['Not accepted', refusal.message] : ['Not accepted', UNREADABLE]);
+  const [title, message] = WORDS[refusal.statusCode] ?? [
+    'Not accepted',
+    refusal.code === 'bad_request' ? refusal.message : UNREADABLE,
+  ];
   return new PageError(refusal.statusCode, title, message);
 }
 

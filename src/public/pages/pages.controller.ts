@@ -181,7 +181,8 @@ export class PagesController {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       // Begun meanwhile: back to its page, which says so where its actions were.
-      if (error.code === 'appointment_started') return redirect(reply, changePath(token, zone));
+      if (error.code === 'appointment_started')
+        return redirect(reply, `/appointments/change/${token}?tz=${encodeURIComponent(zone)}`);
       const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
       const current = await this.booking.byToken(token);
       return this.renderChange(
@@ -211,8 +212,7 @@ export class PagesController {
     const form = body ?? {};
     this.checkCsrf(request, form);
     const found = await this.booking.byToken(token);
-    const viewer = viewerZone(form, customerZone(found));
-    const zone = encodeURIComponent(viewer);
+    const zone = encodeURIComponent(viewerZone(form, customerZone(found)));
     if (queryText(form, 'confirm') !== 'yes') {
       return redirect(reply, `/appointments/change/${token}?step=cancel&tz=${zone}`);
     }
@@ -221,7 +221,7 @@ export class PagesController {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'appointment_started') throw error;
       // Begun meanwhile: back to its page, which says so where its actions were.
-      return redirect(reply, changePath(token, viewer));
+      return redirect(reply, `/appointments/change/${token}?tz=${zone}`);
     }
     return redirect(reply, `/appointments/change/${token}?done=canceled&tz=${zone}`);
   }
@@ -436,11 +436,6 @@ function localDate(instant: string, zone: string): string | undefined {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The change page of `token`, in the zone `zone`. */
-function changePath(token: string, zone: string): string {
-  return `/appointments/change/${encodeURIComponent(token)}?tz=${encodeURIComponent(zone)}`;
 }
 
 async function redirect(reply: FastifyReply, location: string): Promise<void> {

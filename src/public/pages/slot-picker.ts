@@ -179,22 +179,22 @@ function regionClock(tag: string): Clock {
   try {
     const locale = new Intl.Locale(tag);
     // A clock asked for by name (`en-US-u-hc-h23`) is the one shown.
-    if (locale.hourCycle !== undefined)
-      return locale.hourCycle === 'h23' || locale.hourCycle === 'h24' ? 24 : 12;
+    if (locale.hourCycle !== undefined) return clockOfCycle(locale.hourCycle);
     const region = locale.maximize().region;
     if (region === undefined) return 12;
     const english = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions();
+    if (english.locale === `en-${region}`) return clockOfCycle(english.hourCycle);
     // A region without English of its own (Brazil, Russia, China…) falls back to US English and its 12 hours:
     // its clock is then that of the region's own language (Brazil's Portuguese: 24 hours), whatever the visitor's.
-    const local = `${new Intl.Locale(`und-${region}`).maximize().language}-${region}`;
-    const { hourCycle } =
-      english.locale === `en-${region}`
-        ? english
-        : new Intl.DateTimeFormat(local, { hour: 'numeric' }).resolvedOptions();
-    return hourCycle === 'h23' || hourCycle === 'h24' ? 24 : 12;
+    const own = `${new Intl.Locale(`und-${region}`).maximize().language}-${region}`;
+    return clockOfCycle(new Intl.DateTimeFormat(own, { hour: 'numeric' }).resolvedOptions().hourCycle);
   } catch {
     return 12; // not a language tag
   }
+}
+
+function clockOfCycle(hourCycle: string | undefined): Clock {
+  return hourCycle === 'h23' || hourCycle === 'h24' ? 24 : 12;
 }
 
 /**
