@@ -53,8 +53,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  stats(): Promise<OutboxStats> {
-    return this.outbox.stats();
+  /** The outbox's counts, read by `read` (see `OutboxRepository.stats`). */
+  stats(read: <T>(sql: string) => Promise<T[]>): Promise<OutboxStats> {
+    return this.outbox.stats(read);
   }
 
   /** Returns how many events were re-emitted and handled. */
