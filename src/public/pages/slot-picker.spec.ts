@@ -1,8 +1,10 @@
+import moment from 'moment-timezone';
 import type { SlotDto } from '../../appointments/dto/availability.dto';
 import {
   allZones,
   byLocalDate,
   clockOf,
+  CURRENT_NAMES,
   dayLinks,
   formatTime,
   formatWhen,
@@ -75,10 +77,44 @@ describe('slot picker', () => {
     expect(zones).toEqual(expect.arrayContaining(['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Ho_Chi_Minh', 'UTC']));
     expect(zones).not.toContain('Asia/Calcutta');
     expect(zones).not.toContain('Europe/Kiev');
+    // Named as the tz database names them now, beside the other zones of their country.
+    expect(zones).toEqual(
+      expect.arrayContaining([
+        'America/Argentina/Buenos_Aires',
+        'America/Argentina/Salta',
+        'America/Indiana/Indianapolis',
+        'America/Indiana/Knox',
+        'America/Kentucky/Louisville',
+        'America/Atikokan',
+      ]),
+    );
+    for (const old of [
+      'America/Buenos_Aires',
+      'America/Indianapolis',
+      'America/Louisville',
+      'America/Coral_Harbour',
+    ])
+      expect(zones).not.toContain(old);
+    // A zone merged into another in the tz database keeps its own name.
+    expect(zones).toEqual(expect.arrayContaining(['Atlantic/Reykjavik', 'Europe/Amsterdam']));
     expect(new Set(zones).size).toBe(zones.length);
     expect(viewerZone({ tz: 'Asia/Calcutta' }, 'UTC')).toBe('Asia/Kolkata');
+    expect(viewerZone({ tz: 'America/Buenos_Aires' }, 'UTC')).toBe('America/Argentina/Buenos_Aires');
     expect(viewerZone({ tz: 'America/New_York' }, 'UTC')).toBe('America/New_York');
     expect(viewerZone({ tz: 'Mars/Olympus' }, 'Europe/Berlin')).toBe('Europe/Berlin');
+  });
+
+  it("knows every zone ICU names by an old name: the tz database's name for a country's zone that ICU takes for another", () => {
+    const renamed: Record<string, string> = {};
+    const icuNames = new Set(Intl.supportedValuesOf('timeZone'));
+    for (const country of moment.tz.countries()) {
+      for (const name of moment.tz.zonesForCountry(country)) {
+        if (icuNames.has(name)) continue;
+        const icu = new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+        if (icu !== name) renamed[icu] = name;
+      }
+    }
+    expect(CURRENT_NAMES).toEqual(renamed);
   });
 
   it('shows fewer days on a page of a grid too fine for two weeks of it in one availability answer', () => {
