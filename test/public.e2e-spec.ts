@@ -369,7 +369,8 @@ describe('public booking routes and pages (e2e)', () => {
     // 13:00 in Berlin, 07:00 in New York: the same day in both.
     const page = await t.http().get(path).query({ tz: 'America/New_York' }).expect(200);
     expect(page.text).toMatch(/href="[^"]*date=2030-01-16#times"\s+aria-current="date"/);
-    expect(page.text).toContain('Times on Wednesday, 16 January');
+    // Read as in the US without an Accept-Language: the month first.
+    expect(page.text).toContain('Times on Wednesday, January 16');
     // The two weeks shown are the pager's (counted from today) that hold the appointment's day.
     const from = /name="from" value="([^"]+)"/.exec(page.text)![1];
     const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
@@ -378,7 +379,7 @@ describe('public booking routes and pages (e2e)', () => {
     expect(days('2030-01-16') - days(from)).toBeGreaterThanOrEqual(0);
     expect(days('2030-01-16') - days(from)).toBeLessThan(14);
     expect(page.text).toContain('<dt>Organizer’s time</dt>');
-    expect(page.text).toContain('Wednesday, 16 January 2030, 1:00 PM (Europe/Berlin)');
+    expect(page.text).toContain('Wednesday, January 16, 2030, 1:00 PM (Europe/Berlin)');
     // A day or window the visitor asked for still wins.
     const asked = await t.http().get(path).query({ tz: 'America/New_York', from: today }).expect(200);
     expect(asked.text).toContain(`name="from" value="${today}"`);
@@ -904,7 +905,7 @@ describe('public booking routes and pages (e2e)', () => {
     expect(page.text).toMatch(
       new RegExp(`value="${nine}"[^>]*/><span\\s*>9:00 AM <small>\\(current\\)</small>`),
     );
-    // On the clock of the browser's region: 24 hours for en-GB.
+    // On the clock and with the dates of the browser's region: 24 hours and the day first for en-GB.
     const british = await t
       .http()
       .get(path)
@@ -915,6 +916,10 @@ describe('public booking routes and pages (e2e)', () => {
       new RegExp(`value="${nine}"[^>]*/><span\\s*>09:00 <small>\\(current\\)</small>`),
     );
     expect(british.text).toContain('<dd>Wednesday, 9 January 2030, 09:00 (Europe/Berlin)</dd>');
+    expect(page.text).toContain('<dd>Wednesday, January 9, 2030, 9:00 AM (Europe/Berlin)</dd>');
+    expect(british.text).toContain('Times on Wednesday, 9 January');
+    expect(british.text).toMatch(/Wed<small>9 Jan<\/small>/);
+    expect(page.text).toMatch(/Wed<small>Jan 9<\/small>/);
     expect(page.text).toContain(`value="${half}"`);
     // What the customer answered, to check it: the name, email and the type's own fields.
     for (const [label, answer] of [

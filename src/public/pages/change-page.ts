@@ -1,7 +1,7 @@
 import { holdsSeat, type TokenAppointment } from '../../appointments/appointments.service';
 import { externalHref, html, SafeHtml } from './html';
 import { renderPage, RenderedPage } from './layout';
-import { Clock, dayLinks, formatWhen, PickerOptions, timeChoices, zoneForm } from './slot-picker';
+import { dayLinks, formatWhen, PickerOptions, Reading, timeChoices, zoneForm } from './slot-picker';
 
 export type ChangeNotice = 'booked' | 'rescheduled' | 'unchanged' | 'canceled';
 
@@ -19,7 +19,7 @@ export interface ChangePageInput {
   calendarUrl: string;
   editUrl: string;
   zone: string;
-  clock: Clock;
+  reading: Reading;
   /** Null when the appointment cannot be moved online (it holds no seat, or its type is no longer published). */
   picker: PickerOptions | null;
   csrf: string;
@@ -40,12 +40,12 @@ function details(input: ChangePageInput): SafeHtml {
       <dt>What</dt>
       <dd>${appointment.appointment_type_title}</dd>
       <dt>When</dt>
-      <dd>${formatWhen(appointment.start_date, input.zone, input.clock)}</dd>
+      <dd>${formatWhen(appointment.start_date, input.zone, input.reading)}</dd>
       ${
         typeZone === input.zone
           ? ''
           : html`<dt>Organizer’s time</dt>
-              <dd>${formatWhen(appointment.start_date, typeZone, input.clock)}</dd>`
+              <dd>${formatWhen(appointment.start_date, typeZone, input.reading)}</dd>`
       }
       ${
         hosts === ''

@@ -22,13 +22,13 @@ import { sendPage } from './layout';
 import { PageError, PageErrorFilter } from './page-error.filter';
 import {
   byLocalDate,
-  Clock,
-  clockOf,
   PickerOptions,
   FormQuery,
   openOnDay,
   pageCalendar,
   queryText,
+  Reading,
+  readingOf,
   selectedDay,
   viewerZone,
   windowStart,
@@ -268,7 +268,7 @@ export class PagesController {
   ): Promise<void> {
     const view = {
       zone: viewerZone(query, type.timezone),
-      clock: clockOf(request.headers['accept-language']),
+      reading: readingOf(request.headers['accept-language']),
     };
     const picker = await this.picker(type, `/book/${encodeURIComponent(type.slug)}`, view, query);
     const page = bookingPage({
@@ -291,7 +291,7 @@ export class PagesController {
   private async picker(
     type: AppointmentTypeDto,
     path: string,
-    { zone, clock }: { zone: string; clock: Clock },
+    { zone, reading }: { zone: string; reading: Reading },
     query: FormQuery,
     moving?: TokenAppointment,
   ): Promise<PickerOptions> {
@@ -302,7 +302,7 @@ export class PagesController {
       moving,
     );
     const days = byLocalDate(availability.slots);
-    return { path, zone, clock, window, days, selected: selectedDay(query, days) };
+    return { path, zone, reading, window, days, selected: selectedDay(query, days) };
   }
 
   private async renderChange(
@@ -315,21 +315,21 @@ export class PagesController {
     extra: { notice?: ChangeNotice; error?: string; confirmCancel?: boolean },
   ): Promise<void> {
     const zone = viewerZone(query, customerZone(found));
-    const clock = clockOf(request.headers['accept-language']);
+    const reading = readingOf(request.headers['accept-language']);
     const path = `/appointments/change/${token}`;
     let picker: PickerOptions | null = null;
     const started = hasStarted(found.appointment);
     const type = holdsSeat(found.appointment) && !started ? await this.booking.movableWithin(found) : null;
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
-      picker = await this.picker(type, path, { zone, clock }, onDay, found);
+      picker = await this.picker(type, path, { zone, reading }, onDay, found);
       // Opened on its day's later page and that has no free times (an appointment past the horizon): today's.
       if (
         picker.days.size === 0 &&
         picker.window.from !== picker.window.today &&
         queryText(query, 'from') === undefined
       )
-        picker = await this.picker(type, path, { zone, clock }, query, found);
+        picker = await this.picker(type, path, { zone, reading }, query, found);
     }
     const page = changePage({
       siteName: this.config.siteName,
@@ -338,7 +338,7 @@ export class PagesController {
       calendarUrl: calendarUrl(this.config.siteUrl, token),
       editUrl: found.appointment.public_edit_url,
       zone,
-      clock,
+      reading,
       picker,
       csrf: this.csrf.issue(request, reply),
       notice: extra.notice,

@@ -3,31 +3,40 @@ import type { SlotDto } from '../../appointments/dto/availability.dto';
 import {
   allZones,
   byLocalDate,
-  clockOf,
   CURRENT_NAMES,
   dayLinks,
   formatTime,
   formatWhen,
   pageCalendar,
+  Reading,
+  readingOf,
   viewerZone,
   windowStart,
   WINDOW_DAYS,
 } from './slot-picker';
 
+/** As in the US: 12 hours, the month first; as in Germany: 24 hours, the day first. */
+const US: Reading = { hours: 12, monthFirst: true };
+const DE: Reading = { hours: 24, monthFirst: false };
+
 describe('slot picker', () => {
   it('names the zone of an appointment as the zone menu and the times heading do (no underscores)', () => {
-    expect(formatWhen('2026-11-30T08:00:00.000Z', 'America/New_York', 12)).toBe(
-      'Monday, 30 November 2026, 3:00 AM (America/New York)',
+    expect(formatWhen('2026-11-30T08:00:00.000Z', 'America/New_York', US)).toBe(
+      'Monday, November 30, 2026, 3:00 AM (America/New York)',
     );
-    expect(formatWhen('2026-11-30T15:30:00.000Z', 'Europe/Berlin', 24)).toBe(
+    expect(formatWhen('2026-11-30T15:30:00.000Z', 'Europe/Berlin', DE)).toBe(
       'Monday, 30 November 2026, 16:30 (Europe/Berlin)',
+    );
+    // Each of the two ways of a reading on its own: the day first on a 12-hour clock (Australia).
+    expect(formatWhen('2026-11-30T08:00:00.000Z', 'Australia/Sydney', { hours: 12, monthFirst: false })).toBe(
+      'Monday, 30 November 2026, 7:00 PM (Australia/Sydney)',
     );
   });
 
   it('tells the two hours apart that the clock shows twice as it goes back, and only those', () => {
     // America/New_York, 2 November 2031: 1:00 to 2:00 EDT, then 1:00 to 2:00 EST.
     const times = ['04:30', '05:00', '05:30', '06:00', '06:30', '07:00'].map((utc) =>
-      formatTime(`2031-11-02T${utc}:00.000Z`, 'America/New_York', 12),
+      formatTime(`2031-11-02T${utc}:00.000Z`, 'America/New_York', US),
     );
     expect(times).toEqual([
       '12:30 AM',
@@ -37,39 +46,51 @@ describe('slot picker', () => {
       '1:30 AM EST',
       '2:00 AM',
     ]);
-    expect(formatWhen('2031-11-02T06:30:00.000Z', 'America/New_York', 24)).toBe(
+    expect(formatWhen('2031-11-02T06:30:00.000Z', 'America/New_York', DE)).toBe(
       'Sunday, 2 November 2031, 01:30 EST (America/New York)',
     );
     // A zone whose clock goes back half an hour (Lord Howe), and one going back without a name for either offset.
-    expect(formatTime('2031-04-05T14:45:00.000Z', 'Australia/Lord_Howe', 24)).toMatch(/^01:45 \S+$/);
-    expect(formatTime('2031-04-05T15:15:00.000Z', 'Australia/Lord_Howe', 24)).toMatch(/^01:45 \S+$/);
-    expect(formatTime('2031-04-05T14:45:00.000Z', 'Australia/Lord_Howe', 24)).not.toBe(
-      formatTime('2031-04-05T15:15:00.000Z', 'Australia/Lord_Howe', 24),
+    expect(formatTime('2031-04-05T14:45:00.000Z', 'Australia/Lord_Howe', DE)).toMatch(/^01:45 \S+$/);
+    expect(formatTime('2031-04-05T15:15:00.000Z', 'Australia/Lord_Howe', DE)).toMatch(/^01:45 \S+$/);
+    expect(formatTime('2031-04-05T14:45:00.000Z', 'Australia/Lord_Howe', DE)).not.toBe(
+      formatTime('2031-04-05T15:15:00.000Z', 'Australia/Lord_Howe', DE),
     );
     // The clocks going forward skip an hour: nothing is shown twice.
-    expect(formatTime('2031-03-09T07:30:00.000Z', 'America/New_York', 12)).toBe('3:30 AM');
-    expect(formatTime('2031-11-02T15:00:00.000Z', 'Europe/Berlin', 24)).toBe('16:00');
+    expect(formatTime('2031-03-09T07:30:00.000Z', 'America/New_York', US)).toBe('3:30 AM');
+    expect(formatTime('2031-11-02T15:00:00.000Z', 'Europe/Berlin', DE)).toBe('16:00');
   });
 
   it("reads the clock of the region the browser names first, or of its language's usual region", () => {
-    expect(clockOf('en-GB,en;q=0.9')).toBe(24);
-    expect(clockOf('de')).toBe(24);
-    expect(clockOf('fr-FR;q=1')).toBe(24);
-    expect(clockOf('en-US,en;q=0.9,de;q=0.8')).toBe(12);
-    expect(clockOf('en')).toBe(12);
-    expect(clockOf('en-AU')).toBe(12);
-    expect(clockOf('hi-IN')).toBe(12);
+    expect(readingOf('en-GB,en;q=0.9').hours).toBe(24);
+    expect(readingOf('de').hours).toBe(24);
+    expect(readingOf('fr-FR;q=1').hours).toBe(24);
+    expect(readingOf('en-US,en;q=0.9,de;q=0.8').hours).toBe(12);
+    expect(readingOf('en').hours).toBe(12);
+    expect(readingOf('en-AU').hours).toBe(12);
+    expect(readingOf('hi-IN').hours).toBe(12);
     // Regions without English of their own: the clock of the visitor's language there, not US English's.
     for (const tag of ['pt-BR', 'en-BR', 'ru', 'en-RU', 'zh-CN', 'tr-TR', 'vi'])
-      expect([tag, clockOf(tag)]).toEqual([tag, 24]);
-    expect(clockOf('es-MX')).toBe(12);
+      expect([tag, readingOf(tag).hours]).toEqual([tag, 24]);
+    expect(readingOf('es-MX').hours).toBe(12);
     // A clock the tag asks for by name.
-    expect(clockOf('en-US-u-hc-h23')).toBe(24);
-    expect(clockOf('de-u-hc-h12')).toBe(12);
-    expect(clockOf(undefined)).toBe(12);
-    expect(clockOf('*')).toBe(12);
-    expect(clockOf('not a tag!')).toBe(12);
-    expect(clockOf(`x${'-abcdefgh'.repeat(1000)}`)).toBe(12);
+    expect(readingOf('en-US-u-hc-h23').hours).toBe(24);
+    expect(readingOf('de-u-hc-h12').hours).toBe(12);
+    expect(readingOf(undefined).hours).toBe(12);
+    expect(readingOf('*').hours).toBe(12);
+    expect(readingOf('not a tag!').hours).toBe(12);
+    expect(readingOf(`x${'-abcdefgh'.repeat(1000)}`).hours).toBe(12);
+  });
+
+  it('reads dates month first where the region writes them so in English (or in its own language without one)', () => {
+    const monthFirst = (tag: string | undefined) => readingOf(tag).monthFirst;
+    for (const tag of ['en-US', 'en', 'en-US,en;q=0.9', 'en-PH', 'es-US', 'zh-CN', 'ja'])
+      expect([tag, monthFirst(tag)]).toEqual([tag, true]);
+    for (const tag of ['en-GB', 'de', 'de-DE', 'fr-FR', 'en-AU', 'en-IN', 'pt-BR', 'es-MX', 'ru', 'en-IE'])
+      expect([tag, monthFirst(tag)]).toEqual([tag, false]);
+    // Without a header, or with one that is no language tag: as in the US.
+    for (const tag of [undefined, '*', 'not a tag!']) expect(readingOf(tag)).toEqual(US);
+    // The clock asked for by name changes the clock only.
+    expect(readingOf('en-US-u-hc-h23')).toEqual({ hours: 24, monthFirst: true });
   });
 
   it("offers zones by the names their people use now, UTC among them, and reads a browser's old name so", () => {
@@ -169,7 +190,7 @@ describe('slot picker', () => {
     const picker = (from?: string) => ({
       path: '/book/soon',
       zone: 'UTC',
-      clock: 12 as const,
+      reading: US,
       window: windowStart(from === undefined ? {} : { from }, calendar),
       days: new Map(),
       selected: undefined,

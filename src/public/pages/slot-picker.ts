@@ -159,52 +159,68 @@ export function byLocalDate(slots: SlotDto[]): Map<string, SlotDto[]> {
   return days;
 }
 
-/** How a visitor reads the time of day: `12` (9:00 AM, 4:30 PM) or `24` (09:00, 16:30). */
-export type Clock = 12 | 24;
+/**
+ * How a visitor reads times and dates: the clock's `hours`, 12 (9:00 AM, 4:30 PM) or 24 (09:00, 16:30), and
+ * whether a date names the month first (Wednesday, January 16) or the day (Wednesday, 16 January).
+ */
+export interface Reading {
+  hours: 12 | 24;
+  monthFirst: boolean;
+}
 
-const CLOCK_FORMAT: Record<Clock, string> = { 12: 'h:mm A', 24: 'HH:mm' };
-/** Clocks by first language tag, as asked (a handful in practice; bounded against made-up ones). */
-const clocks = new Map<string, Clock>();
-const CLOCKS_KEPT = 200;
+/** Without a header, or with one the runtime cannot read: as in the US. */
+const US_READING: Reading = Object.freeze({ hours: 12, monthFirst: true });
+const CLOCK_FORMAT: Record<Reading['hours'], string> = { 12: 'h:mm A', 24: 'HH:mm' };
+/** Readings by first language tag, as asked (a handful in practice; bounded against made-up ones). */
+const readings = new Map<string, Reading>();
+const READINGS_KEPT = 200;
 
 /**
- * The clock of the region a visitor's browser names first in `Accept-Language`, or of its language's usual
- * region when it names none (`de`: Germany): 24 hours in most of the world, 12 where the region writes times
- * so in English (`en-US`, `en-AU`, `en-IN`…), or in its own language where it has no English of its own
- * (`es-MX`; `pt-BR` and `en-BR`: 24). The pages stay in English; only the clock follows. 12 without a
- * header or with one the runtime cannot read.
+ * How people of the region a visitor's browser names first in `Accept-Language` write times and dates, or of
+ * its language's usual region when it names none (`de`: Germany): as the region writes them in English
+ * (`en-US`: 12 hours, the month first; `en-GB`: 24 hours, the day first; `en-AU`, `en-IN`: 12 hours, the day
+ * first), or in its own language where it has no English of its own (`es-MX`: 12 hours; `pt-BR` and `en-BR`:
+ * 24). The pages stay in English; only the clock and the order of day and month follow.
  */
-export function clockOf(acceptLanguage: string | undefined): Clock {
+export function readingOf(acceptLanguage: string | undefined): Reading {
   const tag = acceptLanguage?.split(',')[0].split(';')[0].trim() ?? '';
-  if (tag === '' || tag === '*' || tag.length > 35) return 12;
-  let clock = clocks.get(tag);
-  if (clock === undefined) {
-    clock = regionClock(tag);
-    if (clocks.size >= CLOCKS_KEPT) clocks.clear();
-    clocks.set(tag, clock);
+  if (tag === '' || tag === '*' || tag.length > 35) return US_READING;
+  let reading = readings.get(tag);
+  if (reading === undefined) {
+    reading = regionReading(tag);
+    if (readings.size >= READINGS_KEPT) readings.clear();
+    readings.set(tag, reading);
   }
-  return clock;
+  return reading;
 }
 
-function regionClock(tag: string): Clock {
+function regionReading(tag: string): Reading {
   try {
     const locale = new Intl.Locale(tag);
-    // A clock asked for by name (`en-US-u-hc-h23`) is the one shown.
-    if (locale.hourCycle !== undefined) return clockOfCycle(locale.hourCycle);
     const region = locale.maximize().region;
-    if (region === undefined) return 12;
-    const english = new Intl.DateTimeFormat(`en-${region}`, { hour: 'numeric' }).resolvedOptions();
-    if (english.locale === `en-${region}`) return clockOfCycle(english.hourCycle);
-    // A region without English of its own (Brazil, Russia, China…) falls back to US English and its 12 hours:
-    // its clock is then that of the region's own language (Brazil's Portuguese: 24 hours), whatever the visitor's.
-    const own = `${new Intl.Locale(`und-${region}`).maximize().language}-${region}`;
-    return clockOfCycle(new Intl.DateTimeFormat(own, { hour: 'numeric' }).resolvedOptions().hourCycle);
+    if (region === undefined) return US_READING;
+    // A region without English of its own (Brazil, Russia, China…) falls back to US English: its ways are then
+    // those of the region's own language (Brazil's Portuguese: 24 hours), whatever the visitor's.
+    const english = `en-${region}`;
+    const written =
+      new Intl.DateTimeFormat(english).resolvedOptions().locale === english
+        ? english
+        : `${new Intl.Locale(`und-${region}`).maximize().language}-${region}`;
+    const dates = new Intl.DateTimeFormat(written, { month: 'long', day: 'numeric' }).formatToParts(0);
+    const order = dates.map((part) => part.type);
+    return {
+      // A clock asked for by name (`en-US-u-hc-h23`) is the one shown.
+      hours: hoursOfCycle(
+        locale.hourCycle ?? new Intl.DateTimeFormat(written, { hour: 'numeric' }).resolvedOptions().hourCycle,
+      ),
+      monthFirst: order.indexOf('month') < order.indexOf('day'),
+    };
   } catch {
-    return 12; // not a language tag
+    return US_READING; // not a language tag
   }
 }
 
-function clockOfCycle(hourCycle: string | undefined): Clock {
+function hoursOfCycle(hourCycle: string | undefined): Reading['hours'] {
   return hourCycle === 'h23' || hourCycle === 'h24' ? 24 : 12;
 }
 
@@ -212,14 +228,19 @@ function clockOfCycle(hourCycle: string | undefined): Clock {
  * The clock's time, and the zone's abbreviation when the clock shows that time twice that night (`1:30 AM EDT`,
  * then `1:30 AM EST`, as the clocks go back): two times of one day must not read alike.
  */
-export function formatTime(iso: string, zone: string, clock: Clock): string {
+export function formatTime(iso: string, zone: string, reading: Reading): string {
   const time = inZone(iso, zone);
-  return time.format(repeatedWallTime(time) ? `${CLOCK_FORMAT[clock]} z` : CLOCK_FORMAT[clock]);
+  const clock = CLOCK_FORMAT[reading.hours];
+  return time.format(repeatedWallTime(time) ? `${clock} z` : clock);
 }
 
-/** `Monday, 7 January 2030, 9:00 AM (America/New York)`; on a 24-hour clock `…, 09:00 (…)`; see formatTime. */
-export function formatWhen(iso: string, zone: string, clock: Clock): string {
-  return `${inZone(iso, zone).format('dddd, D MMMM YYYY')}, ${formatTime(iso, zone, clock)} (${zoneLabel(zone)})`;
+/**
+ * `Monday, January 7, 2030, 9:00 AM (America/New York)`; day first and on a 24-hour clock
+ * `Monday, 7 January 2030, 09:00 (…)`; see formatTime.
+ */
+export function formatWhen(iso: string, zone: string, reading: Reading): string {
+  const date = inZone(iso, zone).format(reading.monthFirst ? 'dddd, MMMM D, YYYY' : 'dddd, D MMMM YYYY');
+  return `${date}, ${formatTime(iso, zone, reading)} (${zoneLabel(zone)})`;
 }
 
 /** How far either side of a time the zone's offset is looked at: past any change of the clocks there is. */
@@ -247,8 +268,12 @@ export function zoneLabel(zone: string): string {
   return zone.replace(/_/g, ' ');
 }
 
-export function formatDay(date: string): string {
-  return moment.utc(date, DATE, true).locale('en').format('dddd, D MMMM');
+/** `Wednesday, January 16`, or `Wednesday, 16 January`. */
+export function formatDay(date: string, reading: Reading): string {
+  return moment
+    .utc(date, DATE, true)
+    .locale('en')
+    .format(reading.monthFirst ? 'dddd, MMMM D' : 'dddd, D MMMM');
 }
 
 export function link(path: string, params: Record<string, string | undefined>, hash = ''): string {
@@ -292,7 +317,7 @@ export function zoneForm(path: string, zone: string, keep: Record<string, string
 export interface PickerOptions {
   path: string;
   zone: string;
-  clock: Clock;
+  reading: Reading;
   window: PageWindow;
   days: Map<string, SlotDto[]>;
   selected: string | undefined;
@@ -300,7 +325,7 @@ export interface PickerOptions {
 
 /** The days with free times as links, and the pager to the previous and next pages of days. */
 export function dayLinks(options: PickerOptions): SafeHtml {
-  const { path, zone, window, days, selected } = options;
+  const { path, zone, reading, window, days, selected } = options;
   const previous = window.from > window.today ? shiftDate(window.from, -window.days) : undefined;
   // Past the type's horizon every page would be empty: no link to one.
   const next =
@@ -312,11 +337,11 @@ export function dayLinks(options: PickerOptions): SafeHtml {
     return html`<a
       href="${link(path, { tz: zone, from: window.from, date }, '#times')}"
       ${date === selected ? html` aria-current="date"` : ''}
-      >${day.format('ddd')}<small>${day.format('D MMM')}</small></a
+      >${day.format('ddd')}<small>${day.format(reading.monthFirst ? 'MMM D' : 'D MMM')}</small></a
     >`;
   });
   return html`<nav aria-label="Days with free times">
-    ${days.size === 0 ? html`<p>No free times between ${formatDay(window.from)} and ${formatDay(window.to)}.</p>` : html`<div class="days">${chips}</div>`}
+    ${days.size === 0 ? html`<p>No free times between ${formatDay(window.from, reading)} and ${formatDay(window.to, reading)}.</p>` : html`<div class="days">${chips}</div>`}
     <div class="pager">
       ${previous === undefined ? html`<span></span>` : html`<a href="${link(path, { tz: zone, from: previous < window.today ? window.today : previous })}">← Earlier dates</a>`}
       ${next === undefined ? '' : html`<a href="${link(path, { tz: zone, from: next })}">Later dates →</a>`}
@@ -332,13 +357,13 @@ export function dayLinks(options: PickerOptions): SafeHtml {
  */
 export function timeChoices(
   slots: SlotDto[],
-  { zone, clock }: { zone: string; clock: Clock },
+  { zone, reading }: { zone: string; reading: Reading },
   date: string,
   marks: { checked?: string; current?: string } = {},
 ): SafeHtml {
   const current = marks.current === undefined ? NaN : Date.parse(marks.current);
   return html`<fieldset id="times">
-    <legend>Times on ${formatDay(date)} <span class="muted">(${zoneLabel(zone)})</span></legend>
+    <legend>Times on ${formatDay(date, reading)} <span class="muted">(${zoneLabel(zone)})</span></legend>
     <div class="times">
       ${slots.map(
         (slot, index) =>
@@ -350,7 +375,7 @@ export function timeChoices(
               autocomplete="off"
               ${index === 0 ? html` required` : ''}${slot.start_date === marks.checked ? html` checked` : ''}
             /><span
-              >${formatTime(slot.start_date, zone, clock)}${
+              >${formatTime(slot.start_date, zone, reading)}${
                 Date.parse(slot.start_date) === current ? html` <small>(current)</small>` : ''
               }</span
             ></label
