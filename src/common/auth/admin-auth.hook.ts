@@ -17,7 +17,8 @@ export function authenticateOnRequest(
   allowed: AllowedMethods,
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.is404) {
+    // A path whose parameter would be empty (`/api/v1/webhooks/`) is routed to `/:id`, but is no route's.
+    if (request.is404 || Object.values(request.params as object).includes('')) {
       // Answered here, before the body is read, like a refused key: nobody's body is parsed for nothing.
       const refusal = unrouted(request, reply, allowed);
       if (refusal === undefined) return; // answered
