@@ -132,7 +132,13 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
     done();
   });
   authenticateOnRequest(fastify, new AdminCredentials(config.adminApiKey), new AllowedMethods(fastify));
-  fastify.addHook('onRequest', (request, _reply, done) => done(refusedBeforeBody(request)));
+  fastify.addHook('onRequest', (request, _reply, done) =>
+    done(ambiguousOrUnmet(request) ?? refusedBeforeBody(request)),
+  );
+  // An expectation other than 100-continue Node answers 417 itself, with nothing in it; handed to Fastify as any
+  // request, it is answered there (ambiguousOrUnmet): the error body, or a page on a page's path.
+  const server = fastify.server;
+  server.on('checkExpectation', (request, response) => server.emit('request', request, response));
   // Answered before its body has all come (refused on its headers), a request's connection closes: kept open,
   // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may
   // not use kept the service reading 0.9 GB/s on over a core.
@@ -140,6 +146,28 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
     if (!request.raw.complete && announcesBody(request)) void reply.header('connection', 'close');
     done();
   });
+}
+
+/**
+ * A request that says two things where it may say one (two Content-Types: Node keeps the first, and another
+ * reader the last), or expects what the service cannot do (an `Expect` other than 100-continue, RFC 9110 §10.1.1).
+ */
+function ambiguousOrUnmet(request: FastifyRequest): DomainError | undefined {
+  const expectation = request.headers.expect;
+  if (expectation !== undefined && expectation.trim().toLowerCase() !== '100-continue') {
+    return new DomainError(
+      'expectation_failed',
+      'The service meets no expectation but Expect: 100-continue; send the request without the Expect header',
+    );
+  }
+  const raw = request.raw.rawHeaders;
+  let types = 0;
+  for (let name = 0; name < raw.length; name += 2) {
+    if (raw[name].length === 12 && raw[name].toLowerCase() === 'content-type') types += 1;
+  }
+  return types > 1
+    ? new DomainError('bad_request', 'The request has more than one Content-Type header')
+    : undefined;
 }
 
 /** Whether a request says it carries a body: one without (a GET) has nothing left to read when refused. */

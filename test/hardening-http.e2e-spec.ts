@@ -169,6 +169,44 @@ describe('HTTP edge hardening (e2e)', () => {
       }
     });
 
+    it('answers an expectation other than 100-continue with 417 expectation_failed, a page on a page path', async () => {
+      const post = (expect: string) =>
+        `POST ${types} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n` +
+        `Content-Type: application/json\r\nExpect: ${expect}\r\nContent-Length: 2\r\n\r\n{}`;
+      const refused = await rawExchange(t.url, post('200-ok'), 3000);
+      expectErrorBody(
+        { status: refused!.status, headers: refused!.headers, body: JSON.parse(refused!.body) },
+        417,
+        'expectation_failed',
+      );
+      const page = await rawExchange(t.url, 'GET /book/any HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n', 3000);
+      expect([page?.status, page?.headers['content-type']]).toEqual([417, 'text/html; charset=utf-8']);
+      expect(page?.body).toContain('<!doctype html>');
+      // 100-continue, in any case, is met: the body is asked for, then read (an empty one: refused as invalid).
+      const met = await rawExchange(t.url, post('100-Continue'), 1000);
+      expect(met?.status).toBe(100);
+      expect(met?.body).toMatch(/^HTTP\/1\.1 400 /);
+      expect(met?.body).toContain('"code":"validation_failed"');
+    });
+
+    it('refuses a request with two Content-Types (which one holds depends on who reads it) with 400', async () => {
+      for (const [first, second] of [
+        ['application/json', 'text/plain'],
+        ['text/plain', 'application/json'],
+      ]) {
+        const text =
+          `POST ${types} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n` +
+          `Content-Type: ${first}\r\ncontent-type: ${second}\r\nContent-Length: 2\r\n\r\n{}`;
+        const refused = await rawExchange(t.url, text, 3000);
+        expectErrorBody(
+          { status: refused!.status, headers: refused!.headers, body: JSON.parse(refused!.body) },
+          400,
+          'bad_request',
+        );
+        expect(JSON.parse(refused!.body).message).toBe('The request has more than one Content-Type header');
+      }
+    });
+
     it('answers a NUL in a path or a query with 400 invalid_url (PostgreSQL refuses NUL in text)', async () => {
       for (const url of [
         '/api/v1/customers?email=a%00b%40example.com',

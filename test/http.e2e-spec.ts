@@ -417,15 +417,12 @@ describe('HTTP foundation (e2e)', () => {
       // added at its end, led to the list (as any route's path with a slash added), its query kept.
       for (const call of [t.http().put('/api/v1/webhooks/'), t.http().options('/api/v1/webhooks/')])
         expect((await call.set(AUTH)).status).toBe(404);
-      for (const call of [
-        t.http().get('/api/v1/webhooks/?limit=5').set(AUTH),
-        t.http().head('/api/v1/appointments/'),
-      ]) {
+      for (const [call, location] of [
+        [t.http().get('/api/v1/webhooks/?limit=5').set(AUTH), '/api/v1/webhooks?limit=5'],
+        [t.http().head('/api/v1/appointments/'), '/api/v1/appointments'],
+      ] as const) {
         const led = await call;
-        expect([led.status, led.headers.location]).toEqual([
-          308,
-          led.req.path.startsWith('/api/v1/webhooks') ? '/api/v1/webhooks?limit=5' : '/api/v1/appointments',
-        ]);
+        expect([led.status, led.headers.location]).toEqual([308, location]);
       }
       expect((await t.http().delete('/health')).headers.allow).toBe('GET, HEAD, OPTIONS');
     });

@@ -35,6 +35,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
+  expectation_failed: 417,
   slot_not_offered: 422,
   appointment_type_not_published: 422,
   idempotency_key_reused: 422,
