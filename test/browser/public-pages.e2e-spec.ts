@@ -327,6 +327,41 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await page.close();
   }, 60_000);
 
+  it('leads Back from a booking made after a refused post to the booking page, not a form to resend', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/book/first-consultation?tz=America/New_York`);
+    const day = page.locator('.days a').nth(1);
+    const date = new URL((await day.getAttribute('href'))!, base).searchParams.get('date');
+    await day.click();
+    await page.waitForURL(new RegExp(`date=${date}`));
+    await page.locator('.times label').first().click();
+    await page.getByLabel('Name', { exact: true }).fill('Rita Return');
+    await page.getByLabel('Email', { exact: true }).fill('rita@example.com');
+    await page.getByLabel('Phone', { exact: true }).fill('call me');
+    await page.evaluate('document.querySelector("form[data-keep-details]").noValidate = true');
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.waitForSelector('[aria-invalid=true]');
+    // The refusal's page is at the address of what it shows: the same zone and day.
+    const refused = new URL(page.url());
+    expect([refused.pathname, refused.searchParams.get('tz'), refused.searchParams.get('date')]).toEqual([
+      '/book/first-consultation',
+      'America/New_York',
+      date,
+    ]);
+    await page.getByLabel('Phone', { exact: true }).fill('+1 555 0142');
+    await page.locator('.times label').first().click();
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.waitForURL(/done=booked/);
+    // Back: the booking page fetched again (a form to resend would be Chromium's error page, without it).
+    const back = await page.goBack();
+    expect(back?.status()).toBe(200);
+    expect(back?.request().method()).toBe('GET');
+    expect(await page.getByRole('heading', { name: 'First consultation' }).isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.get('date')).toBe(date);
+    expect(await page.locator('[aria-invalid=true]').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
   it('shows the chosen day and time in forced colours (high contrast) too', async () => {
     const forced = await browser.newContext({ viewport: PHONE, forcedColors: 'active' });
     try {

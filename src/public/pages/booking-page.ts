@@ -89,6 +89,8 @@ export interface BookingPageInput {
   /** A fresh key per rendered form: submitting it twice (a double click, a resent POST) books once. */
   submission: string;
   form: FormState;
+  /** The page's own address, when it answers the form's post. */
+  address?: string;
 }
 
 export function bookingPage(input: BookingPageInput): RenderedPage {
@@ -129,5 +131,6 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
     body,
     zone: input.zone,
     detectZone: input.detectZone,
+    address: input.address,
   });
 }

@@ -64,6 +64,8 @@ a{color:#2f5bd3}
  * (`data-forget-details`), so a refused, expired or failed post keeps it. With nothing kept (booked, or never
  * typed), the fields show what the page came with, not the browser's refill: Back after booking showed the
  * booked answers, ready to book again. An abandoned form's answers stay in the tab until it is closed.
+ * A page that answers a form's post (its fields at fault) takes its own address (`data-address`) in the tab's
+ * history: Back to it, or a reload, fetches that page again rather than asking to resend the form.
  */
 const SCRIPT = `(function(){
 var form=document.querySelector('form[data-keep-details]');
@@ -80,6 +82,7 @@ var booked=document.querySelector('[data-forget-details]');
 if(booked){try{sessionStorage.removeItem('booking-details:'+booked.getAttribute('data-forget-details'))}catch(e){}}
 var hint=document.getElementById('zone-hint');if(hint){hint.remove()}
 var root=document.documentElement,tz;
+if(root.dataset.address&&history.replaceState){history.replaceState(null,'',root.dataset.address)}
 try{tz=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}
 var url=new URL(location.href);
 if(root.dataset.detectZone==='1'&&tz&&!url.searchParams.has('tz')&&tz!==root.dataset.zone){url.searchParams.set('tz',tz);location.replace(url.toString());return}
@@ -97,6 +100,8 @@ export interface PageOptions {
   /** The zone the page shows times in, and whether the browser may replace it with the visitor's own. */
   zone?: string;
   detectZone?: boolean;
+  /** The page's own address, when it answers a form's post (see SCRIPT). */
+  address?: string;
 }
 
 export interface RenderedPage {
@@ -107,7 +112,12 @@ export interface RenderedPage {
 export function renderPage(options: PageOptions): RenderedPage {
   const nonce = randomBytes(16).toString('base64');
   const page = html`<!doctype html>
-    <html lang="en" data-zone="${options.zone ?? ''}" data-detect-zone="${options.detectZone ? '1' : '0'}">
+    <html
+      lang="en"
+      data-zone="${options.zone ?? ''}"
+      data-detect-zone="${options.detectZone ? '1' : '0'}"
+      ${options.address === undefined ? '' : html` data-address="${options.address}"`}
+    >
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

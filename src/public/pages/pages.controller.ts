@@ -24,6 +24,7 @@ import {
   byLocalDate,
   PickerOptions,
   FormQuery,
+  link,
   openOnDay,
   pageCalendar,
   queryText,
@@ -270,7 +271,8 @@ export class PagesController {
       zone: viewerZone(query, type.timezone),
       reading: readingOf(request.headers['accept-language']),
     };
-    const picker = await this.picker(type, `/book/${encodeURIComponent(type.slug)}`, view, query);
+    const path = `/book/${encodeURIComponent(type.slug)}`;
+    const picker = await this.picker(type, path, view, query);
     const page = bookingPage({
       siteName: this.config.siteName,
       type,
@@ -280,6 +282,11 @@ export class PagesController {
       csrf: this.csrf.issue(request, reply),
       submission: randomBytes(18).toString('base64url'),
       form,
+      // Answering the form's post: Back to this page, or a reload, reads it again (the same zone and day).
+      address:
+        request.method === 'POST'
+          ? link(path, { tz: view.zone, from: picker.window.from, date: picker.selected })
+          : undefined,
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }

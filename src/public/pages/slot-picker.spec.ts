@@ -5,6 +5,7 @@ import {
   byLocalDate,
   CURRENT_NAMES,
   dayLinks,
+  formatDay,
   formatTime,
   formatWhen,
   pageCalendar,
@@ -91,6 +92,13 @@ describe('slot picker', () => {
     for (const tag of [undefined, '*', 'not a tag!']) expect(readingOf(tag)).toEqual(US);
     // The clock asked for by name changes the clock only.
     expect(readingOf('en-US-u-hc-h23')).toEqual({ hours: 24, monthFirst: true });
+  });
+
+  it("names a day's year only when it is not this year's", () => {
+    expect(formatDay('2026-12-31', US, '2026-11-30')).toBe('Thursday, December 31');
+    expect(formatDay('2027-01-01', US, '2026-11-30')).toBe('Friday, January 1, 2027');
+    expect(formatDay('2027-01-01', DE, '2026-11-30')).toBe('Friday, 1 January 2027');
+    expect(formatDay('2026-12-31', DE, '2026-11-30')).toBe('Thursday, 31 December');
   });
 
   it("offers zones by the names their people use now, UTC among them, and reads a browser's old name so", () => {

@@ -268,12 +268,11 @@ export function zoneLabel(zone: string): string {
   return zone.replace(/_/g, ' ');
 }
 
-/** `Wednesday, January 16`, or `Wednesday, 16 January`. */
-export function formatDay(date: string, reading: Reading): string {
-  return moment
-    .utc(date, DATE, true)
-    .locale('en')
-    .format(reading.monthFirst ? 'dddd, MMMM D' : 'dddd, D MMMM');
+/** `Wednesday, January 16`, or `Wednesday, 16 January`; with its year when that is not the year of `today`. */
+export function formatDay(date: string, reading: Reading, today: string): string {
+  const year = date.slice(0, 4) === today.slice(0, 4) ? '' : reading.monthFirst ? ', YYYY' : ' YYYY';
+  const format = reading.monthFirst ? `dddd, MMMM D${year}` : `dddd, D MMMM${year}`;
+  return moment.utc(date, DATE, true).locale('en').format(format);
 }
 
 export function link(path: string, params: Record<string, string | undefined>, hash = ''): string {
@@ -341,7 +340,7 @@ export function dayLinks(options: PickerOptions): SafeHtml {
     >`;
   });
   return html`<nav aria-label="Days with free times">
-    ${days.size === 0 ? html`<p>No free times between ${formatDay(window.from, reading)} and ${formatDay(window.to, reading)}.</p>` : html`<div class="days">${chips}</div>`}
+    ${days.size === 0 ? html`<p>No free times between ${formatDay(window.from, reading, window.today)} and ${formatDay(window.to, reading, window.today)}.</p>` : html`<div class="days">${chips}</div>`}
     <div class="pager">
       ${previous === undefined ? html`<span></span>` : html`<a href="${link(path, { tz: zone, from: previous < window.today ? window.today : previous })}">← Earlier dates</a>`}
       ${next === undefined ? '' : html`<a href="${link(path, { tz: zone, from: next })}">Later dates →</a>`}
@@ -357,13 +356,15 @@ export function dayLinks(options: PickerOptions): SafeHtml {
  */
 export function timeChoices(
   slots: SlotDto[],
-  { zone, reading }: { zone: string; reading: Reading },
+  { zone, reading, window }: Pick<PickerOptions, 'zone' | 'reading' | 'window'>,
   date: string,
   marks: { checked?: string; current?: string } = {},
 ): SafeHtml {
   const current = marks.current === undefined ? NaN : Date.parse(marks.current);
   return html`<fieldset id="times">
-    <legend>Times on ${formatDay(date, reading)} <span class="muted">(${zoneLabel(zone)})</span></legend>
+    <legend>
+      Times on ${formatDay(date, reading, window.today)} <span class="muted">(${zoneLabel(zone)})</span>
+    </legend>
     <div class="times">
       ${slots.map(
         (slot, index) =>
