@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -64,6 +65,8 @@ export class WebhooksController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a webhook (only the fields given); enabling clears disabled_reason' })
+  // Its own example: the create form's, inherited, moved the webhook (the listener's, as id 1) to another URL.
+  @ApiBody({ type: UpdateWebhookDto, examples: { 'a new title': { value: { title: 'My receiver' } } } })
   @ApiOkResponse({ type: WebhookDto })
   @ApiErrors('validation_failed', 'webhook_url_not_allowed', 'not_found')
   update(@IdParam() id: number, @Body() body: UpdateWebhookDto): Promise<WebhookDto> {

@@ -136,6 +136,21 @@ describe('Swagger UI in a browser (e2e)', () => {
     });
   }, 120_000);
 
+  it('creates webhook 1 with the unchanged example of POST /webhooks, at a receiver on this machine', async () => {
+    const { status, body } = await tryItOut(await operation(page, 'post', '/api/v1/webhooks'));
+    expect(status).toBe(201);
+    // The README's own receiver: nothing a visitor tries out sends bookings to a host elsewhere.
+    expect(body).toMatchObject({ id: 1, url: 'http://127.0.0.1:4001/' });
+  }, 120_000);
+
+  it('changes webhook 1 with the unchanged example of PATCH /webhooks/{id}, its URL and triggers kept', async () => {
+    const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
+    const before = (await t.http().get('/api/v1/webhooks/1').set(auth)).body;
+    const { status, body } = await tryItOut(await operation(page, 'patch', '/api/v1/webhooks/\\{id\\}'));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: 1, url: before.url, triggers: before.triggers, enabled: true });
+  }, 120_000);
+
   it('keeps each tag heading short on a 390 px screen (its description goes under it)', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {

@@ -14,13 +14,14 @@ import { WEBHOOK_TRIGGERS, type WebhookTrigger } from '../webhook.types';
 export const MAX_WEBHOOK_APPOINTMENT_TYPES = 1000;
 
 export class CreateWebhookDto {
-  @ApiPropertyOptional({ example: 'CRM', maxLength: 200, description: "Default: the URL's host" })
+  @ApiPropertyOptional({ example: 'My receiver', maxLength: 200, description: "Default: the URL's host" })
   @Optional()
   @IsText(1, 200)
   title?: string;
 
   @ApiProperty({
-    example: 'https://hooks.example.com/booking',
+    // The README's own receiver (Receiving webhooks): "Try it out" never sends bookings to a host elsewhere.
+    example: 'http://127.0.0.1:4001/',
     maxLength: MAX_URL_LENGTH,
     description:
       'http or https, without control characters; hosts on private networks are refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true',

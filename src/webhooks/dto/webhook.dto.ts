@@ -3,8 +3,8 @@ import { WEBHOOK_TRIGGERS, type WebhookTrigger } from '../webhook.types';
 
 export class WebhookDto {
   @ApiProperty({ example: 1 }) id!: number;
-  @ApiProperty({ example: 'CRM' }) title!: string;
-  @ApiProperty({ example: 'https://hooks.example.com/booking' }) url!: string;
+  @ApiProperty({ example: 'My receiver' }) title!: string;
+  @ApiProperty({ example: 'http://127.0.0.1:4001/' }) url!: string;
   @ApiProperty({ enum: WEBHOOK_TRIGGERS, isArray: true, example: WEBHOOK_TRIGGERS })
   triggers!: WebhookTrigger[];
   @ApiProperty({ type: [Number], example: [], description: 'Only these appointment types; empty = all' })
