@@ -6,8 +6,8 @@ import { WEBHOOK_TRIGGERS, type WebhookTrigger } from '../webhook.types';
 export class TestWebhookDto {
   @ApiPropertyOptional({
     enum: WEBHOOK_TRIGGERS,
-    default: 'appointment_booked',
-    description: 'Which sample body',
+    description:
+      'Which sample body. Default: the first event the webhook subscribes to (appointment_booked for one subscribed to all)',
   })
   @Optional()
   @IsIn(WEBHOOK_TRIGGERS)
