@@ -422,6 +422,31 @@ describe('public booking routes and pages (e2e)', () => {
     expect(page.text).toContain('aria-current="date"');
   });
 
+  it('opens a booking page on the first page of days with free times, and on today’s when none has any', async () => {
+    const host = await createMember(t, { name: 'Lea Later', email: 'lea@clinic.example' });
+    const later = await createType(t, {
+      title: 'Booked ahead',
+      timezone: 'UTC',
+      availability: EVERY_DAY,
+      team_member_ids: [host.id],
+      // Nothing before 20 days from now: the first page (14 days) has no free times, the second has.
+      min_booking_notice: 20 * 24 * 60,
+    });
+    const never = await createType(t, { title: 'Never open', timezone: 'UTC', availability: {} });
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const fromOf = (text: string) => /name="from" value="([^"]+)"/.exec(text)?.[1];
+    const opened = await t.http().get(`/book/${later.slug}`).query({ tz: 'UTC' }).expect(200);
+    expect(fromOf(opened.text)).toBe(inDays(14));
+    expect(opened.text).toContain('name="start_date"');
+    // A page named is the page shown, empty or not.
+    const named = await t.http().get(`/book/${later.slug}`).query({ tz: 'UTC', from: inDays(0) }).expect(200);
+    expect(fromOf(named.text)).toBe(inDays(0));
+    expect(named.text).toContain('No free times between');
+    const empty = await t.http().get(`/book/${never.slug}`).query({ tz: 'UTC' }).expect(200);
+    expect(fromOf(empty.text)).toBe(inDays(0));
+    expect(empty.text).toContain('No free times between');
+  });
+
   it('leaves an appointment that has begun as it is: no move or cancel by its customer, on the API or the page', async () => {
     const types = await t.http().get('/api/v1/appointment-types').set(AUTH).expect(200);
     const type = { body: types.body.data.find((each: { slug: string }) => each.slug === 'consultation') };

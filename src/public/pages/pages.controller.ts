@@ -31,11 +31,14 @@ import {
   Reading,
   readingOf,
   selectedDay,
+  shiftDate,
   viewerZone,
   windowStart,
 } from './slot-picker';
 
 const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'unchanged', 'canceled'];
+/** Pages of days past the first that a booking page opened without one named looks through for free times. */
+const LOOK_AHEAD_PAGES = 6;
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
 const FORM_ALREADY_SENT =
   'This form was already sent with other answers, and that booking stands. To make another booking, confirm this one.';
@@ -272,7 +275,7 @@ export class PagesController {
       reading: readingOf(request.headers['accept-language']),
     };
     const path = `/book/${encodeURIComponent(type.slug)}`;
-    const picker = await this.picker(type, path, view, query);
+    const picker = await this.firstFreePage(type, path, view, query);
     const page = bookingPage({
       siteName: this.config.siteName,
       type,
@@ -289,6 +292,28 @@ export class PagesController {
           : undefined,
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
+  }
+
+  /**
+   * The booking page's picker: that of the page of days `query` names; with none named, the first page from today
+   * with free times, LOOK_AHEAD_PAGES on at most (a type booked a month ahead opened on two pages of nothing, the
+   * way on a link to press twice), and today's if none of them has any.
+   */
+  private async firstFreePage(
+    type: AppointmentTypeDto,
+    path: string,
+    view: { zone: string; reading: Reading },
+    query: FormQuery,
+  ): Promise<PickerOptions> {
+    const first = await this.picker(type, path, view, query);
+    if (queryText(query, 'from') !== undefined) return first;
+    let picker = first;
+    for (let page = 1; picker.days.size === 0 && page <= LOOK_AHEAD_PAGES; page += 1) {
+      const { today, days, to, lastDate } = picker.window;
+      if (lastDate !== undefined && to >= lastDate) break;
+      picker = await this.picker(type, path, view, { ...query, from: shiftDate(today, page * days) });
+    }
+    return picker.days.size === 0 ? first : picker;
   }
 
   /**
