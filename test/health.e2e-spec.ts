@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { PROBE_APPLICATION_NAME, PROBE_TIMEOUT_MS } from '../src/health/database-probe';
+import { DatabaseProbe, PROBE_APPLICATION_NAME, PROBE_TIMEOUT_MS } from '../src/health/database-probe';
 import { eventually } from './support/eventually';
 import { freshDatabaseUrl, onPostgres, startTestApp, TestApp } from './support/test-app';
 
@@ -55,7 +55,7 @@ describe('GET /health (e2e)', () => {
       try {
         await eventually(async () => {
           const { rows } = await other.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)' AND state = 'active'",
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)' AND state = 'active' AND datname = current_database()",
           );
           expect(rows[0].n).toBe(poolSize);
         });
@@ -78,8 +78,19 @@ describe('GET /health (e2e)', () => {
         const check = await timedHealth(t);
         expect(check.status).toBe(503);
         expect(check.body).toEqual({ status: 'unavailable', database: 'down' });
-        expect(check.ms).toBeGreaterThanOrEqual(PROBE_TIMEOUT_MS - 50);
+        expect(check.ms).toBeGreaterThanOrEqual(PROBE_TIMEOUT_MS - 500);
         expect(check.ms).toBeLessThan(PROBE_TIMEOUT_MS + 1000);
+        // Checks after checks, and checks together, while the lock holds: no read stuck behind it is left on the
+        // server (each held a connection until the lock went), and those that come together share one.
+        const reads = jest.spyOn(t.app.get(DatabaseProbe), 'read');
+        for (let round = 0; round < 3; round += 1) {
+          reads.mockClear();
+          const together = await Promise.all(Array.from({ length: 20 }, () => timedHealth(t)));
+          expect(together.map(({ status }) => status)).toEqual(together.map(() => 503));
+          expect(reads).toHaveBeenCalledTimes(1);
+          expect(await probeConnections(other)).toBeLessThanOrEqual(1);
+        }
+        reads.mockRestore();
       } finally {
         await other.query('ROLLBACK');
       }
@@ -94,7 +105,7 @@ describe('GET /health (e2e)', () => {
 /** The health probe's connections to the database, as the server counts them. */
 async function probeConnections(client: Client): Promise<number> {
   const { rows } = await client.query(
-    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
     [PROBE_APPLICATION_NAME],
   );
   return rows[0].n;

@@ -9,6 +9,8 @@ import { isPostgres } from '../database/dialect';
 export const PROBE_APPLICATION_NAME = 'booking-health-probe';
 /** How long `/health` waits for the database, connecting included, before it answers that it is down. */
 export const PROBE_TIMEOUT_MS = 2_000;
+/** How long the server runs the probe's statement: ended by the server, its connection is not left behind. */
+const PROBE_STATEMENT_TIMEOUT_MS = PROBE_TIMEOUT_MS - 250;
 
 /** The probe's connection: the client, and its connect (settled once it can take queries). */
 interface Connection {
@@ -70,6 +72,9 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
       connectionString: this.config.database.url,
       application_name: PROBE_APPLICATION_NAME,
       keepAlive: true,
+      // The server ends a read stuck behind a lock itself, before the bound: closing the socket alone left each
+      // such read's backend waiting on its lock, a connection of the server's per check until the lock went.
+      statement_timeout: PROBE_STATEMENT_TIMEOUT_MS,
     });
     const connection = { client, ready: client.connect() };
     // Failures are the reads' to report; an error while idle (the server restarted) drops the connection

@@ -8,9 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator';
-import { OutboxRelay } from '../outbox/outbox-relay';
-import type { OutboxStats } from '../outbox/outbox.repository';
-import { DatabaseProbe } from './database-probe';
+import { HealthService } from './health.service';
 
 class EventsHealthDto {
   @ApiProperty({ description: 'Committed events not yet handled by every listener', example: 0 })
@@ -46,13 +44,7 @@ class HealthDto {
 @Public()
 @Controller('health')
 export class HealthController {
-  /** The check under way: requests that come while it runs share its answer (a flood asks the database once). */
-  private checking?: Promise<OutboxStats | null>;
-
-  constructor(
-    private readonly probe: DatabaseProbe,
-    private readonly outbox: OutboxRelay,
-  ) {}
+  constructor(private readonly health: HealthService) {}
 
   @Get()
   @ApiOperation({ summary: 'Liveness and database check' })
@@ -62,11 +54,7 @@ export class HealthController {
     description: 'The database does not answer (within 2 s)',
   })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
-    this.checking ??= this.outbox
-      .stats((sql) => this.probe.read(sql))
-      .catch(() => null)
-      .finally(() => (this.checking = undefined));
-    const events = await this.checking;
+    const events = await this.health.events();
     if (events === null) {
       void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'unavailable', database: 'down' };

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { AppConfig } from '../config/app-config';
 import { EventDispatcher } from './event-dispatcher';
-import { OutboxRepository, OutboxStats } from './outbox.repository';
+import { OutboxRepository, OutboxStats, StatementReader } from './outbox.repository';
 
 const BATCH = 100;
 /** A bound on one pass (100,000 events), so that a shutdown or the next interval is never far away. */
@@ -54,7 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** The outbox's counts, read by `read` (see `OutboxRepository.stats`). */
-  stats(read: <T>(sql: string) => Promise<T[]>): Promise<OutboxStats> {
+  stats(read: StatementReader): Promise<OutboxStats> {
     return this.outbox.stats(read);
   }
 

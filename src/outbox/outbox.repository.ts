@@ -5,6 +5,9 @@ import { Transactions } from '../database/transactions';
 import { StoredEvent } from '../common/events/domain-event';
 import { OutboxEventEntity } from './outbox-event.entity';
 
+/** Reads the rows of a statement without parameters (on a connection of the reader's choosing). */
+export type StatementReader = <T>(sql: string) => Promise<T[]>;
+
 export interface OutboxStats {
   /** Committed and not yet handled by every listener. */
   unhandled: number;
@@ -115,7 +118,7 @@ export class OutboxRepository {
    * The counts `/health` shows, in one statement, read by `read`: the health probe's own connection, so that
    * a check never waits behind the bookings for a pooled one.
    */
-  async stats(read: <T>(sql: string) => Promise<T[]>): Promise<OutboxStats> {
+  async stats(read: StatementReader): Promise<OutboxStats> {
     const [row] = await read<StatsRow>(STATS);
     return {
       unhandled: Number(row.unhandled),
@@ -129,7 +132,7 @@ const STATS = `SELECT count(*) AS unhandled, count(*) FILTER (WHERE attempts > 0
     min(id) FILTER (WHERE attempts > 0) AS oldest_failing_id
   FROM outbox_events WHERE handled_at IS NULL`;
 
-/** As the drivers return it (bigint as a string on PostgreSQL). */
+/** The counts as the drivers answer them (bigint as a string on PostgreSQL). */
 interface StatsRow {
   unhandled: number | string;
   failing: number | string;
