@@ -136,9 +136,14 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
     done(ambiguousOrUnmet(request) ?? refusedBeforeBody(request)),
   );
   // An expectation other than 100-continue Node answers 417 itself, with nothing in it; handed to Fastify as any
-  // request, it is answered there (ambiguousOrUnmet): the error body, or a page on a page's path.
+  // request, it is answered there (ambiguousOrUnmet): the error body, or a page on a page's path. One that names
+  // 100-continue among others (`100-continue, foo`) is not met either: no 100 asks for the body first.
   const server = fastify.server;
   server.on('checkExpectation', (request, response) => server.emit('request', request, response));
+  server.on('checkContinue', (request, response) => {
+    if (isMet(request.headers.expect)) response.writeContinue();
+    server.emit('request', request, response);
+  });
   // Answered before its body has all come (refused on its headers), a request's connection closes: kept open,
   // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may
   // not use kept the service reading 0.9 GB/s on over a core.
@@ -153,8 +158,7 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
  * reader the last), or expects what the service cannot do (an `Expect` other than 100-continue, RFC 9110 §10.1.1).
  */
 function ambiguousOrUnmet(request: FastifyRequest): DomainError | undefined {
-  const expectation = request.headers.expect;
-  if (expectation !== undefined && expectation.trim().toLowerCase() !== '100-continue') {
+  if (!isMet(request.headers.expect)) {
     return new DomainError(
       'expectation_failed',
       'The service meets no expectation but Expect: 100-continue; send the request without the Expect header',
@@ -168,6 +172,11 @@ function ambiguousOrUnmet(request: FastifyRequest): DomainError | undefined {
   return types > 1
     ? new DomainError('bad_request', 'The request has more than one Content-Type header')
     : undefined;
+}
+
+/** Whether the service meets a request's `Expect`: none, or 100-continue alone. */
+function isMet(expectation: string | undefined): boolean {
+  return expectation === undefined || expectation.trim().toLowerCase() === '100-continue';
 }
 
 /** Whether a request says it carries a body: one without (a GET) has nothing left to read when refused. */

@@ -327,7 +327,7 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await page.close();
   }, 60_000);
 
-  it('leads Back from a booking made after a refused post to the booking page, not a form to resend', async () => {
+  it('leads Back after a refused post, then a booking or a move, to the page, not a form to resend', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/book/first-consultation?tz=America/New_York`);
     const day = page.locator('.days a').nth(1);
@@ -359,6 +359,26 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     expect(await page.getByRole('heading', { name: 'First consultation' }).isVisible()).toBe(true);
     expect(new URL(page.url()).searchParams.get('date')).toBe(date);
     expect(await page.locator('[aria-invalid=true]').count()).toBe(0);
+
+    // The same on the change page: a move refused (no time picked), then one made, then Back.
+    await page.goForward();
+    await page.waitForURL(/done=booked/);
+    const changePath = new URL(page.url()).pathname;
+    await page.evaluate('document.querySelectorAll("form").forEach((form) => { form.noValidate = true })');
+    await page.getByRole('button', { name: 'Move to this time' }).click();
+    await page.getByText('Please pick a time.').waitFor();
+    const refusedMove = new URL(page.url());
+    expect([refusedMove.pathname, refusedMove.searchParams.get('tz')]).toEqual([
+      changePath,
+      'America/New_York',
+    ]);
+    await page.locator('.times label').nth(1).click();
+    await page.getByRole('button', { name: 'Move to this time' }).click();
+    await page.waitForURL(/done=rescheduled/);
+    const backToChange = await page.goBack();
+    expect([backToChange?.status(), backToChange?.request().method()]).toEqual([200, 'GET']);
+    expect(new URL(page.url()).pathname).toBe(changePath);
+    expect(await page.getByText('Please pick a time.').count()).toBe(0);
     await page.close();
   }, 60_000);
 

@@ -28,6 +28,8 @@ export interface ChangePageInput {
   confirmCancel: boolean;
   /** The appointment has begun: nothing can be changed (see hasStarted). */
   started: boolean;
+  /** The page's own address, when it answers a form's post. */
+  address?: string;
 }
 
 function details(input: ChangePageInput): SafeHtml {
@@ -123,7 +125,14 @@ export function changePage(input: ChangePageInput): RenderedPage {
       ${details(input)} ${link}
     </article>
     ${actions(input, path)}`;
-  return renderPage({ title: heading, siteName: input.siteName, body, zone: input.zone, detectZone: false });
+  return renderPage({
+    title: heading,
+    siteName: input.siteName,
+    body,
+    zone: input.zone,
+    detectZone: false,
+    address: input.address,
+  });
 }
 
 function pageHeading(input: ChangePageInput): string {

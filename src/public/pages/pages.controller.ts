@@ -285,11 +285,7 @@ export class PagesController {
       csrf: this.csrf.issue(request, reply),
       submission: randomBytes(18).toString('base64url'),
       form,
-      // Answering the form's post: Back to this page, or a reload, reads it again (the same zone and day).
-      address:
-        request.method === 'POST'
-          ? link(path, { tz: view.zone, from: picker.window.from, date: picker.selected })
-          : undefined,
+      address: postAnswerAddress(request, path, view.zone, picker),
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
@@ -377,9 +373,24 @@ export class PagesController {
       error: extra.error,
       confirmCancel: extra.confirmCancel ?? false,
       started,
+      address: postAnswerAddress(request, path, zone, picker),
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
   }
+}
+
+/**
+ * The address of what a page answering a form's post shows (its zone, page of days and day): in the tab's history
+ * in place of the post's, Back to it, or a reload, reads it again rather than asking to resend the form.
+ */
+function postAnswerAddress(
+  request: FastifyRequest,
+  path: string,
+  zone: string,
+  picker: PickerOptions | null,
+): string | undefined {
+  if (request.method !== 'POST') return undefined;
+  return link(path, { tz: zone, from: picker?.window.from, date: picker?.selected });
 }
 
 /**
