@@ -70,6 +70,29 @@ describe('GET /health (e2e)', () => {
       }
     });
 
+    it('reads once more on a new connection when its own is ended mid-read: the database is not down', async () => {
+      await timedHealth(t);
+      await other.query('BEGIN');
+      let check: Promise<{ status: number; body: any; ms: number }>;
+      try {
+        await other.query('LOCK TABLE outbox_events IN ACCESS EXCLUSIVE MODE');
+        check = timedHealth(t);
+        // The probe's read waits for the lock; then its backend is ended, as a failover or an operator would.
+        await eventually(async () => {
+          const { rows } = await other.query(
+            `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()
+               AND wait_event_type = 'Lock'`,
+            [PROBE_APPLICATION_NAME],
+          );
+          expect(rows).toHaveLength(1);
+          await other.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+        });
+      } finally {
+        await other.query('ROLLBACK');
+      }
+      expect((await check).status).toBe(200);
+    });
+
     it('answers 503 within its bound when the database does not answer, and recovers after', async () => {
       await other.query('BEGIN');
       try {

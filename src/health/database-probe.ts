@@ -45,7 +45,6 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
     if (!isPostgres(this.config.database)) return this.dataSource.query<T[]>(sql);
     // The probe's connection answering says nothing of the pool the service works with, closed or not.
     if (this.stopping || !this.dataSource.isInitialized) throw new Error('the database connection is closed');
-    const connection = this.connect();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -54,15 +53,30 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
       );
     });
     try {
-      const read = connection.ready.then(() => connection.client.query(sql));
-      return (await Promise.race([read, deadline])).rows as T[];
+      const read = this.readOn(this.connect(), sql).catch((error: unknown) =>
+        // A connection that broke (its backend ended, the server restarted) says nothing of the database: once
+        // more, on a new one. A statement the server ended (it waited too long) is the answer.
+        isQueryCanceled(error) ? Promise.reject(error) : this.readOn(this.connect(), sql),
+      );
+      return (await Promise.race([read, deadline])) as T[];
     } catch (error) {
-      // Whatever it was doing (connecting, a query stuck behind a lock, a broken socket), it is not trusted
-      // again: the next read opens a new connection.
-      void this.drop(connection);
+      // Whatever it was doing (connecting, a query stuck behind a lock), it is not trusted again: the next read
+      // opens a new connection.
+      void this.drop(this.connection);
       throw error;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** The rows of `sql` on `connection`; failing, the connection is dropped. */
+  private async readOn(connection: Connection, sql: string): Promise<unknown[]> {
+    try {
+      await connection.ready;
+      return (await connection.client.query(sql)).rows;
+    } catch (error) {
+      void this.drop(connection);
+      throw error;
     }
   }
 
@@ -91,4 +105,9 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
     this.connection = undefined;
     await connection.client.end().catch(() => undefined);
   }
+}
+
+/** PostgreSQL's `query_canceled`: the statement ran past its `statement_timeout`. */
+function isQueryCanceled(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '57014';
 }
