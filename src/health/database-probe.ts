@@ -53,12 +53,13 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
       );
     });
     try {
-      const read = this.readOn(this.connect(), sql).catch((error: unknown) =>
+      const read = this.readOn<T>(this.connect(), sql).catch((error: unknown) => {
         // A connection that broke (its backend ended, the server restarted) says nothing of the database: once
         // more, on a new one. A statement the server ended (it waited too long) is the answer.
-        isQueryCanceled(error) ? Promise.reject(error) : this.readOn(this.connect(), sql),
-      );
-      return (await Promise.race([read, deadline])) as T[];
+        if (isQueryCanceled(error)) throw error;
+        return this.readOn<T>(this.connect(), sql);
+      });
+      return await Promise.race([read, deadline]);
     } catch (error) {
       // Whatever it was doing (connecting, a query stuck behind a lock), it is not trusted again: the next read
       // opens a new connection.
@@ -70,10 +71,10 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
   }
 
   /** The rows of `sql` on `connection`; failing, the connection is dropped. */
-  private async readOn(connection: Connection, sql: string): Promise<unknown[]> {
+  private async readOn<T>(connection: Connection, sql: string): Promise<T[]> {
     try {
       await connection.ready;
-      return (await connection.client.query(sql)).rows;
+      return (await connection.client.query(sql)).rows as T[];
     } catch (error) {
       void this.drop(connection);
       throw error;
