@@ -439,7 +439,11 @@ describe('public booking routes and pages (e2e)', () => {
     expect(fromOf(opened.text)).toBe(inDays(14));
     expect(opened.text).toContain('name="start_date"');
     // A page named is the page shown, empty or not.
-    const named = await t.http().get(`/book/${later.slug}`).query({ tz: 'UTC', from: inDays(0) }).expect(200);
+    const named = await t
+      .http()
+      .get(`/book/${later.slug}`)
+      .query({ tz: 'UTC', from: inDays(0) })
+      .expect(200);
     expect(fromOf(named.text)).toBe(inDays(0));
     expect(named.text).toContain('No free times between');
     const empty = await t.http().get(`/book/${never.slug}`).query({ tz: 'UTC' }).expect(200);
