@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { Client, DatabaseError } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isPostgres } from '../database/dialect';
@@ -45,18 +45,22 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
     if (!isPostgres(this.config.database)) return this.dataSource.query<T[]>(sql);
     // The probe's connection answering says nothing of the pool the service works with, closed or not.
     if (this.stopping || !this.dataSource.isInitialized) throw new Error('the database connection is closed');
+    const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
+    let expired = false;
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the database did not answer within ${PROBE_TIMEOUT_MS} ms`)),
-        PROBE_TIMEOUT_MS,
-      );
+      timer = setTimeout(() => {
+        expired = true;
+        reject(new Error(`the database did not answer within ${PROBE_TIMEOUT_MS} ms`));
+      }, PROBE_TIMEOUT_MS);
     });
     try {
       const read = this.readOn<T>(this.connect(), sql).catch((error: unknown) => {
         // A connection that broke (its backend ended, the server restarted) says nothing of the database: once
-        // more, on a new one. A statement the server ended (it waited too long) is the answer.
-        if (isQueryCanceled(error)) throw error;
+        // more, on a new one, if that read's statement is still ended by the server within the bound. Not once
+        // the check has answered, nor while the service stops, nor for a refusal the server gave.
+        const inTime = Date.now() - started <= PROBE_TIMEOUT_MS - PROBE_STATEMENT_TIMEOUT_MS;
+        if (expired || this.stopping || !inTime || !isBrokenConnection(error)) throw error;
         return this.readOn<T>(this.connect(), sql);
       });
       return await Promise.race([read, deadline]);
@@ -82,6 +86,7 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
   }
 
   private connect(): Connection {
+    if (this.stopping) throw new Error('the service is stopping');
     if (this.connection) return this.connection;
     const client = new Client({
       connectionString: this.config.database.url,
@@ -108,7 +113,12 @@ export class DatabaseProbe implements BeforeApplicationShutdown {
   }
 }
 
-/** PostgreSQL's `query_canceled`: the statement ran past its `statement_timeout`. */
-function isQueryCanceled(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '57014';
+/**
+ * Whether a read failed because its connection broke: a socket's error, or the server's word that it ends the
+ * connection (`57P01`–`57P03`: terminated, shutting down, cannot connect now; class `08`: connection exceptions).
+ * A refusal of the statement or of the login (a wrong password, too many clients) would only be given again.
+ */
+function isBrokenConnection(error: unknown): boolean {
+  if (!(error instanceof DatabaseError)) return true;
+  return /^(08|57P0[123])/.test(error.code ?? '');
 }
