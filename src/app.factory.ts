@@ -136,13 +136,22 @@ function checkRequests(fastify: FastifyInstance, config: AppConfig): void {
     done(ambiguousOrUnmet(request) ?? refusedBeforeBody(request)),
   );
   // An expectation other than 100-continue Node answers 417 itself, with nothing in it; handed to Fastify as any
-  // request, it is answered there (ambiguousOrUnmet): the error body, or a page on a page's path. One that names
-  // 100-continue among others (`100-continue, foo`) is not met either: no 100 asks for the body first.
+  // request, it is answered there (ambiguousOrUnmet): the error body, or a page on a page's path. Nor does Node
+  // answer 100-continue itself, at once, which asked for the body of requests refused on their headers: the 100
+  // goes out once the checks above have passed, and not for a body announced larger than the route takes (nor
+  // for `100-continue, foo`, not met). A request refused without it has its connection closed by Node.
   const server = fastify.server;
+  const awaitingContinue = new WeakSet<object>();
   server.on('checkExpectation', (request, response) => server.emit('request', request, response));
   server.on('checkContinue', (request, response) => {
-    if (isMet(request.headers.expect)) response.writeContinue();
+    if (isMet(request.headers.expect)) awaitingContinue.add(request);
     server.emit('request', request, response);
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const announced = Number(request.headers['content-length'] ?? 0);
+    if (awaitingContinue.has(request.raw) && !(announced > request.routeOptions.bodyLimit))
+      reply.raw.writeContinue();
+    done();
   });
   // Answered before its body has all come (refused on its headers), a request's connection closes: kept open,
   // Node read the rest of the body to reach the next request, and a client announcing 100 GB to a route it may

@@ -190,6 +190,18 @@ describe('HTTP edge hardening (e2e)', () => {
       expect(met?.status).toBe(100);
       expect(met?.body).toMatch(/^HTTP\/1\.1 400 /);
       expect(met?.body).toContain('"code":"validation_failed"');
+      // Asked for only once the request's headers pass: refused on them, it gets no 100, and no body is sent.
+      const announce = (path: string, key: string, length: number) =>
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n` +
+        `Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${length}\r\n\r\n`;
+      for (const [text, status] of [
+        [announce(types, 'wrong', 2), 401],
+        [announce('/api/v1/public/appointment-types/none/bookings', 'x', PUBLIC_BODY_LIMIT_BYTES + 1), 413],
+        [announce('/api/v1/nothing', ADMIN_KEY, 2), 404],
+      ] as const) {
+        const refused = await rawExchange(t.url, text, 1000);
+        expect([refused?.status, refused?.headers.connection]).toEqual([status, 'close']);
+      }
     });
 
     it('refuses a request with two Content-Types (which one holds depends on who reads it) with 400', async () => {
