@@ -140,12 +140,11 @@ export class WebhooksService {
   /**
    * Sends a sample body now, recorded as a delivery of its own, whether or not the webhook is enabled; an
    * instance without a worker queues it for a worker instance instead. Without an `action`, a sample of the first
-   * event the webhook subscribes to (appointment_booked for one subscribed to all).
+   * event the webhook subscribes to, as its `triggers` list them (appointment_booked for one subscribed to all).
    */
   async sendTest(id: number, asked?: WebhookTrigger): Promise<ManualSend> {
     const webhook = await this.find(id);
-    const action =
-      asked ?? WEBHOOK_TRIGGERS.find((trigger) => webhook.triggers.includes(trigger)) ?? 'appointment_booked';
+    const action = asked ?? webhook.triggers[0] ?? 'appointment_booked';
     const site = this.site(webhook.token);
     const payload = serializeSsaPayload(testPayload(action, site, { timezone: this.config.defaultTimezone }));
     const row = { webhook_id: id, event_id: null, action, appointment_id: null, payload };

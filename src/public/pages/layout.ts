@@ -64,8 +64,9 @@ a{color:#2f5bd3}
  * (`data-forget-details`), so a refused, expired or failed post keeps it. With nothing kept (booked, or never
  * typed), the fields show what the page came with, not the browser's refill: Back after booking showed the
  * booked answers, ready to book again. An abandoned form's answers stay in the tab until it is closed.
- * A page that answers a form's post (a booking's fields at fault, a move refused) takes its own address (`data-address`) in the tab's
- * history: Back to it, or a reload, fetches that page again rather than asking to resend the form.
+ * A page that answers a form's post (a booking's fields at fault, a move refused) takes its own address
+ * (`data-address`) in the tab's history: Back to it, or a reload, fetches that page again rather than asking to
+ * resend the form.
  */
 const SCRIPT = `(function(){
 var form=document.querySelector('form[data-keep-details]');

@@ -38,7 +38,7 @@ import {
 
 const NOTICES: readonly ChangeNotice[] = ['booked', 'rescheduled', 'unchanged', 'canceled'];
 /** Pages of days past the first that a booking page opened without one named looks through for free times. */
-const LOOK_AHEAD_PAGES = 6;
+const LOOK_AHEAD_PAGES = 3;
 const SLOT_GONE = 'That time is no longer free. Please pick another one.';
 const FORM_ALREADY_SENT =
   'This form was already sent with other answers, and that booking stands. To make another booking, confirm this one.';

@@ -7,7 +7,7 @@ export class TestWebhookDto {
   @ApiPropertyOptional({
     enum: WEBHOOK_TRIGGERS,
     description:
-      'Which sample body. Default: the first event the webhook subscribes to (appointment_booked for one subscribed to all)',
+      'Which sample body. Default: the first event the webhook subscribes to, as its triggers list them (appointment_booked for one subscribed to all)',
   })
   @Optional()
   @IsIn(WEBHOOK_TRIGGERS)
