@@ -202,10 +202,7 @@ function refusedBeforeBody(request: FastifyRequest): DomainError | undefined {
   // Transfer codings other than chunked reach the parser still coded (Node's parser only removes the chunking).
   const transfer = codingsIn(request.headers['transfer-encoding'], 'chunked');
   if (transfer.length > 0) return notRead('Transfer-Encoding', transfer);
-  const header = request.headers['content-encoding'];
-  const hasBody =
-    request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-  const codings = hasBody ? codingsIn(header, 'identity') : [];
+  const codings = announcesBody(request) ? codingsIn(request.headers['content-encoding'], 'identity') : [];
   return codings.length === 0 ? undefined : notRead('Content-Encoding', codings);
 }
 

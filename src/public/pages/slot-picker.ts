@@ -239,8 +239,14 @@ export function formatTime(iso: string, zone: string, reading: Reading): string 
  * `Monday, 7 January 2030, 09:00 (…)`; see formatTime.
  */
 export function formatWhen(iso: string, zone: string, reading: Reading): string {
-  const date = inZone(iso, zone).format(reading.monthFirst ? 'dddd, MMMM D, YYYY' : 'dddd, D MMMM YYYY');
+  const date = inZone(iso, zone).format(dateFormat(reading, true));
   return `${date}, ${formatTime(iso, zone, reading)} (${zoneLabel(zone)})`;
+}
+
+/** A date with its weekday, as moment formats it: `Wednesday, January 16[, 2030]`, `Wednesday, 16 January[ 2030]`. */
+function dateFormat(reading: Reading, withYear: boolean): string {
+  if (reading.monthFirst) return withYear ? 'dddd, MMMM D, YYYY' : 'dddd, MMMM D';
+  return withYear ? 'dddd, D MMMM YYYY' : 'dddd, D MMMM';
 }
 
 /** How far either side of a time the zone's offset is looked at: past any change of the clocks there is. */
@@ -270,9 +276,8 @@ export function zoneLabel(zone: string): string {
 
 /** `Wednesday, January 16`, or `Wednesday, 16 January`; with its year when that is not the year of `today`. */
 export function formatDay(date: string, reading: Reading, today: string): string {
-  const year = date.slice(0, 4) === today.slice(0, 4) ? '' : reading.monthFirst ? ', YYYY' : ' YYYY';
-  const format = reading.monthFirst ? `dddd, MMMM D${year}` : `dddd, D MMMM${year}`;
-  return moment.utc(date, DATE, true).locale('en').format(format);
+  const withYear = date.slice(0, 4) !== today.slice(0, 4);
+  return moment.utc(date, DATE, true).locale('en').format(dateFormat(reading, withYear));
 }
 
 export function link(path: string, params: Record<string, string | undefined>, hash = ''): string {
