@@ -1,3 +1,4 @@
+import './v8-flags';
 import './compile-cache';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
