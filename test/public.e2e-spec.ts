@@ -373,7 +373,8 @@ describe('public booking routes and pages (e2e)', () => {
     expect(page.text).toContain('Times on Wednesday, January 16, 2030');
     // The two weeks shown are the pager's (counted from today) that hold the appointment's day.
     const from = /name="from" value="([^"]+)"/.exec(page.text)![1];
-    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+    // Counted from the visitor's today, not the type's.
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
     const days = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
     expect((days(from) - days(today)) % 14).toBe(0);
     expect(days('2030-01-16') - days(from)).toBeGreaterThanOrEqual(0);
@@ -545,8 +546,9 @@ describe('public booking routes and pages (e2e)', () => {
     const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
     const inDays = (n: number) =>
       new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-    // Six days a page (10,000 candidate starts at most in one answer): the next page starts six days on.
-    expect(page.text).toContain(`from=${inDays(6)}"`);
+    // Four days a page (10,000 candidate starts at most in one answer, and a page's days reach two more of the
+    // type's in another zone): the next page starts four days on.
+    expect(page.text).toContain(`from=${inDays(4)}"`);
     expect(page.text).toMatch(/name="start_date"/);
     // Ten minutes on (where the day has them), not the first offered: that one may pass while the booking is on its way (a 422 seen in CI).
     const starts = [...page.text.matchAll(/name="start_date"\s+value="([^"]+)"/g)];
@@ -568,6 +570,65 @@ describe('public booking routes and pages (e2e)', () => {
       .query({ tz: 'Europe/Berlin', from: '9999-12-20' })
       .expect(200);
     expect(far.text).toContain(`name="from" value="${today}"`);
+  });
+
+  it('keeps each of the visitor’s days whole on one page of days, in another zone than the type’s', async () => {
+    await createType(t, {
+      title: 'Midnight',
+      duration: 30,
+      timezone: 'Europe/Berlin',
+      availability: {
+        monday: [{ start: '22:00', end: '24:00' }],
+        tuesday: [{ start: '00:00', end: '02:00' }],
+      },
+    });
+    // Monday 22:00 to Tuesday 02:00 in Berlin is Tuesday 06:00 to 10:00 in Tokyo: one day there, all of it on the
+    // page of the visitor's days that holds it (Tuesdays 2029-12-25 and 2030-01-01, then 2030-01-08).
+    const tuesday = ['6:00', '6:30', '7:00', '7:30', '8:00', '8:30', '9:00', '9:30'].map(
+      (time) => `${time} AM`,
+    );
+    const page = (query: Record<string, string>) =>
+      t
+        .http()
+        .get('/book/midnight')
+        .query({ tz: 'Asia/Tokyo', ...query })
+        .expect(200);
+    const chips = (text: string) =>
+      [...text.matchAll(/href="[^"]*date=([\d-]+)#times"/g)].map(([, date]) => date);
+    const times = (text: string) =>
+      [...text.matchAll(/autocomplete="off"[^>]*\/><span\s*>([^<]+)/g)].map(([, label]) => label.trim());
+    const first = await page({ from: '2029-12-25', date: '2029-12-25' });
+    expect(chips(first.text)).toEqual(['2029-12-25', '2030-01-01']);
+    expect(times(first.text)).toEqual(tuesday);
+    const second = await page({ from: '2030-01-08', date: '2030-01-08' });
+    expect(chips(second.text)).toEqual(['2030-01-08', '2030-01-15']);
+    expect(times(second.text)).toEqual(tuesday);
+    // A day named without its page of days: the page that holds it (counted from today), that day chosen.
+    const named = await page({ date: '2030-01-08' });
+    expect(named.text).toMatch(/href="[^"]*date=2030-01-08#times"\s+aria-current="date"/);
+    expect(times(named.text)).toEqual(tuesday);
+  });
+
+  it('starts the pages of days on the visitor’s today, not the type’s', async () => {
+    // 25 hours apart: whenever it is, the two zones' dates differ.
+    const ahead = await createType(t, {
+      title: 'Kiritimati',
+      timezone: 'Pacific/Kiritimati',
+      availability: EVERY_DAY,
+    });
+    const behind = await createType(t, {
+      title: 'Pago Pago',
+      timezone: 'Pacific/Pago_Pago',
+      availability: EVERY_DAY,
+    });
+    for (const [type, zone] of [
+      [ahead, 'Pacific/Pago_Pago'],
+      [behind, 'Pacific/Kiritimati'],
+    ] as const) {
+      const opened = await t.http().get(`/book/${type.slug}`).query({ tz: zone }).expect(200);
+      const today = new Date().toLocaleDateString('en-CA', { timeZone: zone });
+      expect(opened.text).toContain(`name="from" value="${today}"`);
+    }
   });
 
   it('tells apart the times the clock shows twice as it goes back, on the booking page', async () => {

@@ -24,14 +24,17 @@ import {
   byLocalDate,
   PickerOptions,
   FormQuery,
+  inWindow,
   link,
   openOnDay,
+  openOnPageOf,
   pageCalendar,
   queryText,
   Reading,
   readingOf,
   selectedDay,
   shiftDate,
+  typeDates,
   viewerZone,
   windowStart,
 } from './slot-picker';
@@ -291,7 +294,8 @@ export class PagesController {
   }
 
   /**
-   * The booking page's picker: that of the page of days `query` names; with none named, the first page from today
+   * The booking page's picker: that of the page of days `query` names, or that holds the day it names (a link to
+   * a day: `?date=` alone opened the first page, silently); with neither named, the first page from today
    * with free times, LOOK_AHEAD_PAGES on at most (a type booked a month ahead opened on two pages of nothing, the
    * way on a link to press twice), and today's if none of them has any.
    */
@@ -301,8 +305,9 @@ export class PagesController {
     view: { zone: string; reading: Reading },
     query: FormQuery,
   ): Promise<PickerOptions> {
-    const first = await this.picker(type, path, view, query);
-    if (queryText(query, 'from') !== undefined) return first;
+    const onPage = openOnPageOf(query, pageCalendar(type, view.zone));
+    const first = await this.picker(type, path, view, onPage);
+    if (queryText(onPage, 'from') !== undefined) return first;
     let picker = first;
     for (let page = 1; picker.days.size === 0 && page <= LOOK_AHEAD_PAGES; page += 1) {
       const { today, days, to, lastDate } = picker.window;
@@ -323,13 +328,14 @@ export class PagesController {
     query: FormQuery,
     moving?: TokenAppointment,
   ): Promise<PickerOptions> {
-    const window = windowStart(query, pageCalendar(type));
+    const calendar = pageCalendar(type, zone);
+    const window = windowStart(query, calendar);
     const availability = await this.booking.slotsOf(
       type,
-      { start_date: window.from, end_date: window.to, timezone: zone },
+      { ...typeDates(window, calendar), timezone: zone },
       moving,
     );
-    const days = byLocalDate(availability.slots);
+    const days = byLocalDate(inWindow(availability.slots, window));
     return { path, zone, reading, window, days, selected: selectedDay(query, days) };
   }
 
@@ -349,7 +355,7 @@ export class PagesController {
     const started = hasStarted(found.appointment);
     const type = holdsSeat(found.appointment) && !started ? await this.booking.movableWithin(found) : null;
     if (type !== null) {
-      const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type), zone);
+      const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type, zone));
       picker = await this.picker(type, path, { zone, reading }, onDay, found);
       // Opened on its day's later page and that has no free times (an appointment past the horizon): today's.
       if (

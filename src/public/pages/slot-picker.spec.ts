@@ -148,17 +148,20 @@ describe('slot picker', () => {
 
   it('shows fewer days on a page of a grid too fine for two weeks of it in one availability answer', () => {
     const days = (increment: number) =>
-      pageCalendar({ timezone: 'Europe/Berlin', availability_increment: increment, max_booking_notice: null })
-        .days;
-    // 10,000 candidates at most; a day holds 1,500 of a 1-minute grid at most (25 hours, the end of DST).
-    expect(days(1)).toBe(6);
-    expect(days(2)).toBe(13);
+      pageCalendar(
+        { timezone: 'Europe/Berlin', availability_increment: increment, max_booking_notice: null },
+        'Asia/Tokyo',
+      ).days;
+    // 10,000 candidates at most; a day holds 1,500 of a 1-minute grid at most (25 hours, the end of DST); a page's
+    // days in the visitor's zone reach two more of the type's.
+    expect(days(1)).toBe(4);
+    expect(days(2)).toBe(11);
     expect(days(3)).toBe(WINDOW_DAYS);
     expect(days(60)).toBe(WINDOW_DAYS);
   });
 
   it('starts a page from today when the asked date is past, not a date, or beyond ten years', () => {
-    const calendar = { zone: 'UTC', days: 6 };
+    const calendar = { zone: 'UTC', typeZone: 'UTC', days: 6 };
     const today = new Date().toISOString().slice(0, 10);
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
     expect(windowStart({ from: inDays(30) }, calendar)).toMatchObject({
@@ -188,11 +191,10 @@ describe('slot picker', () => {
   });
 
   it('offers no page of days past the type’s horizon', () => {
-    const calendar = pageCalendar({
-      timezone: 'UTC',
-      availability_increment: 30,
-      max_booking_notice: 4 * 24 * 60,
-    });
+    const calendar = pageCalendar(
+      { timezone: 'UTC', availability_increment: 30, max_booking_notice: 4 * 24 * 60 },
+      'UTC',
+    );
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
     expect(calendar.lastDate).toBe(inDays(4));
     const picker = (from?: string) => ({
@@ -204,11 +206,10 @@ describe('slot picker', () => {
       selected: undefined,
     });
     expect(dayLinks(picker()).value).not.toContain('Later dates');
-    const open = pageCalendar({
-      timezone: 'UTC',
-      availability_increment: 30,
-      max_booking_notice: 60 * 24 * 60,
-    });
+    const open = pageCalendar(
+      { timezone: 'UTC', availability_increment: 30, max_booking_notice: 60 * 24 * 60 },
+      'UTC',
+    );
     expect(dayLinks({ ...picker(), window: windowStart({}, open) }).value).toContain('Later dates');
   });
 });

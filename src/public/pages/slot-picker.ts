@@ -67,48 +67,58 @@ export function viewerZone(query: FormQuery, fallback: string): string {
   return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? canonicalTimeZone(asked) : fallback);
 }
 
-/** A type's pages of days: its zone, how many days one page shows, and its last bookable date (its horizon). */
+/**
+ * A type's pages of days as a visitor sees them: the visitor's zone (the days, today and the horizon are the
+ * visitor's dates), the type's zone (what the availability answer counts its dates in), how many days one page
+ * shows, and the visitor's date of the type's last bookable instant (its horizon).
+ */
 export interface PageCalendar {
   zone: string;
+  typeZone: string;
   days: number;
   lastDate?: string;
 }
 
 /**
- * The days a page of a type shows: WINDOW_DAYS, fewer for a grid so fine that two weeks of it would hold more
- * candidate starts than one availability answer may (a 1-minute grid round the clock: 6 days). Two weeks of it
+ * The days a page of a type shows: WINDOW_DAYS, fewer for a grid so fine that the type's dates that a page's days
+ * reach (two more than the page holds, where the visitor's days straddle the type's midnights) would hold more
+ * candidate starts than one availability answer may (a 1-minute grid round the clock: 4 days). Two weeks of it
  * made the booking page a 400 for good.
  */
-export function pageCalendar(type: {
-  timezone: string;
-  availability_increment: number;
-  max_booking_notice: number | null;
-}): PageCalendar {
+export function pageCalendar(
+  type: { timezone: string; availability_increment: number; max_booking_notice: number | null },
+  zone: string,
+): PageCalendar {
   const perDay = Math.ceil(MINUTES_A_DAY_AT_MOST / type.availability_increment);
   const horizon = type.max_booking_notice;
   return {
-    zone: type.timezone,
-    days: Math.max(1, Math.min(WINDOW_DAYS, Math.floor(MAX_CANDIDATE_STARTS / perDay))),
-    lastDate:
-      horizon === null ? undefined : moment.tz(Date.now() + horizon * 60_000, type.timezone).format(DATE),
+    zone,
+    typeZone: type.timezone,
+    days: Math.max(1, Math.min(WINDOW_DAYS, Math.floor(MAX_CANDIDATE_STARTS / perDay) - 2)),
+    lastDate: horizon === null ? undefined : moment.tz(Date.now() + horizon * 60_000, zone).format(DATE),
   };
 }
 
-/** The page of days shown, with its type's page length and horizon (no page beyond that is offered). */
-export interface PageWindow extends Omit<PageCalendar, 'zone'> {
+/**
+ * The page of days shown (the visitor's dates), with its type's page length and horizon (no page beyond that is
+ * offered).
+ */
+export interface PageWindow extends Omit<PageCalendar, 'zone' | 'typeZone'> {
   from: string;
   to: string;
   today: string;
 }
 
 /**
- * The window of local dates (the type's zone) shown: from `from` if given, not past and not beyond the furthest a
- * type books (a date in the year 9999 ran the window's end past any calendar), else from today.
+ * The window of local dates (the visitor's zone) shown: from `from` if given, not past and not beyond the furthest
+ * a type books (a date in the year 9999 ran the window's end past any calendar), else from today. The visitor's
+ * dates, not the type's: a page of the type's dates split the visitor's day that straddles the type's midnight
+ * across two pages, and started a visitor ahead of the type's zone on yesterday.
  */
 export function windowStart(query: FormQuery, calendar: PageCalendar): PageWindow {
   const today = moment.tz(Date.now(), calendar.zone).format(DATE);
   const asked = queryText(query, 'from');
-  const valid = asked !== undefined && LOCAL_DATE.test(asked) && moment.utc(asked, DATE, true).isValid();
+  const valid = asked !== undefined && isLocalDate(asked);
   const from = valid && asked > today && asked <= shiftDate(today, FURTHEST_DAYS) ? asked : today;
   return {
     from,
@@ -119,23 +129,61 @@ export function windowStart(query: FormQuery, calendar: PageCalendar): PageWindo
   };
 }
 
+function isLocalDate(text: string): boolean {
+  return LOCAL_DATE.test(text) && moment.utc(text, DATE, true).isValid();
+}
+
+/**
+ * The type's local dates (its availability's `start_date`..`end_date`) that hold every instant of the window's
+ * days in the visitor's zone; their slots outside those days are for the window to leave out (see inWindow).
+ */
+export function typeDates(
+  window: PageWindow,
+  calendar: PageCalendar,
+): { start_date: string; end_date: string } {
+  const first = moment.tz(window.from, DATE, true, calendar.zone);
+  const afterLast = moment.tz(shiftDate(window.to, 1), DATE, true, calendar.zone);
+  return {
+    start_date: first.tz(calendar.typeZone).format(DATE),
+    end_date: moment.tz(afterLast.valueOf() - 1, calendar.typeZone).format(DATE),
+  };
+}
+
+/** The slots whose local start (the visitor's zone) falls on one of the window's days. */
+export function inWindow(slots: SlotDto[], window: PageWindow): SlotDto[] {
+  return slots.filter((slot) => {
+    const date = slot.local_start.slice(0, 10);
+    return date >= window.from && date <= window.to;
+  });
+}
+
+/**
+ * The query a page shows when it names a day (`date`) but no page of days: the page (counted from today, as the
+ * pager counts them) that holds that day. A day past, or no date, leaves the query as it is.
+ */
+export function openOnPageOf(query: FormQuery, calendar: PageCalendar): FormQuery {
+  const date = queryText(query, 'date');
+  if (queryText(query, 'from') !== undefined || date === undefined || !isLocalDate(date)) return query;
+  const { today, days } = windowStart({}, calendar);
+  if (date < today) return query;
+  const pages = Math.floor(daysBetween(today, date) / days);
+  return { ...query, from: shiftDate(today, pages * days) };
+}
+
 /**
  * The query a change page shows when it names no day: the appointment's own day chosen, so that a visitor who
  * came to move it sees that day's times first, not the first free day. With no window named either, the page of
  * days (counted from today, as the pager counts them) that holds it; with one named (the zone form, the pager),
- * its day is chosen when that window holds it. A past appointment's page opens as any other.
+ * its day is chosen when that window holds it. A past appointment's page opens as any other. A day named without a
+ * window opens the page that holds it (openOnPageOf).
  */
-export function openOnDay(query: FormQuery, start: string, calendar: PageCalendar, zone: string): FormQuery {
-  if (queryText(query, 'date') !== undefined) return query;
-  const day = inZone(start, calendar.zone).format(DATE);
+export function openOnDay(query: FormQuery, start: string, calendar: PageCalendar): FormQuery {
+  if (queryText(query, 'date') !== undefined) return openOnPageOf(query, calendar);
+  const date = inZone(start, calendar.zone).format(DATE);
   const window = windowStart(query, calendar);
-  if (day < window.today) return query;
-  const date = inZone(start, zone).format(DATE);
-  if (queryText(query, 'from') === undefined) {
-    const pages = Math.floor(daysBetween(window.today, day) / window.days);
-    return { ...query, from: shiftDate(window.today, pages * window.days), date };
-  }
-  return day >= window.from && day <= window.to ? { ...query, date } : query;
+  if (date < window.today) return query;
+  if (queryText(query, 'from') === undefined) return openOnPageOf({ ...query, date }, calendar);
+  return date >= window.from && date <= window.to ? { ...query, date } : query;
 }
 
 function daysBetween(from: string, to: string): number {
