@@ -190,6 +190,27 @@ describe('slot picker', () => {
     expect(days.get('2030-01-08')).toEqual(minutes);
   });
 
+  it('names the year on a day chip only for a day of another year than today’s', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const year = Number(today.slice(0, 4));
+    const slot = { local_start: '' } as SlotDto;
+    const chips = (reading: Reading) =>
+      dayLinks({
+        path: '/book/any',
+        zone: 'UTC',
+        reading,
+        window: { from: today, to: today, today, days: 14 },
+        days: new Map([
+          [`${year}-12-31`, [slot]],
+          [`${year + 1}-01-01`, [slot]],
+        ]),
+        selected: undefined,
+      }).value;
+    expect(chips(US)).toContain('<small>Dec 31</small>');
+    expect(chips(US)).toContain(`<small>Jan 1, ${year + 1}</small>`);
+    expect(chips(DE)).toContain(`<small>1 Jan ${year + 1}</small>`);
+  });
+
   it('offers no page of days past the type’s horizon', () => {
     const calendar = pageCalendar(
       { timezone: 'UTC', availability_increment: 30, max_booking_notice: 4 * 24 * 60 },

@@ -297,6 +297,17 @@ function dateFormat(reading: Reading, withYear: boolean): string {
   return withYear ? 'dddd, D MMMM YYYY' : 'dddd, D MMMM';
 }
 
+/** A day chip's date, as moment formats it: `Jan 16[, 2030]`, `16 Jan[ 2030]`. */
+function chipFormat(reading: Reading, withYear: boolean): string {
+  if (reading.monthFirst) return withYear ? 'MMM D, YYYY' : 'MMM D';
+  return withYear ? 'D MMM YYYY' : 'D MMM';
+}
+
+/** Whether a date is written with its year: when that is not the year of `today`. */
+function otherYear(date: string, today: string): boolean {
+  return date.slice(0, 4) !== today.slice(0, 4);
+}
+
 /** How far either side of a time the zone's offset is looked at: past any change of the clocks there is. */
 const OFFSET_CHANGE_SPAN_MS = 3 * 3600_000;
 
@@ -324,8 +335,10 @@ export function zoneLabel(zone: string): string {
 
 /** `Wednesday, January 16`, or `Wednesday, 16 January`; with its year when that is not the year of `today`. */
 export function formatDay(date: string, reading: Reading, today: string): string {
-  const withYear = date.slice(0, 4) !== today.slice(0, 4);
-  return moment.utc(date, DATE, true).locale('en').format(dateFormat(reading, withYear));
+  return moment
+    .utc(date, DATE, true)
+    .locale('en')
+    .format(dateFormat(reading, otherYear(date, today)));
 }
 
 export function link(path: string, params: Record<string, string | undefined>, hash = ''): string {
@@ -384,12 +397,13 @@ export function dayLinks(options: PickerOptions): SafeHtml {
     window.lastDate !== undefined && window.to >= window.lastDate
       ? undefined
       : shiftDate(window.from, window.days);
+  // A chip of another year names it, as the headings do: the days across New Year read Dec 26 … Jan 7 otherwise.
   const chips = [...days.keys()].map((date) => {
     const day = moment.utc(date, DATE, true).locale('en');
     return html`<a
       href="${link(path, { tz: zone, from: window.from, date }, '#times')}"
       ${date === selected ? html` aria-current="date"` : ''}
-      >${day.format('ddd')}<small>${day.format(reading.monthFirst ? 'MMM D' : 'D MMM')}</small></a
+      >${day.format('ddd')}<small>${day.format(chipFormat(reading, otherYear(date, window.today)))}</small></a
     >`;
   });
   return html`<nav aria-label="Days with free times">
