@@ -534,6 +534,28 @@ describe('public booking routes and pages (e2e)', () => {
     expect((await t.http().post(`${api}/cancel`).expect(200)).body.status).toBe('canceled');
   });
 
+  it('says of an appointment that is over that it has ended, not that it has begun', async () => {
+    const types = await t.http().get('/api/v1/appointment-types').set(AUTH).expect(200);
+    const type = types.body.data.find((each: { slug: string }) => each.slug === 'consultation');
+    // Booked by an admin for an hour that ended an hour ago.
+    const start = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3600_000).toISOString();
+    const booked = await t
+      .http()
+      .post('/api/v1/appointments')
+      .set(AUTH)
+      .send({
+        appointment_type_id: type.id,
+        start_date: start,
+        customer_information: { Name: 'Long Gone', Email: 'gone@example.com', Phone: '+49 30 2' },
+        ignore_availability: true,
+      })
+      .expect(201);
+    const token = booked.body.public_edit_url.slice(booked.body.public_edit_url.lastIndexOf('/') + 1);
+    const page = await t.http().get(`/appointments/change/${token}`).expect(200);
+    expect(page.text).toContain('This appointment has ended, so it can no longer be changed online.');
+    expect(page.text).not.toContain('Move to this time');
+  });
+
   it('shows a page of fewer days for a 1-minute grid round the clock, on the booking and the change page', async () => {
     await createType(t, {
       title: 'Minute',

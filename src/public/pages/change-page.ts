@@ -28,6 +28,8 @@ export interface ChangePageInput {
   confirmCancel: boolean;
   /** The appointment has begun: nothing can be changed (see hasStarted). */
   started: boolean;
+  /** The appointment is over (its end is past): said so, rather than that it has begun. */
+  ended: boolean;
   /** The page's own address, when it answers a form's post. */
   address?: string;
 }
@@ -155,7 +157,8 @@ function actions(input: ChangePageInput, path: string): SafeHtml {
   }
   // Begun (or over): its customer may no longer move or cancel it.
   if (input.started) {
-    return html`<p class="card">This appointment has begun, so it can no longer be changed online.</p>`;
+    const when = input.ended ? 'has ended' : 'has begun';
+    return html`<p class="card">This appointment ${when}, so it can no longer be changed online.</p>`;
   }
   if (input.confirmCancel) return confirmCancel(input, path);
   return html`${reschedule(input, path)}

@@ -379,6 +379,7 @@ export class PagesController {
       error: extra.error,
       confirmCancel: extra.confirmCancel ?? false,
       started,
+      ended: Date.parse(found.appointment.end_date) <= Date.now(),
       address: postAnswerAddress(request, path, zone, picker),
     });
     await sendPage(reply, status, page, this.config.publicFrameAncestors);
