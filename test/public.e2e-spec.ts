@@ -705,9 +705,10 @@ describe('public booking routes and pages (e2e)', () => {
     ] as const) {
       const refused = await t.http().get(path);
       expect([path, refused.status, refused.type]).toEqual([path, status, 'text/html']);
-      // In words for people: neither the router's nor the address echoed; and a way on.
+      // In words for people: neither the router's nor the address echoed; and no way to the service's home page
+      // (written for whoever runs it), nor back to a page the address does not name.
       expect(refused.text).toContain(words);
-      expect(refused.text).toContain('<a href="/">See the booking pages</a>');
+      expect(refused.text).not.toMatch(/<a href=/);
       expect(refused.text).not.toContain('aaaaaaaaaa');
     }
   });
@@ -753,6 +754,9 @@ describe('public booking routes and pages (e2e)', () => {
     events.clear();
     const missing = await post(form, true).expect(403);
     expect(missing.headers['content-type']).toContain('text/html');
+    // The way on is back to the booking page, not the service's home page.
+    expect(missing.text).toContain('<a href="/book/consultation">Back to the booking page</a>');
+    expect(missing.text).not.toContain('href="/"');
     await post({ ...form, _csrf: csrf }, false).expect(403);
     await post({ ...form, _csrf: `${csrf.slice(0, -2)}xx` }, true).expect(403);
     expect(events.events).toEqual([]);
@@ -764,6 +768,16 @@ describe('public booking routes and pages (e2e)', () => {
     const confirmation = await t.http().get(booked.headers.location).expect(200);
     expect(confirmation.text).toContain('Booking confirmed');
     expect(confirmation.text).toContain('calendar.ics');
+    // A change page's form refused the same way leads back to that appointment's page.
+    const changePath = booked.headers.location.split('?')[0];
+    const stale = await t
+      .http()
+      .post(`${changePath}/cancel`)
+      .type('form')
+      .send({ confirm: 'yes' })
+      .expect(403);
+    expect(stale.text).toContain(`<a href="${changePath}">Back to your appointment</a>`);
+    expect(stale.text).not.toContain('href="/"');
   });
 
   it('shows a refused form again at the days and the time it was posted from, past the first window', async () => {

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ERROR_STATUS } from '../../common/errors/domain-error';
 import { redactUrl } from '../../common/logging/redact-url';
 import { AppConfig } from '../../config/app-config';
-import { html } from './html';
+import { html, SafeHtml } from './html';
 import { renderPage, sendPage } from './layout';
 
 /** A page-level refusal with its own status and words (a stale form, for one). */
@@ -40,6 +40,25 @@ export function pageRefusal(refusal: { statusCode: number; code: string; message
 }
 
 const UNREADABLE = 'That address or form could not be read. Please go back and try again.';
+
+/** The page a customer was on: a booking page's type or a change page's token, as the address spells it. */
+const CUSTOMER_PAGE = /^\/(book|appointments\/change)\/([A-Za-z0-9_-]{1,200})(?:[/?#]|$)/;
+/** Refusals of the address itself: the page it names does not exist, or could not be read. */
+const NO_PAGE_THERE = new Set([400, 404, 405, 414]);
+
+/**
+ * The way on from a refusal: back to the booking or change page it came from (a form that expired, a moment of
+ * too many requests), or none when the address names no page there is. Not the service's home page: that one is
+ * written for whoever runs the service, not for a customer.
+ */
+function wayBack(url: string, status: number): SafeHtml | '' {
+  const page = CUSTOMER_PAGE.exec(url);
+  if (page === null || NO_PAGE_THERE.has(status)) return '';
+  const [, kind, name] = page;
+  return kind === 'book'
+    ? html`<p><a href="/book/${name}">Back to the booking page</a></p>`
+    : html`<p><a href="/appointments/change/${name}">Back to your appointment</a></p>`;
+}
 
 /** The pages answer errors as pages (same statuses as the API), never as JSON. */
 @Catch()
@@ -81,7 +100,7 @@ export class PageErrorFilter implements ExceptionFilter {
     const body = html`<article class="card">
       <h1>${title}</h1>
       <p>${message}</p>
-      <p><a href="/">See the booking pages</a></p>
+      ${wayBack(request.url, status)}
       <p class="muted">Reference: ${String(request.id)}</p>
     </article>`;
     await sendPage(
