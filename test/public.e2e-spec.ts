@@ -656,6 +656,33 @@ describe('public booking routes and pages (e2e)', () => {
     }
   });
 
+  it('writes a type’s price as the visitor’s browser language does, and a long duration in hours', async () => {
+    await createType(t, {
+      title: 'Priced',
+      duration: 90,
+      price: 49.5,
+      currency: 'EUR',
+      availability: EVERY_DAY,
+    });
+    await createType(t, {
+      title: 'Yen',
+      duration: 120,
+      price: 1234567.89,
+      currency: 'JPY',
+      availability: EVERY_DAY,
+    });
+    const heading = async (slug: string, language?: string) => {
+      const page = t.http().get(`/book/${slug}`);
+      const text = (await (language === undefined ? page : page.set('Accept-Language', language)).expect(200))
+        .text;
+      return /<p class="muted">([^<]*)<\/p>/.exec(text)![1].replace(/\u00a0/g, ' ');
+    };
+    expect(await heading('priced', 'de-DE,de;q=0.9')).toBe('1 hour 30 minutes · 49,50 €');
+    expect(await heading('priced', 'en-US')).toBe('1 hour 30 minutes · €49.50');
+    // Without the header: as in the US. The yen's cents are kept, not rounded away.
+    expect(await heading('yen')).toBe('2 hours · ¥1,234,567.89');
+  });
+
   it('tells apart the times the clock shows twice as it goes back, on the booking page', async () => {
     await createType(t, {
       title: 'Night owls',

@@ -2,7 +2,7 @@ import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment
 import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import { html, SafeHtml } from './html';
 import { renderPage, RenderedPage } from './layout';
-import { dayLinks, PickerOptions, timeChoices, zoneForm } from './slot-picker';
+import { dayLinks, PickerOptions, Reading, timeChoices, zoneForm } from './slot-picker';
 
 export const BUILT_IN_FIELDS: CustomerField[] = [
   { label: 'Name', type: 'text', required: true, options: [] },
@@ -93,16 +93,37 @@ export interface BookingPageInput {
   address?: string;
 }
 
+/**
+ * A price as the visitor writes one ($80.00 for `en-US`, 49,50 € for `de`): the currency's own decimals, but
+ * never fewer than the price has (a yen price of 1234567.89 is not rounded to a price it is not).
+ */
+export function formatPrice(price: number, currency: string, reading: Reading): string {
+  return new Intl.NumberFormat(reading.locale, {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 2,
+  }).format(price);
+}
+
+/** `45 minutes`, `1 hour`, `1 hour 30 minutes`. */
+export function formatDuration(minutes: number): string {
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours === 0) return count(rest, 'minute');
+  return rest === 0 ? count(hours, 'hour') : `${count(hours, 'hour')} ${count(rest, 'minute')}`;
+}
+
 export function bookingPage(input: BookingPageInput): RenderedPage {
   const { type, picker, form } = input;
   const path = `/book/${encodeURIComponent(type.slug)}`;
   const slots = picker.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
-  const price = type.price > 0 ? html` · ${type.price.toFixed(2)} ${type.currency}` : '';
+  const price = type.price > 0 ? html` · ${formatPrice(type.price, type.currency, picker.reading)}` : '';
   const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
   const firstFault = fields.find((field) => form.errors[field.label] !== undefined)?.label;
   const body = html`<article class="card">
       <h1>${type.title}</h1>
-      <p class="muted">${type.duration} minutes${price}</p>
+      <p class="muted">${formatDuration(type.duration)}${price}</p>
       ${type.description ? html`<p class="description">${type.description}</p>` : ''}
     </article>
     ${form.errors[''] ? html`<p class="notice warn" role="alert">${form.errors['']}</p>` : ''}

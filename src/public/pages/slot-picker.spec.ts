@@ -17,8 +17,8 @@ import {
 } from './slot-picker';
 
 /** As in the US: 12 hours, the month first; as in Germany: 24 hours, the day first. */
-const US: Reading = { hours: 12, monthFirst: true };
-const DE: Reading = { hours: 24, monthFirst: false };
+const US: Reading = { hours: 12, monthFirst: true, locale: 'en-US' };
+const DE: Reading = { hours: 24, monthFirst: false, locale: 'de' };
 
 describe('slot picker', () => {
   it('names the zone of an appointment as the zone menu and the times heading do (no underscores)', () => {
@@ -29,9 +29,13 @@ describe('slot picker', () => {
       'Monday, 30 November 2026, 16:30 (Europe/Berlin)',
     );
     // Each of the two ways of a reading on its own: the day first on a 12-hour clock (Australia).
-    expect(formatWhen('2026-11-30T08:00:00.000Z', 'Australia/Sydney', { hours: 12, monthFirst: false })).toBe(
-      'Monday, 30 November 2026, 7:00 PM (Australia/Sydney)',
-    );
+    expect(
+      formatWhen('2026-11-30T08:00:00.000Z', 'Australia/Sydney', {
+        hours: 12,
+        monthFirst: false,
+        locale: 'en-AU',
+      }),
+    ).toBe('Monday, 30 November 2026, 7:00 PM (Australia/Sydney)');
   });
 
   it('tells the two hours apart that the clock shows twice as it goes back, and only those', () => {
@@ -91,7 +95,7 @@ describe('slot picker', () => {
     // Without a header, or with one that is no language tag: as in the US.
     for (const tag of [undefined, '*', 'not a tag!']) expect(readingOf(tag)).toEqual(US);
     // The clock asked for by name changes the clock only.
-    expect(readingOf('en-US-u-hc-h23')).toEqual({ hours: 24, monthFirst: true });
+    expect(readingOf('en-US-u-hc-h23')).toEqual({ hours: 24, monthFirst: true, locale: 'en-US-u-hc-h23' });
   });
 
   it("names a day's year only when it is not this year's", () => {

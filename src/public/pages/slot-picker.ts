@@ -208,16 +208,18 @@ export function byLocalDate(slots: SlotDto[]): Map<string, SlotDto[]> {
 }
 
 /**
- * How a visitor reads times and dates: the clock's `hours`, 12 (9:00 AM, 4:30 PM) or 24 (09:00, 16:30), and
- * whether a date names the month first (Wednesday, January 16) or the day (Wednesday, 16 January).
+ * How a visitor reads times, dates and amounts: the clock's `hours`, 12 (9:00 AM, 4:30 PM) or 24 (09:00, 16:30),
+ * whether a date names the month first (Wednesday, January 16) or the day (Wednesday, 16 January), and the
+ * `locale` (a language tag) whose way of writing a price is theirs ($80.00, 49,50 €).
  */
 export interface Reading {
   hours: 12 | 24;
   monthFirst: boolean;
+  locale: string;
 }
 
 /** Without a header, or with one the runtime cannot read: as in the US. */
-const US_READING: Reading = Object.freeze({ hours: 12, monthFirst: true });
+const US_READING: Reading = Object.freeze({ hours: 12, monthFirst: true, locale: 'en-US' });
 const CLOCK_FORMAT: Record<Reading['hours'], string> = { 12: 'h:mm A', 24: 'HH:mm' };
 /** Readings by first language tag, as asked (a handful in practice; bounded against made-up ones). */
 const readings = new Map<string, Reading>();
@@ -228,7 +230,7 @@ const READINGS_KEPT = 200;
  * its language's usual region when it names none (`de`: Germany): as the region writes them in English
  * (`en-US`: 12 hours, the month first; `en-GB`: 24 hours, the day first; `en-AU`, `en-IN`: 12 hours, the day
  * first), or in its own language where it has no English of its own (`es-MX`: 12 hours; `pt-BR` and `en-BR`:
- * 24). The pages stay in English; only the clock and the order of day and month follow.
+ * 24). The pages stay in English; only the clock, the order of day and month and the writing of prices follow.
  */
 export function readingOf(acceptLanguage: string | undefined): Reading {
   const tag = acceptLanguage?.split(',')[0].split(';')[0].trim() ?? '';
@@ -262,6 +264,7 @@ function regionReading(tag: string): Reading {
         locale.hourCycle ?? new Intl.DateTimeFormat(written, { hour: 'numeric' }).resolvedOptions().hourCycle,
       ),
       monthFirst: order.indexOf('month') < order.indexOf('day'),
+      locale: locale.toString(),
     };
   } catch {
     return US_READING; // not a language tag
