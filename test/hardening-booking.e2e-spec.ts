@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AnnouncedEnd1764190000033 } from '../src/database/migrations/1764190000033-announced-end';
 import { createMember, createType, createWebhook, customer, EVERY_DAY } from './support/fixtures';
 import { expectInvalid } from './support/expect-invalid';
 import { Receiver, verifyDelivery } from './support/receiver';
@@ -233,6 +235,100 @@ describe('booking semantics (e2e)', () => {
       [String(second.body.id), 'appointment_booked', 'booked'],
       [String(second.body.id), 'appointment_booked', 'booked'],
       [String(second.body.id), 'appointment_canceled', 'canceled'],
+    ]);
+  });
+
+  it('announces appointment_canceled once for a booked appointment that ends abandoned or canceled, again after a new booking', async () => {
+    const typeId = (await createType(t)).id;
+    const { secret } = await createWebhook(t, {
+      url: receiver.url('/ends'),
+      appointment_type_ids: [typeId],
+    });
+    const patch = (id: number, body: object) =>
+      http().patch(`/api/v1/appointments/${id}`).set(AUTH).send(body).expect(200);
+    const bookAt = async (hour: number) =>
+      (
+        await book({
+          appointment_type_id: typeId,
+          start_date: `2030-03-08T${hour}:00:00Z`,
+          customer_information: customer(hour),
+        }).expect(201)
+      ).body.id as number;
+
+    // booked → abandoned, then → canceled: the end once.
+    const abandoned = await bookAt(10);
+    await patch(abandoned, { status: 'abandoned' });
+    await patch(abandoned, { status: 'canceled' });
+    // booked → pending_payment → abandoned.
+    const paused = await bookAt(11);
+    await patch(paused, { status: 'pending_payment' });
+    await patch(paused, { status: 'abandoned' });
+    // booked → canceled → pending_payment → canceled, then → booked → canceled: each end once after its booking.
+    const again = await bookAt(12);
+    await patch(again, { status: 'canceled' });
+    await patch(again, { status: 'pending_payment' });
+    await patch(again, { status: 'canceled' });
+    await patch(again, { status: 'booked' });
+    await patch(again, { status: 'canceled' });
+
+    await receiver.waitFor('/ends', 8);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const heard = receiver
+      .received('/ends')
+      .map((request) => verifyDelivery(secret, request))
+      .map((body) => [body.appointment.id, body.action, body.appointment.status]);
+    const of = (id: number) =>
+      heard
+        .filter(([appointment]) => appointment === String(id))
+        .map(([, action, status]) => [action, status]);
+    expect(of(abandoned)).toEqual([
+      ['appointment_booked', 'booked'],
+      ['appointment_canceled', 'abandoned'],
+    ]);
+    expect(of(paused)).toEqual([
+      ['appointment_booked', 'booked'],
+      ['appointment_canceled', 'abandoned'],
+    ]);
+    expect(of(again)).toEqual([
+      ['appointment_booked', 'booked'],
+      ['appointment_canceled', 'canceled'],
+      ['appointment_booked', 'booked'],
+      ['appointment_canceled', 'canceled'],
+    ]);
+    expect(heard).toHaveLength(8);
+  });
+
+  it('clears the flag of canceled appointments whose end went out, and keeps it for abandoned ones (migration)', async () => {
+    const typeId = (await createType(t)).id;
+    const ids: number[] = [];
+    for (const hour of [13, 14]) {
+      const created = await book({
+        appointment_type_id: typeId,
+        start_date: `2030-03-08T${hour}:00:00Z`,
+        customer_information: customer(hour),
+      }).expect(201);
+      ids.push(created.body.id);
+    }
+    const db = t.app.get(DataSource);
+    // As the code before it left them: canceled or abandoned, the flag still set.
+    await db.query(
+      `UPDATE appointments SET status = 'canceled', announced_booked = true WHERE id = ${ids[0]}`,
+    );
+    await db.query(
+      `UPDATE appointments SET status = 'abandoned', announced_booked = true WHERE id = ${ids[1]}`,
+    );
+    const runner = db.createQueryRunner();
+    try {
+      await new AnnouncedEnd1764190000033().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const rows = await db.query<Array<{ id: number; announced_booked: boolean | number }>>(
+      `SELECT id, announced_booked FROM appointments WHERE id IN (${ids.join(', ')}) ORDER BY id`,
+    );
+    expect(rows.map((row) => [Number(row.id), Boolean(row.announced_booked)])).toEqual([
+      [ids[0], false],
+      [ids[1], true],
     ]);
   });
 

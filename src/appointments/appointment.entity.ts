@@ -56,7 +56,10 @@ export class AppointmentEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   web_meeting_password!: string | null;
 
-  /** Set once `appointment.booked` is published: its receivers then hear the end, by whatever path it comes. */
+  /**
+   * Set once `appointment.booked` is published: its receivers then hear the end, by whatever path it comes;
+   * cleared when that end (`appointment.canceled`) is published, so it is announced once.
+   */
   @Column({ type: 'boolean', default: false })
   announced_booked!: boolean;
 

@@ -172,8 +172,10 @@ export class AppointmentsService {
       appointment.status = status;
       const diff = diffAppointment(before, appointment);
       if (!changesAnything(diff)) return toAppointmentDto(appointment, this.config.siteUrl);
-      if (statusAnnouncement(before.status, status, before.announced_booked) === 'booked')
-        appointment.announced_booked = true;
+      const announcement = statusAnnouncement(before.status, status, before.announced_booked);
+      if (announcement === 'booked') appointment.announced_booked = true;
+      // Its end is announced: the receiver has heard all it heard begin, until a move into booked again.
+      if (announcement === 'canceled') appointment.announced_booked = false;
       appointment.date_modified = Date.now();
       if (diff.time || diff.status) appointment.sequence = (before.sequence ?? 0) + 1;
       await this.appointments.save(appointment);

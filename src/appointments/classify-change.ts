@@ -51,7 +51,7 @@ export function changesAnything(diff: AppointmentDiff): boolean {
 
 /**
  * The events a change announces (DESIGN, "Which action fires"). `before` null: the appointment is new.
- * A move into booked announces `booked`; one once announced as booked that ends canceled announces
+ * A move into booked announces `booked`; one once announced as booked that ends canceled or abandoned announces
  * `canceled`; other status changes announce nothing. With the status unchanged, a booked appointment's new
  * start is `rescheduled`, and any other change (a pending appointment's start included) is `edited`, with
  * the changed fields as they were. A change that changes nothing announces nothing.

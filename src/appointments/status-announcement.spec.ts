@@ -14,7 +14,12 @@ describe('statusAnnouncement', () => {
     ['pending_form', 'canceled', false, 'nothing'],
     ['booked', 'pending_payment', true, 'nothing'],
     ['booked', 'pending_form', true, 'nothing'],
-    ['booked', 'abandoned', true, 'nothing'],
+    ['booked', 'abandoned', true, 'canceled'],
+    ['booked', 'abandoned', false, 'canceled'],
+    ['pending_payment', 'abandoned', true, 'canceled'],
+    ['pending_payment', 'abandoned', false, 'nothing'],
+    ['canceled', 'abandoned', false, 'nothing'],
+    ['abandoned', 'canceled', false, 'nothing'],
     ['pending_payment', 'pending_form', false, 'nothing'],
     ['canceled', 'pending_payment', true, 'nothing'],
   ];

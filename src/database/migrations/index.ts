@@ -10,6 +10,7 @@ import { Schedules1764190000016 } from './1764190000016-schedules';
 import { WebhookEventBodies1764190000030 } from './1764190000030-webhook-event-bodies';
 import { DeliveryIndexes1764190000031 } from './1764190000031-delivery-indexes';
 import { AppointmentBusyIndex1764190000032 } from './1764190000032-appointment-busy-index';
+import { AnnouncedEnd1764190000033 } from './1764190000033-announced-end';
 
 export const MIGRATIONS = [
   Foundation1764190000000,
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   WebhookEventBodies1764190000030,
   DeliveryIndexes1764190000031,
   AppointmentBusyIndex1764190000032,
+  AnnouncedEnd1764190000033,
 ];

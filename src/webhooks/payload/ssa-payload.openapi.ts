@@ -131,7 +131,8 @@ const ACTION_DESCRIPTIONS: Record<SsaAction, string> = {
     'Customer information, hosts, type, price, payment or meeting link changed; `data_before` holds the old values.',
   appointment_rescheduled:
     'A booked appointment moved to another start; `rescheduled_from_start_date` holds the old one.',
-  appointment_canceled: 'An appointment once announced as booked ended canceled.',
+  appointment_canceled:
+    'An appointment once announced as booked ended canceled or abandoned (its `status` says which).',
 };
 
 function payloadSchema(action: SsaAction): SchemaObject {

@@ -1,0 +1,23 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `appointments.announced_booked` is now cleared when the end of a booked appointment is announced, so that
+ * the end goes out once (a canceled appointment moved to a pending status and canceled again announced
+ * `appointment_canceled` twice). A canceled appointment with the flag set had its end announced, whatever path
+ * it took: it is cleared here. An abandoned one keeps it: abandoning announced nothing before, and its receivers
+ * still wait for the end.
+ *
+ * `down` leaves the flags as they are: the code before this one announces nothing for a canceled appointment
+ * with the flag cleared that is canceled again, which is right for one whose end went out.
+ */
+export class AnnouncedEnd1764190000033 implements MigrationInterface {
+  name = 'AnnouncedEnd1764190000033';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      "UPDATE appointments SET announced_booked = false WHERE status = 'canceled' AND announced_booked = true",
+    );
+  }
+
+  async down(): Promise<void> {}
+}
