@@ -161,6 +161,17 @@ describe('webhooks (e2e)', () => {
         expect(response.body.code).toBe('validation_failed');
         expect(response.body.details.map((d: { field: string }) => d.field)).toContain(field);
       }
+      // Credentials that cannot go out as Basic authentication: every delivery would fail ("URI malformed"),
+      // or the receiver would split a user name holding ':' in the wrong place.
+      const { port } = new URL(receiver.url());
+      for (const url of [`http://u%FF:p@127.0.0.1:${port}/i`, `http://us%3Aer:p@127.0.0.1:${port}/i`]) {
+        const created = await t.http().post(WEBHOOKS).set(AUTH).send({ url });
+        const updated = await t.http().patch(`${WEBHOOKS}/${webhook.id}`).set(AUTH).send({ url });
+        for (const response of [created, updated]) {
+          expect([url, response.status, response.body.code]).toEqual([url, 400, 'validation_failed']);
+          expect(response.body.details).toEqual([expect.objectContaining({ field: 'url' })]);
+        }
+      }
       const ftp = await t.http().post(WEBHOOKS).set(AUTH).send({ url: 'ftp://example.com/x' }).expect(400);
       expect(ftp.body).toMatchObject({ code: 'webhook_url_not_allowed', details: [{ field: 'url' }] });
       const portZero = await t

@@ -67,6 +67,18 @@ describe('validation rules', () => {
     );
   });
 
+  it('refuses URL credentials that cannot go out as Basic authentication', () => {
+    expect(absoluteUrl('http://us%C3%A9r:p%25w@127.0.0.1:4001/i')).toBeNull();
+    expect(absoluteUrl('http://user@127.0.0.1:4001/i')).toBeNull();
+    for (const url of ['http://u%FF:p@127.0.0.1:4001/i', 'http://u:p%E2%82@127.0.0.1:4001/i']) {
+      expect(absoluteUrl(url)).toBe('must carry a user name and password whose %-escapes decode as UTF-8');
+    }
+    expect(absoluteUrl('http://us%3Aer:p@127.0.0.1:4001/i')).toBe(
+      "must carry a user name without ':' (%3A): Basic authentication cannot send it",
+    );
+    expect(absoluteUrl('http://user:p%3Aw:x@127.0.0.1:4001/i')).toBeNull();
+  });
+
   it('checks lists in one linear pass, their size first', () => {
     const ids = idList(100);
     expect(ids([1, 2, 3], {})).toBeNull();

@@ -189,14 +189,40 @@ export function IsHttpUrl(): PropertyDecorator {
   return rule('isHttpUrl', httpUrl);
 }
 
-/** Any absolute URL the WHATWG parser reads, without control characters (the scheme is checked later). */
+/**
+ * Any absolute URL the WHATWG parser reads, without control characters (the scheme is checked later), whose
+ * credentials, if any, can go out as Basic authentication (see `basicCredentials`).
+ */
 export function absoluteUrl(value: unknown): string | null {
   return (
     urlText(value, {}) ??
     (URL.canParse(value as string)
-      ? null
+      ? basicCredentials(new URL(value as string))
       : 'must be an absolute URL such as https://hooks.example.com/booking')
   );
+}
+
+/**
+ * A URL's user name and password are sent percent-decoded, as Basic authentication (RFC 7617): each must
+ * decode (`%FF` is no UTF-8, and every delivery would fail with "URI malformed"), and the user name must not
+ * hold a ':', which the receiver would read as the end of the user name.
+ */
+function basicCredentials(url: URL): string | null {
+  const username = percentDecoded(url.username);
+  if (username === null || percentDecoded(url.password) === null) {
+    return 'must carry a user name and password whose %-escapes decode as UTF-8';
+  }
+  if (username.includes(':'))
+    return "must carry a user name without ':' (%3A): Basic authentication cannot send it";
+  return null;
+}
+
+function percentDecoded(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 /** The longest IANA zone name is 32 characters; anything far longer is not worth looking up. */

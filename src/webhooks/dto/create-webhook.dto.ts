@@ -24,7 +24,7 @@ export class CreateWebhookDto {
     example: 'http://127.0.0.1:4001/',
     maxLength: MAX_URL_LENGTH,
     description:
-      'http or https, without control characters; hosts on private networks are refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true',
+      "http or https, without control characters; hosts on private networks are refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true. Credentials (user:pass@) go out as Basic authentication: their %-escapes must decode as UTF-8, and the user name must not hold ':'",
   })
   @Satisfies(absoluteUrl)
   url!: string;
