@@ -125,6 +125,31 @@ describe('appointments (e2e)', () => {
     expect(badDate.body.details[0].field).toBe('start_date');
   });
 
+  it('reads a number field given as text in decimal notation only', async () => {
+    const numbered = (
+      await createType(t, {
+        title: 'Numbered',
+        customer_fields: [{ label: 'N', type: 'number', required: false }],
+      })
+    ).id;
+    const bookN = (N: string, hour: number) =>
+      book({
+        appointment_type_id: numbered,
+        start_date: `2030-01-10T${hour}:00:00Z`,
+        customer_information: { ...customer(), N },
+      });
+    for (const N of ['0x10', '0b101', '0o17']) {
+      const refused = await bookN(N, 10).expect(400);
+      expect([N, refused.body.code, refused.body.details]).toEqual([
+        N,
+        'validation_failed',
+        [{ field: 'customer_information.N', message: 'must be a number' }],
+      ]);
+    }
+    const taken = await bookN('-1.5e1', 10).expect(201);
+    expect(taken.body.customer_information.N).toBe(-15);
+  });
+
   it('walks the lifecycle: edit, reschedule, cancel, rebook the freed slot', async () => {
     const booked = await book({
       appointment_type_id: typeId,

@@ -76,6 +76,27 @@ describe('validateCustomerInformation', () => {
     });
   });
 
+  it('reads numbers given as text in decimal notation only', () => {
+    const guests = (answer: string) =>
+      validateCustomerInformation({ Name: 'Ada', Email: 'ada@example.com', Guests: answer }, [fields[1]]);
+    for (const [answer, number] of [
+      ['12', 12],
+      [' -1.5 ', -1.5],
+      ['+2', 2],
+      ['.5', 0.5],
+      ['3.', 3],
+      ['1e3', 1000],
+      ['2.5E-1', 0.25],
+    ] as const) {
+      expect(guests(answer).value.Guests).toBe(number);
+    }
+    for (const answer of ['0x10', '0b101', '0o17', '0X1F', 'Infinity', '1e', '.', '1_000', '1e400']) {
+      expect(guests(answer).errors).toEqual([
+        { field: 'customer_information.Guests', message: 'must be a number' },
+      ]);
+    }
+  });
+
   it('leaves out optional fields that are blank', () => {
     const result = validateCustomerInformation(
       { Name: 'A', Email: 'a@b.co', Phone: '12345', Terms: true, Notes: '  ' },

@@ -5,6 +5,11 @@ import type { CustomerInformation } from './appointment.entity';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()./-]{5,30}$/;
+/**
+ * A number given as text, as a form's number input sends it: decimal only (`Number` also reads "0x10", "0b101"
+ * and "0o17", which no customer means).
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FIELD = 'customer_information';
 /** A lone surrogate (\ud800) cannot be stored or sent as UTF-8. */
 const NOT_UNICODE = 'must be valid Unicode text (it contains a lone surrogate such as \\ud800)';
@@ -32,7 +37,7 @@ const CHECKS: Record<CustomerField['type'], (field: CustomerField) => Check> = {
       ? { value: value.trim() }
       : { error: 'must be a phone number: 5 to 30 digits, spaces and ( ) . / -, after an optional +' },
   number: () => (value) => {
-    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    const number = typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value;
     return typeof number === 'number' && Number.isFinite(number)
       ? { value: number }
       : { error: 'must be a number' };
