@@ -568,6 +568,16 @@ describe('webhooks (e2e)', () => {
         expect(rows[0]?.status).toBe('delivered');
         return rows;
       }, 5000);
+      const unknown = await t
+        .http()
+        .post(`${DELIVERIES}/${row.id}/redeliver`)
+        .set(AUTH)
+        .send({ x: 1 })
+        .expect(400);
+      expect(unknown.body).toMatchObject({
+        code: 'validation_failed',
+        details: [{ field: 'x', message: 'is not a known field' }],
+      });
       const redelivered = await t.http().post(`${DELIVERIES}/${row.id}/redeliver`).set(AUTH).expect(200);
       expect(redelivered.body).toMatchObject({ delivery_id: row.id, attempt_number: 2, status_code: 200 });
       const [firstRequest, secondRequest] = await receiver.waitFor('/again', 2);
@@ -624,7 +634,14 @@ describe('webhooks (e2e)', () => {
 
     it('signs with the old and the new secret for a day after a rotation', async () => {
       const webhook = await webhookOfThisTest({ url: receiver.url('/rotated') });
-      const rotated = await t.http().post(`${WEBHOOKS}/${webhook.id}/rotate-secret`).set(AUTH).expect(200);
+      const rotate = () => t.http().post(`${WEBHOOKS}/${webhook.id}/rotate-secret`).set(AUTH);
+      // It takes no fields, as every route refuses one it does not know; an empty body is no field.
+      const unknown = await rotate().send({ x: 1 }).expect(400);
+      expect(unknown.body).toMatchObject({
+        code: 'validation_failed',
+        details: [{ field: 'x', message: 'is not a known field' }],
+      });
+      const rotated = await rotate().send({}).expect(200);
       expect(rotated.body.secret).toMatch(/^whsec_/);
       expect(rotated.body.secret).not.toBe(webhook.secret);
       expect(rotated.body.token).toBe(webhook.token);
@@ -640,6 +657,9 @@ describe('webhooks (e2e)', () => {
       expect(verifyDelivery(webhook.secret, request)).toBeTruthy();
       expect(verifyDelivery(rotated.body.secret, request)).toBeTruthy();
       expect(() => verifyDelivery(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, request)).toThrow();
+      // Without a body, as most clients send it.
+      const again = await rotate().expect(200);
+      expect(again.body.secret).not.toBe(rotated.body.secret);
     });
 
     it('sends a test body now and records it as a delivery', async () => {

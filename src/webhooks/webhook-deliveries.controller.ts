@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
@@ -8,6 +8,7 @@ import {
   WebhookDeliveryDetailDto,
   WebhookDeliveryDto,
 } from './dto/webhook-delivery.dto';
+import { RedeliverDto } from './dto/no-fields.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { answerManualSend } from './webhooks.controller';
 
@@ -34,6 +35,7 @@ export class WebhookDeliveriesController {
       'pending and due now, a worker instance sends it, and it answers 202 with the delivery.',
   })
   @ApiOkResponse({ type: WebhookDeliveryAttemptDto, description: 'sent by this instance: the attempt' })
+  @ApiBody({ type: RedeliverDto, required: false, description: 'Takes no fields' })
   @ApiAcceptedResponse({ type: WebhookDeliveryDto, description: 'queued for a worker instance' })
   @ApiErrors(
     'validation_failed',
@@ -44,6 +46,7 @@ export class WebhookDeliveriesController {
   )
   async redeliver(
     @IdParam() id: number,
+    @Body() _body: RedeliverDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebhookDeliveryAttemptDto | WebhookDeliveryDto> {
     return answerManualSend(await this.deliveries.redeliver(id), reply);

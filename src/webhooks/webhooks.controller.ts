@@ -13,6 +13,7 @@ import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
 import { ApiPageResponse, Page, PageQueryDto } from '../common/http/pagination';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
+import { RotateSecretDto } from './dto/no-fields.dto';
 import { TestWebhookDto } from './dto/test-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { DeliveryQueryDto, WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
@@ -87,9 +88,10 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'New signing secret; for 24 h deliveries carry signatures with the old and the new one',
   })
+  @ApiBody({ type: RotateSecretDto, required: false, description: 'Takes no fields' })
   @ApiOkResponse({ type: WebhookWithSecretDto })
   @ApiErrors('validation_failed', 'not_found')
-  rotateSecret(@IdParam() id: number): Promise<WebhookWithSecretDto> {
+  rotateSecret(@IdParam() id: number, @Body() _body: RotateSecretDto): Promise<WebhookWithSecretDto> {
     return this.webhooks.rotateSecret(id);
   }
 
