@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveAdminKey } from './admin-key';
+import { newAdminKey, resolveAdminKey } from './admin-key';
 
 describe('resolveAdminKey', () => {
   let root: string;
@@ -20,9 +20,17 @@ describe('resolveAdminKey', () => {
     const first = resolveAdminKey(undefined, dataDir);
     const file = join(dataDir, 'admin-api-key');
     expect(first.generatedAt).toBe(file);
-    expect(first.key).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(first.key).toMatch(/^admin_[A-Za-z0-9_-]{32}$/);
     expect(readFileSync(file, 'utf8').trim()).toBe(first.key);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('generates keys that never start with "-", which a command line would read as an option', () => {
+    // Without the prefix, one key in 64 starts with '-': all of 5000 missing it has odds of e^-78.
+    const keys = Array.from({ length: 5000 }, newAdminKey);
+    expect(keys.filter((key) => key.startsWith('-'))).toEqual([]);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of keys.slice(0, 100)) expect(Buffer.from(key.slice(6), 'base64url')).toHaveLength(24);
   });
 
   it('reuses the stored key on the next start without reporting it as generated', () => {

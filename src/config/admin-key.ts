@@ -19,7 +19,16 @@ export function resolveAdminKey(configured: string | undefined, dataDir: string)
   const file = join(dataDir, 'admin-api-key');
   if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), storedIn: file };
   mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(24).toString('base64url');
+  const key = newAdminKey();
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   return { key, generatedAt: file, storedIn: file };
+}
+
+/**
+ * 192 random bits in base64url after a fixed `admin_`: base64url alone starts with '-' once in 64 keys, and
+ * such a key reads as an option on a command line (`webhook:listen --key -x…` stops as "ambiguous"). The
+ * prefix adds no guessable part to the random one, and names the secret where it is pasted.
+ */
+export function newAdminKey(): string {
+  return `admin_${randomBytes(24).toString('base64url')}`;
 }
