@@ -150,6 +150,60 @@ describe('appointments (e2e)', () => {
     expect(taken.body.customer_information.N).toBe(-15);
   });
 
+  it('counts characters as a person does: 200 emoji are a title of 200 characters, 201 are refused', async () => {
+    const emoji = (count: number) => '\u{1F600}'.repeat(count);
+    const send = (method: 'post' | 'patch', path: string, body: object) =>
+      t.http()[method](`/api/v1/${path}`).set(AUTH).send(body);
+    const titled = await send('post', 'appointment-types', { title: emoji(200), duration: 30 }).expect(201);
+    const member = await send('post', 'team-members', {
+      name: emoji(200),
+      email: 'emoji@example.com',
+    }).expect(201);
+    const booked = await book({
+      appointment_type_id: titled.body.id,
+      start_date: '2030-01-11T10:00:00Z',
+      customer_information: { Name: emoji(1000), Email: 'emoji@example.com' },
+    }).expect(201);
+    expect(booked.body.customer_information.Name).toBe(emoji(1000));
+    // The customer keeps the first 200 characters, each emoji whole.
+    const customerOf = await t
+      .http()
+      .get(`/api/v1/customers/${booked.body.customer_id}`)
+      .set(AUTH)
+      .expect(200);
+    expect(customerOf.body.name).toBe(emoji(200));
+    // Stored as sent, on PostgreSQL in its varchar(200) too.
+    const stored = await t.http().get(`/api/v1/appointment-types/${titled.body.id}`).set(AUTH).expect(200);
+    expect(stored.body.title).toBe(emoji(200));
+    expect(member.body.name).toBe(emoji(200));
+
+    const refusals = [
+      [
+        send('post', 'appointment-types', { title: emoji(201), duration: 30 }),
+        'title',
+        'must be text of 1 to 200 characters',
+      ],
+      [
+        send('patch', `team-members/${member.body.id}`, { name: emoji(201) }),
+        'name',
+        'must be text of 1 to 200 characters',
+      ],
+      [
+        book({
+          appointment_type_id: titled.body.id,
+          start_date: '2030-01-11T11:00:00Z',
+          customer_information: { Name: emoji(1001), Email: 'emoji@example.com' },
+        }),
+        'customer_information.Name',
+        'must be text of at most 1000 characters',
+      ],
+    ] as const;
+    for (const [request, field, message] of refusals) {
+      const response = await request;
+      expect([response.status, response.body.details]).toEqual([400, [{ field, message }]]);
+    }
+  });
+
   it('walks the lifecycle: edit, reschedule, cancel, rebook the freed slot', async () => {
     const booked = await book({
       appointment_type_id: typeId,

@@ -1,6 +1,6 @@
 import type { CustomerField } from '../appointment-types/appointment-type.types';
 import type { FieldError } from '../common/errors/domain-error';
-import { wellFormed } from '../common/validation/validators';
+import { charactersWithin, wellFormed } from '../common/validation/validators';
 import type { CustomerInformation } from './appointment.entity';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -19,7 +19,7 @@ type Check = (value: unknown) => { value: string | number | boolean } | { error:
 const text =
   (max: number): Check =>
   (value) =>
-    typeof value !== 'string' || value.length > max
+    typeof value !== 'string' || !charactersWithin(value, 0, max)
       ? { error: `must be text of at most ${max} characters` }
       : wellFormed(value)
         ? { value: value.trim() }

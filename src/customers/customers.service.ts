@@ -10,7 +10,13 @@ import { CustomerDto } from './dto/customer.dto';
 import { ListCustomersQueryDto } from './dto/list-customers-query.dto';
 import { UpdateCustomerDto } from './dto/update-customer.dto';
 
+/** The most characters (code points, as validation counts them) a customer's name keeps of the booking's Name. */
 const NAME_LENGTH = 200;
+
+/** The first `count` code points: a cut by UTF-16 units could split an emoji and leave half of it. */
+function firstCharacters(value: string, count: number): string {
+  return value.length <= count ? value : Array.from(value).slice(0, count).join('');
+}
 
 @Injectable()
 export class CustomersService {
@@ -82,7 +88,7 @@ export class CustomersService {
       if (existing) return toCustomerDto(existing);
       const now = Date.now();
       const inserted = await this.customers.insertUnlessTaken({
-        name: input.name.trim().slice(0, NAME_LENGTH),
+        name: firstCharacters(input.name.trim(), NAME_LENGTH),
         email,
         email_normalized: normalized,
         date_created: now,

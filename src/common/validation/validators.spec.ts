@@ -1,5 +1,6 @@
 import {
   absoluteUrl,
+  charactersWithin,
   choiceList,
   emailAddress,
   httpUrl,
@@ -65,6 +66,24 @@ describe('validation rules', () => {
     expect(absoluteUrl('not a url')).toBe(
       'must be an absolute URL such as https://hooks.example.com/booking',
     );
+  });
+
+  it('counts characters as code points: an emoji is one, a lone surrogate one', () => {
+    const emoji = '\u{1F600}';
+    expect(text(1, 3)(emoji.repeat(3), {})).toBeNull();
+    expect(text(1, 3)(emoji.repeat(4), {})).toBe('must be text of 1 to 3 characters');
+    expect(text(1, 3)(`ab${emoji}`, {})).toBeNull();
+    expect(text(2, 3)(emoji, {})).toBe('must be text of 2 to 3 characters');
+    expect(text(0, 3)('', {})).toBeNull();
+    for (const [value, min, max, within] of [
+      [`${emoji}${emoji}x`, 3, 3, true],
+      ['\ud800\ud800', 2, 2, true],
+      [`\ud800${emoji}`, 2, 2, true],
+      ['x'.repeat(7), 0, 3, false],
+      [emoji.repeat(2), 3, 5, false],
+    ] as const) {
+      expect([value, charactersWithin(value, min, max)]).toEqual([value, within]);
+    }
   });
 
   it('refuses URL credentials that cannot go out as Basic authentication', () => {

@@ -136,12 +136,35 @@ export function wellFormed(value: string): boolean {
 
 const NOT_UNICODE = 'must be valid Unicode text (it contains a lone surrogate such as \\ud800)';
 
-/** A string of `min` to `max` characters that can be stored and sent as UTF-8. */
+/**
+ * Whether `value` holds `min` to `max` characters, counted as Unicode code points: what a person counts (an
+ * emoji is one, where `length` counts two UTF-16 units), what JSON Schema's `maxLength` means, and what
+ * PostgreSQL's `varchar(n)` holds. Each is one or two units, so `length` decides alone unless it is between the
+ * bounds and twice them; a long text is refused without being walked. A character is at most 4 bytes in UTF-8.
+ */
+export function charactersWithin(value: string, min: number, max: number): boolean {
+  if (value.length < min || value.length > 2 * max) return false;
+  if (value.length <= max && value.length >= 2 * min) return true;
+  let count = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const unit = value.charCodeAt(i);
+    // A surrogate pair is one character; a lone surrogate counts as one (wellFormed refuses it).
+    if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(value.charCodeAt(i + 1))) i += 1;
+    count += 1;
+  }
+  return count >= min && count <= max;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** A string of `min` to `max` characters (see `charactersWithin`) that can be stored and sent as UTF-8. */
 export function text(min: number, max: number): Check {
   const expected =
     min > 0 ? `must be text of ${min} to ${max} characters` : `must be text of at most ${max} characters`;
   return (value) => {
-    if (typeof value !== 'string' || value.length < min || value.length > max) return expected;
+    if (typeof value !== 'string' || !charactersWithin(value, min, max)) return expected;
     return wellFormed(value) ? null : NOT_UNICODE;
   };
 }
