@@ -270,6 +270,16 @@ describe('public booking routes and pages (e2e)', () => {
     expect(posted.status).toBe(422);
     expect(posted.text).toContain('This appointment can no longer be moved online.');
     await t.http().get('/book/soon-retired').expect(404);
+    // A cancellation takes no fields: one sent is refused, not dropped unseen.
+    const withField = await t
+      .http()
+      .post(`/api/v1/public/appointments/${booked.body.token}/cancel`)
+      .send({ reason: 'changed my mind' })
+      .expect(400);
+    expect(withField.body).toMatchObject({
+      code: 'validation_failed',
+      details: [{ field: 'reason', message: 'is not a known field' }],
+    });
     await t.http().post(`/api/v1/public/appointments/${booked.body.token}/cancel`).expect(200);
     // Canceled as well: both routes say so first.
     const canceled = await t

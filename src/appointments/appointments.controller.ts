@@ -11,10 +11,10 @@ import { MAX_CANDIDATE_STARTS } from './availability/slot-engine';
 import { AvailabilityService } from './availability.service';
 import { AppointmentDto } from './dto/appointment.dto';
 import { AvailabilityDto, AvailabilityQuery } from './dto/availability.dto';
-import { CancelAppointmentDto } from './dto/cancel-appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { ListAppointmentsQuery } from './dto/list-appointments.query';
 import { UpdateAppointmentDto } from './dto/update-appointment.dto';
+import { NoFieldsDto } from '../common/http/no-fields.dto';
 
 @ApiTags('appointments')
 @ApiErrors('unauthorized')
@@ -107,10 +107,10 @@ export class AppointmentsController {
     summary:
       'Cancel an appointment (frees its slot); canceling twice changes nothing. The body takes no fields',
   })
-  @ApiBody({ type: CancelAppointmentDto, required: false })
+  @ApiBody({ type: NoFieldsDto, required: false, description: 'Takes no fields' })
   @ApiOkResponse({ type: AppointmentDto })
   @ApiErrors('validation_failed', 'not_found')
-  cancel(@IdParam() id: number, @Body() _body: CancelAppointmentDto): Promise<AppointmentDto> {
+  cancel(@IdParam() id: number, @Body() _body: NoFieldsDto): Promise<AppointmentDto> {
     return this.appointments.cancel(id);
   }
 }

@@ -12,11 +12,19 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AvailabilityDto, AvailabilityQuery } from '../appointments/dto/availability.dto';
 import { Public } from '../common/auth/public.decorator';
 import { ApiErrors } from '../common/http/api-errors';
+import { NoFieldsDto } from '../common/http/no-fields.dto';
 import { AppConfig } from '../config/app-config';
 import { ApiIdempotencyKey } from '../idempotency/api-idempotency-key.decorator';
 import { IdempotencyService } from '../idempotency/idempotency.service';
@@ -141,9 +149,10 @@ export class PublicApiController {
   @ApiOperation({
     summary: 'Cancel (frees the slot); canceling twice changes nothing; not once the appointment has begun',
   })
+  @ApiBody({ type: NoFieldsDto, required: false, description: 'Takes no fields' })
   @ApiOkResponse({ type: PublicAppointmentDto })
-  @ApiErrors('not_found', 'appointment_started')
-  async cancel(@Param('token') token: string): Promise<PublicAppointmentDto> {
+  @ApiErrors('validation_failed', 'not_found', 'appointment_started')
+  async cancel(@Param('token') token: string, @Body() _body: NoFieldsDto): Promise<PublicAppointmentDto> {
     return toPublicAppointment(await this.booking.cancel(token), token, this.config.siteUrl);
   }
 

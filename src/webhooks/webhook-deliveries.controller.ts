@@ -8,9 +8,9 @@ import {
   WebhookDeliveryDetailDto,
   WebhookDeliveryDto,
 } from './dto/webhook-delivery.dto';
-import { RedeliverDto } from './dto/no-fields.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { answerManualSend } from './webhooks.controller';
+import { NoFieldsDto } from '../common/http/no-fields.dto';
 
 @ApiTags('webhooks')
 @ApiErrors('unauthorized')
@@ -35,7 +35,7 @@ export class WebhookDeliveriesController {
       'pending and due now, a worker instance sends it, and it answers 202 with the delivery.',
   })
   @ApiOkResponse({ type: WebhookDeliveryAttemptDto, description: 'sent by this instance: the attempt' })
-  @ApiBody({ type: RedeliverDto, required: false, description: 'Takes no fields' })
+  @ApiBody({ type: NoFieldsDto, required: false, description: 'Takes no fields' })
   @ApiAcceptedResponse({ type: WebhookDeliveryDto, description: 'queued for a worker instance' })
   @ApiErrors(
     'validation_failed',
@@ -46,7 +46,7 @@ export class WebhookDeliveriesController {
   )
   async redeliver(
     @IdParam() id: number,
-    @Body() _body: RedeliverDto,
+    @Body() _body: NoFieldsDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebhookDeliveryAttemptDto | WebhookDeliveryDto> {
     return answerManualSend(await this.deliveries.redeliver(id), reply);

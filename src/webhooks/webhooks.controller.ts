@@ -13,13 +13,13 @@ import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
 import { ApiPageResponse, Page, PageQueryDto } from '../common/http/pagination';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
-import { RotateSecretDto } from './dto/no-fields.dto';
 import { TestWebhookDto } from './dto/test-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { DeliveryQueryDto, WebhookDeliveryAttemptDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto';
 import { WebhookDto, WebhookWithSecretDto } from './dto/webhook.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { ManualSend, WebhooksService } from './webhooks.service';
+import { NoFieldsDto } from '../common/http/no-fields.dto';
 
 /** The attempt (200) when this instance sent it; the queued delivery (202) when a worker instance will. */
 export function answerManualSend(
@@ -88,10 +88,10 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'New signing secret; for 24 h deliveries carry signatures with the old and the new one',
   })
-  @ApiBody({ type: RotateSecretDto, required: false, description: 'Takes no fields' })
+  @ApiBody({ type: NoFieldsDto, required: false, description: 'Takes no fields' })
   @ApiOkResponse({ type: WebhookWithSecretDto })
   @ApiErrors('validation_failed', 'not_found')
-  rotateSecret(@IdParam() id: number, @Body() _body: RotateSecretDto): Promise<WebhookWithSecretDto> {
+  rotateSecret(@IdParam() id: number, @Body() _body: NoFieldsDto): Promise<WebhookWithSecretDto> {
     return this.webhooks.rotateSecret(id);
   }
 
