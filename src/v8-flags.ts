@@ -13,6 +13,6 @@ import { setFlagsFromString } from 'node:v8';
  * - with pretenuring, young collections took 41–61 ms and promoted 6 MB each;
  * - without it, they took 9–14 ms and promoted 2–2.7 MB;
  * - page faults went from 1.9–2.9 to 1.4–1.5 a delivery;
- * - V8's helper threads went from 56–68 to 38–46 µs a delivery.
+ * - V8's helper threads went from 51–71 to 35–51 µs a delivery (README, Delivery throughput).
  */
 setFlagsFromString('--no-allocation-site-pretenuring');
