@@ -298,10 +298,10 @@ describe('booking semantics (e2e)', () => {
     expect(heard).toHaveLength(8);
   });
 
-  it('clears the flag of canceled appointments whose end went out, and keeps it for abandoned ones (migration)', async () => {
+  it('clears the flag of appointments whose end went out, and keeps it for abandoned ones still waiting for theirs (migration)', async () => {
     const typeId = (await createType(t)).id;
     const ids: number[] = [];
-    for (const hour of [13, 14]) {
+    for (const hour of [13, 14, 15]) {
       const created = await book({
         appointment_type_id: typeId,
         start_date: `2030-03-08T${hour}:00:00Z`,
@@ -317,6 +317,11 @@ describe('booking semantics (e2e)', () => {
     await db.query(
       `UPDATE appointments SET status = 'abandoned', announced_booked = true WHERE id = ${ids[1]}`,
     );
+    // Canceled (its end announced), then abandoned: the code before left the flag set on the way.
+    await http().patch(`/api/v1/appointments/${ids[2]}`).set(AUTH).send({ status: 'canceled' }).expect(200);
+    await db.query(
+      `UPDATE appointments SET status = 'abandoned', announced_booked = true WHERE id = ${ids[2]}`,
+    );
     const runner = db.createQueryRunner();
     try {
       await new AnnouncedEnd1764190000033().up(runner);
@@ -329,6 +334,7 @@ describe('booking semantics (e2e)', () => {
     expect(rows.map((row) => [Number(row.id), Boolean(row.announced_booked)])).toEqual([
       [ids[0], false],
       [ids[1], true],
+      [ids[2], false],
     ]);
   });
 
