@@ -815,6 +815,12 @@ describe('public booking routes and pages (e2e)', () => {
       .expect(403);
     expect(stale.text).toContain(`<a href="${changePath}">Back to your appointment</a>`);
     expect(stale.text).not.toContain('href="/"');
+    // Never back to a page there is not: a form posted to a type or an appointment that does not exist.
+    for (const path of ['/book/nope', '/appointments/change/AAAAbogus/cancel']) {
+      const nowhere = await t.http().post(path).type('form').send({ x: '1' });
+      expect([path, nowhere.status]).toEqual([path, 404]);
+      expect(nowhere.text).not.toMatch(/<a href=/);
+    }
   });
 
   it('shows a refused form again at the days and the time it was posted from, past the first window', async () => {
@@ -1346,6 +1352,8 @@ describe('public rate limits (e2e)', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(limited.headers['content-type']).toContain('text/html');
+    // Answered before the page is looked up: no way back to a page that may not exist (no type is named none).
+    expect(limited.text).not.toMatch(/<a href=/);
     // Framing is allowed to the configured origins only.
     expect(limited.headers['content-security-policy']).toContain('frame-ancestors https://www.example.com');
     expect(limited.headers['x-frame-options']).toBeUndefined();

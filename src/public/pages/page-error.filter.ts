@@ -41,23 +41,30 @@ export function pageRefusal(refusal: { statusCode: number; code: string; message
 
 const UNREADABLE = 'That address or form could not be read. Please go back and try again.';
 
-/** The page a customer was on: a booking page's type or a change page's token, as the address spells it. */
-const CUSTOMER_PAGE = /^\/(book|appointments\/change)\/([A-Za-z0-9_-]{1,200})(?:[/?#]|$)/;
-/** Refusals of the address itself: the page it names does not exist, or could not be read. */
-const NO_PAGE_THERE = new Set([400, 404, 405, 414]);
+/** The customer page each request is about, once its route found it (a type published, a token valid). */
+const pagesFound = new WeakMap<object, { kind: 'book' | 'change'; address: string }>();
 
 /**
- * The way on from a refusal: back to the booking or change page it came from (a form that expired, a moment of
- * too many requests), or none when the address names no page there is. Not the service's home page: that one is
+ * Marks `request` as about an existing customer page (the booking page at `address`, or an appointment's change
+ * page), for its error page to lead back to. Set by the routes once they found the page: a refusal before that (a
+ * stale form, too many requests, which are answered before the page is looked up) cannot tell that the address
+ * names a page there is, and led back to a page that did not exist.
+ */
+export function markPageFound(request: object, kind: 'book' | 'change', address: string): void {
+  pagesFound.set(request, { kind, address });
+}
+
+/**
+ * The way on from a refusal: back to the booking or change page it came from, once the route found that page (a
+ * time no longer free, a form sent with a field too many), or none. Not the service's home page: that one is
  * written for whoever runs the service, not for a customer.
  */
-function wayBack(url: string, status: number): SafeHtml | '' {
-  const page = CUSTOMER_PAGE.exec(url);
-  if (page === null || NO_PAGE_THERE.has(status)) return '';
-  const [, kind, name] = page;
-  return kind === 'book'
-    ? html`<p><a href="/book/${name}">Back to the booking page</a></p>`
-    : html`<p><a href="/appointments/change/${name}">Back to your appointment</a></p>`;
+function wayBack(request: object): SafeHtml | '' {
+  const page = pagesFound.get(request);
+  if (page === undefined) return '';
+  return page.kind === 'book'
+    ? html`<p><a href="${page.address}">Back to the booking page</a></p>`
+    : html`<p><a href="${page.address}">Back to your appointment</a></p>`;
 }
 
 /** The pages answer errors as pages (same statuses as the API), never as JSON. */
@@ -100,7 +107,7 @@ export class PageErrorFilter implements ExceptionFilter {
     const body = html`<article class="card">
       <h1>${title}</h1>
       <p>${message}</p>
-      ${wayBack(request.url, status)}
+      ${wayBack(request)}
       <p class="muted">Reference: ${String(request.id)}</p>
     </article>`;
     await sendPage(

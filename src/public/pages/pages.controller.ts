@@ -19,7 +19,7 @@ import { BUILT_IN_FIELDS, bookingPage, EMPTY_FORM, fieldName, FormState } from '
 import { ChangeNotice, changePage } from './change-page';
 import { CsrfTokens } from './csrf';
 import { sendPage } from './layout';
-import { PageError, PageErrorFilter } from './page-error.filter';
+import { markPageFound, PageError, PageErrorFilter } from './page-error.filter';
 import {
   byLocalDate,
   PickerOptions,
@@ -82,6 +82,7 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const type = await this.booking.publishedType(slug);
+    markPageFound(request, 'book', bookingPath(type));
     await this.renderBooking(request, reply, type, query, EMPTY_FORM, 200);
   }
 
@@ -95,8 +96,10 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = body ?? {};
-    this.checkCsrf(request, form);
+    // Looked up first, so that a stale form's page leads back to the booking page only when there is one.
     const type = await this.booking.publishedType(slug);
+    markPageFound(request, 'book', bookingPath(type));
+    this.checkCsrf(request, form);
     const zone = viewerZone(form, type.timezone);
     const fields = [...BUILT_IN_FIELDS, ...type.customer_fields];
     const { values, repeated } = formValues(form, fields);
@@ -151,6 +154,7 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const found = await this.booking.byToken(token);
+    markPageFound(request, 'change', `/appointments/change/${token}`);
     const done = queryText(query, 'done');
     const notice = NOTICES.find((candidate) => candidate === done);
     await this.renderChange(request, reply, token, found, query, 200, {
@@ -169,8 +173,10 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = body ?? {};
-    this.checkCsrf(request, form);
+    // Looked up first, so that a stale form's page leads back to the appointment only when there is one.
     const found = await this.booking.byToken(token);
+    markPageFound(request, 'change', `/appointments/change/${token}`);
+    this.checkCsrf(request, form);
     const zone = viewerZone(form, customerZone(found));
     const start = queryText(form, 'start_date');
     // Shown again after a refusal: the window of days the form was posted from.
@@ -217,8 +223,10 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = body ?? {};
-    this.checkCsrf(request, form);
+    // Looked up first, so that a stale form's page leads back to the appointment only when there is one.
     const found = await this.booking.byToken(token);
+    markPageFound(request, 'change', `/appointments/change/${token}`);
+    this.checkCsrf(request, form);
     const zone = encodeURIComponent(viewerZone(form, customerZone(found)));
     if (queryText(form, 'confirm') !== 'yes') {
       return redirect(reply, `/appointments/change/${token}?step=cancel&tz=${zone}`);
@@ -277,7 +285,7 @@ export class PagesController {
       zone: viewerZone(query, type.timezone),
       reading: readingOf(request.headers['accept-language']),
     };
-    const path = `/book/${encodeURIComponent(type.slug)}`;
+    const path = bookingPath(type);
     const picker = await this.firstFreePage(type, path, view, query);
     const page = bookingPage({
       siteName: this.config.siteName,
@@ -473,6 +481,10 @@ function showFieldErrors(details: readonly FieldError[], state: FormState): void
     state.errors[detail.field.replace(/^customer_information\./, '')] = `${capitalize(detail.message)}.`;
   }
   state.errors[''] = 'Please check the highlighted fields.';
+}
+
+function bookingPath(type: AppointmentTypeDto): string {
+  return `/book/${encodeURIComponent(type.slug)}`;
 }
 
 function customerZone(found: TokenAppointment): string {
