@@ -449,6 +449,30 @@ describe('public booking routes and pages (e2e)', () => {
     const opened = await t.http().get(`/book/${later.slug}`).query({ tz: 'UTC' }).expect(200);
     expect(fromOf(opened.text)).toBe(inDays(14));
     expect(opened.text).toContain('name="start_date"');
+    // A day named whose page has no free times opens as without it: on the first page that has some.
+    const today = await t
+      .http()
+      .get(`/book/${later.slug}`)
+      .query({ tz: 'UTC', date: inDays(0) })
+      .expect(200);
+    expect(fromOf(today.text)).toBe(inDays(14));
+    expect(today.text).toContain('name="start_date"');
+    // A day named past the type's horizon names no page: its page offered nothing, and led only back.
+    const short = await createType(t, {
+      title: 'Three days ahead',
+      timezone: 'UTC',
+      availability: EVERY_DAY,
+      team_member_ids: [host.id],
+      max_booking_notice: 3 * 24 * 60,
+    });
+    const beyond = await t
+      .http()
+      .get(`/book/${short.slug}`)
+      .query({ tz: 'UTC', date: inDays(400) })
+      .expect(200);
+    expect(fromOf(beyond.text)).toBe(inDays(0));
+    expect(beyond.text).toContain('name="start_date"');
+    expect(beyond.text).not.toContain('No free times between');
     // A page named is the page shown, empty or not.
     const named = await t
       .http()

@@ -302,10 +302,11 @@ export class PagesController {
   }
 
   /**
-   * The booking page's picker: that of the page of days `query` names, or that holds the day it names (a link to
-   * a day: `?date=` alone opened the first page, silently); with neither named, the first page from today
-   * with free times, LOOK_AHEAD_PAGES on at most (a type booked a month ahead opened on two pages of nothing, the
-   * way on a link to press twice), and today's if none of them has any.
+   * The booking page's picker: that of the page of days `query` names, empty or not; or that which holds the day it
+   * names (a link to a day: `?date=` alone opened the first page, silently) when it has free times; else, as with
+   * neither named, the first page from today with free times, LOOK_AHEAD_PAGES on at most (a type booked a month
+   * ahead opened on two pages of nothing, the way on a link to press twice), and today's if none of them has any.
+   * A day past the type's horizon names no page (openOnPageOf): its page offered nothing and led only back.
    */
   private async firstFreePage(
     type: AppointmentTypeDto,
@@ -313,12 +314,13 @@ export class PagesController {
     view: { zone: string; reading: Reading },
     query: FormQuery,
   ): Promise<PickerOptions> {
-    const onPage = openOnPageOf(query, pageCalendar(type, view.zone));
-    const first = await this.picker(type, path, view, onPage);
-    if (queryText(onPage, 'from') !== undefined) return first;
+    const named = await this.picker(type, path, view, openOnPageOf(query, pageCalendar(type, view.zone)));
+    if (queryText(query, 'from') !== undefined || named.days.size > 0) return named;
+    const { today, days } = named.window;
+    const first = named.window.from === today ? named : await this.picker(type, path, view, query);
     let picker = first;
     for (let page = 1; picker.days.size === 0 && page <= LOOK_AHEAD_PAGES; page += 1) {
-      const { today, days, to, lastDate } = picker.window;
+      const { to, lastDate } = picker.window;
       if (lastDate !== undefined && to >= lastDate) break;
       picker = await this.picker(type, path, view, { ...query, from: shiftDate(today, page * days) });
     }
@@ -365,7 +367,7 @@ export class PagesController {
     if (type !== null) {
       const onDay = openOnDay(query, found.appointment.start_date, pageCalendar(type, zone));
       picker = await this.picker(type, path, { zone, reading }, onDay, found);
-      // Opened on its day's later page and that has no free times (an appointment past the horizon): today's.
+      // Opened on its day's later page and that has no free times (all of them taken, or past the horizon): today's.
       if (
         picker.days.size === 0 &&
         picker.window.from !== picker.window.today &&

@@ -8,6 +8,7 @@ import {
   formatDay,
   formatTime,
   formatWhen,
+  openOnPageOf,
   pageCalendar,
   Reading,
   readingOf,
@@ -19,6 +20,9 @@ import {
 /** As in the US: 12 hours, the month first; as in Germany: 24 hours, the day first. */
 const US: Reading = { hours: 12, monthFirst: true, locale: 'en-US' };
 const DE: Reading = { hours: 24, monthFirst: false, locale: 'de' };
+
+/** The date `n` days from now in UTC. */
+const inDaysUtc = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('slot picker', () => {
   it('names the zone of an appointment as the zone menu and the times heading do (no underscores)', () => {
@@ -162,6 +166,21 @@ describe('slot picker', () => {
     expect(days(2)).toBe(11);
     expect(days(3)).toBe(WINDOW_DAYS);
     expect(days(60)).toBe(WINDOW_DAYS);
+  });
+
+  it('opens a day named without its page on the page that holds it, up to the type’s horizon', () => {
+    const calendar = { zone: 'UTC', typeZone: 'UTC', days: 14, lastDate: inDaysUtc(3) };
+    expect(openOnPageOf({ date: inDaysUtc(2) }, calendar)).toEqual({
+      date: inDaysUtc(2),
+      from: inDaysUtc(0),
+    });
+    // Past the horizon its page offers nothing and leads only back: the page opens as without a day named.
+    for (const date of [inDaysUtc(4), inDaysUtc(400)])
+      expect(openOnPageOf({ date }, calendar)).toEqual({ date });
+    expect(openOnPageOf({ date: inDaysUtc(20) }, { ...calendar, lastDate: undefined })).toEqual({
+      date: inDaysUtc(20),
+      from: inDaysUtc(14),
+    });
   });
 
   it('starts a page from today when the asked date is past, not a date, or beyond ten years', () => {

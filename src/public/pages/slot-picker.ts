@@ -159,13 +159,14 @@ export function inWindow(slots: SlotDto[], window: PageWindow): SlotDto[] {
 
 /**
  * The query a page shows when it names a day (`date`) but no page of days: the page (counted from today, as the
- * pager counts them) that holds that day. A day past, or no date, leaves the query as it is.
+ * pager counts them) that holds that day. A day past, one past the type's horizon (whose page would offer nothing
+ * and lead only back), or no date, leaves the query as it is: the page opens as without a day named.
  */
 export function openOnPageOf(query: FormQuery, calendar: PageCalendar): FormQuery {
   const date = queryText(query, 'date');
   if (queryText(query, 'from') !== undefined || date === undefined || !isLocalDate(date)) return query;
-  const { today, days } = windowStart({}, calendar);
-  if (date < today) return query;
+  const { today, days, lastDate } = windowStart({}, calendar);
+  if (date < today || (lastDate !== undefined && date > lastDate)) return query;
   const pages = Math.floor(daysBetween(today, date) / days);
   return { ...query, from: shiftDate(today, pages * days) };
 }
