@@ -161,11 +161,24 @@ describe('slot picker', () => {
         'Asia/Tokyo',
       ).days;
     // 10,000 candidates at most; a day holds 1,500 of a 1-minute grid at most (25 hours, the end of DST); a page's
-    // days in the visitor's zone reach two more of the type's.
+    // days in the visitor's zone reach two more of the type's, whose clocks change on other days.
     expect(days(1)).toBe(4);
     expect(days(2)).toBe(11);
     expect(days(3)).toBe(WINDOW_DAYS);
     expect(days(60)).toBe(WINDOW_DAYS);
+  });
+
+  it('shows a 1-minute grid on as many days as the visitor’s zone lets one availability answer hold', () => {
+    const days = (typeZone: string, zone: string) =>
+      pageCalendar({ timezone: typeZone, availability_increment: 1, max_booking_notice: null }, zone).days;
+    // The type's zone, or one of the same midnights: six days are six of the type's dates.
+    expect(days('Europe/Berlin', 'Europe/Berlin')).toBe(6);
+    expect(days('Europe/Berlin', 'Europe/Paris')).toBe(6);
+    // A fixed time apart: each of the visitor's days straddles a midnight of the type's, one date more.
+    expect(days('UTC', 'Asia/Tokyo')).toBe(5);
+    // Clocks that change in one zone and not the other: two more.
+    expect(days('Europe/Berlin', 'Asia/Tokyo')).toBe(4);
+    expect(days('America/New_York', 'Europe/London')).toBe(4);
   });
 
   it('opens a day named without its page on the page that holds it, up to the type’s horizon', () => {

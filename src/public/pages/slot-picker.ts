@@ -81,22 +81,48 @@ export interface PageCalendar {
 
 /**
  * The days a page of a type shows: WINDOW_DAYS, fewer for a grid so fine that the type's dates that a page's days
- * reach (two more than the page holds, where the visitor's days straddle the type's midnights) would hold more
- * candidate starts than one availability answer may (a 1-minute grid round the clock: 4 days). Two weeks of it
- * made the booking page a 400 for good.
+ * reach would hold more candidate starts than one availability answer may (a 1-minute grid round the clock: 6 days
+ * in the type's zone or one sharing its midnights, 4 in one whose clocks change on other days than the type's).
+ * Two weeks of it made the booking page a 400 for good.
  */
 export function pageCalendar(
   type: { timezone: string; availability_increment: number; max_booking_notice: number | null },
   zone: string,
 ): PageCalendar {
   const perDay = Math.ceil(MINUTES_A_DAY_AT_MOST / type.availability_increment);
+  const fits = Math.floor(MAX_CANDIDATE_STARTS / perDay);
   const horizon = type.max_booking_notice;
+  // The furthest page ends up to a page past the horizon, and its type's dates are asked for all the same.
+  const until = Date.now() + ((horizon ?? FURTHEST_DAYS * 1440) + WINDOW_DAYS * 1440) * 60_000;
+  // Only a grid this fine has the zones compared: for any other, two more dates fit anyway.
+  const extra = fits - MOST_EXTRA_TYPE_DATES >= WINDOW_DAYS ? 0 : extraTypeDates(zone, type.timezone, until);
   return {
     zone,
     typeZone: type.timezone,
-    days: Math.max(1, Math.min(WINDOW_DAYS, Math.floor(MAX_CANDIDATE_STARTS / perDay) - 2)),
+    days: Math.max(1, Math.min(WINDOW_DAYS, fits - extra)),
     lastDate: horizon === null ? undefined : moment.tz(Date.now() + horizon * 60_000, zone).format(DATE),
   };
+}
+
+/** The type's dates a page's days reach past as many as it has, at most (see extraTypeDates). */
+const MOST_EXTRA_TYPE_DATES = 2;
+
+/**
+ * How many more of the type's dates than a page has days its days may reach, on any page until `until`: none when
+ * the visitor's midnights are the type's (the same offsets, or a whole day apart), one when they are a fixed time
+ * apart (each of the visitor's days straddles a midnight of the type's), two when that time changes (the clocks of
+ * one zone change: a visitor's day of 25 hours may reach into a third date of the type's).
+ */
+function extraTypeDates(zone: string, typeZone: string, until: number): number {
+  if (zone === typeZone) return 0;
+  const visitor = moment.tz.zone(zone);
+  const type = moment.tz.zone(typeZone);
+  if (visitor === null || type === null) return MOST_EXTRA_TYPE_DATES;
+  const now = Date.now();
+  const changes = [...visitor.untils, ...type.untils].filter((at) => at > now && at <= until);
+  const apart = new Set([now, ...changes].map((at) => visitor.utcOffset(at) - type.utcOffset(at)));
+  if (apart.size > 1) return MOST_EXTRA_TYPE_DATES;
+  return [...apart][0] % (24 * 60) === 0 ? 0 : 1;
 }
 
 /**
