@@ -715,6 +715,18 @@ describe('public booking routes and pages (e2e)', () => {
     expect(await heading('priced', 'en-US')).toBe('1 hour 30 minutes · €49.50');
     // Without the header: as in the US. The yen's cents are kept, not rounded away.
     expect(await heading('yen')).toBe('2 hours · ¥1,234,567.89');
+    // In the Latin digits of the rest of the page, and without right-to-left marks.
+    expect(await heading('priced', 'en-US-u-nu-arab')).toBe('1 hour 30 minutes · €49.50');
+    expect(await heading('priced', 'ar-SA')).toBe('1 hour 30 minutes · 49.50 €');
+    // A currency of three minor digits shows them.
+    await createType(t, {
+      title: 'Dinar',
+      duration: 30,
+      price: 80,
+      currency: 'KWD',
+      availability: EVERY_DAY,
+    });
+    expect(await heading('dinar', 'en-US')).toBe('30 minutes · KWD 80.000');
   });
 
   it('tells apart the times the clock shows twice as it goes back, on the booking page', async () => {

@@ -2,7 +2,7 @@ import type { AppointmentTypeDto } from '../../appointment-types/dto/appointment
 import type { CustomerField } from '../../appointment-types/appointment-type.types';
 import { html, SafeHtml } from './html';
 import { renderPage, RenderedPage } from './layout';
-import { dayLinks, PickerOptions, Reading, timeChoices, zoneForm } from './slot-picker';
+import { dayLinks, formatDuration, formatPrice, PickerOptions, timeChoices, zoneForm } from './slot-picker';
 
 export const BUILT_IN_FIELDS: CustomerField[] = [
   { label: 'Name', type: 'text', required: true, options: [] },
@@ -91,27 +91,6 @@ export interface BookingPageInput {
   form: FormState;
   /** The page's own address, when it answers the form's post. */
   address?: string;
-}
-
-/**
- * A price as the visitor writes one ($80.00 for `en-US`, 49,50 € for `de`): the currency's own decimals, but
- * never fewer than the price has (a yen price of 1234567.89 is not rounded to a price it is not).
- */
-export function formatPrice(price: number, currency: string, reading: Reading): string {
-  return new Intl.NumberFormat(reading.locale, {
-    style: 'currency',
-    currency,
-    maximumFractionDigits: 2,
-  }).format(price);
-}
-
-/** `45 minutes`, `1 hour`, `1 hour 30 minutes`. */
-export function formatDuration(minutes: number): string {
-  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  if (hours === 0) return count(rest, 'minute');
-  return rest === 0 ? count(hours, 'hour') : `${count(hours, 'hour')} ${count(rest, 'minute')}`;
 }
 
 export function bookingPage(input: BookingPageInput): RenderedPage {

@@ -6,6 +6,8 @@ import {
   CURRENT_NAMES,
   dayLinks,
   formatDay,
+  formatDuration,
+  formatPrice,
   formatTime,
   formatWhen,
   openOnPageOf,
@@ -179,6 +181,33 @@ describe('slot picker', () => {
     // Clocks that change in one zone and not the other: two more.
     expect(days('Europe/Berlin', 'Asia/Tokyo')).toBe(4);
     expect(days('America/New_York', 'Europe/London')).toBe(4);
+  });
+
+  it('writes a price in the visitor’s way, in Latin digits and the currency’s own minor digits', () => {
+    const price = (amount: number, currency: string, locale: string) =>
+      formatPrice(amount, currency, { ...US, locale }).replace(/\u00a0/g, ' ');
+    expect(price(80, 'USD', 'en-US')).toBe('$80.00');
+    expect(price(49.5, 'EUR', 'de')).toBe('49,50 €');
+    expect(price(80, 'USD', 'en-US-u-nu-arab')).toBe('$80.00');
+    expect(price(80, 'USD', 'ar-SA')).toBe('80.00 US$');
+    expect(price(80, 'KWD', 'en-US')).toBe('KWD 80.000');
+    expect(price(80.125, 'KWD', 'en-US')).toBe('KWD 80.125');
+    expect(price(1234567, 'JPY', 'en-US')).toBe('¥1,234,567');
+    expect(price(1234567.89, 'JPY', 'en-US')).toBe('¥1,234,567.89');
+    // Asked again: the same (the format kept).
+    expect(price(80, 'KWD', 'en-US')).toBe('KWD 80.000');
+  });
+
+  it('writes a duration in minutes below an hour, else in hours and minutes', () => {
+    expect([1, 45, 60, 61, 90, 120, 135].map(formatDuration)).toEqual([
+      '1 minute',
+      '45 minutes',
+      '1 hour',
+      '1 hour 1 minute',
+      '1 hour 30 minutes',
+      '2 hours',
+      '2 hours 15 minutes',
+    ]);
   });
 
   it('opens a day named without its page on the page that holds it, up to the type’s horizon', () => {

@@ -298,6 +298,43 @@ function regionReading(tag: string): Reading {
   }
 }
 
+/** Price formats by language tag and currency (a handful in practice; bounded as the readings are). */
+const priceFormats = new Map<string, Intl.NumberFormat>();
+/** Marks of a right-to-left language's writing (Arabic's, Hebrew's), which the English page around a price has not. */
+const DIRECTION_MARKS = /[\u061c\u200e\u200f]/g;
+
+/**
+ * A price as the visitor writes one ($80.00 for `en-US`, 49,50 € for `de`), in the Latin digits of the rest of the
+ * page (not `en-US-u-nu-arab`'s ٨٠٫٠٠): the currency's own minor digits (KWD 80.000, ¥1,234,567), but a stored
+ * price's cents kept where the currency has fewer (a yen price of 1234567.89 is not rounded to a price it is not).
+ */
+export function formatPrice(price: number, currency: string, reading: Reading): string {
+  const key = `${reading.locale} ${currency}`;
+  let format = priceFormats.get(key);
+  if (format === undefined) {
+    const own = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions();
+    format = new Intl.NumberFormat(reading.locale, {
+      style: 'currency',
+      currency,
+      numberingSystem: 'latn',
+      minimumFractionDigits: own.minimumFractionDigits,
+      maximumFractionDigits: Math.max(own.minimumFractionDigits ?? 0, 2),
+    });
+    if (priceFormats.size >= READINGS_KEPT) priceFormats.clear();
+    priceFormats.set(key, format);
+  }
+  return format.format(price).replace(DIRECTION_MARKS, '');
+}
+
+/** `45 minutes`, `1 hour`, `1 hour 30 minutes`. */
+export function formatDuration(minutes: number): string {
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours === 0) return count(rest, 'minute');
+  return rest === 0 ? count(hours, 'hour') : `${count(hours, 'hour')} ${count(rest, 'minute')}`;
+}
+
 function hoursOfCycle(hourCycle: string | undefined): Reading['hours'] {
   return hourCycle === 'h23' || hourCycle === 'h24' ? 24 : 12;
 }
