@@ -322,7 +322,9 @@ export class PagesController {
     for (let page = 1; picker.days.size === 0 && page <= LOOK_AHEAD_PAGES; page += 1) {
       const { to, lastDate } = picker.window;
       if (lastDate !== undefined && to >= lastDate) break;
-      picker = await this.picker(type, path, view, { ...query, from: shiftDate(today, page * days) });
+      const from = shiftDate(today, page * days);
+      // The page the day named is empty: it is not worked out twice.
+      picker = from === named.window.from ? named : await this.picker(type, path, view, { ...query, from });
     }
     return picker.days.size === 0 ? first : picker;
   }

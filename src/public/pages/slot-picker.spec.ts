@@ -14,6 +14,7 @@ import {
   pageCalendar,
   Reading,
   readingOf,
+  typeDates,
   viewerZone,
   windowStart,
   WINDOW_DAYS,
@@ -181,6 +182,56 @@ describe('slot picker', () => {
     // Clocks that change in one zone and not the other: two more.
     expect(days('Europe/Berlin', 'Asia/Tokyo')).toBe(4);
     expect(days('America/New_York', 'Europe/London')).toBe(4);
+  });
+
+  it('never asks one availability answer for more of a 1-minute grid than it holds, on any page, around any clock change', () => {
+    // Six of the type's dates at most: 1,500 starts each (a day of 25 hours), 10,000 in one answer.
+    const zones = [
+      'UTC',
+      'Europe/London',
+      'Europe/Berlin',
+      'America/New_York',
+      'America/St_Johns',
+      'Asia/Kathmandu',
+      'Australia/Adelaide',
+      'Australia/Brisbane',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+    ];
+    // An hour before and after each clock change of 2026 in these zones: a page's days reach across it.
+    const moments = zones.flatMap((zone) =>
+      moment.tz
+        .zone(zone)!
+        .untils.filter((at) => at > Date.UTC(2026, 0, 1) && at < Date.UTC(2027, 0, 1))
+        .flatMap((at) => [at - 3_600_000, at + 3_600_000]),
+    );
+    const tooMany: string[] = [];
+    jest.useFakeTimers();
+    try {
+      for (const now of moments) {
+        jest.setSystemTime(now);
+        for (const typeZone of zones) {
+          for (const zone of zones) {
+            const calendar = pageCalendar(
+              { timezone: typeZone, availability_increment: 1, max_booking_notice: 7 * 24 * 60 },
+              zone,
+            );
+            // Today's page, the next, and a page asked for far past the horizon (a link kept from before).
+            for (const from of [undefined, inDaysUtc(calendar.days), '2027-07-01']) {
+              const { start_date, end_date } = typeDates(
+                windowStart(from === undefined ? {} : { from }, calendar),
+                calendar,
+              );
+              const dates = (Date.parse(end_date) - Date.parse(start_date)) / 86_400_000 + 1;
+              if (dates > 6) tooMany.push(`${typeZone} seen from ${zone} at ${new Date(now).toISOString()}`);
+            }
+          }
+        }
+      }
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(tooMany).toEqual([]);
   });
 
   it('writes a price in the visitor’s way, in Latin digits and the currency’s own minor digits', () => {

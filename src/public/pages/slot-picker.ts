@@ -118,9 +118,10 @@ function extraTypeDates(zone: string, typeZone: string, until: number): number {
   const visitor = moment.tz.zone(zone);
   const type = moment.tz.zone(typeZone);
   if (visitor === null || type === null) return MOST_EXTRA_TYPE_DATES;
-  const now = Date.now();
-  const changes = [...visitor.untils, ...type.untils].filter((at) => at > now && at <= until);
-  const apart = new Set([now, ...changes].map((at) => visitor.utcOffset(at) - type.utcOffset(at)));
+  // From the visitor's midnight, where today's page starts: clocks changed earlier today count too.
+  const from = moment.tz(Date.now(), zone).startOf('day').valueOf();
+  const changes = [...visitor.untils, ...type.untils].filter((at) => at > from && at <= until);
+  const apart = new Set([from, ...changes].map((at) => visitor.utcOffset(at) - type.utcOffset(at)));
   if (apart.size > 1) return MOST_EXTRA_TYPE_DATES;
   return [...apart][0] % (24 * 60) === 0 ? 0 : 1;
 }
@@ -136,16 +137,19 @@ export interface PageWindow extends Omit<PageCalendar, 'zone' | 'typeZone'> {
 }
 
 /**
- * The window of local dates (the visitor's zone) shown: from `from` if given, not past and not beyond the furthest
- * a type books (a date in the year 9999 ran the window's end past any calendar), else from today. The visitor's
- * dates, not the type's: a page of the type's dates split the visitor's day that straddles the type's midnight
- * across two pages, and started a visitor ahead of the type's zone on yesterday.
+ * The window of local dates (the visitor's zone) shown: from `from` if given, not past and not beyond the last day
+ * the type books (nor ten years: a date in the year 9999 ran the window's end past any calendar), else from today.
+ * The visitor's dates, not the type's: a page of the type's dates split the visitor's day that straddles the type's
+ * midnight across two pages, and started a visitor ahead of the type's zone on yesterday.
  */
 export function windowStart(query: FormQuery, calendar: PageCalendar): PageWindow {
   const today = moment.tz(Date.now(), calendar.zone).format(DATE);
   const asked = queryText(query, 'from');
   const valid = asked !== undefined && isLocalDate(asked);
-  const from = valid && asked > today && asked <= shiftDate(today, FURTHEST_DAYS) ? asked : today;
+  // Past the type's horizon a page offers nothing, and reaches past the dates its length was worked out for
+  // (pageCalendar): today's instead, as for a date beyond any horizon.
+  const furthest = [calendar.lastDate ?? '9999-12-31', shiftDate(today, FURTHEST_DAYS)].sort()[0];
+  const from = valid && asked > today && asked <= furthest ? asked : today;
   return {
     from,
     to: shiftDate(from, calendar.days - 1),
