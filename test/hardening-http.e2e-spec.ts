@@ -586,8 +586,9 @@ describe('large public bodies that arrive together (e2e, a service process)', ()
     // And many bodies of 15 KB, each below one turn's share.
     const small = JSON.stringify(Object.fromEntries(Array.from({ length: 1_200 }, (_, i) => [`k${i}`, 1])));
     const slowest: number[] = [];
-    // The best of three tries: a loaded machine may deschedule either process for a moment, once.
-    while (slowest.length < 3 && !(slowest.length > 0 && Math.min(...slowest) < 100)) {
+    // The best of five tries: a loaded machine may deschedule either process for a moment. On the slower kind of
+    // machine, under CI's other work, three tries all read 104 ms or more once; alone there, 61–149 ms a try.
+    while (slowest.length < 5 && !(slowest.length > 0 && Math.min(...slowest) < 100)) {
       let done = false;
       const posted = Promise.all(
         [
