@@ -141,7 +141,7 @@ export class PagesController {
       const status = showRefusal(error, state);
       return this.renderBooking(request, reply, type, query, state, status);
     }
-    return redirect(reply, `/appointments/change/${token}?done=booked&tz=${encodeURIComponent(zone)}`);
+    return redirect(reply, `${changePath(token)}?done=booked&tz=${encodeURIComponent(zone)}`);
   }
 
   @Get('appointments/change/:token')
@@ -154,7 +154,7 @@ export class PagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const found = await this.booking.byToken(token);
-    markPageFound(request, 'change', `/appointments/change/${token}`);
+    markPageFound(request, 'change', changePath(token));
     const done = queryText(query, 'done');
     const notice = NOTICES.find((candidate) => candidate === done);
     await this.renderChange(request, reply, token, found, query, 200, {
@@ -175,7 +175,7 @@ export class PagesController {
     const form = body ?? {};
     // Looked up first, so that a stale form's page leads back to the appointment only when there is one.
     const found = await this.booking.byToken(token);
-    markPageFound(request, 'change', `/appointments/change/${token}`);
+    markPageFound(request, 'change', changePath(token));
     this.checkCsrf(request, form);
     const zone = viewerZone(form, customerZone(found));
     const start = queryText(form, 'start_date');
@@ -188,14 +188,14 @@ export class PagesController {
     const unchanged =
       holdsSeat(found.appointment) && Date.parse(start) === Date.parse(found.appointment.start_date);
     if (unchanged)
-      return redirect(reply, `/appointments/change/${token}?done=unchanged&tz=${encodeURIComponent(zone)}`);
+      return redirect(reply, `${changePath(token)}?done=unchanged&tz=${encodeURIComponent(zone)}`);
     try {
       await this.booking.reschedule(token, start);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
       // Begun meanwhile: back to its page, which says so where its actions were.
       if (error.code === 'appointment_started')
-        return redirect(reply, `/appointments/change/${token}?tz=${encodeURIComponent(zone)}`);
+        return redirect(reply, `${changePath(token)}?tz=${encodeURIComponent(zone)}`);
       const status = error.code === 'slot_not_offered' ? 422 : error.code === 'validation_failed' ? 400 : 409;
       const current = await this.booking.byToken(token);
       return this.renderChange(
@@ -210,7 +210,7 @@ export class PagesController {
         },
       );
     }
-    return redirect(reply, `/appointments/change/${token}?done=rescheduled&tz=${encodeURIComponent(zone)}`);
+    return redirect(reply, `${changePath(token)}?done=rescheduled&tz=${encodeURIComponent(zone)}`);
   }
 
   @Post('appointments/change/:token/cancel')
@@ -225,20 +225,20 @@ export class PagesController {
     const form = body ?? {};
     // Looked up first, so that a stale form's page leads back to the appointment only when there is one.
     const found = await this.booking.byToken(token);
-    markPageFound(request, 'change', `/appointments/change/${token}`);
+    markPageFound(request, 'change', changePath(token));
     this.checkCsrf(request, form);
     const zone = encodeURIComponent(viewerZone(form, customerZone(found)));
     if (queryText(form, 'confirm') !== 'yes') {
-      return redirect(reply, `/appointments/change/${token}?step=cancel&tz=${zone}`);
+      return redirect(reply, `${changePath(token)}?step=cancel&tz=${zone}`);
     }
     try {
       await this.booking.cancel(token);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'appointment_started') throw error;
       // Begun meanwhile: back to its page, which says so where its actions were.
-      return redirect(reply, `/appointments/change/${token}?tz=${zone}`);
+      return redirect(reply, `${changePath(token)}?tz=${zone}`);
     }
-    return redirect(reply, `/appointments/change/${token}?done=canceled&tz=${zone}`);
+    return redirect(reply, `${changePath(token)}?done=canceled&tz=${zone}`);
   }
 
   /**
@@ -362,7 +362,7 @@ export class PagesController {
   ): Promise<void> {
     const zone = viewerZone(query, customerZone(found));
     const reading = readingOf(request.headers['accept-language']);
-    const path = `/appointments/change/${token}`;
+    const path = changePath(token);
     let picker: PickerOptions | null = null;
     const started = hasStarted(found.appointment);
     const type = holdsSeat(found.appointment) && !started ? await this.booking.movableWithin(found) : null;
@@ -489,6 +489,11 @@ function showFieldErrors(details: readonly FieldError[], state: FormState): void
 
 function bookingPath(type: AppointmentTypeDto): string {
   return `/book/${encodeURIComponent(type.slug)}`;
+}
+
+/** The address of an appointment's change page (its token is URL-safe as issued). */
+function changePath(token: string): string {
+  return `/appointments/change/${token}`;
 }
 
 function customerZone(found: TokenAppointment): string {

@@ -362,16 +362,15 @@ export function formatWhen(iso: string, zone: string, reading: Reading): string 
   return `${date}, ${formatTime(iso, zone, reading)} (${zoneLabel(zone)})`;
 }
 
-/** A date with its weekday, as moment formats it: `Wednesday, January 16[, 2030]`, `Wednesday, 16 January[ 2030]`. */
-function dateFormat(reading: Reading, withYear: boolean): string {
-  if (reading.monthFirst) return withYear ? 'dddd, MMMM D, YYYY' : 'dddd, MMMM D';
-  return withYear ? 'dddd, D MMMM YYYY' : 'dddd, D MMMM';
-}
-
-/** A day chip's date, as moment formats it: `Jan 16[, 2030]`, `16 Jan[ 2030]`. */
-function chipFormat(reading: Reading, withYear: boolean): string {
-  if (reading.monthFirst) return withYear ? 'MMM D, YYYY' : 'MMM D';
-  return withYear ? 'D MMM YYYY' : 'D MMM';
+/**
+ * A date as moment formats it, the month first or the day: a heading's with its weekday and the month's name
+ * (`Wednesday, January 16[, 2030]`, `Wednesday, 16 January[ 2030]`), a day chip's with the month's short name
+ * (`Jan 16[, 2030]`, `16 Jan[ 2030]`).
+ */
+function dateFormat(reading: Reading, withYear: boolean, chip = false): string {
+  const [weekday, month] = chip ? ['', 'MMM'] : ['dddd, ', 'MMMM'];
+  if (reading.monthFirst) return `${weekday}${month} D${withYear ? ', YYYY' : ''}`;
+  return `${weekday}D ${month}${withYear ? ' YYYY' : ''}`;
 }
 
 /** Whether a date is written with its year: when that is not the year of `today`. */
@@ -471,10 +470,11 @@ export function dayLinks(options: PickerOptions): SafeHtml {
   // A chip of another year names it, as the headings do: the days across New Year read Dec 26 … Jan 7 otherwise.
   const chips = [...days.keys()].map((date) => {
     const day = moment.utc(date, DATE, true).locale('en');
+    const chipFormat = dateFormat(reading, otherYear(date, window.today), true);
     return html`<a
       href="${link(path, { tz: zone, from: window.from, date }, '#times')}"
       ${date === selected ? html` aria-current="date"` : ''}
-      >${day.format('ddd')}<small>${day.format(chipFormat(reading, otherYear(date, window.today)))}</small></a
+      >${day.format('ddd')}<small>${day.format(chipFormat)}</small></a
     >`;
   });
   return html`<nav aria-label="Days with free times">
