@@ -11,6 +11,9 @@
  *   which are not installed;
  * - swagger-ui-dist, which locates its assets (served at /docs) from its own directory.
  *
+ * app.js is written in ASCII, its map moved to match (scripts/ascii-only.mjs): V8 keeps it at one byte a
+ * character, and the launcher reads it as Latin-1.
+ *
  * A file whose content did not change is not written again: the launcher's code cache, named after the
  * bundle's size and time of writing, survives the build `npm start` runs first (the caches of an older bundle
  * are removed).
@@ -18,6 +21,7 @@
 import { build } from 'esbuild';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { asciiOnly } from './ascii-only.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'dist', 'bundle');
@@ -114,20 +118,28 @@ const AXIOS_MODULE =
 // On the line of "use strict": a line added would shift every later line off its place in app.js.map.
 const NAMES_LEFT_ALONE = ' const __name = (target) => target;';
 
-function contentsOf(file) {
-  if (!file.path.endsWith('app.js')) return file.contents;
-  if (!file.text.includes(NAME_HELPER)) throw new Error(`esbuild's __name helper changed: ${NAME_HELPER}`);
-  if (!AXIOS_MODULE.test(file.text)) throw new Error(`axios is no longer bundled as ${AXIOS_MODULE}`);
-  return Buffer.from(
-    file.text
+/** app.js (with the two `__name` changes above, then in ASCII) and its map; the launcher as esbuild wrote it. */
+function contentsOf(outputFiles) {
+  const appFile = outputFiles.find((file) => file.path.endsWith('app.js'));
+  const mapFile = outputFiles.find((file) => file.path.endsWith('app.js.map'));
+  if (!appFile.text.includes(NAME_HELPER)) throw new Error(`esbuild's __name helper changed: ${NAME_HELPER}`);
+  if (!AXIOS_MODULE.test(appFile.text)) throw new Error(`axios is no longer bundled as ${AXIOS_MODULE}`);
+  const { code, map } = asciiOnly(
+    appFile.text
       .replace(NAME_HELPER, NAME_IF_RENAMED)
       .replace(AXIOS_MODULE, (opening) => opening + NAMES_LEFT_ALONE),
+    JSON.parse(mapFile.text),
   );
+  return outputFiles.map((file) => {
+    if (file === appFile) return { path: file.path, contents: Buffer.from(code) };
+    if (file === mapFile) return { path: file.path, contents: Buffer.from(JSON.stringify(map)) };
+    return file;
+  });
 }
 
 await mkdir(OUT, { recursive: true });
-for (const file of [...app.outputFiles, ...launcher.outputFiles]) {
-  const contents = contentsOf(file);
+for (const file of contentsOf([...app.outputFiles, ...launcher.outputFiles])) {
+  const { contents } = file;
   const before = await readFile(file.path).catch(() => undefined);
   if (before?.equals(contents)) continue;
   await writeFile(file.path, contents);

@@ -1,4 +1,5 @@
 import './v8-flags';
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -29,7 +30,7 @@ export function loadBundle(bundle: string): void {
   const { size, mtimeMs } = statSync(bundle);
   const cacheFile = `${bundle}.${size}-${Math.trunc(mtimeMs)}.v8-cache`;
   const cachedData = readCache(cacheFile);
-  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const script = new Script(Module.wrap(sourceOf(bundle)), { filename: bundle, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // Taken once the service listens (about a tenth of a second, once per build), written when it stops
     // cleanly. Taken at the stop, after a long run, it lacked what the start compiles: V8 drops the bytecode
@@ -55,6 +56,15 @@ export function loadBundle(bundle: string): void {
     bundle,
     dirname(bundle),
   );
+}
+
+/**
+ * The bundle's text. scripts/bundle.mjs writes it in ASCII, which read as Latin-1 is a copy of its bytes into a
+ * string of one byte a character (as UTF-8, V8 would first check each byte). Anything else is read as UTF-8.
+ */
+function sourceOf(bundle: string): string {
+  const bytes = readFileSync(bundle);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 /**

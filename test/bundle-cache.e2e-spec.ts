@@ -50,6 +50,17 @@ describe('the bundle launcher and a damaged V8 code cache (e2e)', () => {
     expect(launch(bundle)).toMatchObject({ status: 0, stdout: first.stdout });
   }, 60_000);
 
+  it('runs a bundle written outside ASCII as UTF-8, and one in ASCII as the same text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-cache-'));
+    const written = join(dir, 'utf8.js');
+    writeFileSync(written, "process.stdout.write('Größe → 😀');\n");
+    const escaped = join(dir, 'ascii.js');
+    writeFileSync(escaped, "process.stdout.write('Gr\\u00F6\\u00DFe \\u2192 \\uD83D\\uDE00');\n");
+    for (const bundle of [written, escaped]) {
+      expect(launch(bundle)).toMatchObject({ status: 0, stdout: 'Größe → 😀' });
+    }
+  }, 60_000);
+
   it('keeps in the cache what the start compiled, however long the service ran before it stopped', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bundle-cache-'));
     // 2,000 functions the start runs, then the service announces it listens; then a while of work that
