@@ -1,11 +1,12 @@
 import { isAscii } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OPENAPI_FILE } from '../src/cli/openapi';
+import { SERVICE_STARTED } from '../src/service-started';
 import { ADMIN_KEY, AUTH } from './support/admin';
 import { createType, freshDatabaseUrl } from './support/fixtures';
 import {
@@ -111,6 +112,29 @@ describe('npm start: the bundled build (e2e)', () => {
     expect(
       loaded.filter((file) => file.includes('/node_modules/') && !LOADED_FROM_NODE_MODULES.test(file)),
     ).toEqual([]);
+  });
+
+  it("compiles none of Node's own modules as it starts: its flags come after them (src/v8-flags.ts)", async () => {
+    // Node's cache of its own modules, which V8 refuses under the service's flags, tells what it compiled.
+    const hook = join(mkdtempSync(join(tmpdir(), 'booking-builtins-')), 'hook.js');
+    writeFileSync(
+      hook,
+      "const { internalBinding } = require('internal/test/binding');\n" +
+        `process.once(${JSON.stringify(SERVICE_STARTED)}, () => process.stderr.write(` +
+        "'COMPILED ' + JSON.stringify([...internalBinding('builtins').getCacheUsage().compiledWithoutCache]) + '\\n'));\n",
+    );
+    const server = run({ ...env, PORT: String(await freePort()) }, [
+      '--expose-internals',
+      '--require',
+      hook,
+      ...npmStartArgs(),
+    ]);
+    await started(server);
+    server.child.kill('SIGTERM');
+    expect(await stopped(server)).toEqual({ code: 0, signal: null });
+    const compiled = /^COMPILED (.*)$/m.exec(server.stderr());
+    expect(compiled).not.toBeNull();
+    expect(JSON.parse(compiled![1])).toEqual([]);
   });
 
   it("is written in ASCII, and maps each of src/'s functions to its own line (traces under --enable-source-maps)", () => {
