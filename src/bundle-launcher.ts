@@ -1,3 +1,4 @@
+import './node-version';
 import './v8-flags';
 import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';

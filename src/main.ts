@@ -1,3 +1,4 @@
+import './node-version';
 import './v8-flags';
 import './compile-cache';
 import 'reflect-metadata';
@@ -9,17 +10,7 @@ import { ConfigError, loadConfig } from './config/app-config';
 import { describeDatabaseStartupError } from './database/startup-error';
 import { announceStarted } from './service-started';
 
-const SUPPORTED_NODE_MAJOR = 24;
-
 async function main(): Promise<void> {
-  // An older Node loads native modules built for 24 and dies without a word (a segmentation fault).
-  if (Number(process.versions.node.split('.')[0]) < SUPPORTED_NODE_MAJOR) {
-    process.stderr.write(
-      `This service needs Node.js ${SUPPORTED_NODE_MAJOR} or newer; this is ${process.version}. ` +
-        'Install Node.js 24 (see README), then run npm ci again.\n',
-    );
-    process.exit(1);
-  }
   let config;
   try {
     config = loadConfig();

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { SourceMap } from 'node:module';
@@ -112,6 +112,27 @@ describe('npm start: the bundled build (e2e)', () => {
     expect(
       loaded.filter((file) => file.includes('/node_modules/') && !LOADED_FROM_NODE_MODULES.test(file)),
     ).toEqual([]);
+  });
+
+  it('tells an older Node what to install before it loads anything else', () => {
+    // Node 20 said nothing of the kind: it failed on a TypeError while the bundle's undici loaded.
+    const older = join(mkdtempSync(join(tmpdir(), 'booking-older-node-')), 'older.js');
+    writeFileSync(
+      older,
+      "Object.defineProperty(process.versions, 'node', { value: '20.20.2' });\n" +
+        "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(process.moduleLoadList" +
+        ".filter((name) => /^NativeModule (vm|http|zlib)$/.test(name))) + '\\n'));\n",
+    );
+    const result = spawnSync(process.execPath, ['--require', older, ...npmStartArgs()], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, NODE_OPTIONS: '', PORT: '0' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'This service needs Node.js 24 or newer; this is v20.20.2. Install Node.js 24 (see README), then run npm ci again.\n' +
+        'LOADED []\n',
+    );
   });
 
   it("compiles none of Node's own modules as it starts: its flags come after them (src/v8-flags.ts)", async () => {
