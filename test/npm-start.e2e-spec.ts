@@ -135,14 +135,23 @@ describe('npm start: the bundled build (e2e)', () => {
     );
   });
 
-  it("compiles none of Node's own modules as it starts: its flags come after them (src/v8-flags.ts)", async () => {
-    // Node's cache of its own modules, which V8 refuses under the service's flags, tells what it compiled.
+  it("compiles none of Node's own modules as it starts, nor asks for its call sites' lines", async () => {
+    // Node's cache of its own modules, refused by V8 under the service's flags, tells what it compiled
+    // (src/v8-flags.ts). util.getCallSites works out the line and column of each frame (scripts/bundle.mjs).
     const hook = join(mkdtempSync(join(tmpdir(), 'booking-builtins-')), 'hook.js');
     writeFileSync(
       hook,
-      "const { internalBinding } = require('internal/test/binding');\n" +
-        `process.once(${JSON.stringify(SERVICE_STARTED)}, () => process.stderr.write(` +
-        "'COMPILED ' + JSON.stringify([...internalBinding('builtins').getCacheUsage().compiledWithoutCache]) + '\\n'));\n",
+      [
+        "const { internalBinding } = require('internal/test/binding');",
+        "const util = require('node:util');",
+        'const getCallSites = util.getCallSites;',
+        'let callSites = 0;',
+        'util.getCallSites = (...args) => (callSites++, getCallSites(...args));',
+        `process.once(${JSON.stringify(SERVICE_STARTED)}, () => process.stderr.write('STARTED ' + JSON.stringify({`,
+        "  compiled: [...internalBinding('builtins').getCacheUsage().compiledWithoutCache],",
+        '  callSites,',
+        "}) + '\\n'));",
+      ].join('\n'),
     );
     const server = run({ ...env, PORT: String(await freePort()) }, [
       '--expose-internals',
@@ -153,9 +162,9 @@ describe('npm start: the bundled build (e2e)', () => {
     await started(server);
     server.child.kill('SIGTERM');
     expect(await stopped(server)).toEqual({ code: 0, signal: null });
-    const compiled = /^COMPILED (.*)$/m.exec(server.stderr());
-    expect(compiled).not.toBeNull();
-    expect(JSON.parse(compiled![1])).toEqual([]);
+    const report = /^STARTED (.*)$/m.exec(server.stderr());
+    expect(report).not.toBeNull();
+    expect(JSON.parse(report![1])).toEqual({ compiled: [], callSites: 0 });
   });
 
   it("is written in ASCII, and maps each of src/'s functions to its own line (traces under --enable-source-maps)", () => {
