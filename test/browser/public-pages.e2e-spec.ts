@@ -71,6 +71,7 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
         { label: 'Phone', type: 'phone', required: true },
         { label: 'Reason for the visit', type: 'select', required: false, options: ['Check-up', 'Advice'] },
         { label: 'Notes', type: 'textarea', required: false },
+        { label: 'Weight in kg', type: 'number', required: false },
       ],
     });
     secret = (await createWebhook(http, { title: 'CRM', url: receiver.url('/hook') })).secret;
@@ -110,6 +111,8 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await page.getByLabel('Email', { exact: true }).fill('nathan@example.com');
     await page.getByLabel('Phone', { exact: true }).fill('+1 555 0100');
     await page.getByLabel('Reason for the visit (optional)').selectOption('Advice');
+    // A decimal, as the server takes it: the browser's own check must not refuse it (a step of 1 would).
+    await page.getByLabel('Weight in kg (optional)').fill('71.5');
     await page.screenshot({ path: join(ARTIFACTS, 'booking-form-filled.png'), fullPage: true });
     await page.getByRole('button', { name: 'Confirm booking' }).click();
 
@@ -127,6 +130,7 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
       Email: 'nathan@example.com',
       Phone: '+1 555 0100',
       'Reason for the visit': 'Advice',
+      'Weight in kg': 71.5,
     });
     expect(booked.appointment.customer_timezone).toBe('America/New_York');
     editUrl = booked.appointment.public_edit_url;

@@ -64,6 +64,8 @@ function fieldInput(field: CustomerField, index: number, state: FormState, focus
     case 'phone':
     case 'number': {
       const type = { text: 'text', email: 'email', phone: 'tel', number: 'number' }[field.type];
+      // A number input's step is 1 by default, and the browser refuses 1.5, which the server takes.
+      const step = field.type === 'number' ? html` step="any"` : '';
       const autocomplete =
         AUTOCOMPLETE[field.label] ??
         (field.type === 'phone' ? 'tel' : field.type === 'email' ? 'email' : 'on');
@@ -73,7 +75,7 @@ function fieldInput(field: CustomerField, index: number, state: FormState, focus
           name="${name}"
           value="${value}"
           autocomplete="${autocomplete}"
-          ${required}${described}
+          ${step}${required}${described}
         />${errorText}`;
     }
   }
