@@ -207,6 +207,27 @@ describe('appointment types (e2e)', () => {
       await expectInvalid({ title: 'x' }, 'duration');
     });
 
+    it('refuses a title or a field label of white space alone, on create and update, as empty', async () => {
+      const created = await create({ title: 'Blank me', duration: 30 }).expect(201);
+      for (const blank of [' ', '\t', '\n', '\u00a0', '\u3000', '\ufeff', ' \u2003 ']) {
+        await expectInvalid({ ...valid, title: blank }, 'title');
+        const patched = await t.http().patch(`${base}/${created.body.id}`).set(AUTH).send({ title: blank });
+        expect([patched.status, patched.body.code]).toEqual([400, 'validation_failed']);
+        expect(patched.body.details).toEqual([
+          { field: 'title', message: 'must be text of 1 to 200 characters' },
+        ]);
+        await expectInvalid(
+          { ...valid, customer_fields: [{ label: blank, type: 'text' }] },
+          'customer_fields[0].label',
+        );
+      }
+      const after = await t.http().get(`${base}/${created.body.id}`).set(AUTH).expect(200);
+      expect(after.body).toEqual(created.body);
+      // Its limits hold for what is kept: 200 characters between spaces fit.
+      const long = await create({ ...valid, title: ` ${'x'.repeat(200)} ` }).expect(201);
+      expect(long.body.title).toBe('x'.repeat(200));
+    });
+
     it('refuses a time zone that is not IANA', async () => {
       await expectInvalid({ ...valid, timezone: 'Mars/Olympus' }, 'timezone');
       await expectInvalid({ ...valid, timezone: '+02:00' }, 'timezone');

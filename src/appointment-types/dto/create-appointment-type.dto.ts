@@ -15,6 +15,7 @@ import {
   Optional,
   Satisfies,
   text,
+  Trimmed,
 } from '../../common/validation/validators';
 import { APPOINTMENT_TYPE_STATUSES, type AppointmentTypeStatus } from '../appointment-type.types';
 import {
@@ -30,6 +31,7 @@ export const MAX_HOSTS = 100;
 
 export class CreateAppointmentTypeDto {
   @ApiProperty({ example: 'Intro call', maxLength: 200 })
+  @Trimmed()
   @IsText(1, 200)
   title!: string;
 

@@ -1,6 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn } from 'class-validator';
-import { isBuiltInName, Optional, Satisfies, text, textList } from '../../common/validation/validators';
+import {
+  isBuiltInName,
+  Optional,
+  Satisfies,
+  text,
+  textList,
+  Trimmed,
+} from '../../common/validation/validators';
 import { CUSTOMER_FIELD_TYPES, CustomerField, CustomerFieldType } from '../appointment-type.types';
 
 export const MAX_CUSTOMER_FIELDS = 50;
@@ -20,6 +27,7 @@ export class CustomerFieldDto implements CustomerField {
     maxLength: 100,
     description: 'Unique within the type; Name and Email always exist',
   })
+  @Trimmed()
   @Satisfies(text(1, 100), notBuiltIn)
   label!: string;
 

@@ -173,6 +173,14 @@ export function IsText(min: number, max: number): PropertyDecorator {
   return rule('isText', text(min, max));
 }
 
+/**
+ * A text that is stored trimmed is trimmed before it is validated, so that its limits hold for what is kept: a
+ * name of spaces (or of tabs, no-break spaces, U+3000, U+FEFF) is refused as empty, not stored as "".
+ */
+export function Trimmed(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+}
+
 /** A pattern the (already valid) text must match, with the message that explains it. */
 export function matching(pattern: RegExp, message: string): Check {
   return (value) => (typeof value === 'string' && pattern.test(value) ? null : message);

@@ -1,16 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmailAddress, IsText, MAX_EMAIL_LENGTH, Optional } from '../../common/validation/validators';
-
-/** Trimmed before validation, so that a name of spaces is refused as empty. */
-const trimmed = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
+import {
+  IsEmailAddress,
+  IsText,
+  MAX_EMAIL_LENGTH,
+  Optional,
+  Trimmed,
+} from '../../common/validation/validators';
 
 /** Any subset of the fields. */
 export class UpdateCustomerDto {
   @ApiPropertyOptional({ example: 'Grace Hopper', maxLength: 200 })
   @Optional()
-  @Transform(trimmed)
+  @Trimmed()
   @IsText(1, 200)
   name?: string;
 
@@ -20,7 +21,7 @@ export class UpdateCustomerDto {
     description: 'Unique (case-insensitive)',
   })
   @Optional()
-  @Transform(trimmed)
+  @Trimmed()
   @IsEmailAddress()
   email?: string;
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
 import {
   DateOverrideDto,
@@ -14,22 +13,19 @@ import {
   IsTimeZone,
   MAX_EMAIL_LENGTH,
   Optional,
+  Trimmed,
 } from '../../common/validation/validators';
 import { TEAM_MEMBER_STATUSES, type TeamMemberStatus } from '../team-member.types';
 
-/** Trimmed before validation, so that a name of spaces is refused as empty. */
-const trimmed = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
-
 export class CreateTeamMemberDto {
   @ApiProperty({ example: 'Grace Hopper', maxLength: 200 })
-  @Transform(trimmed)
+  @Trimmed()
   @IsText(1, 200)
   name!: string;
 
   @ApiPropertyOptional({ example: 'Grace', maxLength: 200, description: 'Default: the name' })
   @Optional()
-  @Transform(trimmed)
+  @Trimmed()
   @IsText(1, 200)
   display_name?: string;
 
@@ -38,7 +34,7 @@ export class CreateTeamMemberDto {
     maxLength: MAX_EMAIL_LENGTH,
     description: 'Unique (case-insensitive); stored lowercase',
   })
-  @Transform(trimmed)
+  @Trimmed()
   @IsEmailAddress()
   email!: string;
 
