@@ -650,4 +650,37 @@ describe('appointments: edge cases (e2e)', () => {
     expect(unchanged.body).toMatchObject({ status: 'booked', start_date: '2030-06-06T11:00:00.000Z' });
     expect(recorder.events).toEqual([]);
   });
+
+  it('refuses a new time for an abandoned appointment as for a canceled one, and announces nothing after its end', async () => {
+    const booked = await book({
+      appointment_type_id: soloTypeId,
+      start_date: '2030-06-07T09:00:00Z',
+      customer_information: who,
+    }).expect(201);
+    const patch = (body: object) =>
+      t.http().patch(`/api/v1/appointments/${booked.body.id}`).set(AUTH).send(body);
+
+    recorder.clear();
+    const abandoning = await patch({ status: 'abandoned', start_date: '2030-06-07T10:00:00Z' }).expect(409);
+    expect(abandoning.body.code).toBe('appointment_canceled');
+    expect(recorder.events).toEqual([]);
+
+    await patch({ status: 'abandoned' }).expect(200);
+    expect(recorder.events.map((event) => event.name)).toEqual(['appointment.canceled']);
+    recorder.clear();
+    for (const body of [
+      { start_date: '2030-06-07T10:00:00Z' },
+      { start_date: '2030-06-07T10:00:00Z', ignore_availability: true },
+      { status: 'booked', start_date: '2030-06-07T10:00:00Z' },
+    ]) {
+      const refused = await patch(body).expect(409);
+      expect(refused.body).toMatchObject({
+        code: 'appointment_canceled',
+        message: `appointment ${booked.body.id} is abandoned; its time cannot change`,
+      });
+    }
+    const unchanged = await t.http().get(`/api/v1/appointments/${booked.body.id}`).set(AUTH).expect(200);
+    expect(unchanged.body).toMatchObject({ status: 'abandoned', start_date: '2030-06-07T09:00:00.000Z' });
+    expect(recorder.events).toEqual([]);
+  });
 });

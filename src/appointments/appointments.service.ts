@@ -133,10 +133,11 @@ export class AppointmentsService {
   }
 
   /**
+   * No change moves an appointment that holds no seat (canceled or abandoned) or that the same change ends: its
+   * end is announced, and a move would announce an edit after it (409 appointment_canceled).
    * `byCustomer`: a change its customer asked for, which may move only an appointment that holds its seat: a
-   * canceled or abandoned one is refused whatever time is asked, its own included (an admin's change of such an
-   * appointment's time is not placed at all: it holds no seat, see `rehost`); and which may change nothing once the
-   * appointment has begun (checked here, on the row read under its lock: an admin's move into the past committed
+   * canceled or abandoned one is refused whatever time is asked, its own included; and which may change nothing once
+   * the appointment has begun (checked here, on the row read under its lock: an admin's move into the past committed
    * meanwhile counts).
    */
   async update(
@@ -157,10 +158,11 @@ export class AppointmentsService {
       const begun = appointment.start_at <= Date.now();
       if (byCustomer && begun && (start !== appointment.start_at || status !== appointment.status))
         throw alreadyStarted(new Date(appointment.start_at).toISOString());
-      if (start !== appointment.start_at && (appointment.status === 'canceled' || status === 'canceled')) {
+      if (start !== appointment.start_at && (!isActive(appointment.status) || !isActive(status))) {
+        const ended = isActive(appointment.status) ? status : appointment.status;
         throw new DomainError(
           'appointment_canceled',
-          `appointment ${id} is canceled; its time cannot change`,
+          `appointment ${id} is ${ended}; its time cannot change`,
         );
       }
       await this.applyFields(appointment, input, type);
