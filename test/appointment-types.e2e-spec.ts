@@ -327,6 +327,35 @@ describe('appointment types (e2e)', () => {
       );
     });
 
+    it('refuses a select option of white space alone, or one that is another once trimmed', async () => {
+      const select = (options: string[]) => ({
+        ...valid,
+        customer_fields: [{ label: 'Topic', type: 'select', options }],
+      });
+      const blank = await expectInvalid(select([' ', '  ', 'a']), 'customer_fields[0].options');
+      expect(blank.body.details).toEqual([
+        { field: 'customer_fields[0].options', message: 'item 0 must not be blank' },
+      ]);
+      for (const options of [
+        [' a', 'a'],
+        ['a', 'b', 'a'],
+        ['a', 'a\u00a0'],
+      ]) {
+        const repeated = await expectInvalid(select(options), 'customer_fields[0].options');
+        expect(repeated.body.details[0].message).toMatch(/^item \d is the same as item \d once trimmed$/);
+      }
+      const created = await create(select(['a', 'A', 'a b'])).expect(201);
+      const patched = await t
+        .http()
+        .patch(`${base}/${created.body.id}`)
+        .set(AUTH)
+        .send({ customer_fields: [{ label: 'Topic', type: 'select', options: ['a', '\u3000'] }] });
+      expect([patched.status, patched.body.details]).toEqual([
+        400,
+        [{ field: 'customer_fields[0].options', message: 'item 1 must not be blank' }],
+      ]);
+    });
+
     it('refuses bad slugs, statuses and unknown fields', async () => {
       await expectInvalid({ ...valid, slug: 'Not A Slug' }, 'slug');
       await expectInvalid({ ...valid, status: 'archived' }, 'status');

@@ -44,7 +44,7 @@ export class CustomerFieldDto implements CustomerField {
     type: [String],
     example: [],
     maxItems: MAX_OPTIONS,
-    description: `The choices of a select field (each 1 to ${MAX_OPTION_LENGTH} characters)`,
+    description: `The choices of a select field: each 1 to ${MAX_OPTION_LENGTH} characters, not white space alone, no two the same once trimmed`,
   })
   @Optional()
   @Satisfies(textList(MAX_OPTIONS, MAX_OPTION_LENGTH), (options: unknown, field) =>

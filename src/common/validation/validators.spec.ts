@@ -118,6 +118,10 @@ describe('validation rules', () => {
     );
     expect(textList(2, 3)(['x', 'yz'], {})).toBeNull();
     expect(textList(2, 3)(['x', 'long'], {})).toBe('item 1 must be text of 1 to 3 characters');
+    expect(textList(3, 3)(['x', ' \u00a0'], {})).toBe('item 1 must not be blank');
+    expect(textList(3, 3)(['x', 'y', 'x'], {})).toBe('item 2 is the same as item 0 once trimmed');
+    expect(textList(3, 3)([' x', 'x\t'], {})).toBe('item 1 is the same as item 0 once trimmed');
+    expect(textList(3, 3)(['x', 'X', 'x y'], {})).toBeNull();
   });
 
   it('refuses instants and dates that do not exist instead of rolling them over', () => {

@@ -434,15 +434,25 @@ export function choiceList(allowed: readonly string[], min: number, max: number)
   };
 }
 
-/** A list of at most `maxItems` texts of 1 to `maxLength` characters each. */
+/**
+ * A list of at most `maxItems` distinct texts of 1 to `maxLength` characters each, none of white space alone, and
+ * compared trimmed: a select field's option of spaces cannot be picked on a page (a blank answer is no answer),
+ * and " a" beside "a" looks the same.
+ */
 export function textList(maxItems: number, maxLength: number): Check {
   const item = text(1, maxLength);
   return (value) => {
     if (!Array.isArray(value) || value.length > maxItems)
       return `must be a list of at most ${maxItems} texts`;
+    const seen = new Map<string, number>();
     for (let i = 0; i < value.length; i += 1) {
       const failure = item(value[i], {});
       if (failure !== null) return `item ${i} ${failure}`;
+      const trimmed = (value[i] as string).trim();
+      if (trimmed === '') return `item ${i} must not be blank`;
+      const first = seen.get(trimmed);
+      if (first !== undefined) return `item ${i} is the same as item ${first} once trimmed`;
+      seen.set(trimmed, i);
     }
     return null;
   };
