@@ -356,6 +356,25 @@ describe('appointment types (e2e)', () => {
       ]);
     });
 
+    it('takes a currency only as an ISO 4217 code', async () => {
+      for (const currency of ['ABC', 'usd', 'US', 'USDX', 'XYZ']) {
+        const refused = await expectInvalid({ ...valid, currency }, 'currency');
+        expect(refused.body.details).toEqual([
+          { field: 'currency', message: 'must be an ISO 4217 code such as USD' },
+        ]);
+      }
+      for (const currency of ['USD', 'EUR', 'JPY', 'KWD', 'CHF']) {
+        const created = await create({ ...valid, currency }).expect(201);
+        expect(created.body.currency).toBe(currency);
+      }
+      const created = await create(valid).expect(201);
+      const patched = await t.http().patch(`${base}/${created.body.id}`).set(AUTH).send({ currency: 'ABC' });
+      expect([patched.status, patched.body.details]).toEqual([
+        400,
+        [{ field: 'currency', message: 'must be an ISO 4217 code such as USD' }],
+      ]);
+    });
+
     it('refuses bad slugs, statuses and unknown fields', async () => {
       await expectInvalid({ ...valid, slug: 'Not A Slug' }, 'slug');
       await expectInvalid({ ...valid, status: 'archived' }, 'status');

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import {
+  IsCurrencyCode,
   IsHttpUrl,
   IsIdList,
   IsIntegerIn,
@@ -175,9 +176,14 @@ export class CreateAppointmentTypeDto {
   @IsMoney()
   price?: number;
 
-  @ApiPropertyOptional({ example: 'USD', pattern: '^[A-Z]{3}$' })
+  @ApiPropertyOptional({
+    example: 'USD',
+    pattern: '^[A-Z]{3}$',
+    default: 'USD',
+    description: 'ISO 4217 code, uppercase: one of those the runtime can format (Intl.supportedValuesOf)',
+  })
   @Optional()
-  @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
+  @IsCurrencyCode()
   currency?: string;
 
   @ApiPropertyOptional({

@@ -256,6 +256,20 @@ function percentDecoded(text: string): string | null {
   }
 }
 
+/**
+ * ISO 4217 codes as the runtime's ICU knows them (it formats a price in each), uppercase as the standard writes
+ * them: a code of three letters such as ABC is none.
+ */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+export function currencyCode(value: unknown): string | null {
+  return typeof value === 'string' && CURRENCIES.has(value) ? null : 'must be an ISO 4217 code such as USD';
+}
+
+export function IsCurrencyCode(): PropertyDecorator {
+  return rule('isCurrencyCode', currencyCode);
+}
+
 /** The longest IANA zone name is 32 characters; anything far longer is not worth looking up. */
 const MAX_TIME_ZONE_LENGTH = 64;
 
