@@ -138,7 +138,8 @@ describe('appointments (e2e)', () => {
         start_date: `2030-01-10T${hour}:00:00Z`,
         customer_information: { ...customer(), N },
       });
-    for (const N of ['0x10', '0b101', '0o17']) {
+    // 1e-400 is no double: it read as 0, where 1e400 is refused as Infinity.
+    for (const N of ['0x10', '0b101', '0o17', '1e-400', '1e400']) {
       const refused = await bookN(N, 10).expect(400);
       expect([N, refused.body.code, refused.body.details]).toEqual([
         N,
@@ -148,6 +149,8 @@ describe('appointments (e2e)', () => {
     }
     const taken = await bookN('-1.5e1', 10).expect(201);
     expect(taken.body.customer_information.N).toBe(-15);
+    const zero = await bookN('0.0e-400', 11).expect(201);
+    expect(zero.body.customer_information.N).toBe(0);
   });
 
   it('counts characters as a person does: 200 emoji are a title of 200 characters, 201 are refused', async () => {

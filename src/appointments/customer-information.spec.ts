@@ -87,10 +87,26 @@ describe('validateCustomerInformation', () => {
       ['3.', 3],
       ['1e3', 1000],
       ['2.5E-1', 0.25],
+      ['0e-400', 0],
+      ['-0.000', -0],
+      ['5e-324', 5e-324],
     ] as const) {
       expect(guests(answer).value.Guests).toBe(number);
     }
-    for (const answer of ['0x10', '0b101', '0o17', '0X1F', 'Infinity', '1e', '.', '1_000', '1e400']) {
+    for (const answer of [
+      '0x10',
+      '0b101',
+      '0o17',
+      '0X1F',
+      'Infinity',
+      '1e',
+      '.',
+      '1_000',
+      '1e400',
+      '1e-400',
+      '-0.001e-330',
+      '2e-324',
+    ]) {
       expect(guests(answer).errors).toEqual([
         { field: 'customer_information.Guests', message: 'must be a number' },
       ]);

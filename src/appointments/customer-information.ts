@@ -16,6 +16,14 @@ const NOT_UNICODE = 'must be valid Unicode text (it contains a lone surrogate su
 
 type Check = (value: unknown) => { value: string | number | boolean } | { error: string };
 
+/**
+ * A number given as text that is not zero but reads as 0, as "1e-400" does (below the smallest double): it would be
+ * stored as 0, as 1e400 would be stored as Infinity, which is refused.
+ */
+function underflows(given: unknown, number: number): boolean {
+  return number === 0 && typeof given === 'string' && /[1-9]/.test(given.split(/[eE]/)[0]);
+}
+
 const text =
   (max: number): Check =>
   (value) =>
@@ -38,7 +46,7 @@ const CHECKS: Record<CustomerField['type'], (field: CustomerField) => Check> = {
       : { error: 'must be a phone number: 5 to 30 digits, spaces and ( ) . / -, after an optional +' },
   number: () => (value) => {
     const number = typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value;
-    return typeof number === 'number' && Number.isFinite(number)
+    return typeof number === 'number' && Number.isFinite(number) && !underflows(value, number)
       ? { value: number }
       : { error: 'must be a number' };
   },
