@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -53,6 +54,11 @@ export class BlackoutsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a blackout (only the fields given; null clears a scope id)' })
+  // Its own example: the create form's, inherited, moved blackout 1 and, its scope ids null, closed the whole site.
+  @ApiBody({
+    type: UpdateBlackoutDto,
+    examples: { 'a new reason': { value: { reason: 'Closed for training' } } },
+  })
   @ApiOkResponse({ type: BlackoutDto })
   @ApiErrors('validation_failed', 'unknown_team_member', 'not_found')
   update(@IdParam() id: number, @Body() body: UpdateBlackoutDto): Promise<BlackoutDto> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors';
 import { IdParam } from '../common/http/id-param';
 import { ApiPageResponse, Page } from '../common/http/pagination';
@@ -33,6 +33,11 @@ export class CustomersController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a customer (only the fields given)' })
+  // Its own example: the fields' own, together, gave customer 1 (the walkthrough's Nathan) another's email.
+  @ApiBody({
+    type: UpdateCustomerDto,
+    examples: { 'a corrected name': { value: { name: 'Nathan J. Tyler' } } },
+  })
   @ApiOkResponse({ type: CustomerDto })
   @ApiErrors('validation_failed', 'not_found', 'email_taken')
   update(@IdParam() id: number, @Body() body: UpdateCustomerDto): Promise<CustomerDto> {

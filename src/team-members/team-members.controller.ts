@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -46,6 +47,12 @@ export class TeamMembersController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a team member (only the fields given)' })
+  // Its own example: the create form's, inherited, was 409 email_taken after POST's, and alone renamed member 1
+  // (the walkthrough's Ada) and cut her hours to Monday mornings.
+  @ApiBody({
+    type: UpdateTeamMemberDto,
+    examples: { 'a shorter display name': { value: { display_name: 'Ada L.' } } },
+  })
   @ApiOkResponse({ type: TeamMemberDto })
   @ApiErrors('validation_failed', 'not_found', 'email_taken')
   update(@IdParam() id: number, @Body() body: UpdateTeamMemberDto): Promise<TeamMemberDto> {
