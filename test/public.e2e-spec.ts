@@ -757,6 +757,33 @@ describe('public booking routes and pages (e2e)', () => {
     ]);
   });
 
+  it('shows a zone reported as the offset +00:00 in UTC, and says when ?tz= names no zone and which one is shown', async () => {
+    const selected = (text: string) => /<option value="([^"]+)"\s+selected>/.exec(text)?.[1];
+    // Chromium on a clock set to GMT reports +00:00, which the page's script sent back: the type's zone was shown.
+    const zero = await t.http().get('/book/consultation').query({ tz: '+00:00' }).expect(200);
+    expect(selected(zero.text)).toBe('UTC');
+    expect(zero.text).toContain('Times are shown in UTC.');
+    expect(zero.text).not.toContain('was not recognized');
+    const unknown = await t.http().get('/book/consultation').query({ tz: 'Not/AZone' }).expect(200);
+    expect(selected(unknown.text)).toBe('Europe/Berlin');
+    expect(unknown.text).toMatch(
+      /The time zone “Not\/AZone” was not recognized: times are shown in Europe\/Berlin\.\s+Pick yours\s+below\./,
+    );
+    const markup = await t.http().get('/book/consultation').query({ tz: '<b>x' }).expect(200);
+    expect(markup.text).toContain('The time zone “&lt;b&gt;x” was not recognized');
+    // The change page too, in the customer's zone.
+    const booked = await book('2030-01-17T12:00:00.000Z', 'unknown-zone@example.com').expect(201);
+    const change = await t
+      .http()
+      .get(`/appointments/change/${booked.body.token}`)
+      .query({ tz: 'Not/AZone' })
+      .expect(200);
+    expect(selected(change.text)).toBe('America/New_York');
+    expect(change.text).toContain(
+      'The time zone “Not/AZone” was not recognized: times are shown in America/New York.',
+    );
+  });
+
   it('leads a page link with a slash added at its end to the page, and answers a page address no page has as a page', async () => {
     const slashed = await t.http().get('/book/consultation/').query({ tz: 'Europe/Berlin' }).expect(308);
     expect(slashed.headers.location).toBe('/book/consultation?tz=Europe%2FBerlin');

@@ -291,6 +291,20 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     await page.close();
   }, 60_000);
 
+  it('shows the times in UTC to a browser whose clock is GMT, which reports its zone as +00:00', async () => {
+    const gmt = await browser.newContext({ timezoneId: 'GMT', locale: 'en-US' });
+    try {
+      const page = await gmt.newPage();
+      expect(await page.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone')).toBe('+00:00');
+      await page.goto(`${base}/book/first-consultation`);
+      await page.waitForURL(/tz=%2B00%3A00/);
+      // The type's zone was shown, an hour off the visitor's clock.
+      expect(await page.locator('#tz').inputValue()).toBe('UTC');
+    } finally {
+      await gmt.close();
+    }
+  }, 60_000);
+
   it('has no horizontal scroll at 390 px on either page, whatever the content', async () => {
     const page = await context.newPage();
     for (const path of [

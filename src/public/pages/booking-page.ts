@@ -85,6 +85,8 @@ export interface BookingPageInput {
   siteName: string;
   type: AppointmentTypeDto;
   zone: string;
+  /** What `?tz=` asked for when it named no zone (see zoneForm). */
+  unknownZone?: string;
   detectZone: boolean;
   picker: PickerOptions;
   csrf: string;
@@ -110,7 +112,8 @@ export function bookingPage(input: BookingPageInput): RenderedPage {
     ${form.errors[''] ? html`<p class="notice warn" role="alert">${form.errors['']}</p>` : ''}
     <section class="card" aria-labelledby="pick-heading">
       <h2 id="pick-heading">Pick a day and a time</h2>
-      ${zoneForm(path, input.zone, { from: picker.window.from, date: picker.selected })} ${dayLinks(picker)}
+      ${zoneForm(path, input.zone, { from: picker.window.from, date: picker.selected }, input.unknownZone)}
+      ${dayLinks(picker)}
     </section>
     ${
       slots.length === 0

@@ -19,6 +19,8 @@ export interface ChangePageInput {
   calendarUrl: string;
   editUrl: string;
   zone: string;
+  /** What `?tz=` asked for when it named no zone (see zoneForm). */
+  unknownZone?: string;
   reading: Reading;
   /** Null when the appointment cannot be moved online (it holds no seat, or its type is no longer published). */
   picker: PickerOptions | null;
@@ -197,7 +199,8 @@ function reschedule(input: ChangePageInput, path: string): SafeHtml {
   const slots = picker.selected === undefined ? [] : (picker.days.get(picker.selected) ?? []);
   return html`<section class="card" aria-labelledby="move-heading">
     <h2 id="move-heading">Reschedule</h2>
-    ${zoneForm(path, input.zone, { from: picker.window.from, date: picker.selected })} ${dayLinks(picker)}
+    ${zoneForm(path, input.zone, { from: picker.window.from, date: picker.selected }, input.unknownZone)}
+    ${dayLinks(picker)}
     ${
       slots.length === 0
         ? ''

@@ -35,6 +35,7 @@ import {
   selectedDay,
   shiftDate,
   typeDates,
+  unknownZone,
   viewerZone,
   windowStart,
 } from './slot-picker';
@@ -291,6 +292,7 @@ export class PagesController {
       siteName: this.config.siteName,
       type,
       zone: view.zone,
+      unknownZone: unknownZone(query),
       detectZone: queryText(query, 'tz') === undefined,
       picker,
       csrf: this.csrf.issue(request, reply),
@@ -384,6 +386,7 @@ export class PagesController {
       calendarUrl: calendarUrl(this.config.siteUrl, token),
       editUrl: found.appointment.public_edit_url,
       zone,
+      unknownZone: unknownZone(query),
       reading,
       picker,
       csrf: this.csrf.issue(request, reply),

@@ -15,6 +15,7 @@ import {
   Reading,
   readingOf,
   typeDates,
+  unknownZone,
   viewerZone,
   windowStart,
   WINDOW_DAYS,
@@ -142,6 +143,22 @@ describe('slot picker', () => {
     expect(viewerZone({ tz: 'America/Buenos_Aires' }, 'UTC')).toBe('America/Argentina/Buenos_Aires');
     expect(viewerZone({ tz: 'America/New_York' }, 'UTC')).toBe('America/New_York');
     expect(viewerZone({ tz: 'Mars/Olympus' }, 'Europe/Berlin')).toBe('Europe/Berlin');
+  });
+
+  it('reads a zero offset as UTC (a browser on a fixed-offset clock reports +00:00), and names what it cannot read', () => {
+    for (const zero of ['+00:00', '-00:00', '+0000', '+00', 'Z', 'z'])
+      expect([zero, viewerZone({ tz: zero }, 'Europe/Berlin'), unknownZone({ tz: zero })]).toEqual([
+        zero,
+        'UTC',
+        undefined,
+      ]);
+    // Zones, not offsets: another offset is no zone; its clock may change where the visitor is.
+    expect(viewerZone({ tz: '+01:00' }, 'Europe/Berlin')).toBe('Europe/Berlin');
+    expect(unknownZone({ tz: '+01:00' })).toBe('+01:00');
+    expect(unknownZone({ tz: 'Not/AZone' })).toBe('Not/AZone');
+    // A zone read, or none asked for: nothing to say.
+    for (const tz of ['Europe/Berlin', 'asia/calcutta', 'UTC', '', undefined])
+      expect(unknownZone(tz === undefined ? {} : { tz })).toBeUndefined();
   });
 
   it("knows every zone ICU names by an old name: the tz database's name for a country's zone that ICU takes for another", () => {

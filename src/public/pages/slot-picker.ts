@@ -1,7 +1,7 @@
 import moment from 'moment-timezone';
 import { MAX_CANDIDATE_STARTS } from '../../appointments/availability/slot-engine';
 import type { SlotDto } from '../../appointments/dto/availability.dto';
-import { canonicalTimeZone, isValidTimeZone } from '../../common/validation/time-zone';
+import { canonicalTimeZone, isValidTimeZone, MAX_TIME_ZONE_LENGTH } from '../../common/validation/time-zone';
 import { html, SafeHtml } from './html';
 
 /** How many days one page of times covers, at most (see pageCalendar). */
@@ -61,10 +61,29 @@ export function currentZoneName(zone: string): string {
   return current !== undefined && isValidTimeZone(current) ? current : zone;
 }
 
+/**
+ * A zone of no offset written as one: a browser whose system zone is a fixed offset reports it so (Chromium
+ * with TZ=GMT says `+00:00`), and the page reloaded itself with it, to be shown in the type's zone.
+ */
+const ZERO_OFFSET = /^(?:[+-]00(?::?00)?|Z)$/i;
+
+/** The zone `?tz=` names, by its current name (UTC for a zero offset), or undefined when it names none. */
+function askedZone(query: FormQuery): string | undefined {
+  const asked = queryText(query, 'tz');
+  if (asked === undefined) return undefined;
+  if (ZERO_OFFSET.test(asked)) return 'UTC';
+  return isValidTimeZone(asked) ? currentZoneName(canonicalTimeZone(asked)) : undefined;
+}
+
 /** The zone the visitor asked for (by its current name), else the fallback (the customer's or the type's). */
 export function viewerZone(query: FormQuery, fallback: string): string {
+  return askedZone(query) ?? currentZoneName(fallback);
+}
+
+/** What `?tz=` asked for when it names no zone the pages know (the page says so), else undefined. */
+export function unknownZone(query: FormQuery): string | undefined {
   const asked = queryText(query, 'tz');
-  return currentZoneName(asked !== undefined && isValidTimeZone(asked) ? canonicalTimeZone(asked) : fallback);
+  return asked === undefined || asked === '' || askedZone(query) !== undefined ? undefined : asked;
 }
 
 /**
@@ -426,10 +445,31 @@ export function allZones(): string[] {
   return zones;
 }
 
-/** A GET form that changes the zone; without JavaScript its button submits it. */
-export function zoneForm(path: string, zone: string, keep: Record<string, string | undefined>): SafeHtml {
+/**
+ * A GET form that changes the zone; without JavaScript its button submits it. `unknown`: what `?tz=` asked for
+ * when it named no zone (the times are in `zone` instead, which the visitor is told).
+ */
+export function zoneForm(
+  path: string,
+  zone: string,
+  keep: Record<string, string | undefined>,
+  unknown?: string,
+): SafeHtml {
   const options = allZones().includes(zone) ? allZones() : [zone, ...allZones()];
-  return html`<form method="get" action="${path}" class="row">
+  // A name too long for any zone is not repeated whole.
+  const asked =
+    unknown !== undefined && unknown.length > MAX_TIME_ZONE_LENGTH
+      ? `${unknown.slice(0, MAX_TIME_ZONE_LENGTH)}…`
+      : unknown;
+  return html`${
+      asked === undefined
+        ? ''
+        : html`<p class="notice warn" role="status">
+            The time zone “${asked}” was not recognized: times are shown in ${zoneLabel(zone)}. Pick yours
+            below.
+          </p>`
+    }
+    <form method="get" action="${path}" class="row">
       <div>
         <label for="tz">Your time zone</label>
         <select id="tz" name="tz" autocomplete="off">
