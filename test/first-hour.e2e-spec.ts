@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -32,12 +32,16 @@ interface Listener {
   exited: Promise<number | null>;
 }
 
-/** Runs `npm run webhook:listen` the way a user does, as its own process. */
-function webhookListen(args: string[]): Listener {
+/** Runs `npm run webhook:listen` the way a user does, as its own process (with `env` besides PATH). */
+function webhookListen(args: string[], env: Record<string, string> = {}): Listener {
   const child = spawn(
     process.execPath,
     ['--require', 'ts-node/register/transpile-only', 'src/cli/webhook-listen.ts', ...args],
-    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stdout = '';
   let stderr = '';
@@ -147,6 +151,24 @@ describe('the first hour (e2e)', () => {
     } finally {
       await strict.close();
     }
+  }, 120_000);
+
+  it('says where the admin key webhook:listen used came from when the service refuses it', async () => {
+    // The key file of another service (another DATA_DIR), read without being named.
+    const dataDir = mkdtempSync(join(tmpdir(), 'booking-other-key-'));
+    writeFileSync(join(dataDir, 'admin-api-key'), 'admin_not-this-services-key\n');
+    const fromFile = webhookListen(['--service', t.url, '--port', '0'], { DATA_DIR: dataDir });
+    listeners.push(fromFile);
+    expect(await fromFile.exited).toBe(1);
+    expect(fromFile.stderr()).toContain('POST /api/v1/webhooks answered 401');
+    expect(fromFile.stderr()).toContain(
+      `The service refused the admin key read from ${join(dataDir, 'admin-api-key')}`,
+    );
+    expect(fromFile.stderr()).toContain("Pass the service's admin key with --key or ADMIN_API_KEY.");
+    const given = webhookListen(['--service', t.url, '--port', '0', '--key', 'admin_wrong']);
+    listeners.push(given);
+    expect(await given.exited).toBe(1);
+    expect(given.stderr()).toContain('The service refused the admin key given with --key.');
   }, 120_000);
 
   it('says how to point webhook:listen at a service it cannot reach', async () => {

@@ -213,5 +213,11 @@ describe('explainRegistrationError', () => {
   it('points at --key when the admin key is wrong', () => {
     const error = new ServiceError('POST /api/v1/webhooks answered 401: …', 401, 'unauthorized');
     expect(explainRegistrationError(error, 'http://127.0.0.1:4000/')).toContain('--key');
+    // Where the key sent came from: a key file read unasked may be another service's.
+    expect(
+      explainRegistrationError(error, 'http://127.0.0.1:4000/', 'read from data/admin-api-key'),
+    ).toContain(
+      "The service refused the admin key read from data/admin-api-key. Pass the service's admin key with --key",
+    );
   });
 });

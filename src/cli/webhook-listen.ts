@@ -271,8 +271,11 @@ export class ServiceClient {
   }
 }
 
-/** What to tell the user when the service refuses the listener's own URL. */
-export function explainRegistrationError(error: ServiceError, url: string): string {
+/**
+ * What to tell the user when the service refuses the listener's own URL, or its admin key: `keySource` says where
+ * that key came from (read from a key file unasked, it may be another service's: the user had no way to tell).
+ */
+export function explainRegistrationError(error: ServiceError, url: string, keySource?: string): string {
   if (error.code === 'webhook_url_not_allowed') {
     return (
       `${error.message}\n\nThe service refused ${url} because it is a local or private address. ` +
@@ -281,7 +284,8 @@ export function explainRegistrationError(error: ServiceError, url: string): stri
     );
   }
   if (error.code === 'unauthorized') {
-    return `${error.message}\n\nPass the service's admin key with --key or ADMIN_API_KEY.`;
+    const refused = keySource === undefined ? '' : `The service refused the admin key ${keySource}. `;
+    return `${error.message}\n\n${refused}Pass the service's admin key with --key or ADMIN_API_KEY.`;
   }
   return error.message;
 }
@@ -314,14 +318,27 @@ function keyFile(env: NodeJS.ProcessEnv): string {
   return join(env.DATA_DIR?.trim() || 'data', 'admin-api-key');
 }
 
-function adminKey(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+/** The admin key to use, and where it came from (said when the service refuses it). */
+function adminKey(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { key: string; source: string } | undefined {
   const configured = flag ?? env.ADMIN_API_KEY?.trim();
-  if (configured) return configured;
+  const named = flag === undefined ? 'in ADMIN_API_KEY' : 'given with --key';
+  if (configured) return { key: configured, source: named };
+  const file = keyFile(env);
+  let key: string;
   try {
-    return readFileSync(keyFile(env), 'utf8').trim() || undefined;
+    key = readFileSync(file, 'utf8').trim();
   } catch {
     return undefined;
   }
+  return key === ''
+    ? undefined
+    : {
+        key,
+        source: `read from ${file} (a service started elsewhere, or with another DATA_DIR, keeps its own key file)`,
+      };
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
@@ -347,6 +364,8 @@ interface ListenOptions {
   serviceUrl: string;
   /** Undefined when receiving only. */
   adminKey: string | undefined;
+  /** Where adminKey came from: `given with --key`, `in ADMIN_API_KEY` or `read from <key file> …`. */
+  keySource: string | undefined;
 }
 
 function parseCommandLine(): ListenOptions | 'help' {
@@ -392,7 +411,8 @@ function parseCommandLine(): ListenOptions | 'help' {
     secret: values.secret,
     token: values.token,
     serviceUrl: (values.service ?? process.env.BOOKING_URL ?? 'http://localhost:3000').replace(/\/+$/, ''),
-    adminKey: key,
+    adminKey: key?.key,
+    keySource: key?.source,
   };
 }
 
@@ -438,7 +458,10 @@ async function register(
     registered = await client.createWebhook(ownUrl, `webhook:listen ${ownUrl}`, options.triggers);
   } catch (err) {
     server.close();
-    fail(err instanceof ServiceError ? explainRegistrationError(err, ownUrl) : String(err), 1);
+    fail(
+      err instanceof ServiceError ? explainRegistrationError(err, ownUrl, options.keySource) : String(err),
+      1,
+    );
   }
   verifier.use({ secret: registered.secret, token: registered.token });
   out.write(
