@@ -3,6 +3,7 @@ import './v8-flags';
 import './compile-cache';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { createServer } from 'node:net';
 import { styleText } from 'node:util';
 import { createApp } from './app.factory';
 import { resolveAdminKey } from './config/admin-key';
@@ -20,6 +21,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  // Before anything is logged or stored: found at listen, a taken port followed Nest's "successfully started",
+  // with Nest's JSON line repeating it, and a first start's key was stored without its banner being shown.
+  if (await portTaken(config.port, config.host)) {
+    process.stderr.write(portTakenMessage(config));
+    process.exit(1);
   }
   const adminKey = resolveAdminKey(config.adminApiKey, config.dataDir);
   config.adminApiKey = adminKey.key;
@@ -40,11 +47,9 @@ async function main(): Promise<void> {
   try {
     await app.listen(config.port, config.host);
   } catch (error) {
+    // Taken since portTaken looked.
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    process.stderr.write(
-      `Port ${config.port} on ${config.host} is already in use (another instance?). ` +
-        'Stop it, or start this one with PORT=<another port>.\n',
-    );
+    process.stderr.write(portTakenMessage(config));
     await app.close();
     process.exit(1);
   }
@@ -63,6 +68,23 @@ async function main(): Promise<void> {
     admin_key: adminKey.storedIn ?? 'ADMIN_API_KEY',
   });
   announceStarted();
+}
+
+/** Whether another process listens on `port` at `host`; any other failure to listen is left to the service's listen. */
+function portTaken(port: number, host: string): Promise<boolean> {
+  if (port === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen(port, host, () => probe.close(() => resolve(false)));
+  });
+}
+
+function portTakenMessage(config: { port: number; host: string }): string {
+  return (
+    `Port ${config.port} on ${config.host} is already in use (another instance?). ` +
+    'Stop it, or start this one with PORT=<another port>.\n'
+  );
 }
 
 /** Framed (and coloured on a terminal) so that the one-time key stands out between JSON log lines. */
