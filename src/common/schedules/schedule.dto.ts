@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
 import type { AvailabilityWindow } from './schedule.types';
 import {
+  AsSent,
   type Check,
+  fieldNamed,
+  firstFailure,
   localDate,
   matching,
   NestedFaultList,
@@ -48,27 +51,32 @@ export class AvailabilityWindowDto implements AvailabilityWindow {
 }
 
 /**
- * Each window of a list (objects, objectList checked): fields it does not have, then `start`, then `end`, worded
- * and ordered as the pipe words an object's own fields. Checked here rather than as objects of their own: a
- * schedule may hold 26,400 windows (550 overrides of 48), which class-transformer and class-validator took a
- * few hundred milliseconds to walk, the event loop held all along.
+ * Adds the faults of each window of a list (objects, objectList checked) under `path` and its index: fields it
+ * does not have, then `start`, then `end`, worded and ordered as the pipe words an object's own fields. Checked
+ * here rather than as objects of their own: a schedule may hold 26,400 windows (550 overrides of 48), which
+ * class-transformer and class-validator took a few hundred milliseconds to walk, the event loop held all along.
  */
-function windowFaults(windows: unknown): string | null {
-  const faults = new NestedFaultList();
+function addWindowFaults(windows: unknown, faults: NestedFaultList, path: () => string): void {
   (windows as Record<string, unknown>[]).forEach((window, i) => {
     for (const key of Object.keys(window)) {
-      if (!Object.hasOwn(WINDOW_FIELDS, key)) faults.add(() => `[${i}].${key}`, 'is not a known field');
+      if (!Object.hasOwn(WINDOW_FIELDS, key))
+        faults.add(() => `${path()}[${i}].${key}`, 'is not a known field');
     }
     for (const [field, check] of Object.entries(WINDOW_FIELDS)) {
       const fault = check(window[field], window);
-      if (fault !== null) faults.add(() => `[${i}].${field}`, fault);
+      if (fault !== null) faults.add(() => `${path()}[${i}].${field}`, fault);
     }
   });
+}
+
+function windowFaults(windows: unknown): string | null {
+  const faults = new NestedFaultList();
+  addWindowFaults(windows, faults, () => '');
   return faults.answer();
 }
 
 function noOverlaps(windows: unknown): string | null {
-  const valid = (windows as AvailabilityWindowDto[]).filter(
+  const valid = (windows as AvailabilityWindow[]).filter(
     (w) => HH_MM.test(String(w.start)) && HH_MM.test(String(w.end)) && w.start < w.end,
   );
   const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
@@ -80,20 +88,15 @@ function noOverlaps(windows: unknown): string | null {
   return null;
 }
 
+/** A list of windows as a whole: at most MAX_WINDOWS_PER_DAY objects, none overlapping another valid one. */
+const windowList = firstFailure(objectList(MAX_WINDOWS_PER_DAY), noOverlaps);
+
 function DayWindows(): PropertyDecorator {
   return (target, key) => {
     ApiPropertyOptional({ type: [AvailabilityWindowDto], maxItems: MAX_WINDOWS_PER_DAY })(target, key);
     Optional()(target, key);
-    Windows()(target, key);
+    Satisfies(windowList, windowFaults)(target, key);
   };
-}
-
-/**
- * A list of windows: at most MAX_WINDOWS_PER_DAY, none overlapping another (of those that are valid), each
- * valid (windowFaults).
- */
-function Windows(): PropertyDecorator {
-  return Satisfies(objectList(MAX_WINDOWS_PER_DAY), noOverlaps, windowFaults);
 }
 
 /** Weekly opening hours in the type's time zone; a missing day has none. */
@@ -107,10 +110,9 @@ export class WeeklyAvailabilityDto {
   @DayWindows() sunday?: AvailabilityWindowDto[];
 }
 
-/** One local date with its own windows; `windows: []` closes the day. */
+/** One local date with its own windows; `windows: []` closes the day (its shape in the API documentation). */
 export class DateOverrideDto implements DateOverride {
   @ApiProperty({ example: '2030-12-24', format: 'date', description: 'local date YYYY-MM-DD' })
-  @Satisfies(localDate)
   date!: string;
 
   @ApiProperty({
@@ -119,13 +121,37 @@ export class DateOverrideDto implements DateOverride {
     example: [{ start: '09:00', end: '12:00' }],
     description: "replace that date's weekly windows; [] closes the day",
   })
-  @Windows()
   windows!: AvailabilityWindowDto[];
+}
+
+const overrideDate = presentAnd(localDate);
+const overrideWindows = fieldNamed('windows', windowList);
+const OVERRIDE_FIELDS: ReadonlySet<string> = new Set<keyof DateOverride>(['date', 'windows']);
+
+/**
+ * Each override of a list (objects, objectList and uniqueDates checked), worded and ordered as the pipe words an
+ * object's own fields: fields it does not have, then `date`, then `windows` (its own fault, else its windows').
+ * The list is kept as sent (AsSent): 550 overrides made objects of their own, and their windows copied one by one,
+ * held the event loop for tens of milliseconds in class-transformer.
+ */
+function overrideFaults(overrides: unknown): string | null {
+  const faults = new NestedFaultList();
+  (overrides as Record<string, unknown>[]).forEach((override, i) => {
+    for (const key of Object.keys(override)) {
+      if (!OVERRIDE_FIELDS.has(key)) faults.add(() => `[${i}].${key}`, 'is not a known field');
+    }
+    const date = overrideDate(override.date, override);
+    if (date !== null) faults.add(() => `[${i}].date`, date);
+    const windows = overrideWindows(override.windows, override);
+    if (windows !== null) faults.add(() => `[${i}].windows`, windows);
+    else addWindowFaults(override.windows, faults, () => `[${i}].windows`);
+  });
+  return faults.answer();
 }
 
 function uniqueDates(overrides: unknown): string | null {
   const seen = new Map<string, number>();
-  const list = overrides as DateOverrideDto[];
+  const list = overrides as DateOverride[];
   for (let i = 0; i < list.length; i += 1) {
     const date = list[i].date;
     if (typeof date !== 'string') continue;
@@ -150,9 +176,7 @@ export function DateOverridesField(description: string): PropertyDecorator {
       description,
     })(target, key);
     Optional()(target, key);
-    ValidateNested({ each: true })(target, key);
-    Type(() => DateOverrideDto)(target, key);
-    Satisfies(objectList(MAX_DATE_OVERRIDES), uniqueDates)(target, key);
+    AsSent(objectList(MAX_DATE_OVERRIDES), uniqueDates, overrideFaults)(target, key);
   };
 }
 

@@ -1,7 +1,13 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  ValidationError,
+  ValidationPipe,
+  type ValidationPipeOptions,
+} from '@nestjs/common';
+import { classToPlain, type ClassTransformOptions, plainToInstance } from 'class-transformer';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { cacheValidationMetadata } from './metadata-cache';
-import { isBuiltInName, nestedIn, oversized } from './validators';
+import { asSentFields, isBuiltInName, nestedIn, oversized } from './validators';
 
 /** A field's fault, or (`omitted`) how many more of one field's nested faults there are, unworded. */
 type Fault = FieldError & { omitted?: number };
@@ -165,9 +171,34 @@ function invalid(all: Fault[]): DomainError {
   return new DomainError('validation_failed', `Invalid request: ${summary}`, details);
 }
 
+/**
+ * class-transformer, except that a DTO's fields declared AsSent keep the values sent: the instance holds them as
+ * they came, in their places among its fields, and class-transformer never walks them. The body was checked
+ * before (see BoundedValidationPipe) for what class-transformer would otherwise drop on the way (built-in names).
+ */
+const asSentTransformer: NonNullable<ValidationPipeOptions['transformerPackage']> = {
+  plainToInstance<T>(dto: new () => T, value: unknown, options?: ClassTransformOptions): T {
+    const kept = isPlainObject(value)
+      ? asSentFields(dto).filter((field) => Object.hasOwn(value as object, field))
+      : [];
+    if (kept.length === 0) return plainToInstance(dto, value, options);
+    const sent = value as Record<string, unknown>;
+    // null in their places: class-transformer keeps it as it is, and the field keeps its position.
+    const instance = plainToInstance(
+      dto,
+      { ...sent, ...Object.fromEntries(kept.map((field) => [field, null])) },
+      options,
+    );
+    for (const field of kept) (instance as Record<string, unknown>)[field] = sent[field];
+    return instance;
+  },
+  classToPlain,
+};
+
 export function createValidationPipe(): ValidationPipe {
   cacheValidationMetadata();
   return new AppValidationPipe({
+    transformerPackage: asSentTransformer,
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
