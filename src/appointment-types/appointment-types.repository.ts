@@ -60,8 +60,24 @@ export class AppointmentTypesRepository {
     return this.manager.create(AppointmentTypeEntity, fields);
   }
 
-  save(type: AppointmentTypeEntity): Promise<AppointmentTypeEntity> {
-    return this.manager.save(type);
+  /**
+   * Inserts a new type, its generated id set on it. Not `save`, which merged each JSON column into a set of changes
+   * item by item: 25 ms of the event loop for the largest schedule's 26,400 windows.
+   */
+  async insert(type: AppointmentTypeEntity): Promise<AppointmentTypeEntity> {
+    // A copy: TypeORM merges what PostgreSQL returns into the row it inserts, untransformed (price "0.00").
+    const { identifiers } = await this.manager.insert(AppointmentTypeEntity, { ...type });
+    type.id = Number(identifiers[0].id);
+    return type;
+  }
+
+  /**
+   * Writes the columns of a type read before (by id). Not `save`, which read the row again and compared and merged
+   * each JSON column with it, the largest schedule's 26,400 windows several times over: ~50 ms on the event loop.
+   */
+  async update(type: AppointmentTypeEntity): Promise<void> {
+    const { id, ...columns } = type;
+    await this.manager.update(AppointmentTypeEntity, { id }, columns);
   }
 
   async delete(id: number): Promise<void> {

@@ -8,7 +8,7 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 import { toAppointmentTypeDto, toAppointmentTypeSnapshot } from './appointment-type.mapper';
 import { AppointmentTypesRepository } from './appointment-types.repository';
-import { normalizeDateOverrides } from '../common/schedules/schedule.types';
+import { storedOverrides } from '../common/schedules/schedule.types';
 import type { WeeklyAvailability } from './appointment-type.types';
 import { AppointmentTypeDto } from './dto/appointment-type.dto';
 import { CreateAppointmentTypeDto } from './dto/create-appointment-type.dto';
@@ -45,6 +45,7 @@ export class AppointmentTypesService {
   }
 
   async create(input: CreateAppointmentTypeDto): Promise<AppointmentTypeDto> {
+    const overrides = (await storedOverrides(input.date_overrides)) ?? [];
     return this.uniqueSlug(() =>
       this.transactions.run(async (tx) => {
         const now = Date.now();
@@ -63,7 +64,7 @@ export class AppointmentTypesService {
           max_event_count: input.max_event_count ?? 0,
           capacity: input.capacity ?? 1,
           availability: input.availability ? plainAvailability(input.availability) : WORKING_WEEK,
-          date_overrides: normalizeDateOverrides(input.date_overrides ?? []),
+          date_overrides: overrides,
           team_member_ids: input.team_member_ids ?? [],
           price: input.price ?? 0,
           currency: input.currency ?? 'USD',
@@ -78,7 +79,7 @@ export class AppointmentTypesService {
         });
         if (input.slug !== undefined) await this.assertSlugFree(input.slug);
         await this.teamMembers.assertExist(type.team_member_ids, 'team_member_ids');
-        const saved = await this.types.save(type);
+        const saved = await this.types.insert(type);
         await tx.publish(
           new AppointmentTypeCreatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
         );
@@ -88,6 +89,7 @@ export class AppointmentTypesService {
   }
 
   async update(id: number, input: UpdateAppointmentTypeDto): Promise<AppointmentTypeDto> {
+    const overrides = await storedOverrides(input.date_overrides);
     return this.uniqueSlug(() =>
       this.transactions.run(async (tx) => {
         // The hosts' rows first (a key-share lock on PostgreSQL), then the type's booking lock: the order a
@@ -101,21 +103,21 @@ export class AppointmentTypesService {
         const type = await this.find(id);
         const before = JSON.stringify(toAppointmentTypeDto(type));
         if (input.slug !== undefined && input.slug !== type.slug) await this.assertSlugFree(input.slug);
-        const { availability, customer_fields, date_overrides, title, ...rest } = input;
+        const { availability, customer_fields, date_overrides: _overrides, title, ...rest } = input;
         Object.assign(type, rest);
         if (title !== undefined) type.title = title.trim();
         if (availability !== undefined) type.availability = plainAvailability(availability);
-        if (date_overrides !== undefined) type.date_overrides = normalizeDateOverrides(date_overrides);
+        if (overrides !== undefined) type.date_overrides = overrides;
         if (customer_fields !== undefined) {
           type.customer_fields = customer_fields.map((field) => ({ ...field, label: field.label.trim() }));
         }
         if (JSON.stringify(toAppointmentTypeDto(type)) === before) return toAppointmentTypeDto(type);
         type.date_modified = Date.now();
-        const saved = await this.types.save(type);
+        await this.types.update(type);
         await tx.publish(
-          new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
+          new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(type) }),
         );
-        return toAppointmentTypeDto(saved);
+        return toAppointmentTypeDto(type);
       }),
     );
   }
@@ -165,9 +167,9 @@ export class AppointmentTypesService {
           });
         }
         type.date_modified = Date.now();
-        const saved = await this.types.save(type);
+        await this.types.update(type);
         await tx.publish(
-          new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(saved) }),
+          new AppointmentTypeUpdatedEvent({ appointment_type: toAppointmentTypeSnapshot(type) }),
         );
       }
     });

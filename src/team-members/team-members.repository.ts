@@ -31,8 +31,24 @@ export class TeamMembersRepository {
     return this.manager.create(TeamMemberEntity, fields);
   }
 
-  save(member: TeamMemberEntity): Promise<TeamMemberEntity> {
-    return this.manager.save(member);
+  /**
+   * Inserts a new member, its generated id set on it. Not `save`, which merged each JSON column into a set of changes
+   * item by item: 25 ms of the event loop for the largest schedule's 26,400 windows.
+   */
+  async insert(member: TeamMemberEntity): Promise<TeamMemberEntity> {
+    // A copy: TypeORM merges what PostgreSQL returns into the row it inserts, untransformed (price "0.00").
+    const { identifiers } = await this.manager.insert(TeamMemberEntity, { ...member });
+    member.id = Number(identifiers[0].id);
+    return member;
+  }
+
+  /**
+   * Writes the columns of a member read before (by id). Not `save`, which read the row again and compared and merged
+   * each JSON column with it, the largest schedule's 26,400 windows several times over: ~50 ms on the event loop.
+   */
+  async update(member: TeamMemberEntity): Promise<void> {
+    const { id, ...columns } = member;
+    await this.manager.update(TeamMemberEntity, { id }, columns);
   }
 
   async delete(id: number): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { toTeamMemberSnapshot, type MemberSchedule, type TeamMemberSnapshot } from './team-member.types';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
-import { normalizeDateOverrides } from '../common/schedules/schedule.types';
+import { storedOverrides } from '../common/schedules/schedule.types';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
@@ -39,6 +39,7 @@ export class TeamMembersService {
   }
 
   async create(input: CreateTeamMemberDto): Promise<TeamMemberDto> {
+    const overrides = (await storedOverrides(input.date_overrides)) ?? [];
     return this.uniqueEmail(() =>
       this.transactions.run(async (tx) => {
         const email = normalizeEmail(input.email);
@@ -53,12 +54,12 @@ export class TeamMembersService {
           status: input.status ?? 'active',
           timezone: input.timezone ?? this.config.defaultTimezone,
           availability: input.availability ? plain(input.availability) : null,
-          date_overrides: normalizeDateOverrides(input.date_overrides ?? []),
+          date_overrides: overrides,
           date_created: now,
           date_modified: now,
         });
         assertOverridesHaveHours(member);
-        const saved = await this.members.save(member);
+        const saved = await this.members.insert(member);
         await tx.publish(new TeamMemberCreatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
         return this.toDto(saved);
       }),
@@ -66,6 +67,7 @@ export class TeamMembersService {
   }
 
   async update(id: number, input: UpdateTeamMemberDto): Promise<TeamMemberDto> {
+    const overrides = await storedOverrides(input.date_overrides);
     return this.uniqueEmail(() =>
       this.transactions.run(async (tx) => {
         await this.members.lockRow(id);
@@ -79,8 +81,7 @@ export class TeamMembersService {
         if (input.timezone !== undefined) member.timezone = input.timezone;
         if (input.availability !== undefined)
           member.availability = input.availability === null ? null : plain(input.availability);
-        if (input.date_overrides !== undefined)
-          member.date_overrides = normalizeDateOverrides(input.date_overrides);
+        if (overrides !== undefined) member.date_overrides = overrides;
         assertOverridesHaveHours(member);
         if (input.email !== undefined) {
           const email = normalizeEmail(input.email);
@@ -90,9 +91,9 @@ export class TeamMembersService {
         if (JSON.stringify(this.toDto(member)) === before) return this.toDto(member);
         member.date_modified = Date.now();
         if (member.timezone === null) member.timezone = this.config.defaultTimezone;
-        const saved = await this.members.save(member);
-        await tx.publish(new TeamMemberUpdatedEvent({ team_member: toTeamMemberEventSnapshot(saved) }));
-        return this.toDto(saved);
+        await this.members.update(member);
+        await tx.publish(new TeamMemberUpdatedEvent({ team_member: toTeamMemberEventSnapshot(member) }));
+        return this.toDto(member);
       }),
     );
   }

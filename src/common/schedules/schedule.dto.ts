@@ -15,7 +15,7 @@ import {
   presentAnd,
   Satisfies,
 } from '../validation/validators';
-import { type DateOverride, MAX_DATE_OVERRIDES } from './schedule.types';
+import { byText, type DateOverride, MAX_DATE_OVERRIDES } from './schedule.types';
 
 /*
  * The shapes of a schedule, shared by appointment types and team members: weekly windows and date
@@ -79,7 +79,7 @@ function noOverlaps(windows: unknown): string | null {
   const valid = (windows as AvailabilityWindow[]).filter(
     (w) => HH_MM.test(String(w.start)) && HH_MM.test(String(w.end)) && w.start < w.end,
   );
-  const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
+  const sorted = [...valid].sort((a, b) => byText(a.start, b.start));
   for (let i = 1; i < sorted.length; i += 1) {
     if (sorted[i].start < sorted[i - 1].end) {
       return `windows ${sorted[i - 1].start}-${sorted[i - 1].end} and ${sorted[i].start}-${sorted[i].end} overlap`;

@@ -1,3 +1,5 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+
 export const WEEKDAYS = [
   'monday',
   'tuesday',
@@ -35,9 +37,32 @@ export function normalizeDateOverrides(overrides: readonly DateOverride[]): Date
       date: override.date,
       windows: override.windows
         .map((window) => ({ start: window.start, end: window.end }))
-        .sort((a, b) => a.start.localeCompare(b.start)),
+        .sort((a, b) => byText(a.start, b.start)),
     }))
-    .sort((a, b) => a.date.localeCompare(b.date));
+    .sort((a, b) => byText(a.date, b.date));
+}
+
+/**
+ * Overrides sent to a create or update in their stored form (normalizeDateOverrides), made before the write's
+ * transaction, the event loop let go round after: with the largest schedule (26,400 windows) the body's
+ * validation, this and the write's own work (reading, comparing, writing and announcing the schedule) each take a
+ * turn of their own, not one long one. Undefined when none were sent.
+ */
+export async function storedOverrides(
+  overrides: readonly DateOverride[] | undefined,
+): Promise<DateOverride[] | undefined> {
+  if (overrides === undefined) return undefined;
+  const stored = normalizeDateOverrides(overrides);
+  await yieldToEventLoop();
+  return stored;
+}
+
+/**
+ * HH:mm times and YYYY-MM-DD dates in order: by their code units, as their digits are in place. localeCompare, which
+ * asks ICU, took three times as long over a schedule's 26,400 windows.
+ */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The slot engine's form: windows keyed by local date. */
