@@ -104,6 +104,70 @@ describe('hardening: crafted input is refused at the edge and writes nothing (e2
       });
     }
 
+    // A list is not a time, though its text is one: once a 500 (localeCompare of a list), then an overlap it has not.
+    for (const windows of [
+      [
+        { start: '09:00', end: '10:00' },
+        { start: ['11:00'], end: '13:00' },
+      ],
+      [
+        { start: '09:00', end: '12:00' },
+        { start: ['11:00'], end: '13:00' },
+      ],
+      [
+        { start: ['11:00'], end: '13:00' },
+        { start: '09:00', end: '12:00' },
+      ],
+      [
+        { start: '09:00', end: '12:00' },
+        { start: '11:00', end: ['13:00'] },
+      ],
+    ]) {
+      it(`refuses the window of a list in windows: ${JSON.stringify(windows)}, in weekly hours and an override`, async () => {
+        const listed = windows.findIndex((w) => typeof w.start !== 'string' || typeof w.end !== 'string');
+        const field = typeof windows[listed].start === 'string' ? 'end' : 'start';
+        const sent: [() => PromiseLike<Refusal>, string][] = [
+          [
+            () => post(TYPES, { title: 'Listed', duration: 30, availability: { monday: windows } }),
+            'availability.monday',
+          ],
+          [() => patch(`${TYPES}/${typeId}`, { availability: { monday: windows } }), 'availability.monday'],
+          [
+            () => patch(`${MEMBERS}/${memberId}`, { availability: { monday: windows } }),
+            'availability.monday',
+          ],
+          [
+            () =>
+              post(TYPES, {
+                title: 'Listed',
+                duration: 30,
+                date_overrides: [{ date: '2031-02-03', windows }],
+              }),
+            'date_overrides[0].windows',
+          ],
+          [
+            () =>
+              patch(`${TYPES}/${typeId}`, {
+                date_overrides: [
+                  { date: '2031-02-03', windows: [] },
+                  { date: '2031-02-04', windows },
+                ],
+              }),
+            'date_overrides[1].windows',
+          ],
+          [
+            () => patch(`${MEMBERS}/${memberId}`, { date_overrides: [{ date: '2031-02-03', windows }] }),
+            'date_overrides[0].windows',
+          ],
+        ];
+        for (const [send, path] of sent) {
+          const refused = await refusedWithoutWrites(send);
+          expectRefused(refused, `${path}[${listed}].${field}`, 'must be a time HH:mm (00:00 to 24:00)');
+          expect(refused.body.details).toHaveLength(1);
+        }
+      });
+    }
+
     it('still answers availability for the type afterwards', async () => {
       await t
         .http()

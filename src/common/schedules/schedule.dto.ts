@@ -75,9 +75,15 @@ function windowFaults(windows: unknown): string | null {
   return faults.answer();
 }
 
+/** Whether windows of a list overlap, of those whose start and end are times (strings: `['09:00']` is a fault). */
 function noOverlaps(windows: unknown): string | null {
-  const valid = (windows as AvailabilityWindow[]).filter(
-    (w) => HH_MM.test(String(w.start)) && HH_MM.test(String(w.end)) && w.start < w.end,
+  const valid = (windows as Record<string, unknown>[]).filter(
+    (w): w is Record<string, unknown> & AvailabilityWindow =>
+      typeof w.start === 'string' &&
+      typeof w.end === 'string' &&
+      HH_MM.test(w.start) &&
+      HH_MM.test(w.end) &&
+      w.start < w.end,
   );
   const sorted = [...valid].sort((a, b) => byText(a.start, b.start));
   for (let i = 1; i < sorted.length; i += 1) {
