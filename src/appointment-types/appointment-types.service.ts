@@ -8,7 +8,7 @@ import { TeamMembersService } from '../team-members/team-members.service';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 import { toAppointmentTypeDto, toAppointmentTypeSnapshot } from './appointment-type.mapper';
 import { AppointmentTypesRepository } from './appointment-types.repository';
-import { storedOverrides } from '../common/schedules/schedule.types';
+import { storedOverrides } from '../common/schedules/stored-overrides';
 import type { WeeklyAvailability } from './appointment-type.types';
 import { AppointmentTypeDto } from './dto/appointment-type.dto';
 import { CreateAppointmentTypeDto } from './dto/create-appointment-type.dto';
@@ -103,6 +103,7 @@ export class AppointmentTypesService {
         const type = await this.find(id);
         const before = JSON.stringify(toAppointmentTypeDto(type));
         if (input.slug !== undefined && input.slug !== type.slug) await this.assertSlugFree(input.slug);
+        // date_overrides left out of `rest`: their stored form (`overrides`) was made before the transaction.
         const { availability, customer_fields, date_overrides: _overrides, title, ...rest } = input;
         Object.assign(type, rest);
         if (title !== undefined) type.title = title.trim();

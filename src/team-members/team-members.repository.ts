@@ -36,7 +36,7 @@ export class TeamMembersRepository {
    * item by item: 25 ms of the event loop for the largest schedule's 26,400 windows.
    */
   async insert(member: TeamMemberEntity): Promise<TeamMemberEntity> {
-    // A copy: TypeORM merges what PostgreSQL returns into the row it inserts, untransformed (price "0.00").
+    // A copy: TypeORM merges what PostgreSQL returns (the id and the columns with defaults) into the row it inserts.
     const { identifiers } = await this.manager.insert(TeamMemberEntity, { ...member });
     member.id = Number(identifiers[0].id);
     return member;
@@ -45,6 +45,8 @@ export class TeamMembersRepository {
   /**
    * Writes the columns of a member read before (by id). Not `save`, which read the row again and compared and merged
    * each JSON column with it, the largest schedule's 26,400 windows several times over: ~50 ms on the event loop.
+   * Every column is written, as read and changed: the caller holds its row's lock (lockRow, then tx.lockKeys `member:<id>`) from before its read, so that
+   * no other write comes between.
    */
   async update(member: TeamMemberEntity): Promise<void> {
     const { id, ...columns } = member;

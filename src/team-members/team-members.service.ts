@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { toTeamMemberSnapshot, type MemberSchedule, type TeamMemberSnapshot } from './team-member.types';
 import { DomainError } from '../common/errors/domain-error';
 import { Page, page, PageQueryDto } from '../common/http/pagination';
-import { storedOverrides } from '../common/schedules/schedule.types';
+import { storedOverrides } from '../common/schedules/stored-overrides';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';

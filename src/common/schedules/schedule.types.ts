@@ -1,5 +1,3 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-
 export const WEEKDAYS = [
   'monday',
   'tuesday',
@@ -40,21 +38,6 @@ export function normalizeDateOverrides(overrides: readonly DateOverride[]): Date
         .sort((a, b) => byText(a.start, b.start)),
     }))
     .sort((a, b) => byText(a.date, b.date));
-}
-
-/**
- * Overrides sent to a create or update in their stored form (normalizeDateOverrides), made before the write's
- * transaction, the event loop let go round after: with the largest schedule (26,400 windows) the body's
- * validation, this and the write's own work (reading, comparing, writing and announcing the schedule) each take a
- * turn of their own, not one long one. Undefined when none were sent.
- */
-export async function storedOverrides(
-  overrides: readonly DateOverride[] | undefined,
-): Promise<DateOverride[] | undefined> {
-  if (overrides === undefined) return undefined;
-  const stored = normalizeDateOverrides(overrides);
-  await yieldToEventLoop();
-  return stored;
 }
 
 /**

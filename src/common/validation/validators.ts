@@ -142,7 +142,8 @@ const AS_SENT = 'asSent';
  * As Satisfies, for a field whose value reaches the DTO as it was sent (plain JSON), checked whole by `checks`:
  * the validation pipe leaves it out of class-transformer's walk. For a list of thousands of objects checked by
  * hand (a schedule's date overrides), which class-transformer took 25-75 ms to copy item by item, the event loop
- * held all along.
+ * held all along. It keeps a value as sent only on a field of the DTO the pipe is given (the body's top level): on a
+ * nested DTO's field its checks still run, but class-transformer still walks and copies the value.
  */
 export function AsSent<T>(...checks: Check<T>[]): PropertyDecorator {
   return rule(AS_SENT, firstFailure(...checks));
