@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killAll, startLoggingService, stopped, type Server } from './support/service-process';
+import { freePort, killAll, run, started, stopped, type Server } from './support/service-process';
 import { ADMIN_KEY, AUTH } from './support/test-app';
 
 const TYPES = '/api/v1/appointment-types';
@@ -18,11 +21,62 @@ function largestOverrides(minutesShort: number): object[] {
   }));
 }
 
-describe('the largest schedule, written and read while /health is asked (e2e, a service process)', () => {
+/**
+ * Loaded into the service's process before it (node --require): on SIGWINCH it opens a window, in which a chain of
+ * setImmediate reads the main thread's CPU time (process.threadCpuUsage) at each turn of the event loop, and on the
+ * next SIGWINCH closes it and writes the longest turn's CPU time to stderr. CPU time of the main thread only: a
+ * loaded machine that deschedules the process, or the threads of the garbage collector and libuv, do not add to it.
+ * The chain runs only while a window is open. SIGWINCH, which no one else sends a service: Nest's shutdown hooks
+ * (enableShutdownHooks with no list) end the service on SIGUSR2, and Node keeps SIGUSR1 for its inspector.
+ */
+const HOOK = `
+let window = 0;
+let longest = 0;
+const cpu = () => { const { user, system } = process.threadCpuUsage(); return user + system; };
+function turns(open, last) {
+  if (open !== window) return;
+  const now = cpu();
+  longest = Math.max(longest, now - last);
+  setImmediate(turns, open, now);
+}
+process.on('SIGWINCH', () => {
+  window += 1;
+  if (window % 2 === 1) {
+    longest = 0;
+    setImmediate(turns, window, cpu());
+    process.stderr.write('turns: open\\n');
+  } else {
+    process.stderr.write('turns: longest ' + longest + ' us\\n');
+  }
+});
+`;
+
+/**
+ * The bound on a request's longest turn of the event loop, in CPU milliseconds of the service's main thread. On this
+ * round's machine (2 cores, a load of 3-6 from other work), the least of three tries before the schedule commits
+ * (45c03f7), over four runs: POST of a type 93-103, PATCH of a type 132-151, PATCH of a member 115-126 (each try
+ * 93-167); after them: 35-40, 48-58 and 16-42 (each try at most 61). Reads (GET of a type or member, availability):
+ * 19-28 in both.
+ */
+const LONGEST_TURN_MS = 75;
+
+describe("the largest schedule's longest turn of the event loop, written and read (e2e, a service process)", () => {
   let server: Server;
 
   beforeAll(async () => {
-    server = await startLoggingService(ADMIN_KEY);
+    const dir = mkdtempSync(join(tmpdir(), 'booking-turns-'));
+    const hook = join(dir, 'turns.js');
+    writeFileSync(hook, HOOK);
+    server = run(
+      {
+        DATA_DIR: dir,
+        DATABASE_URL: `sqlite:${join(dir, 'booking.sqlite')}`,
+        PORT: String(await freePort()),
+        ADMIN_API_KEY: ADMIN_KEY,
+      },
+      ['--require', hook, '--require', 'ts-node/register/transpile-only', 'src/main.ts'],
+    );
+    await started(server, 180_000);
   }, 240_000);
 
   afterAll(async () => {
@@ -44,31 +98,40 @@ describe('the largest schedule, written and read while /health is asked (e2e, a 
     return { status: response.status, body: await response.text() };
   }
 
-  /**
-   * The slowest /health answer while `request` runs, the best of up to five tries: a loaded machine may deschedule
-   * either process for a moment, but a request that holds the event loop holds it on every try. On this round's
-   * machine under other work (load 7 on 2 cores), before the fix the best tries read 215 ms (PATCH of a type),
-   * 182 ms (POST of a type) and 170 ms (PATCH of a member); after it 40-105 ms each, once 271 ms (a PATCH).
-   */
-  async function slowestHealth(request: () => Promise<{ status: number }>, status: number): Promise<number> {
-    const slowest: number[] = [];
-    while (slowest.length < 5 && !(slowest.length > 0 && Math.min(...slowest) < 150)) {
-      let done = false;
-      const answered = request().finally(() => (done = true));
-      const health: number[] = [];
-      while (!done) {
-        const asked = performance.now();
-        expect((await fetch(`${server.url}/health`)).status).toBe(200);
-        health.push(performance.now() - asked);
-        await sleep(5);
-      }
-      expect((await answered).status).toBe(status);
-      slowest.push(Math.max(...health));
+  /** Signals the hook and waits for its line (its `count`-th): "open", or the longest turn in microseconds. */
+  async function signalled(count: number): Promise<string> {
+    server.child.kill('SIGWINCH');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const lines = [...server.stderr().matchAll(/^turns: (.*)$/gm)];
+      if (lines.length >= count) return lines[count - 1][1];
+      if (Date.now() > deadline) throw new Error(`the hook did not answer:\n${server.stderr()}`);
+      await sleep(10);
     }
-    return Math.min(...slowest);
   }
 
-  it('keeps /health answering within 150 ms through a create, change and read of a type and a member holding it', async () => {
+  let signals = 0;
+
+  /** The CPU milliseconds of the longest turn of the service's event loop while `request` is sent and answered. */
+  async function longestTurn(request: () => Promise<{ status: number }>, status: number): Promise<number> {
+    expect(await signalled((signals += 1))).toBe('open');
+    expect((await request()).status).toBe(status);
+    const line = await signalled((signals += 1));
+    const micros = /^longest (\d+) us$/.exec(line);
+    if (!micros) throw new Error(`the hook answered "${line}"`);
+    return Number(micros[1]) / 1000;
+  }
+
+  /** The least of up to three tries' longest turns: one at or under the bound ends the tries. */
+  async function leastOfThree(request: () => Promise<{ status: number }>, status: number): Promise<number> {
+    const tries: number[] = [];
+    while (tries.length < 3 && !tries.some((ms) => ms <= LONGEST_TURN_MS)) {
+      tries.push(await longestTurn(request, status));
+    }
+    return Math.round(Math.min(...tries) * 10) / 10;
+  }
+
+  it(`holds the event loop at most ${LONGEST_TURN_MS} ms of CPU at a turn through a create, change and read of a type and a member holding it`, async () => {
     const member = await send(
       'POST',
       MEMBERS,
@@ -85,7 +148,7 @@ describe('the largest schedule, written and read while /health is asked (e2e, a 
       JSON.stringify({ title: 'Full', duration: 30, team_member_ids: [memberId] }),
     );
     const typeId = (JSON.parse(type.body) as { id: number }).id;
-    // Serialized beforehand (the client shares this process's event loop); two, so that each PATCH changes it.
+    // Serialized beforehand; two, so that each PATCH changes the schedule.
     const schedules = [0, 10].map((short) => JSON.stringify({ date_overrides: largestOverrides(short) }));
     let patches = 0;
     const patch = (path: string) => () => send('PATCH', path, schedules[(patches += 1) % 2]);
@@ -96,14 +159,15 @@ describe('the largest schedule, written and read while /health is asked (e2e, a 
     for (const path of [`${TYPES}/${typeId}`, `${MEMBERS}/${memberId}`, `${TYPES}/${typeId}`]) {
       expect((await patch(path)()).status).toBe(200);
     }
-    const slowest = {
-      'PATCH member': await slowestHealth(patch(`${MEMBERS}/${memberId}`), 200),
-      'GET type': await slowestHealth(() => send('GET', `${TYPES}/${typeId}`), 200),
-      'POST type': await slowestHealth(() => send('POST', TYPES, created), 201),
-      'PATCH type': await slowestHealth(patch(`${TYPES}/${typeId}`), 200),
-      'GET member': await slowestHealth(() => send('GET', `${MEMBERS}/${memberId}`), 200),
-      availability: await slowestHealth(() => send('GET', availability), 200),
+    expect((await send('POST', TYPES, created)).status).toBe(201);
+    const longest = {
+      'POST type': await leastOfThree(() => send('POST', TYPES, created), 201),
+      'PATCH type': await leastOfThree(patch(`${TYPES}/${typeId}`), 200),
+      'PATCH member': await leastOfThree(patch(`${MEMBERS}/${memberId}`), 200),
+      'GET type': await leastOfThree(() => send('GET', `${TYPES}/${typeId}`), 200),
+      'GET member': await leastOfThree(() => send('GET', `${MEMBERS}/${memberId}`), 200),
+      availability: await leastOfThree(() => send('GET', availability), 200),
     };
-    expect(Object.entries(slowest).filter(([, ms]) => ms >= 150)).toEqual([]);
+    expect(Object.entries(longest).filter(([, ms]) => ms > LONGEST_TURN_MS)).toEqual([]);
   }, 240_000);
 });
