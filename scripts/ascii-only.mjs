@@ -12,8 +12,12 @@ import { decode, encode } from '@jridgewell/sourcemap-codec';
  * tagged templates (validator's alphabets, libphonenumber's comments, the pages' `html`). Each is written here as
  * the `\uXXXX` escapes of its UTF-16 code units, which mean the same in all three: a regular expression reads
  * the escape as the character (with the `u` or `v` flag, an escaped pair of surrogates as one code point), and a
- * tagged template's strings are its cooked ones (the pages' `html` never reads `raw`). After a backslash an
- * escape would mean something else (`\é` would become `\\u00E9`): the build stops instead.
+ * tagged template's strings are its cooked ones. A tag that reads `raw` would see the escape's text: the pages'
+ * `html` does not, and the bundle's one such tag, dedent, is only called as a function (the bundled start-up's
+ * test checks that no `String.raw` or dedent template holds an escape).
+ *
+ * The build stops instead where an escape would not do: after a backslash (`\é` would become `\\u00E9`), and at
+ * a raw U+2028 or U+2029, a line break to esbuild's map but not to this script's lines.
  *
  * An escape is longer than its character: the map's columns after it on its line move with it.
  *
@@ -21,12 +25,8 @@ import { decode, encode } from '@jridgewell/sourcemap-codec';
  * @param {{ mappings: string }} map
  */
 export function asciiOnly(code, map) {
-  const afterBackslash = /\\[\u0080-\uffff]/.exec(code);
-  if (afterBackslash) {
-    throw new Error(
-      `a backslash before a character outside ASCII, at ${afterBackslash.index}: no escape means it`,
-    );
-  }
+  refuse(code, /\\[\u0080-\uffff]/, 'a backslash before a character outside ASCII: no escape means the same');
+  refuse(code, /[\u2028\u2029]/, 'a raw U+2028 or U+2029: a line break to the map, not to this script');
   const lines = code.split('\n');
   const mappings = decode(map.mappings);
   lines.forEach((line, index) => {
@@ -41,4 +41,16 @@ export function asciiOnly(code, map) {
     }
   });
   return { code: lines.join('\n'), map: { ...map, mappings: encode(mappings) } };
+}
+
+/**
+ * @param {string} code
+ * @param {RegExp} pattern
+ * @param {string} why
+ */
+function refuse(code, pattern, why) {
+  const found = pattern.exec(code);
+  if (!found) return;
+  const before = code.slice(0, found.index).split('\n');
+  throw new Error(`${why}, at line ${before.length}, column ${before[before.length - 1].length + 1}`);
 }

@@ -63,12 +63,18 @@ const BUNDLE_NEST_REQUIRES = {
  * pino asks for its callers' files once per logger (to resolve a transport's relative path) through
  * `util.getCallSites`, which works out each frame's line and column too: for frames of the 12 MB bundle, 48
  * million instructions of the start's main thread, a thirtieth (callgrind). pino's way for a Node without
- * `getCallSites` gives the same file names from V8's call sites, without lines.
+ * `getCallSites` gives the same file names from V8's call sites, without lines (app.js, where under
+ * `--enable-source-maps` getCallSites would name src/'s files; the service gives pino no transport).
  */
 const PINO_CALLERS_WITHOUT_LINES = {
   name: 'pino-callers-without-lines',
   setup(build) {
+    let found = false;
+    build.onEnd(() => {
+      if (!found) throw new Error("pino's lib/caller.js was not bundled: is it still where pino keeps it?");
+    });
     build.onLoad({ filter: /[\\/]node_modules[\\/]pino[\\/]lib[\\/]caller\.js$/ }, async (args) => {
+      found = true;
       const source = await readFile(args.path, 'utf8');
       const lookup = 'const getCallSites = util.getCallSites ?? util.getCallSite';
       if (!source.includes(lookup)) throw new Error(`pino's caller.js no longer reads: ${lookup}`);

@@ -11,7 +11,7 @@ import { SERVICE_STARTED } from './service-started';
 /*
  * What `npm start` runs, as dist/bundle/main.js: it loads the whole service, bundled into dist/bundle/app.js by
  * scripts/bundle.mjs, with V8's code cache of an earlier run. Node's own compile cache (src/compile-cache.ts)
- * keeps only what V8 compiles up front, the outline of the 10 MB bundle: every function the start runs is
+ * keeps only what V8 compiles up front, the outline of the 12 MB bundle: every function the start runs is
  * still compiled on the spot, a quarter of a second. V8's cache taken after a run holds those too.
  *
  * The cache is written once per bundle, when a run of it ends cleanly (exit code 0: a stop by SIGINT or SIGTERM),
@@ -60,8 +60,9 @@ export function loadBundle(bundle: string): void {
 }
 
 /**
- * The bundle's text. scripts/bundle.mjs writes it in ASCII, which read as Latin-1 is a copy of its bytes into a
- * string of one byte a character (as UTF-8, V8 would first check each byte). Anything else is read as UTF-8.
+ * The bundle's text. scripts/bundle.mjs writes it in ASCII: found so (a vectorized scan), it is read as Latin-1,
+ * a plain copy of its bytes into a string of one byte a character, rather than decoded as UTF-8. Anything else
+ * is read as UTF-8.
  */
 function sourceOf(bundle: string): string {
   const bytes = readFileSync(bundle);

@@ -86,7 +86,12 @@ describe('the bundle in ASCII only (scripts/ascii-only.mjs)', () => {
     expect(moved).toBeGreaterThan(10);
   });
 
-  it('stops at a backslash before a character outside ASCII, which no escape would mean', () => {
-    expect(() => asciiOnly('const pattern = /\\é/;', { mappings: '' })).toThrow(/backslash/);
+  it('stops where no escape would do: after a backslash, and at a raw line separator', () => {
+    expect(() => asciiOnly('const pattern = /\\é/;', { mappings: '' })).toThrow(
+      /backslash .* at line 1, column 18/,
+    );
+    expect(() => asciiOnly('let a;\n/* \u2028 */ let b;', { mappings: '' })).toThrow(
+      /U\+2028 .* at line 2, column 4/,
+    );
   });
 });
