@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
+import { insertRow, updateRow } from '../database/whole-rows';
 import { AppointmentTypeEntity } from './appointment-type.entity';
 
 const TYPE_EXISTS = 'SELECT id FROM appointment_types WHERE id = $1';
@@ -60,26 +61,17 @@ export class AppointmentTypesRepository {
     return this.manager.create(AppointmentTypeEntity, fields);
   }
 
-  /**
-   * Inserts a new type, its generated id set on it. Not `save`, which merged each JSON column into a set of changes
-   * item by item: 25 ms of the event loop for the largest schedule's 26,400 windows.
-   */
-  async insert(type: AppointmentTypeEntity): Promise<AppointmentTypeEntity> {
-    // A copy: TypeORM merges what PostgreSQL returns into the row it inserts, untransformed (price "0.00").
-    const { identifiers } = await this.manager.insert(AppointmentTypeEntity, { ...type });
-    type.id = Number(identifiers[0].id);
-    return type;
+  /** Inserts a new type, its generated id set on it (database/whole-rows.ts). */
+  insert(type: AppointmentTypeEntity): Promise<AppointmentTypeEntity> {
+    return insertRow(this.manager, AppointmentTypeEntity, type);
   }
 
   /**
-   * Writes the columns of a type read before (by id). Not `save`, which read the row again and compared and merged
-   * each JSON column with it, the largest schedule's 26,400 windows several times over: ~50 ms on the event loop.
-   * Every column is written, as read and changed: the caller holds the type's lock (tx.lockKeys `type:<id>`) from before its read, so that
-   * no other write comes between.
+   * Writes every column of a type read before (database/whole-rows.ts): the caller holds the type's lock
+   * (tx.lockKeys `type:<id>`) from before its read.
    */
-  async update(type: AppointmentTypeEntity): Promise<void> {
-    const { id, ...columns } = type;
-    await this.manager.update(AppointmentTypeEntity, { id }, columns);
+  update(type: AppointmentTypeEntity): Promise<void> {
+    return updateRow(this.manager, AppointmentTypeEntity, type);
   }
 
   async delete(id: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
+import { insertRow, updateRow } from '../database/whole-rows';
 import { TeamMemberEntity } from './team-member.entity';
 import type { TeamMemberSnapshot } from './team-member.types';
 
@@ -31,26 +32,17 @@ export class TeamMembersRepository {
     return this.manager.create(TeamMemberEntity, fields);
   }
 
-  /**
-   * Inserts a new member, its generated id set on it. Not `save`, which merged each JSON column into a set of changes
-   * item by item: 25 ms of the event loop for the largest schedule's 26,400 windows.
-   */
-  async insert(member: TeamMemberEntity): Promise<TeamMemberEntity> {
-    // A copy: TypeORM merges what PostgreSQL returns (the id and the columns with defaults) into the row it inserts.
-    const { identifiers } = await this.manager.insert(TeamMemberEntity, { ...member });
-    member.id = Number(identifiers[0].id);
-    return member;
+  /** Inserts a new member, its generated id set on it (database/whole-rows.ts). */
+  insert(member: TeamMemberEntity): Promise<TeamMemberEntity> {
+    return insertRow(this.manager, TeamMemberEntity, member);
   }
 
   /**
-   * Writes the columns of a member read before (by id). Not `save`, which read the row again and compared and merged
-   * each JSON column with it, the largest schedule's 26,400 windows several times over: ~50 ms on the event loop.
-   * Every column is written, as read and changed: the caller holds its row's lock (lockRow, then tx.lockKeys `member:<id>`) from before its read, so that
-   * no other write comes between.
+   * Writes every column of a member read before (database/whole-rows.ts): the caller holds its row's lock
+   * (lockRow, then tx.lockKeys `member:<id>`) from before its read.
    */
-  async update(member: TeamMemberEntity): Promise<void> {
-    const { id, ...columns } = member;
-    await this.manager.update(TeamMemberEntity, { id }, columns);
+  update(member: TeamMemberEntity): Promise<void> {
+    return updateRow(this.manager, TeamMemberEntity, member);
   }
 
   async delete(id: number): Promise<void> {
