@@ -15,11 +15,12 @@ import { setFlagsFromString } from 'node:v8';
  * - page faults went from 1.9–2.9 to 1.4–1.5 a delivery;
  * - V8's helper threads went from 51–71 to 35–51 µs a delivery (README, Delivery throughput).
  *
- * Node's own modules first. They come compiled in its binary, in a code cache V8 refuses under other flags: each one loaded
- * after the flag is compiled from its source. The start loads a hundred of them, and compiling them took a
- * tenth of the main thread's instructions from process start to listening (callgrind). So the modules the
- * start loads are loaded before the flag, the internal ones through the public modules and globals that load
- * them. The bundled start-up's test (test/npm-start.e2e-spec.ts) fails if the start compiles any of Node's own.
+ * Node's own modules first. They come compiled in its binary, in a code cache V8 refuses under other flags:
+ * each one loaded after the flag is compiled from its source. The start loads a hundred of them, and compiling
+ * them took a tenth of the main thread's instructions from process start to listening (callgrind). So the
+ * modules the start loads are loaded before the flag, the internal ones through the public modules and globals
+ * that load them. The bundled start-up's test (test/npm-start.e2e-spec.ts) fails if the start compiles any of
+ * Node's own.
  */
 const BUILTINS_THE_START_LOADS = [
   'assert',
