@@ -770,7 +770,15 @@ describe('public booking routes and pages (e2e)', () => {
       /The time zone “Not\/AZone” was not recognized: times are shown in Europe\/Berlin\.\s+Pick yours\s+below\./,
     );
     const markup = await t.http().get('/book/consultation').query({ tz: '<b>x' }).expect(200);
-    expect(markup.text).toContain('The time zone “&lt;b&gt;x” was not recognized');
+    expect(markup.text).toContain('The time zone in the link was not recognized');
+    expect(markup.text).not.toContain('&lt;b&gt;x');
+    const words = await t
+      .http()
+      .get('/book/consultation')
+      .query({ tz: 'Call 555-0100 to confirm' })
+      .expect(200);
+    expect(words.text).toContain('The time zone in the link was not recognized');
+    expect(words.text).not.toContain('555-0100');
     // The change page too, in the customer's zone.
     const booked = await book('2030-01-17T12:00:00.000Z', 'unknown-zone@example.com').expect(201);
     const change = await t

@@ -295,9 +295,11 @@ describe('customer pages in a phone-sized browser (e2e)', () => {
     const gmt = await browser.newContext({ timezoneId: 'GMT', locale: 'en-US' });
     try {
       const page = await gmt.newPage();
-      expect(await page.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone')).toBe('+00:00');
+      // Chromium 156 reports +00:00; a later one may say UTC, which the page takes as it is.
+      const reported = await page.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone');
+      expect(['+00:00', 'UTC']).toContain(reported);
       await page.goto(`${base}/book/first-consultation`);
-      await page.waitForURL(/tz=%2B00%3A00/);
+      if (reported === '+00:00') await page.waitForURL(/tz=%2B00%3A00/);
       // The type's zone was shown, an hour off the visitor's clock.
       expect(await page.locator('#tz').inputValue()).toBe('UTC');
     } finally {

@@ -445,6 +445,9 @@ export function allZones(): string[] {
   return zones;
 }
 
+/** What a zone's name (or an offset) is made of, at a zone name's length at most. */
+const ZONE_LIKE = new RegExp(`^[A-Za-z0-9_+\\-:/.]{1,${MAX_TIME_ZONE_LENGTH}}$`);
+
 /**
  * A GET form that changes the zone; without JavaScript its button submits it. `unknown`: what `?tz=` asked for
  * when it named no zone (the times are in `zone` instead, which the visitor is told).
@@ -456,16 +459,13 @@ export function zoneForm(
   unknown?: string,
 ): SafeHtml {
   const options = allZones().includes(zone) ? allZones() : [zone, ...allZones()];
-  // A name too long for any zone is not repeated whole.
-  const asked =
-    unknown !== undefined && unknown.length > MAX_TIME_ZONE_LENGTH
-      ? `${unknown.slice(0, MAX_TIME_ZONE_LENGTH)}…`
-      : unknown;
+  // Only what could be a zone's name is repeated: a link could otherwise put words of its choosing on the page.
+  const asked = unknown === undefined ? undefined : ZONE_LIKE.test(unknown) ? `“${unknown}”` : 'in the link';
   return html`${
       asked === undefined
         ? ''
         : html`<p class="notice warn" role="status">
-            The time zone “${asked}” was not recognized: times are shown in ${zoneLabel(zone)}. Pick yours
+            The time zone ${asked} was not recognized: times are shown in ${zoneLabel(zone)}. Pick yours
             below.
           </p>`
     }
