@@ -159,11 +159,10 @@ export class AppointmentsService {
       if (byCustomer && begun && (start !== appointment.start_at || status !== appointment.status))
         throw alreadyStarted(new Date(appointment.start_at).toISOString());
       if (start !== appointment.start_at && (!isActive(appointment.status) || !isActive(status))) {
-        const ended = isActive(appointment.status) ? status : appointment.status;
-        throw new DomainError(
-          'appointment_canceled',
-          `appointment ${id} is ${ended}; its time cannot change`,
-        );
+        const ended = isActive(appointment.status)
+          ? `would be ${status} by this change`
+          : `is ${appointment.status}`;
+        throw new DomainError('appointment_canceled', `appointment ${id} ${ended}; its time cannot change`);
       }
       await this.applyFields(appointment, input, type);
       await this.rehost(tx, appointment, type, { input, start, status });
